@@ -72,7 +72,7 @@ def _balanced_tail(doi: str) -> bool:
     return last in pairs and doi.count(pairs[last]) >= doi.count(last)
 
 
-_PMCID = re.compile(r"^(?:PMC(?:ID)?[:\s]*)?(\d{1,9})(?:\.\d+)?$", re.IGNORECASE)
+_PMCID = re.compile(r"^(?:PMCID[:\s]*)?(?:PMC)?(\d{1,9})(?:\.\d+)?$", re.IGNORECASE)
 _PMID = re.compile(r"^(?:PMID[:\s]*)?0*([1-9]\d{0,9})(?:\.\d+)?$", re.IGNORECASE)
 
 
