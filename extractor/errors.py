@@ -8,6 +8,7 @@
      │   ├─ RateLimitedError                        HTTP 429 after every retry
      │   └─ EutilsError                             HTTP 200 whose body holds <ERROR> or is not valid
      ├─ ParseError(ExtractorError, ValueError)     .record_id, .source, .reason
+     │   └─ UnknownFormatError                      content in no format we read (HTML, <ERROR>, empty)
      ├─ NormaliseError(ExtractorError, ValueError)
      ├─ ExtractionError                            bad pattern file, component misconfiguration
      ├─ ExportError
@@ -37,6 +38,7 @@ __all__ = [
     "NormaliseError",
     "ParseError",
     "RateLimitedError",
+    "UnknownFormatError",
 ]
 
 
@@ -87,6 +89,10 @@ class ParseError(ExtractorError, ValueError):
         self.reason = reason
         self.source = source
         self.record_id = record_id
+
+
+class UnknownFormatError(ParseError):
+    """The content is in no format we read (an HTML page, an E-utilities answer, empty input)."""
 
 
 class NormaliseError(ExtractorError, ValueError):
