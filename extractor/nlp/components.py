@@ -1,0 +1,127 @@
+"""spaCy components of the extraction pipeline. Thin: the reading of values is in ``rules``.
+
+``extractor_values`` finds the numeric expressions of trial reports with Matcher patterns kept as
+data (``patterns/values.jsonl``, each with an ``id``), keeps the longest non-overlapping ones,
+parses each with :mod:`extractor.nlp.rules`, and writes them to ``doc.spans["extractor"]`` with the
+parsed value in ``span._.value`` and the pattern id in ``span.id_``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from extractor.errors import ExtractionError
+from extractor.nlp import rules
+
+SPANS_KEY = "extractor"
+
+# Which reader turns the text of a span with this label into a value.
+READERS: dict[str, Callable[[str], Any]] = {
+    "P_VALUE": rules.parse_p_value,
+    "GROUP_SIZE": rules.parse_group_size,
+    "PROPORTION": rules.parse_proportion,
+    "SUMMARY": rules.parse_summary,
+    "CI": rules.parse_interval,
+    "EFFECT": rules.parse_effect,
+    "TIMEPOINT": rules.parse_timepoint,
+}
+# When two matches of the same length overlap, the label listed first wins.
+PRIORITY = ("EFFECT", "CI", "P_VALUE", "GROUP_SIZE", "PROPORTION", "SUMMARY", "TIMEPOINT")
+
+if not Span.has_extension("value"):
+    Span.set_extension("value", default=None)
+
+
+def load_patterns(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """Read Matcher patterns from a JSONL file (the packaged ``values.jsonl`` by default).
+
+    :raises ExtractionError: when a line is not a pattern with ``label``, ``id`` and ``pattern``.
+    """
+    if path is None:
+        text = resources.files("extractor.nlp").joinpath("patterns/values.jsonl").read_text("utf-8")
+        origin = "values.jsonl"
+    else:
+        text, origin = Path(path).read_text("utf-8"), str(path)
+    patterns = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            entry["label"], entry["id"], entry["pattern"]  # noqa: B018 - presence check
+        except (ValueError, KeyError, TypeError) as e:
+            raise ExtractionError(f"{origin}:{number}: not a pattern ({e})") from e
+        if entry["label"] not in READERS:
+            raise ExtractionError(f"{origin}:{number}: unknown label {entry['label']!r}")
+        patterns.append(entry)
+    return patterns
+
+
+@Language.factory(
+    "extractor_values",
+    default_config={"spans_key": SPANS_KEY, "patterns_path": None},
+    assigns=["doc.spans"],
+)
+def make_values(nlp: Language, name: str, spans_key: str, patterns_path: str | None) -> ValueRecogniser:
+    """Build the component that recognises and reads the numbers of trial reports."""
+    return ValueRecogniser(nlp, name, spans_key=spans_key, patterns=load_patterns(patterns_path))
+
+
+class ValueRecogniser:
+    """Recognise p-values, group sizes, proportions, summaries, CIs, effects and time points."""
+
+    def __init__(
+        self, nlp: Language, name: str, *, spans_key: str, patterns: Iterable[dict[str, Any]]
+    ) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.rule_of: dict[int, tuple[str, str]] = {}
+        for entry in patterns:
+            key = f"{entry['label']}/{entry['id']}"
+            self.matcher.add(key, [entry["pattern"]])
+            self.rule_of[nlp.vocab.strings[key]] = (entry["label"], entry["id"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations(doc, self.match(doc))
+        return doc
+
+    def match(self, doc: Doc) -> list[tuple[str, str, int, int, Any]]:
+        """Return (label, rule id, start, end, value) for the longest readable matches."""
+        candidates = []
+        for match_id, start, end in self.matcher(doc):
+            label, rule_id = self.rule_of[match_id]
+            value = READERS[label](doc[start:end].text)
+            if value is not None:
+                candidates.append((label, rule_id, start, end, value))
+        return _longest_first(candidates)
+
+    def set_annotations(self, doc: Doc, matches: list[tuple[str, str, int, int, Any]]) -> None:
+        spans = []
+        for label, rule_id, start, end, value in matches:
+            span = Span(doc, start, end, label=label, span_id=rule_id)
+            span._.value = value
+            spans.append(span)
+        doc.spans[self.spans_key] = spans
+
+
+def _longest_first(candidates: list[tuple[str, str, int, int, Any]]) -> list[tuple[str, str, int, int, Any]]:
+    """Keep non-overlapping matches, longer first, then by label priority, then leftmost."""
+    ranked = sorted(candidates, key=lambda c: (c[2] - c[3], PRIORITY.index(c[0]), c[2]))
+    taken = bytearray(max((c[3] for c in candidates), default=0))
+    kept = []
+    for cand in ranked:
+        _, _, start, end, _ = cand
+        if any(taken[start:end]):
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        kept.append(cand)
+    return sorted(kept, key=lambda c: c[2])

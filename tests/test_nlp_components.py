@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from extractor.errors import ExtractionError
+from extractor.nlp import SPANS_KEY, build_nlp, fold, get_nlp
+from extractor.nlp.components import load_patterns
+
+
+def spans(text: str) -> list[tuple[str, str]]:
+    doc = get_nlp()(fold(text))
+    return [(s.label_, text[s.start_char : s.end_char]) for s in doc.spans[SPANS_KEY]]
+
+
+@pytest.mark.parametrize(
+    "text,tokens",
+    [
+        ("n=30", ["n", "=", "30"]),
+        ("(n = 30)", ["(", "n", "=", "30", ")"]),
+        ("P<.001", ["P", "<", ".001"]),
+        ("p = 0.052", ["p", "=", "0.052"]),
+        ("45.3\u00b112.1", ["45.3", "\u00b1", "12.1"]),
+        ("95% CI 0.52\u20131.42", ["95", "%", "CI", "0.52", "\u2013", "1.42"]),
+        ("7/13", ["7", "/", "13"]),
+        ("55.17%", ["55.17", "%"]),
+        ("\u22120.7", ["\u22120.7"]),
+        ("a\u2009=\u20090.5", ["a", "=", "0.5"]),
+        ("NS", ["NS"]),
+        ("13(%59.1)", ["13", "(", "%", "59.1", ")"]),
+        ("IL-2 and SRI-4", ["IL-2", "and", "SRI-4"]),
+        ("1,234 and 2.1,4.5", ["1,234", "and", "2.1", ",", "4.5"]),
+        ("45.3 +/- 2", ["45.3", "+/-", "2"]),
+    ],
+)
+def test_nlp_tokenizer_splits_trial_numbers(text: str, tokens: list[str]) -> None:
+    doc = get_nlp().make_doc(fold(text))
+    assert [text[t.idx : t.idx + len(t)] for t in doc] == tokens
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "SRI-4 response rates were 55.17% and 30.00% for IL-2 and placebo (p=0.052).",
+            [("PROPORTION", "55.17%"), ("PROPORTION", "30.00%"), ("P_VALUE", "p=0.052")],
+        ),
+        (
+            "resulted in 53.85% (7/13) complete remission",
+            [("PROPORTION", "53.85% (7/13)")],
+        ),
+        (
+            "10.5% (42/402) vs 10.6% (41/388) (adjusted RR 0.98, 95% CI 0.64\u20131.49, p = 0.912)",
+            [("PROPORTION", "10.5% (42/402)"), ("PROPORTION", "10.6% (41/388)"),
+             ("EFFECT", "RR 0.98, 95% CI 0.64\u20131.49"), ("P_VALUE", "p = 0.912")],
+        ),
+        (
+            "IL-2 (n=30) or placebo (n\u2009=\u200930) for 12 weeks",
+            [("GROUP_SIZE", "n=30"), ("GROUP_SIZE", "n\u2009=\u200930"), ("TIMEPOINT", "for 12 weeks")],
+        ),
+        (
+            "duration was 47.5 \u00b1 38.9 vs 26.5 (SD 27.4) h, median 51.0 days [IQR 28.0\u201369.0]",
+            [("SUMMARY", "47.5 \u00b1 38.9"), ("SUMMARY", "26.5 (SD 27.4)"),
+             ("SUMMARY", "51.0 days [IQR 28.0\u201369.0]")],
+        ),
+        ("HR 0.72 (0.52\u20130.99), P<.001", [("EFFECT", "HR 0.72 (0.52\u20130.99)"), ("P_VALUE", "P<.001")]),
+        (
+            "difference \u22120.28 (95% CI \u22120.5 to \u22120.1)",
+            [("SUMMARY", "\u22120.28 (95% CI \u22120.5 to \u22120.1)")],
+        ),
+        ("mean difference, 95% CI \u22120.5 to \u22120.1", [("CI", "95% CI \u22120.5 to \u22120.1")]),
+    ],
+)
+def test_nlp_values_recognised_with_offsets(text: str, expected: list[tuple[str, str]]) -> None:
+    assert spans(text) == expected
+
+
+def test_nlp_values_carry_parsed_value_and_rule_id() -> None:
+    doc = get_nlp()(fold("7/13 (53.85%)"))
+    (span,) = doc.spans[SPANS_KEY]
+    assert span.id_ == "frac_pct"
+    assert (span._.value.events, span._.value.total, span._.value.percent) == (7, 13, 53.85)
+
+
+def test_nlp_build_refuses_bad_patterns(tmp_path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"label": "NOPE", "id": "x", "pattern": [{"LOWER": "x"}]}) + "\n")
+    with pytest.raises(ExtractionError, match="unknown label"):
+        build_nlp(patterns_path=str(bad))
+    bad.write_text("{not json}\n")
+    with pytest.raises(ExtractionError, match="bad.jsonl:1"):
+        build_nlp(patterns_path=str(bad))
+
+
+def test_nlp_every_packaged_pattern_has_unique_id() -> None:
+    patterns = load_patterns()
+    ids = [(p["label"], p["id"]) for p in patterns]
+    assert len(ids) == len(set(ids))
