@@ -1,0 +1,318 @@
+"""Read records from any format we know, detected from the content (never from the file name).
+
+==============  ===========================================================  =====================
+format          content                                                      reader
+==============  ===========================================================  =====================
+``pubmed``      ``PubmedArticleSet`` / ``MedlineCitationSet`` XML             streamed (iterparse)
+``pmc``         JATS ``<article>``, ``<pmc-articleset>``, ``<abstract>``/``<sec>`` fragments   whole
+``medline``     MEDLINE text ("PMID- " lines, .nbib)                          streamed per record
+``catalogue``   VuFind Solr JSON, or the rendered "field | value |" page      whole
+==============  ===========================================================  =====================
+
+Gzip input is decompressed on the fly (recognised by its magic bytes). :func:`iter_records` streams
+records and, with ``on_error="skip"``, goes past broken records, collecting their errors in a
+:class:`ParseReport`::
+
+    report = ParseReport()
+    for record in iter_records("pubmed.xml.gz", on_error="skip", report=report):
+        ...
+    for error in report.errors:  # each names the file, the record and the reason
+        print(error)
+
+The JATS and catalogue readers are imported only when such a file is read, so parsing PubMed
+never pays for them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import re
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Literal
+
+from extractor.errors import InputError, ParseError, UnknownFormatError
+from extractor.records import Record
+
+__all__ = [
+    "FORMATS",
+    "ParseReport",
+    "detect_format",
+    "iter_records",
+    "parse_bytes",
+    "parse_file",
+]
+
+FORMATS = ("pubmed", "pmc", "medline", "catalogue")
+OnError = Literal["raise", "skip"]
+Source = str | os.PathLike[str] | IO[bytes]
+HEAD_SIZE = 1 << 16
+_GZIP_MAGIC = b"\x1f\x8b"
+_PUBMED_ROOTS = frozenset(
+    {"PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "PubmedBookArticle", "MedlineCitation", "DeleteCitation"}
+)
+_PMC_ROOTS = frozenset({"article", "pmc-articleset", "abstract", "sec", "body", "front"})
+_EUTILS_ROOTS = frozenset(
+    {"eSearchResult", "eInfoResult", "ePostResult", "eLinkResult", "eSummaryResult", "eSpellResult",
+     "eGQueryResult", "Result", "eFetchResult", "ERROR", "LinkSet"}
+)  # fmt: skip
+_COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
+_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_DOCTYPE = re.compile(rb"<!DOCTYPE\s+([\w.:-]+)", re.IGNORECASE)
+_ERROR_TEXT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.DOTALL)
+_MEDLINE = re.compile(rb"^PMID- ?\s*\d", re.MULTILINE)
+_PAGE_ROW = re.compile(rb"^[^|\n]{1,80}: ?\|", re.MULTILINE)
+_HTTP_STATUS = re.compile(rb"\AHTTP/\d(?:\.\d)? (\d{3})")
+
+
+def detect_format(head: bytes) -> str:
+    """Return "pubmed", "pmc", "medline" or "catalogue" for the first bytes of a document.
+
+    Gzip-compressed bytes are looked at decompressed. An empty ``PubmedArticleSet`` is "pubmed"
+    (it holds zero records, which is no error).
+
+    :raises UnknownFormatError: for empty input, an HTML page, an E-utilities answer (with the
+        text of its ``<ERROR>`` if any), or anything else we do not read.
+    """
+    if head[:2] == _GZIP_MAGIC:
+        head = _gunzip_head(head)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text:
+        raise UnknownFormatError("empty input")
+    if text[:1] == b"<":
+        return _detect_xml(text)
+    if text[:1] in (b"{", b"["):
+        return "catalogue"
+    if _MEDLINE.search(text[:4096]):
+        return "medline"
+    if match := _HTTP_STATUS.match(text):
+        return _detect_http(text, int(match.group(1)))
+    if len(_PAGE_ROW.findall(text)) >= 2 or b"\n---|---|" in text:
+        return "catalogue"
+    raise UnknownFormatError(f"not a format we read (starts {text[:40]!r})")
+
+
+def _gunzip_head(head: bytes) -> bytes:
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
+    except zlib.error as e:
+        raise UnknownFormatError(f"corrupt gzip data: {e}") from e
+
+
+def _detect_xml(text: bytes) -> str:
+    body = _COMMENT.sub(b"", text)
+    doctype = _DOCTYPE.search(body)
+    roots = (m.group(1) for m in _ROOT.finditer(body))
+    root = next(roots, None) or (doctype.group(1) if doctype else None)
+    if root is None:
+        raise UnknownFormatError("XML without a root element")
+    name = root.decode("ascii", "replace").rpartition(":")[2]
+    if name in _PUBMED_ROOTS:
+        return "pubmed"
+    if name in _PMC_ROOTS:
+        return "pmc"
+    if name.lower() == "html":
+        raise UnknownFormatError("an HTML page, not records (was an error page saved instead of XML?)")
+    if name in _EUTILS_ROOTS:
+        error = _ERROR_TEXT.search(body)
+        detail = f": {error.group(1).decode('utf-8', 'replace').strip()}" if error else ""
+        raise UnknownFormatError(f"an E-utilities <{name}> answer, not records{detail}")
+    raise UnknownFormatError(f"XML with root <{name}> is not a format we read")
+
+
+def _detect_http(text: bytes, status: int) -> str:
+    if status != 200:
+        raise UnknownFormatError(f"an HTTP {status} answer, not records")
+    body = text.split(b"\r\n\r\n", 1)[-1] if b"\r\n\r\n" in text else text.split(b"\n\n", 1)[-1]
+    if body.lstrip()[:1] in (b"{", b"["):
+        return "catalogue"
+    raise UnknownFormatError("an HTTP answer whose body is not JSON")
+
+
+@dataclass
+class ParseReport:
+    """What a run read: records per source, and the errors of what was skipped."""
+
+    records: dict[str, int] = field(default_factory=dict)
+    errors: list[ParseError] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing was skipped."""
+        return not self.errors
+
+    def count(self, source: str) -> None:
+        """Count one record read from ``source``."""
+        self.records[source] = self.records.get(source, 0) + 1
+
+
+def iter_records(
+    source: Source,
+    *,
+    format: str | None = None,
+    on_error: OnError = "raise",
+    report: ParseReport | None = None,
+) -> Iterator[Record]:
+    """Stream the records of a file, a path of "-" (stdin), or a binary stream.
+
+    Parameters
+    ----------
+    source
+        A path, "-" for standard input, or a binary file object.
+    format
+        One of :data:`FORMATS`; detected from the content when None.
+    on_error
+        "raise" stops at the first broken record; "skip" goes on and records the error in
+        ``report`` (a truncated XML file ends there, after its good records).
+    report
+        Collects record counts and skipped errors.
+
+    Raises
+    ------
+    InputError
+        The source cannot be opened or read.
+    UnknownFormatError
+        The content is in no format we read (raised whatever ``on_error`` says).
+    ParseError
+        A broken record, when ``on_error="raise"``.
+    """
+    report = report if report is not None else ParseReport()
+    opened, name = _open(source)
+    stream = opened
+    try:
+        stream, head = _peek(stream, name)
+        fmt = format or detect_format(head)
+        for item in _dispatch(fmt, stream, head, name):
+            if isinstance(item, Record):
+                report.count(name)
+                yield item
+            elif on_error == "raise":
+                raise item
+            else:
+                report.errors.append(item)
+    finally:
+        if opened is not source and opened is not sys.stdin.buffer:
+            opened.close()
+
+
+def parse_file(source: Source, *, format: str | None = None) -> list[Record]:
+    """Read every record of a file (or stream); raise on the first broken one."""
+    return list(iter_records(source, format=format))
+
+
+def parse_bytes(data: bytes, *, source: str | None = None, format: str | None = None) -> list[Record]:
+    """Read every record of a document held in memory; raise on the first broken one."""
+    stream = io.BytesIO(data)
+    stream.name = source or "<bytes>"  # type: ignore[attr-defined]
+    return list(iter_records(stream, format=format))
+
+
+# --- opening and peeking -------------------------------------------------------------------------
+
+
+def _open(source: Source) -> tuple[IO[bytes], str]:
+    if not isinstance(source, str | os.PathLike):
+        return source, str(getattr(source, "name", "<stream>"))
+    name = os.fspath(source)
+    if name == "-":
+        return sys.stdin.buffer, "<stdin>"
+    try:
+        return open(name, "rb"), name  # noqa: SIM115 -- closed by iter_records
+    except OSError as e:
+        raise InputError(f"cannot read {name}: {e.strerror or e}") from e
+
+
+class _Prefixed(io.RawIOBase):
+    """A read-only stream that replays ``head`` and then reads the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]):
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._head.nbytes:
+            n = min(len(buffer), self._head.nbytes)
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _peek(stream: IO[bytes], name: str) -> tuple[IO[bytes], bytes]:
+    """Read the head of ``stream`` and return a stream that still yields it (gunzipped)."""
+    head = _read(stream, HEAD_SIZE, name)
+    stream = io.BufferedReader(_Prefixed(head, stream), buffer_size=HEAD_SIZE)
+    if head[:2] == _GZIP_MAGIC:
+        gz = gzip.GzipFile(fileobj=stream, mode="rb")
+        head = _read(gz, HEAD_SIZE, name)  # type: ignore[arg-type]
+        stream = io.BufferedReader(_Prefixed(head, gz), buffer_size=HEAD_SIZE)  # type: ignore[arg-type]
+    return stream, head
+
+
+def _read(stream: IO[bytes], size: int, name: str) -> bytes:
+    try:
+        return stream.read(size)
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(f"cannot read {name}: {e}") from e
+
+
+# --- dispatch ------------------------------------------------------------------------------------
+
+
+def _dispatch(fmt: str, stream: IO[bytes], head: bytes, name: str) -> Iterator[Record | ParseError]:
+    if fmt == "pubmed":
+        from extractor.parse import _xml, pubmed
+
+        _xml.check_prolog(head, source=name)
+        yield from _guard(pubmed.iter_pubmed(stream, source=name), name)
+    elif fmt == "medline":
+        from extractor.parse import medline
+
+        yield from _guard(medline.iter_medline(stream, source=name), name)
+    elif fmt in ("pmc", "catalogue"):
+        yield from _whole(fmt, _read_all(stream, name), name)
+    else:
+        raise UnknownFormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", source=name)
+
+
+def _whole(fmt: str, data: bytes, name: str) -> Iterator[Record | ParseError]:
+    if fmt == "pmc":
+        from extractor.parse.jats import parse_jats as parse
+    else:
+        from extractor.parse.catalogue import parse_catalogue as parse
+    try:
+        records = parse(data, source=name)
+    except UnknownFormatError:
+        raise
+    except ParseError as e:
+        yield e if e.source else ParseError(e.reason, source=name, record_id=e.record_id)
+        return
+    yield from records
+
+
+def _guard(items: Iterator[Record | ParseError], name: str) -> Iterator[Record | ParseError]:
+    """Turn a read error in the middle of a stream (a corrupt gzip member) into a ParseError."""
+    count = 0
+    try:
+        for item in items:
+            count += isinstance(item, Record)
+            yield item
+    except (OSError, EOFError, zlib.error) as e:
+        yield ParseError(f"input stopped after {count} records: {e}", source=name)
+
+
+def _read_all(stream: IO[bytes], name: str) -> bytes:
+    try:
+        return stream.read()
+    except (OSError, EOFError, zlib.error) as e:
+        raise InputError(f"cannot read {name}: {e}") from e
+
