@@ -25,6 +25,10 @@ _SUPERSCRIPT_EXTRA = str.maketrans("bcdefghjklmoprstuvwxyz", "ᵇᶜᵈᵉᶠᵍ
 _WS = re.compile(r"\s+")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _PROLOG_END = re.compile(rb"<(?![?!])")
+_COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
+_DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>\"']|\"[^\"]*\"|'[^']*')*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+PROLOG_LIMIT = 65536
 # Elements whose text is not part of the running text they sit in.
 SKIP_TAGS = frozenset({"label", "object-id", "graphic", "inline-graphic", "alt-text"})
 # Elements that break a line of text (rendered as a space inside running text).
@@ -48,10 +52,21 @@ def make_parser(*, recover: bool = False) -> etree.XMLParser:
 def check_prolog(head: bytes, *, source: str | None = None) -> None:
     """Refuse a document whose prolog (the bytes before its root element) declares entities.
 
+    Comments are ignored (they may hold "<" or "<!ENTITY" as text), quoted strings in the DOCTYPE
+    cannot end the prolog early, and a prolog that does not end within ``head`` (which should be
+    the first :data:`PROLOG_LIMIT` bytes) is refused, so padding cannot hide a declaration.
+
     :raises ParseError: for ``<!ENTITY`` declarations (entity-expansion bombs, external entities).
     """
-    match = _PROLOG_END.search(head)
-    prolog = head[: match.start()] if match else head
+    body = _COMMENT.sub(b"", head)
+    doctype = _DOCTYPE.search(body)
+    start = doctype.end() if doctype else 0
+    if doctype is None and _DOCTYPE_START.search(body):
+        start = len(body)  # an unterminated DOCTYPE: all of it is prolog
+    match = _PROLOG_END.search(body, start)
+    if match is None and len(head) >= PROLOG_LIMIT:
+        raise ParseError(f"XML prolog longer than {PROLOG_LIMIT} bytes; refused", source=source)
+    prolog = body[: match.start()] if match else body
     if _ENTITY_DECL.search(prolog):
         raise ParseError("XML declares entities; refused (possible entity expansion or XXE)", source=source)
 
@@ -61,7 +76,7 @@ def parse_bytes(data: bytes, *, source: str | None = None) -> etree._Element:
 
     :raises ParseError: when the document is hostile or not well-formed.
     """
-    check_prolog(data[:65536], source=source)
+    check_prolog(data[:PROLOG_LIMIT], source=source)
     try:
         return etree.fromstring(data, parser=make_parser())
     except etree.XMLSyntaxError as e:
