@@ -185,7 +185,7 @@ def iter_records(
     stream = opened
     try:
         stream, head = _peek(stream, name)
-        fmt = format or detect_format(head)
+        fmt = format or _detect(head, name)
         for item in _dispatch(fmt, stream, head, name):
             if isinstance(item, Record):
                 report.count(name)
@@ -197,6 +197,13 @@ def iter_records(
     finally:
         if opened is not source and opened is not sys.stdin.buffer:
             opened.close()
+
+
+def _detect(head: bytes, name: str) -> str:
+    try:
+        return detect_format(head)
+    except UnknownFormatError as e:
+        raise UnknownFormatError(e.reason, source=name) from None
 
 
 def parse_file(source: Source, *, format: str | None = None) -> list[Record]:

@@ -73,7 +73,8 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
             index += 1
             _release(element)
     except etree.XMLSyntaxError as e:
-        yield ParseError(f"not well-formed XML after {index} records: {e}", source=source)
+        reason = f"not well-formed XML (the file stops being XML here; {index} records read before): {e.msg}"
+        yield ParseError(reason, source=source, record_id=f"#{index + 1}")
 
 
 def parse_pubmed(data: bytes, *, source: str | None = None) -> list[Record]:
