@@ -1,0 +1,207 @@
+"""A persistent cache of raw records in SQLite (stdlib ``sqlite3``).
+
+Three tables, all keyed without the API key or any other request detail:
+
+- ``records(db, id, xml, fetched_at)``: one record element per (database, ID), as NCBI sent it;
+- ``absent(db, id, checked_at)``: IDs NCBI answered without, so a second run does not ask again;
+- ``links(dbfrom, id, linkname, target, fetched_at)``: PMID -> PMCID, ``target`` NULL for "none".
+
+Each batch is written in one transaction, so a process killed at any point leaves every batch either
+wholly in or wholly out. WAL mode lets several processes read and write the same file; writers wait
+for each other (``busy_timeout``). Nothing but a well-formed record element is ever stored: the
+check runs again on every write, whatever the caller did before.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from extractor.fetch.responses import check_record
+
+__all__ = ["Cache"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    db TEXT NOT NULL, id TEXT NOT NULL, xml BLOB NOT NULL, fetched_at REAL NOT NULL,
+    PRIMARY KEY (db, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS absent (
+    db TEXT NOT NULL, id TEXT NOT NULL, checked_at REAL NOT NULL,
+    PRIMARY KEY (db, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS links (
+    dbfrom TEXT NOT NULL, id TEXT NOT NULL, linkname TEXT NOT NULL, target TEXT,
+    fetched_at REAL NOT NULL, PRIMARY KEY (dbfrom, id, linkname)) WITHOUT ROWID;
+"""
+# SQLite limits the number of host parameters in one statement (32766 since 3.32; 999 before).
+_CHUNK = 900
+_DAY = 86400.0
+
+
+class Cache:
+    """Raw records on disk, with the time each was fetched.
+
+    Parameters
+    ----------
+    path
+        The SQLite file; ``":memory:"`` for a throwaway cache. Parent directories are created.
+    max_age_days
+        Entries older than this are treated as absent from the cache; None: no limit.
+    fresh_after
+        Entries written before this ``time.time()`` are treated as absent (``--refresh``).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        max_age_days: float | None = None,
+        fresh_after: float | None = None,
+    ) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.max_age_days = max_age_days
+        self.fresh_after = fresh_after
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            str(path), timeout=60, check_same_thread=False, isolation_level=None
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=60000")
+        with self._write():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue on busy_timeout
+        # instead of failing when a read transaction tries to upgrade.
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _cutoff(self, ignore_age: bool = False) -> float:
+        cutoff = self.fresh_after or 0.0
+        if self.max_age_days is not None and not ignore_age:
+            cutoff = max(cutoff, time.time() - self.max_age_days * _DAY)
+        return cutoff
+
+    # -- records ----------------------------------------------------------------------------
+
+    def put(self, db: str, records: Mapping[str, bytes], absent: Iterable[str] = ()) -> None:
+        """Store a batch in one transaction: records by ID, and IDs NCBI does not have.
+
+        Raises
+        ------
+        EutilsError
+            When a value is not one well-formed record of ``db`` (nothing of the batch is stored).
+        """
+        for xml in records.values():
+            check_record(db, xml)
+        now = time.time()
+        with self._write():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
+                [(db, i, xml, now) for i, xml in records.items()],
+            )
+            self._db.executemany(
+                "DELETE FROM absent WHERE db = ? AND id = ?", [(db, i) for i in records]
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO absent VALUES (?, ?, ?)", [(db, i, now) for i in absent]
+            )
+
+    def have(self, db: str, ids: Sequence[str], *, ignore_age: bool = False) -> set[str]:
+        """The IDs among ``ids`` whose record is cached and fresh."""
+        return self._select_ids("records", "fetched_at", db, ids, ignore_age)
+
+    def known_absent(self, db: str, ids: Sequence[str], *, ignore_age: bool = False) -> set[str]:
+        """The IDs among ``ids`` that NCBI recently said it does not have."""
+        return self._select_ids("absent", "checked_at", db, ids, ignore_age)
+
+    def _select_ids(
+        self, table: str, stamp: str, db: str, ids: Sequence[str], ignore_age: bool
+    ) -> set[str]:
+        cutoff, found = self._cutoff(ignore_age), set[str]()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id FROM {table} WHERE db = ? AND {stamp} >= ? AND id IN ({marks})"
+            with self._lock:
+                found.update(row[0] for row in self._db.execute(sql, [db, cutoff, *chunk]))
+        return found
+
+    def get(self, db: str, record_id: str) -> bytes | None:
+        """The cached record XML (whatever its age), or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT xml FROM records WHERE db = ? AND id = ?", (db, record_id)
+            ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def iter_records(self, db: str, ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(ID, XML) for each of ``ids`` that is cached, in the order given, each ID once."""
+        seen: set[str] = set()
+        for record_id in ids:
+            if record_id in seen:
+                continue
+            seen.add(record_id)
+            xml = self.get(db, record_id)
+            if xml is not None:
+                yield record_id, xml
+
+    def count(self, db: str) -> int:
+        """How many records of ``db`` are cached."""
+        with self._lock:
+            return int(
+                self._db.execute("SELECT count(*) FROM records WHERE db = ?", (db,)).fetchone()[0]
+            )
+
+    # -- links ------------------------------------------------------------------------------
+
+    def put_links(self, dbfrom: str, linkname: str, links: Mapping[str, str | None]) -> None:
+        """Store links (None: the ID has no link) in one transaction."""
+        now = time.time()
+        with self._write():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?)",
+                [(dbfrom, i, linkname, target, now) for i, target in links.items()],
+            )
+
+    def get_links(
+        self, dbfrom: str, linkname: str, ids: Sequence[str], *, ignore_age: bool = False
+    ) -> dict[str, str | None]:
+        """Fresh cached links for ``ids``; IDs never linked (or stale) are left out."""
+        cutoff = self._cutoff(ignore_age)
+        found: dict[str, str | None] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = list(ids[start : start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            sql = (
+                "SELECT id, target FROM links WHERE dbfrom = ? AND linkname = ? "
+                f"AND fetched_at >= ? AND id IN ({marks})"
+            )
+            with self._lock:
+                found.update(self._db.execute(sql, [dbfrom, linkname, cutoff, *chunk]))
+        return found

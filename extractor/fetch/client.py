@@ -1,0 +1,261 @@
+"""The E-utilities client: one ``requests.Session``, NCBI's rate limit, retries and answer checks.
+
+Every request is a POST (https://www.ncbi.nlm.nih.gov/books/NBK25497/ recommends it for long ID
+lists): the ID list, ``tool``, ``email`` and ``api_key`` travel in the body, so the key never shows
+in a URL, and so never in the text of a ``requests`` exception, a proxy log or a traceback.
+
+Retries are ours rather than urllib3's ``Retry``: a retry made inside the transport would bypass the
+rate limiter (NCBI would see it as one request too many) and could not be triggered by a bad body,
+which for E-utilities is the common failure (HTTP 200 holding ``<ERROR>`` or a cut-off document).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+from urllib.parse import quote, quote_plus
+
+import requests
+
+from extractor.config import EutilsConfig
+from extractor.errors import EutilsError, FetchError, RateLimitedError
+from extractor.fetch import responses
+from extractor.fetch._ratelimit import RateLimiter
+
+__all__ = ["EutilsClient", "RequestStats"]
+
+_LOG = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Failures of the transport that a new attempt can cure (requests wraps urllib3's resets,
+# read timeouts and cut-off bodies in these).
+_TRANSIENT = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+REDACTED = "<api_key>"
+
+
+class RequestStats:
+    """Thread-safe counts of the requests a client sent, per endpoint, and of its retries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_endpoint: Counter[str] = Counter()
+        self.retries = 0
+
+    @property
+    def requests(self) -> int:
+        """Every HTTP request sent, retries included."""
+        with self._lock:
+            return sum(self.by_endpoint.values())
+
+    def count_request(self, endpoint: str) -> None:
+        with self._lock:
+            self.by_endpoint[endpoint] += 1
+
+    def count_retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+
+class _Retryable(Exception):
+    """A failed attempt that a new one may cure; carries the error to raise if none does."""
+
+    def __init__(self, error: FetchError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+class EutilsClient:
+    """A client of one E-utilities server, with all of its state on the instance.
+
+    Parameters
+    ----------
+    config
+        Server, identity, limits and retry policy.
+    session
+        The ``requests.Session`` to send through (a fresh one by default).
+    limiter
+        Share one between clients to hold the rate across them (a fresh one by default).
+    """
+
+    def __init__(
+        self,
+        config: EutilsConfig,
+        session: requests.Session | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.config = config
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", config.tool)
+        self.limiter = limiter or RateLimiter(config.requests_per_second)
+        self.stats = RequestStats()
+        self._random = random.Random()
+
+    def __repr__(self) -> str:
+        return f"EutilsClient({self.config!r})"
+
+    # -- the E-utilities ------------------------------------------------------------------
+
+    def efetch(self, db: str, ids: Sequence[str]) -> dict[str, bytes]:
+        """Fetch records of ``db`` ("pubmed" or "pmc") by ID: ID -> record XML.
+
+        IDs absent from the answer are absent from the result. PMC IDs take the ``PMC`` prefix.
+        """
+        sent = [i[3:] if db == "pmc" and i.upper().startswith("PMC") else i for i in ids]
+        params = [("db", db), ("id", ",".join(sent)), ("retmode", "xml")]
+        records = self.call("efetch.fcgi", params, lambda b: responses.split_records(db, b))
+        return {i: records[i] for i in ids if i in records}
+
+    def esearch(
+        self,
+        term: str,
+        *,
+        retstart: int = 0,
+        retmax: int = 20,
+        mindate: str | None = None,
+        maxdate: str | None = None,
+        usehistory: bool = False,
+    ) -> responses.SearchPage:
+        """Search PubMed; dates are ``YYYY/MM/DD`` publication dates (``datetype=pdat``)."""
+        params = [("db", "pubmed"), ("term", term), ("retstart", str(retstart))]
+        params.append(("retmax", str(retmax)))
+        if usehistory:
+            params.append(("usehistory", "y"))
+        if mindate or maxdate:
+            params += [("datetype", "pdat"), ("mindate", mindate or ""), ("maxdate", maxdate or "")]
+        return self.call("esearch.fcgi", params, responses.parse_esearch)
+
+    def elink(
+        self,
+        ids: Iterable[str],
+        *,
+        dbfrom: str = "pubmed",
+        db: str = "pmc",
+        linkname: str = "pubmed_pmc",
+    ) -> dict[str, str | None]:
+        """Link IDs one by one (one ``id=`` each, so one LinkSet each): ID -> first link or None."""
+        params = [("dbfrom", dbfrom), ("db", db), ("linkname", linkname)]
+        params += [("id", i) for i in ids]
+        return self.call("elink.fcgi", params, lambda b: responses.parse_elink(b, linkname))
+
+    # -- requests, retries and redaction -----------------------------------------------------
+
+    def call(self, endpoint: str, params: list[tuple[str, str]], check: Callable[[bytes], T]) -> T:
+        """POST to ``endpoint`` and return ``check(body)``, retrying what a new attempt can cure.
+
+        Raises
+        ------
+        RateLimitedError
+            HTTP 429 on the last attempt.
+        EutilsError
+            The last answer was an HTTP 200 that ``check`` refused.
+        FetchError
+            Any other failure: at once for HTTP 4xx other than 429, else after the last retry.
+        """
+        data = params + self._identity()
+        for attempt in range(self.config.max_retries + 1):
+            if attempt:
+                self.stats.count_retry()
+            try:
+                return self._attempt(endpoint, data, check)
+            except _Retryable as e:
+                failure = e
+                _LOG.info(
+                    "%s (attempt %d of %d)", e.error, attempt + 1, self.config.max_retries + 1
+                )
+                if attempt < self.config.max_retries:
+                    self._back_off(attempt, e.retry_after)
+        raise failure.error
+
+    def _attempt(
+        self, endpoint: str, data: list[tuple[str, str]], check: Callable[[bytes], T]
+    ) -> T:
+        body = self._send(endpoint, data)
+        try:
+            return check(body)
+        except EutilsError as e:
+            raise _Retryable(EutilsError(self.redact(str(e)), url=self._url(endpoint))) from None
+
+    def _send(self, endpoint: str, data: list[tuple[str, str]]) -> bytes:
+        url = self._url(endpoint)
+        self.limiter.wait()
+        self.stats.count_request(endpoint)
+        started = time.monotonic()
+        try:
+            response = self.session.post(url, data=data, timeout=self.config.timeout)
+        except _TRANSIENT as e:
+            message = f"{endpoint}: {type(e).__name__}: {self.redact(str(e))}"
+            raise _Retryable(FetchError(message, url=url)) from None
+        except requests.RequestException as e:
+            raise FetchError(f"{endpoint}: {self.redact(str(e))}", url=url) from None
+        _LOG.debug(
+            "POST %s -> %d in %.2fs", endpoint, response.status_code, time.monotonic() - started
+        )
+        return self._check_status(endpoint, response)
+
+    def _check_status(self, endpoint: str, response: requests.Response) -> bytes:
+        status, url = response.status_code, self._url(endpoint)
+        if status == 200:
+            return response.content
+        summary = f"{endpoint}: HTTP {status}: {self.redact(response.text[:200])!r}"
+        if status == 429:
+            after = _retry_after(response.headers.get("Retry-After"))
+            raise _Retryable(RateLimitedError(summary, url=url, status=status), after)
+        if status >= 500:
+            after = _retry_after(response.headers.get("Retry-After"))
+            raise _Retryable(FetchError(summary, url=url, status=status), after)
+        raise FetchError(summary, url=url, status=status)
+
+    def _back_off(self, attempt: int, retry_after: float | None) -> None:
+        ceiling = min(self.config.backoff_cap, self.config.backoff_base * 2**attempt)
+        delay = self._random.uniform(0, ceiling)  # "full jitter": spreads out the retries
+        if retry_after is not None:
+            wait = min(retry_after, self.config.backoff_cap)
+            self.limiter.pause_for(wait)  # the server's limit is per user, so every thread waits
+            delay = max(delay, wait)
+        time.sleep(delay)
+
+    def _identity(self) -> list[tuple[str, str]]:
+        params = [("tool", self.config.tool)]
+        if self.config.email:
+            params.append(("email", self.config.email))
+        if self.config.api_key:
+            params.append(("api_key", self.config.api_key))
+        return params
+
+    def _url(self, endpoint: str) -> str:
+        return self.config.base_url + endpoint
+
+    def redact(self, text: str) -> str:
+        """``text`` with the API key (plain or URL-encoded) replaced by ``<api_key>``."""
+        key = self.config.api_key
+        if not key:
+            return text
+        for form in {key, quote(key, safe=""), quote_plus(key)}:
+            text = text.replace(form, REDACTED)
+        return text
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
