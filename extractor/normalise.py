@@ -250,7 +250,7 @@ _REGISTRIES: tuple[tuple[str, str], ...] = (
     ("EudraCT", r"(?:19|20)\d{2}-\d{6}-\d{2}"),
 )
 _REGISTRATION = re.compile(
-    r"(?<![\w/-])(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in _REGISTRIES) + r")(?![\w/])",
+    r"(?<![A-Z0-9/-])(?:" + "|".join(f"(?P<{name}>{rx})" for name, rx in _REGISTRIES) + r")(?![\w/])",
 )
 _CASE = {name: name for name, _ in _REGISTRIES}
 

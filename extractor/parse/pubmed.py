@@ -351,7 +351,7 @@ def parse_pub_date(pub_date: etree._Element | None) -> tuple[int | None, str | N
         return year, iso_date(year, month, day), medline
     y, m, d, season = (_text(pub_date.find(t)) for t in ("Year", "Month", "Day", "Season"))
     raw = " ".join(p for p in (y, m, d, season) if p) or None
-    month = month_number(m) or season_month(season)
+    month = month_number(m) or season_month(season) or parse_medline_date(season)[1]
     date = iso_date(y, month, d)
     return (int(date[:4]) if date else None), date, raw
 

@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from extractor.errors import ParseError
+from extractor.parse import iter_records, parse_file
+from extractor.parse.pubmed import is_retracted, iter_pubmed
+from extractor.records import Author, Correction
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pubmed"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pubmed"
+
+
+def record(name: str, pmid: str):
+    found = {r.pmid: r for r in parse_file(FIXTURES / name)}
+    return found[pmid]
+
+
+@pytest.mark.parametrize(
+    "name,pmid,year,pub_date,raw",
+    [
+        # MedlineDate "2015 Oct-Dec": the year and first month are kept, the raw text too
+        ("medline16n0902_excerpt.xml.gz", "26702200", 2015, "2015-10", "2015 Oct-Dec"),
+        # PubDate with a Season
+        ("biopython_pubmed1.xml", "12091962", 1990, "1990-03", "1990 Spring"),
+        # PubDate with a month range in Season
+        ("metapub_32490903.xml", "32490903", 2020, "2020-04", "2020 Apr-Jun"),
+        ("metapub_39159658.xml", "39159658", 2024, "2024-09-02", "2024 Sep 02"),
+        ("klortho_efetch_pubmedbook.xml", "20301295", 1993, "1993", "1993"),
+    ],
+)
+def test_parse_pubmed_pub_date(name, pmid, year, pub_date, raw):
+    r = record(name, pmid)
+    assert (r.year, r.pub_date, r.pub_date_raw) == (year, pub_date, raw)
+
+
+@pytest.mark.parametrize(
+    "name,pmid,index,expected",
+    [
+        ("medline16n0902_excerpt.xml.gz", "26668920", -1, Author(collective="Gruppo Tecnico PASSI")),
+        ("biopython_pubmed7.xml", "29963580", -1, Author(collective="Canadian Respiratory Research Network")),
+        (
+            "metapub_39159658.xml",
+            "39159658",
+            2,
+            Author(
+                family="O'Connor",
+                given="John D",
+                initials="JD",
+                affiliations=(
+                    "Patrick G Johnston Centre for Cancer Research, Queen's University Belfast, 97 Lisburn Road, "
+                    "Belfast BT9 7AE, United Kingdom.",
+                    "Ulster University School of Engineering, York Street, Belfast BT15 1AP, United Kingdom.",
+                ),
+            ),
+        ),
+    ],
+)
+def test_parse_pubmed_authors_collective_and_affiliations(name, pmid, index, expected):
+    assert record(name, pmid).authors[index] == expected
+
+
+@pytest.mark.parametrize(
+    "name,pmid,index,orcid",
+    [
+        ("metapub_39159658.xml", "39159658", 0, "0009-0003-1544-910X"),  # bare iD in the XML
+        ("biopython_pubmed7.xml", "29963580", 1, "0000-0002-4590-7461"),  # https://orcid.org/ URL
+    ],
+)
+def test_parse_pubmed_orcid_bare_form(name, pmid, index, orcid):
+    assert record(name, pmid).authors[index].orcid == orcid
+
+
+@pytest.mark.parametrize(
+    "name,pmid,needle",
+    [
+        ("metapub_35485580.xml", "35485580", "511 t year⁻¹, and ∼60% of such outflow"),  # <sup>, &#x223c;
+        ("jabref_MedlineImporterTestMathML.xml", "32759406", "∑ i = 1 n a i ∫ a b 5 x + 2 sin x dx"),  # MathML
+        ("metapub_38914053.xml", "38914053", "Nb-doped SnO2(NTO) thin films"),  # <sub>
+    ],
+)
+def test_parse_pubmed_inline_markup_kept_in_abstract(name, pmid, needle):
+    r = record(name, pmid)
+    assert needle in r.abstract
+    assert r.abstract_sections[-1].text.endswith(r.abstract[-20:])
+
+
+@pytest.mark.parametrize(
+    "name,pmid,title",
+    [
+        ("metapub_38914053.xml", "38914053", "Doped SnO2thin films fabricated at low temperature by atomic layer "
+         "deposition with a precise incorporation of niobium atoms."),
+        ("klortho_efetch_pubmedbook.xml", "20301295", "GeneReviews™"),
+        ("medline16n0902_excerpt.xml.gz", "26668921",
+         "[Léonard Defrance and occupational health in 18th century art]."),
+    ],
+)  # fmt: skip
+def test_parse_pubmed_title_whole(name, pmid, title):
+    assert record(name, pmid).title == title
+
+
+def test_parse_pubmed_numeric_character_references():
+    r = record("metapub_38914053.xml", "38914053")
+    assert r.authors[0].affiliations[0].startswith("Institut Photovoltaïque d'Ile-de-France")
+
+
+@pytest.mark.parametrize(
+    "name,pmid,labels,categories,starts",
+    [
+        (
+            "metapub_39077977.xml",
+            "39077977",
+            ("OBJECTIVE", "METHODS", "RESULTS", "CONCLUSION"),
+            ("OBJECTIVE", "METHODS", "RESULTS", "CONCLUSIONS"),
+            "OBJECTIVE: Avacopan, an activated complement factor 5 receptor antagonist",
+        ),
+        (
+            "medline16n0902_excerpt.xml.gz",
+            "26231464",
+            ("OBJECTIVE", "DESIGN", "SETTING", "PATIENT(S)", "INTERVENTION(S)", "MAIN OUTCOME MEASURE(S)",
+             "RESULT(S)", "CONCLUSION(S)", "CLINICAL TRIAL REGISTRATION NUMBER"),
+            ("OBJECTIVE", "METHODS", "METHODS", "METHODS", "METHODS", "METHODS", "RESULTS", "CONCLUSIONS",
+             "BACKGROUND"),
+            "OBJECTIVE: To explore the psychology",
+        ),
+    ],
+)  # fmt: skip
+def test_parse_pubmed_structured_abstract(name, pmid, labels, categories, starts):
+    r = record(name, pmid)
+    assert tuple(s.label for s in r.abstract_sections) == labels
+    assert tuple(s.nlm_category for s in r.abstract_sections) == categories
+    assert r.abstract.startswith(starts)
+    assert r.abstract.count("\n") == len(labels) - 1
+    assert all(f"{s.label}: {s.text}" in r.abstract for s in r.abstract_sections)
+
+
+def test_parse_pubmed_other_abstract():
+    (other,) = record("medline16n0902_excerpt.xml.gz", "26702286").other_abstracts
+    assert (other.type, other.language, other.text) == ("Publisher", "pl", "Abstract available from the publisher.")
+
+
+@pytest.mark.parametrize(
+    "name,pmid,expected",
+    [
+        ("medline16n0902_excerpt.xml.gz", "25998582", ("2010-019469-26", "ISRCTN69423238")),  # DataBankList
+        ("medline16n0902_excerpt.xml.gz", "26231464", ("NCT01844362",)),  # DataBank + "govNCT..." in text
+        ("medline16n0902_excerpt.xml.gz", "25359777", ()),  # a PDB DataBank is no trial registry
+        ("metapub_39159658.xml", "39159658", ()),
+    ],
+)
+def test_parse_pubmed_trial_registrations(name, pmid, expected):
+    assert record(name, pmid).trial_registrations == expected
+
+
+@pytest.mark.parametrize(
+    "name,pmid,doi",
+    [
+        ("metapub_38833988.xml", "38833988", "10.1016/j.bbamcr.2024.119767"),  # ELocationID doi + pii
+        ("biopython_pubmed1.xml", "9997", "10.1016/0005-2795(76)90109-4"),  # ArticleIdList only
+        ("biopython_pubmed1.xml", "12091962", None),
+    ],
+)
+def test_parse_pubmed_doi_never_pii(name, pmid, doi):
+    assert record(name, pmid).doi == doi
+
+
+@pytest.mark.parametrize(
+    "name,pmid,pmcid",
+    [
+        ("medline16n0902_excerpt.xml.gz", "26702200", "PMC4676232"),  # OtherID in a baseline file
+        ("metapub_39077977.xml", "39077977", "PMC11471946"),  # ArticleIdList
+        ("metapub_39159658.xml", "39159658", None),
+    ],
+)
+def test_parse_pubmed_pmcid(name, pmid, pmcid):
+    assert record(name, pmid).pmcid == pmcid
+
+
+@pytest.mark.parametrize(
+    "name,pmid,types,corrections",
+    [
+        (
+            "medline16n0902_excerpt.xml.gz",
+            "26407471",
+            ("English Abstract", "Published Erratum"),
+            (Correction("ErratumFor", "22828228"),),
+        ),
+        ("metapub_38962805.xml", "38962805", ("Journal Article", "Published Erratum"), (Correction("ErratumFor", "38446048"),)),
+    ],
+)
+def test_parse_pubmed_errata(name, pmid, types, corrections):
+    r = record(name, pmid)
+    assert (r.publication_types, r.corrections, r.retracted) == (types, corrections, False)
+
+
+@pytest.mark.parametrize(
+    "types,corrections,expected",
+    [
+        (("Journal Article", "Retracted Publication"), (), True),
+        (("Journal Article",), (Correction("RetractionIn", "123"),), True),
+        (("Retraction of Publication",), (Correction("RetractionOf", "123"),), False),
+        (("Published Erratum",), (Correction("ErratumFor", "123"),), False),
+    ],
+)
+def test_parse_pubmed_is_retracted(types, corrections, expected):
+    assert is_retracted(types, corrections) is expected
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs the shared corpus (its only retraction has no licence)")
+def test_parse_pubmed_retracted_record_in_shared_corpus():
+    (r,) = parse_file(SHARED / "retraction" / "neilfws_retracted_example.xml")
+    assert r.retracted and "RetractionIn" in {c.type for c in r.corrections}
+
+
+def test_parse_pubmed_book_article():
+    r = record("klortho_efetch_pubmedbook.xml", "20301295")
+    assert r.publisher == "University of Washington, Seattle"
+    assert r.authors == ()  # the book's AuthorList holds editors only
+    assert r.language == "en" and r.abstract.startswith("GeneReviews are expert-authored")
+
+
+def test_parse_pubmed_delete_citation():
+    records = parse_file(FIXTURES / "medline16n0902_excerpt.xml.gz")
+    deleted = [r for r in records if r.deleted]
+    assert [(r.pmid, r.title) for r in deleted] == [("26432306", None)]
+    assert len(records) == 10
+
+
+def test_parse_pubmed_fills_fields():
+    r = record("metapub_39159658.xml", "39159658")
+    assert r.journal.title == "Physics in medicine and biology" and r.journal.iso_abbrev == "Phys Med Biol"
+    assert (r.journal.issn, r.journal.volume, r.journal.issue) == ("1361-6560", "69", "18")
+    assert (r.epub_date, r.language, r.license) == ("2024-09-02", "en", "CC BY")
+    assert r.mesh_terms[:2] == ("Neoplasms", "Humans") and "radiobiology" in r.keywords
+    assert r.publication_types == ("Journal Article", "Review")
+
+
+def test_parse_pubmed_no_empty_strings():
+    for path in FIXTURES.glob("*.xml*"):
+        try:
+            records = parse_file(path)
+        except ParseError:
+            continue
+        for r in records:
+            assert "\"\"" not in str(r.to_dict()).replace("'", '"'), (path, r.pmid)
+
+
+def test_parse_pubmed_empty_set_is_zero_records():
+    assert parse_file(FIXTURES / "metapub_37909814.xml") == []
+
+
+@pytest.mark.parametrize("broken", [0, 1])
+def test_parse_pubmed_truncated_xml_keeps_earlier_records(broken):
+    data = (FIXTURES / "biopython_pubmed1.xml").read_bytes()
+    starts = [m.start() for m in re.finditer(rb"<PubmedArticle>", data)]
+    ends = [m.end() for m in re.finditer(rb"</PubmedArticle>", data)]
+    cut = (starts[broken] + ends[broken]) // 2
+    *records, error = iter_pubmed(io.BytesIO(data[:cut]), source="cut.xml")
+    assert isinstance(error, ParseError) and "not well-formed" in error.reason
+    assert (error.source, error.record_id) == ("cut.xml", f"#{broken + 1}")
+    assert [r.pmid for r in records] == ["12091962", "9997"][:broken]
+
+
+def _replicated(count: int) -> bytes:
+    data = (FIXTURES / "metapub_39077977.xml").read_bytes()
+    article = re.search(rb"<PubmedArticle>.*</PubmedArticle>", data, re.DOTALL).group(0)
+    body = b"".join(article.replace(b">39077977<", b">%d<" % (10_000_000 + i)) for i in range(count))
+    return b"<?xml version='1.0'?>\n<PubmedArticleSet>" + body + b"</PubmedArticleSet>"
+
+
+def _peak(data: bytes) -> tuple[int, int]:
+    stream = io.BytesIO(gzip.compress(data, compresslevel=1))
+    tracemalloc.start()
+    count = sum(1 for _ in iter_records(stream))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return count, peak
+
+
+def test_parse_pubmed_streams_in_flat_memory():
+    small_n, small_peak = _peak(_replicated(50))
+    large_n, large_peak = _peak(_replicated(500))
+    assert (small_n, large_n) == (50, 500)
+    assert large_peak < 2 * small_peak + 200_000  # 10x the records, not 10x the memory
