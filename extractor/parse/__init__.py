@@ -98,9 +98,12 @@ def detect_format(head: bytes) -> str:
 
 def _gunzip_head(head: bytes) -> bytes:
     try:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
+        data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
     except zlib.error as e:
         raise UnknownFormatError(f"corrupt gzip data: {e}") from e
+    if not data:
+        raise UnknownFormatError("gzip data holds nothing (empty or truncated)")
+    return data
 
 
 def _detect_xml(text: bytes) -> str:
