@@ -61,7 +61,6 @@ _EUTILS_ROOTS = frozenset(
      "eGQueryResult", "Result", "eFetchResult", "ERROR", "LinkSet"}
 )  # fmt: skip
 _COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
-_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _DOCTYPE = re.compile(rb"<!DOCTYPE\s+([\w.:-]+)", re.IGNORECASE)
 _ERROR_TEXT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.DOTALL)
 _MEDLINE = re.compile(rb"^PMID- ?\s*\d", re.MULTILINE)
@@ -107,13 +106,14 @@ def _gunzip_head(head: bytes) -> bytes:
 
 
 def _detect_xml(text: bytes) -> str:
+    from extractor.parse import _xml
+
     body = _COMMENT.sub(b"", text)
     doctype = _DOCTYPE.search(body)
-    roots = (m.group(1) for m in _ROOT.finditer(body))
-    root = next(roots, None) or (doctype.group(1) if doctype else None)
+    root = _xml.root_tag(text) or (doctype.group(1).decode("ascii", "replace") if doctype else None)
     if root is None:
         raise UnknownFormatError("XML without a root element")
-    name = root.decode("ascii", "replace").rpartition(":")[2]
+    name = root.rpartition(":")[2]
     if name in _PUBMED_ROOTS:
         return "pubmed"
     if name in _PMC_ROOTS:
@@ -188,6 +188,10 @@ def iter_records(
     stream = opened
     try:
         stream, head = _peek(stream, name)
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+            from extractor.parse import _xml
+
+            _xml.check_prolog(head, source=name)  # before anything else looks at hostile XML
         fmt = format or _detect(head, name)
         for item in _dispatch(fmt, stream, head, name):
             if isinstance(item, Record):
@@ -280,9 +284,8 @@ def _read(stream: IO[bytes], size: int, name: str) -> bytes:
 
 def _dispatch(fmt: str, stream: IO[bytes], head: bytes, name: str) -> Iterator[Record | ParseError]:
     if fmt == "pubmed":
-        from extractor.parse import _xml, pubmed
+        from extractor.parse import pubmed
 
-        _xml.check_prolog(head, source=name)
         yield from _guard(pubmed.iter_pubmed(stream, source=name), name)
     elif fmt == "medline":
         from extractor.parse import medline

@@ -28,6 +28,7 @@ _PROLOG_END = re.compile(rb"<(?![?!])")
 _COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
 _DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>\"']|\"[^\"]*\"|'[^']*')*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+_NAME = re.compile(rb"[A-Za-z_][\w.:-]*")
 PROLOG_LIMIT = 65536
 # Elements whose text is not part of the running text they sit in.
 SKIP_TAGS = frozenset({"label", "object-id", "graphic", "inline-graphic", "alt-text"})
@@ -58,17 +59,31 @@ def check_prolog(head: bytes, *, source: str | None = None) -> None:
 
     :raises ParseError: for ``<!ENTITY`` declarations (entity-expansion bombs, external entities).
     """
-    body = _COMMENT.sub(b"", head)
-    doctype = _DOCTYPE.search(body)
-    start = doctype.end() if doctype else 0
-    if doctype is None and _DOCTYPE_START.search(body):
-        start = len(body)  # an unterminated DOCTYPE: all of it is prolog
-    match = _PROLOG_END.search(body, start)
+    body, match = _split_prolog(head)
     if match is None and len(head) >= PROLOG_LIMIT:
         raise ParseError(f"XML prolog longer than {PROLOG_LIMIT} bytes; refused", source=source)
     prolog = body[: match.start()] if match else body
     if _ENTITY_DECL.search(prolog):
         raise ParseError("XML declares entities; refused (possible entity expansion or XXE)", source=source)
+
+
+def _split_prolog(head: bytes) -> tuple[bytes, re.Match[bytes] | None]:
+    """``head`` without comments, and the match of the root element's "<" (None if not in head)."""
+    body = _COMMENT.sub(b"", head)
+    doctype = _DOCTYPE.search(body)
+    start = doctype.end() if doctype else 0
+    if doctype is None and _DOCTYPE_START.search(body):
+        start = len(body)  # an unterminated DOCTYPE: all of it is prolog
+    return body, _PROLOG_END.search(body, start)
+
+
+def root_tag(head: bytes) -> str | None:
+    """The name of the root element of the document starting with ``head`` (None if not found)."""
+    body, match = _split_prolog(head)
+    if match is None:
+        return None
+    name = _NAME.match(body, match.start() + 1)
+    return name.group(0).decode("utf-8", "replace") if name else None
 
 
 def parse_bytes(data: bytes, *, source: str | None = None) -> etree._Element:
