@@ -1,0 +1,39 @@
+"""Effect sizes, pooling and forest plots for the comparison table.
+
+``effects`` and ``pool`` are plain Python (``pool`` imports scipy for the Q test); ``table`` and
+``analysis`` work on pandas DataFrames; ``plot`` needs matplotlib (the ``plot`` extra) and is
+imported on its own: ``from extractor.meta.plot import forest_plot``.
+"""
+
+from __future__ import annotations
+
+from extractor.meta.analysis import MetaAnalysis, Skipped, StudyEffect, analyse, format_summary
+from extractor.meta.effects import (
+    EffectSize,
+    Measure,
+    binary_effect,
+    confidence_interval,
+    continuous_effect,
+    hedges_correction,
+)
+from extractor.meta.pool import Model, Pooled, pool
+from extractor.meta.table import read_table, row_effect
+
+__all__ = [
+    "EffectSize",
+    "Measure",
+    "MetaAnalysis",
+    "Model",
+    "Pooled",
+    "Skipped",
+    "StudyEffect",
+    "analyse",
+    "binary_effect",
+    "confidence_interval",
+    "continuous_effect",
+    "format_summary",
+    "hedges_correction",
+    "pool",
+    "read_table",
+    "row_effect",
+]
