@@ -17,12 +17,17 @@ Q = 1.24 < k - 1 = 3, where DerSimonian-Laird's moment estimate of tau^2 is nega
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from extractor.errors import AnalysisError
+from extractor.errors import AnalysisError, InputError
+from extractor.meta import analyse, format_summary, read_table
 from extractor.meta.pool import Model, pool
+from extractor.meta.table import outcome_types, study_labels
 
 EFFECTS = {
     ("bcg", "RR"): (
@@ -585,3 +590,195 @@ def test_meta_pool_random_interval_is_never_narrower_than_fixed(key: tuple[str, 
     fixed, random = pool(*EFFECTS[key], Model.FIXED), pool(*EFFECTS[key], Model.RANDOM)
     assert random.tau2 >= 0
     assert random.ci_high - random.ci_low >= fixed.ci_high - fixed.ci_low
+
+
+# -- whole tables: analyse() ------------------------------------------------------------------
+
+CANNON_ROWS = [  # dat.cannon2006, end point 1; see the module docstring
+    ("PROVE IT", 147, 2099, 172, 2063),
+    ("A-TO-Z", 205, 2265, 235, 2232),
+    ("TNT", 334, 4995, 418, 5006),
+    ("IDEAL", 411, 4439, 463, 4449),
+]
+
+
+def _cannon_table(**extra: list[object]) -> pd.DataFrame:
+    table = pd.DataFrame(
+        CANNON_ROWS,
+        columns=["study", "intervention_events", "intervention_group_size", "comparator_events",
+                 "comparator_group_size"],
+    )  # fmt: skip
+    table.insert(1, "outcome", "Coronary death or MI")
+    return table.assign(**extra)
+
+
+@pytest.mark.parametrize("model,key", [("fixed", "fixed"), ("random", "random")])
+def test_meta_pool_analyse_a_table_matches_metafor(model: str, key: str) -> None:
+    result = analyse(_cannon_table(), model=model).to_dict()
+    expected = RMA["cannon", "RR", key, False]
+    assert [result["estimate"], result["ci_low"], result["ci_high"]] == pytest.approx(expected["exp"], rel=1e-9)
+    assert (result["measure"], result["model"], result["k"]) == ("RR", model, 4)
+    assert [s["weight"] for s in result["studies"]] == pytest.approx(expected["weights"], rel=1e-9)
+    assert [s["yi"] for s in result["studies"]] == pytest.approx(EFFECTS["cannon", "RR"][0], rel=1e-9)
+
+
+def test_meta_pool_analyse_reads_a_filled_extraction_sheet() -> None:
+    sheet = pd.DataFrame(
+        {
+            "id": ["t1", "t2", "t3"],
+            "pmcid": ["PMC1", "PMC2", "PMC3"],
+            "outcome": ["Length of stay"] * 3,
+            "intervention": ["stroke unit"] * 3,
+            "comparator": ["general ward"] * 3,
+            "outcome_type": ["continuous"] * 3,
+            "intervention_mean": [55, 27, 64],
+            "intervention_standard_deviation": [47, 7, 17],
+            "intervention_group_size": [155, 31, 75],
+            "comparator_mean": [75, 29, 119],
+            "comparator_standard_deviation": [64, 4, 29],
+            "comparator_group_size": [156, 32, 71],
+        }
+    )
+    result = analyse(sheet, measure="SMD")
+    assert [s.study for s in result.studies] == ["t1", "t2", "t3"]
+    assert [s.effect.yi for s in result.studies] == pytest.approx(
+        [-0.35516964094010689, -0.34794002273909852, -2.3175691601637305], rel=1e-9
+    )  # escalc("SMD", ...) on dat.normand1999 rows 1-3
+
+
+@pytest.mark.parametrize(
+    "columns,expected",
+    [
+        ({"study": ["A", "B"], "pmid": ["1", "2"]}, ["A", "B"]),
+        ({"pmid": ["1", "2"], "id": ["x", "y"]}, ["1", "2"]),
+        ({"pmid": [None, "2"], "pmcid": ["PMC9", "PMC8"]}, ["PMC9", "2"]),
+        ({"pmid": [12345.0, 678.0]}, ["12345", "678"]),
+        ({"pmid": ["1", "1"], "timepoint": ["week 12", "week 24"]}, ["1 (week 12)", "1 (week 24)"]),
+        ({"pmid": ["1", "1"]}, ["1 #1", "1 #2"]),
+        ({}, ["row 1", "row 2"]),
+    ],
+)
+def test_meta_pool_study_labels(columns: dict[str, list[object]], expected: list[str]) -> None:
+    table = pd.DataFrame({"x": [0, 0], **columns})
+    assert study_labels(table) == expected
+
+
+@pytest.mark.parametrize("text,k", [("coronary", 4), ("CORONARY DEATH", 4), ("or MI", 4), ("stroke", 0)])
+def test_meta_pool_outcome_filter_is_a_case_insensitive_substring(text: str, k: int) -> None:
+    if k == 0:
+        with pytest.raises(AnalysisError, match="no row has an outcome containing 'stroke'"):
+            analyse(_cannon_table(), outcome=text)
+    else:
+        assert analyse(_cannon_table(), outcome=text).pooled.k == k
+
+
+def test_meta_pool_outcome_filter_takes_text_literally() -> None:
+    table = _cannon_table(outcome=["SRI-4 (week 12)", "SRI-4 (week 12)", "other", "SRI-4 [x]"])
+    assert analyse(table, outcome="SRI-4 (week").pooled.k == 2
+
+
+@pytest.mark.parametrize(
+    "change,reason",
+    [
+        ({"comparator_group_size": [None, 2232, 5006, 4449]}, "missing comparator_group_size"),
+        ({"intervention_events": [None, 205, 334, 411], "comparator_events": [None, 235, 418, 463]},
+         "missing intervention_events, comparator_events"),
+        ({"intervention_events": ["12 (6%)", "205", "334", "411"]}, "intervention_events is not a number: '12 (6%)'"),
+        ({"intervention_events": [3000, 205, 334, 411]}, "impossible counts: 3000 events in a group of 2099"),
+    ],
+)  # fmt: skip
+def test_meta_pool_rows_without_usable_numbers_are_skipped_with_a_reason(
+    change: dict[str, list[object]], reason: str
+) -> None:
+    result = analyse(_cannon_table(**change))
+    assert result.pooled.k == 3
+    assert [(s.study, s.reason) for s in result.skipped] == [("PROVE IT", reason)]
+    assert result.to_dict()["skipped"] == [{"study": "PROVE IT", "reason": reason}]
+
+
+def test_meta_pool_percentages_are_not_turned_into_counts() -> None:
+    table = _cannon_table(intervention_events=[None] * 4, intervention_percent=[7.0, 9.1, 6.7, 9.3])
+    with pytest.raises(AnalysisError, match="no usable rows for RR .*missing intervention_events"):
+        analyse(table)
+
+
+MIXED = pd.DataFrame(
+    {
+        "outcome": ["response", "pain score"],
+        "outcome_type": ["binary", "continuous"],
+        "intervention_events": [10, None],
+        "intervention_group_size": [20, 30],
+        "comparator_events": [5, None],
+        "comparator_group_size": [20, 30],
+        "intervention_mean": [None, 3.1],
+        "intervention_standard_deviation": [None, 1.2],
+        "comparator_mean": [None, 4.0],
+        "comparator_standard_deviation": [None, 1.1],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "table,options,message",
+    [
+        (MIXED, {}, "the table mixes binary and continuous outcomes"),
+        (MIXED, {"measure": "RR"}, "the table mixes binary and continuous outcomes"),
+        (MIXED, {"outcome": "pain", "measure": "RR"}, "RR needs binary outcomes; these are continuous"),
+        (MIXED.iloc[:0], {}, "the table has no rows"),
+        (pd.DataFrame({"outcome": ["x"], "intervention_group_size": [3]}), {}, "cannot tell whether"),
+        (pd.DataFrame({"pmid": ["1"]}), {"outcome": "x"}, "no 'outcome' column"),
+    ],
+)  # fmt: skip
+def test_meta_pool_tables_that_cannot_be_pooled_raise(
+    table: pd.DataFrame, options: dict[str, str], message: str
+) -> None:
+    with pytest.raises(AnalysisError, match=message):
+        analyse(table, **options)
+
+
+@pytest.mark.parametrize("outcome,measure,expected", [("response", None, "RR"), ("pain", None, "MD"),
+                                                      ("pain", "SMD", "SMD"), ("response", "OR", "OR")])  # fmt: skip
+def test_meta_pool_default_measure_follows_the_outcome_type(outcome: str, measure: str | None, expected: str) -> None:
+    assert analyse(MIXED, outcome=outcome, measure=measure).measure == expected
+
+
+def test_meta_pool_outcome_type_is_inferred_when_not_stated() -> None:
+    table = MIXED.drop(columns="outcome_type")
+    assert outcome_types(table) == ["binary", "continuous"]
+    assert outcome_types(table.assign(outcome_type=["dichotomous", "Continuous"])) == ["binary", "continuous"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".json"])
+def test_meta_pool_read_table_formats(tmp_path: Path, suffix: str) -> None:
+    table = _cannon_table(pmid=["17070145", "15326165", "15930428", "16287954"])
+    path = tmp_path / f"table{suffix}"
+    if suffix == ".json":  # what `extract --format json` prints
+        path.write_text(json.dumps({"records": [], "arms": [], "comparisons": table.to_dict("records")}))
+    elif suffix == ".jsonl":
+        table.to_json(path, orient="records", lines=True)
+    else:
+        table.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
+    read = read_table(path)
+    assert read["pmid"].tolist() == ["17070145", "15326165", "15930428", "16287954"]
+    assert analyse(read).pooled.estimate == pytest.approx(RMA["cannon", "RR", "random", False]["estimate"])
+
+
+@pytest.mark.parametrize("content", [None, "{not json", '{"arms": []}'])
+def test_meta_pool_read_table_errors_are_input_errors(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / "table.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(InputError, match="cannot read the table"):
+        read_table(path)
+
+
+def test_meta_pool_summary_lists_studies_pooled_line_and_heterogeneity() -> None:
+    text = format_summary(analyse(_cannon_table(), outcome="coronary"))
+    lines = text.splitlines()
+    assert lines[0] == (
+        "Random-effects (DerSimonian-Laird) meta-analysis of the risk ratio (RR), "
+        "outcome matching 'coronary'"
+    )
+    assert "PROVE IT     0.840  [0.680, 1.038]         13.2%" in lines
+    assert "Pooled       0.849  [0.786, 0.917]        100.0%" in lines
+    assert lines[-1] == "Heterogeneity: tau\u00b2 = 0; I\u00b2 = 0.0%; Q = 1.24 (df = 3, p = 0.743)"

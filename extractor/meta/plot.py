@@ -41,7 +41,11 @@ def forest_plot(analysis: MetaAnalysis, path: str | Path) -> Path:
     if fmt is None:
         raise ExportError(f"a forest plot is written as .png or .svg, not {path.name!r}")
     figure = forest_figure(analysis)
-    figure.savefig(path, format=fmt, dpi=150, bbox_inches="tight")
+    from matplotlib import rc_context
+
+    # SVG text stays text (searchable, selectable) instead of glyph outlines.
+    with rc_context({"svg.fonttype": "none"}):
+        figure.savefig(path, format=fmt, dpi=150, bbox_inches="tight")
     return path
 
 
