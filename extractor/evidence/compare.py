@@ -1,0 +1,178 @@
+"""From results to comparisons: which arm is compared with which, and the numbers of each side.
+
+Counts missing from the text are reconstructed where the numbers allow only one answer (a
+percentage and a group size); such fields are listed in ``derived``. A reported p-value is checked
+against the one recomputed from the counts, and disagreement is kept in ``p_consistent``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
+from extractor.evidence.similarity import expand, similarity
+from extractor.evidence.stats import check_p, sd_from_se
+from extractor.nlp.rules import counts_from_percent, parse_timepoint
+
+_PRIMARY = re.compile(
+    r"\bprimary\s+(?:end-?\s?points?|outcomes?(?:\s+measures?)?|efficacy\s+(?:end-?\s?points?|"
+    r"outcomes?|variables?)|variables?|measures?)\s+(?:was|were|is|are|included|:)\s+(?P<what>[^.;]+)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One arm's side of a comparison, with the fields that were derived rather than read."""
+
+    events: int | None = None
+    total: int | None = None
+    percent: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    derived: tuple[str, ...] = ()
+
+
+def primary_outcomes(texts: Iterable[str]) -> list[tuple[str, str | None]]:
+    """The primary outcome(s) a paper declares, each with its time point when it gives one."""
+    found = []
+    for text in texts:
+        for m in _PRIMARY.finditer(text):
+            what = m.group("what").strip()
+            tp = parse_timepoint(what)
+            found.append((what, str(tp) if tp else None))
+    return found
+
+
+def is_primary(result: Result, primaries: Sequence[tuple[str, str | None]], abbreviations: Mapping[str, str]) -> bool | None:
+    """Whether a result reports a declared primary outcome (at its declared time point)."""
+    if not primaries:
+        return None
+    for what, timepoint in primaries:
+        if similarity(expand(result.outcome, abbreviations), expand(what, abbreviations)) < 0.3:
+            continue
+        if timepoint and result.timepoint and timepoint != result.timepoint:
+            continue
+        return True
+    return False
+
+
+def side(value: ArmValue, arm: Arm | None) -> Side:
+    """The numbers of one side, completing counts and SDs where the others determine them."""
+    if value.kind == "binary":
+        return _binary_side(value, arm)
+    sd, derived = value.sd, ()
+    if sd is None and value.se is not None and value.n:
+        sd, derived = round(sd_from_se(value.se, value.n), 4), ("standard_deviation",)
+    return Side(mean=value.mean, sd=sd, total=value.n or (arm.n if arm else None), derived=derived)
+
+
+def _binary_side(value: ArmValue, arm: Arm | None) -> Side:
+    events, total = value.events, value.total or value.n
+    derived: list[str] = []
+    if total is None and events is not None and arm and arm.n:
+        total = arm.n
+        derived.append("group_size")
+    if events is None and value.percent is not None:
+        digits = _digits(value)
+        pair = counts_from_percent(value.percent, digits, total=total,
+                                   arm_size=None if total else (arm.n if arm else None))
+        if pair:
+            derived += ["events"] + ([] if total else ["group_size"])
+            events, total = pair
+    percent = value.percent
+    if percent is None and events is not None and total:
+        percent = round(100.0 * events / total, 2)
+        derived.append("percent")
+    return Side(events=events, total=total, percent=percent, derived=tuple(derived))
+
+
+def _digits(value: ArmValue) -> int:
+    text = value.evidence[0].text if value.evidence else ""
+    m = re.search(r"(\d+)(?:[.·](\d+))?\s*%", text) or re.search(r"(\d+)(?:[.·](\d+))?\s*\)?\s*$", text)
+    return len(m.group(2) or "") if m else 0
+
+
+def pairs(result: Result, arms: Mapping[str, Arm]) -> Iterator[tuple[ArmValue, ArmValue]]:
+    """(intervention, comparator) value pairs: each arm against the control arm when there is one."""
+    values = list(result.values)
+    controls = [v for v in values if arms.get(v.arm) and arms[v.arm].role == "control"]
+    if len(controls) == 1:
+        for v in values:
+            if v is not controls[0]:
+                yield v, controls[0]
+        return
+    for i, a in enumerate(values):
+        for b in values[i + 1 :]:
+            yield a, b
+
+
+def comparison(
+    result: Result,
+    pair: tuple[ArmValue, ArmValue],
+    arms: Mapping[str, Arm],
+    ids: tuple[str | None, str | None],
+    primary: bool | None,
+) -> Comparison:
+    """The evidence-table row comparing two arms on one result."""
+    a, b = pair
+    sa, sb = side(a, arms.get(a.arm)), side(b, arms.get(b.arm))
+    derived = tuple(f"intervention_{f}" for f in sa.derived) + tuple(f"comparator_{f}" for f in sb.derived)
+    p_check = _p_check(result, sa, sb)
+    evidence = _evidence(result, a, b)
+    return Comparison(
+        pmid=ids[0], pmcid=ids[1], outcome=result.outcome, outcome_type=result.kind,
+        intervention=a.arm, comparator=b.arm, timepoint=result.timepoint, subgroup=result.subgroup,
+        is_primary=primary,
+        intervention_events=sa.events, intervention_group_size=sa.total,
+        comparator_events=sb.events, comparator_group_size=sb.total,
+        intervention_percent=sa.percent, comparator_percent=sb.percent,
+        intervention_mean=sa.mean, intervention_standard_deviation=sa.sd,
+        comparator_mean=sb.mean, comparator_standard_deviation=sb.sd,
+        effect_measure=result.effect_measure, effect=result.effect, ci_low=result.ci_low,
+        ci_high=result.ci_high, p_value=result.p_value, p_operator=result.p_operator,
+        p_recomputed=round(p_check.recomputed, 6) if p_check else None,
+        p_consistent=p_check.consistent if p_check else None,
+        derived=derived, evidence=evidence,
+        confidence=_confidence(result, derived, p_check.consistent if p_check else None),
+    )
+
+
+def _p_check(result: Result, a: Side, b: Side):  # type: ignore[no-untyped-def]
+    if result.kind != "binary" or None in (a.events, a.total, b.events, b.total):
+        return None
+    return check_p(a.events, a.total, b.events, b.total, result.p_value, result.p_operator)  # type: ignore[arg-type]
+
+
+def _evidence(result: Result, a: ArmValue, b: ArmValue) -> tuple[Evidence, ...]:
+    seen: dict[tuple[str, int, int], Evidence] = {}
+    for ev in (*a.evidence, *b.evidence, *result.evidence):
+        seen.setdefault((ev.section, ev.start, ev.end), ev)
+    return tuple(seen.values())
+
+
+def _confidence(result: Result, derived: tuple[str, ...], consistent: bool | None) -> float:
+    score = 0.9 if result.source == "table" else 0.8
+    score -= 0.1 * len([d for d in derived if not d.endswith("percent")])
+    if consistent is False:
+        score -= 0.2
+    return round(max(score, 0.1), 2)
+
+
+def comparisons(
+    results: Sequence[Result],
+    arms: Sequence[Arm],
+    ids: tuple[str | None, str | None],
+    primaries: Sequence[tuple[str, str | None]],
+    abbreviations: Mapping[str, str],
+) -> tuple[Comparison, ...]:
+    """Every comparison the results support, in reading order."""
+    by_name = {arm.name: arm for arm in arms}
+    out = []
+    for result in results:
+        primary = is_primary(result, primaries, abbreviations)
+        for pair in pairs(result, by_name):
+            out.append(comparison(result, pair, by_name, ids, primary))
+    return tuple(out)

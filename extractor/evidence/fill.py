@@ -1,0 +1,189 @@
+"""Filling an extraction sheet the way a reviewer does: one row per outcome and pair of arms.
+
+For a row (outcome, intervention, comparator) the reader's arms are matched to the two arm names
+of the row, every result giving both arms a value is scored on how well its context names the
+outcome, and the best one is taken only when it is clearly the best: a close second with other
+numbers leaves the values blank. Group sizes are filled from the arms even when the outcome's
+numbers are not found, as reviewers do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from extractor.evidence.arms import NOT_DISTINCTIVE as NOT_DISTINCTIVE_QUERY
+from extractor.evidence.arms import group_label, role_of, same_group
+from extractor.evidence.compare import Side, side
+from extractor.evidence.model import Arm, Evidence, Result
+from extractor.evidence.reader import TrialReader
+from extractor.evidence.similarity import coverage, expand, terms
+
+FILL_COLUMNS: tuple[str, ...] = (
+    "intervention_events", "intervention_group_size", "comparator_events", "comparator_group_size",
+    "intervention_mean", "intervention_standard_deviation", "comparator_mean",
+    "comparator_standard_deviation",
+)
+MIN_OUTCOME_SCORE = 0.6
+MIN_MARGIN = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One row of an extraction sheet."""
+
+    outcome: str
+    intervention: str
+    comparator: str
+    outcome_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """The values found for a query, with their evidence and a confidence in [0, 1]."""
+
+    values: Mapping[str, float | int | None]
+    outcome_type: str | None
+    evidence: tuple[Evidence, ...] = ()
+    confidence: float = 0.0
+    derived: tuple[str, ...] = field(default=())
+
+    def row(self) -> dict[str, str]:
+        """The sheet columns this fills, as CSV text (blank for unknown)."""
+        out = {k: _fmt(self.values.get(k)) for k in FILL_COLUMNS}
+        out["evidence"] = json.dumps([e.to_dict() for e in self.evidence], ensure_ascii=False) if self.evidence else ""
+        out["confidence"] = f"{self.confidence:.2f}"
+        return out
+
+
+def _fmt(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
+    """How well an arm name from a sheet names one of the trial's arms (0..1)."""
+    best = 0.0
+    for name in (arm.name, *arm.aliases):
+        ql, al = group_label(query), group_label(name)
+        if ql and al:
+            best = max(best, 1.0 if ql == al else 0.0)
+            continue
+        if same_group(query, name, abbreviations):
+            best = max(best, 0.9)
+            continue
+        q = [t for t in terms(expand(query, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
+        a = [t for t in terms(expand(name, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
+        if q and a and role_of(query) == role_of(name):
+            best = max(best, 0.8 * max(coverage(q, a), coverage(a, q)))
+    return best
+
+
+def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> Arm | None:
+    """The trial arm a sheet's arm name denotes, when one stands out."""
+    scored = sorted(((arm_score(query, a, abbreviations), i) for i, a in enumerate(arms)), reverse=True)
+    if not scored or scored[0][0] < 0.5:
+        return None
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.2:
+        return None
+    return arms[scored[0][1]]
+
+
+def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
+    """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
+    arms = list(reader.arms)
+    names = []
+    for text in (query.intervention, query.comparator):
+        found = resolve_arm(text, arms, reader.abbreviations)
+        if found is None:
+            new = Arm(name=text, role=role_of(text))  # type: ignore[arg-type]
+            arms.append(new)
+            names.append(new.name)
+        else:
+            i = arms.index(found)
+            arms[i] = replace(found, aliases=(*found.aliases, text))
+            names.append(found.name)
+    return tuple(arms), names[0], names[1]
+
+
+def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:
+    """How well a result's context names the sheet's outcome (0..1)."""
+    q = terms(expand(query, abbreviations))
+    main = terms(expand(result.outcome, abbreviations))
+    context = terms(expand(result.context, abbreviations))
+    return max(coverage(q, main), 0.85 * coverage(q, context))
+
+
+def fill(reader: TrialReader, query: Query) -> Filled:
+    """Fill one sheet row from a trial; fields stay None when not clearly reported."""
+    arms, i_name, c_name = query_arms(reader, query)
+    if i_name == c_name:
+        return Filled({}, query.outcome_type)
+    by_name = {a.name: a for a in arms}
+    candidates = _candidates(reader, arms, query, i_name, c_name)
+    chosen = _choose(candidates)
+    values = _group_sizes(by_name[i_name], by_name[c_name])
+    if chosen is None:
+        return Filled(values, query.outcome_type, confidence=0.0)
+    score, result = chosen
+    si = side(result.value_for(i_name), by_name[i_name])  # type: ignore[arg-type]
+    sc = side(result.value_for(c_name), by_name[c_name])  # type: ignore[arg-type]
+    values = _values(result.kind, si, sc, values)
+    derived = tuple(f"intervention_{d}" for d in si.derived) + tuple(f"comparator_{d}" for d in sc.derived)
+    evidence = (*result.value_for(i_name).evidence, *result.value_for(c_name).evidence)  # type: ignore[union-attr]
+    return Filled(values, result.kind, evidence, round(min(score, 1.0) * (0.9 if derived else 1.0), 2),
+                  derived)
+
+
+def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name: str,
+                c_name: str) -> list[tuple[float, Result]]:
+    out = []
+    for result in reader.results_with(arms):
+        if result.value_for(i_name) is None or result.value_for(c_name) is None:
+            continue
+        if query.outcome_type and result.kind != query.outcome_type:
+            continue
+        score = outcome_score(query.outcome, result, reader.abbreviations)
+        if result.is_baseline and "baseline" not in query.outcome.lower():
+            score -= 0.3
+        if score >= MIN_OUTCOME_SCORE:
+            out.append((score, result))
+    return out
+
+
+def _choose(candidates: list[tuple[float, Result]]) -> tuple[float, Result] | None:
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda c: (-c[0], c[1].order))
+    best = ranked[0]
+    for other in ranked[1:]:
+        if other[0] < best[0] - MIN_MARGIN:
+            break
+        if _numbers(other[1]) != _numbers(best[1]):
+            return None
+    return best
+
+
+def _numbers(result: Result) -> tuple:
+    return tuple(sorted((v.arm, v.events, v.total, v.percent, v.mean, v.sd) for v in result.values))
+
+
+def _group_sizes(i_arm: Arm, c_arm: Arm) -> dict[str, float | int | None]:
+    return {"intervention_group_size": i_arm.n_randomised or i_arm.n,
+            "comparator_group_size": c_arm.n_randomised or c_arm.n}
+
+
+def _values(kind: str, si: Side, sc: Side, sizes: dict[str, float | int | None]) -> dict[str, float | int | None]:
+    values = dict(sizes)
+    values["intervention_group_size"] = si.total or sizes["intervention_group_size"]
+    values["comparator_group_size"] = sc.total or sizes["comparator_group_size"]
+    if kind == "binary":
+        values.update(intervention_events=si.events, comparator_events=sc.events)
+    else:
+        values.update(intervention_mean=si.mean, intervention_standard_deviation=si.sd,
+                      comparator_mean=sc.mean, comparator_standard_deviation=sc.sd)
+    return values

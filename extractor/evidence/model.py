@@ -1,0 +1,187 @@
+"""Frozen records of the evidence stage: arms, per-arm values, results and comparisons.
+
+A :class:`Result` is one outcome read in one place (a sentence or a table row) with a value for
+each arm found there. A :class:`Comparison` is the row of the evidence table: one outcome, two arms
+(intervention and comparator), their numbers, and the :class:`Evidence` each number was read from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+OutcomeType = Literal["binary", "continuous"]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a value was read: ``text[start:end]`` of the normalised text of ``section``.
+
+    ``section`` names a text of the record: ``"abstract"``, ``"sections/<i>"`` (a body section),
+    ``"tables/<t>/caption"``, ``"tables/<t>/header/<r>/<c>"`` or ``"tables/<t>/body/<r>/<c>"``
+    (a table cell). ``label`` says the same for a reader ("Results > Efficacy", "Table 2, row 3").
+    """
+
+    section: str
+    text: str
+    start: int
+    end: int
+    label: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "text": self.text, "start": self.start, "end": self.end,
+                "label": self.label}
+
+
+@dataclass(frozen=True, slots=True)
+class Arm:
+    """A group of the trial: its name, sizes and the names it goes by in the text."""
+
+    name: str
+    n_randomised: int | None = None
+    n_analysed: int | None = None
+    description: str | None = None
+    aliases: tuple[str, ...] = ()
+    role: Literal["intervention", "control"] | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def n(self) -> int | None:
+        """The best group size known: analysed, else randomised."""
+        return self.n_analysed if self.n_analysed is not None else self.n_randomised
+
+
+@dataclass(frozen=True, slots=True)
+class ArmValue:
+    """What one arm scored on one outcome in one place."""
+
+    arm: str
+    events: int | None = None
+    total: int | None = None
+    percent: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    se: float | None = None
+    median: float | None = None
+    low: float | None = None
+    high: float | None = None
+    dispersion: str | None = None
+    n: int | None = None
+    evidence: tuple[Evidence, ...] = ()
+    rule_ids: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> OutcomeType | None:
+        if self.events is not None or self.percent is not None:
+            return "binary"
+        if self.mean is not None or self.median is not None:
+            return "continuous"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One outcome as reported in one sentence or table row, with a value per arm."""
+
+    outcome: str
+    kind: OutcomeType
+    values: tuple[ArmValue, ...]
+    context: str
+    source: Literal["text", "table"]
+    timepoint: str | None = None
+    subgroup: str | None = None
+    is_primary: bool | None = None
+    p_value: float | None = None
+    p_operator: str | None = None
+    effect_measure: str | None = None
+    effect: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    is_baseline: bool = False
+    evidence: tuple[Evidence, ...] = ()
+    order: int = 0
+
+    def value_for(self, arm: str) -> ArmValue | None:
+        return next((v for v in self.values if v.arm == arm), None)
+
+
+COMPARISON_COLUMNS: tuple[str, ...] = (
+    "pmid", "pmcid", "outcome", "timepoint", "subgroup", "is_primary", "outcome_type",
+    "intervention", "comparator",
+    "intervention_events", "intervention_group_size", "comparator_events", "comparator_group_size",
+    "intervention_percent", "comparator_percent",
+    "intervention_mean", "intervention_standard_deviation",
+    "comparator_mean", "comparator_standard_deviation",
+    "effect_measure", "effect", "ci_low", "ci_high", "p_value", "p_operator",
+    "p_recomputed", "p_consistent", "derived", "evidence", "confidence",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A row of the evidence table: one outcome compared between two arms."""
+
+    pmid: str | None
+    pmcid: str | None
+    outcome: str
+    outcome_type: OutcomeType
+    intervention: str
+    comparator: str
+    timepoint: str | None = None
+    subgroup: str | None = None
+    is_primary: bool | None = None
+    intervention_events: int | None = None
+    intervention_group_size: int | None = None
+    comparator_events: int | None = None
+    comparator_group_size: int | None = None
+    intervention_percent: float | None = None
+    comparator_percent: float | None = None
+    intervention_mean: float | None = None
+    intervention_standard_deviation: float | None = None
+    comparator_mean: float | None = None
+    comparator_standard_deviation: float | None = None
+    effect_measure: str | None = None
+    effect: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    p_value: float | None = None
+    p_operator: str | None = None
+    p_recomputed: float | None = None
+    p_consistent: bool | None = None
+    derived: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form, keys in :data:`COMPARISON_COLUMNS` order."""
+        out = {name: getattr(self, name) for name in COMPARISON_COLUMNS}
+        out["derived"] = list(self.derived)
+        out["evidence"] = [e.to_dict() for e in self.evidence]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class TrialEvidence:
+    """Everything read from one record."""
+
+    pmid: str | None
+    pmcid: str | None
+    title: str | None
+    arms: tuple[Arm, ...]
+    results: tuple[Result, ...]
+    comparisons: tuple[Comparison, ...] = field(default=())
+
+    def arms_dicts(self) -> list[dict[str, Any]]:
+        """The arms in the JSON form of the evidence table."""
+        return [
+            {"pmid": self.pmid, "pmcid": self.pmcid, "name": a.name, "n_randomised": a.n_randomised,
+             "n_analysed": a.n_analysed, "description": a.description, "aliases": list(a.aliases),
+             "role": a.role, "evidence": [e.to_dict() for e in a.evidence]}
+            for a in self.arms
+        ]
+
+
+def replace(obj: Any, **changes: Any) -> Any:
+    """``dataclasses.replace`` re-exported for the stage modules."""
+    return dataclasses.replace(obj, **changes)

@@ -1,0 +1,217 @@
+"""Reading one trial: passages through the spaCy pipeline, arms, and results from text and tables.
+
+:class:`TrialReader` is built once per record and keeps what every question about the trial needs:
+the parsed passages, the abbreviations the paper defines, the table views, the arms. Its
+:meth:`~TrialReader.results` method reads every result between known arms, in text and tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import cached_property
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractor.evidence import tables as tbl
+from extractor.evidence.arms import (
+    ArmLexicon,
+    Candidate,
+    is_arm_header,
+    merge_candidates,
+    name_before,
+    split_header_n,
+)
+from extractor.evidence.document import Passage, abstract_parts, passages
+from extractor.evidence.model import Arm, ArmValue, Evidence, Result
+from extractor.evidence.similarity import find_abbreviations
+from extractor.evidence.text import sentence_results
+from extractor.nlp import SPANS_KEY, fold, get_nlp
+from extractor.nlp.rules import parse_timepoint
+from extractor.records import Record
+
+_SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
+_SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
+_ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b", re.I)
+_BASELINE_ROW = re.compile(r"\b(?:baseline|pre-?(?:treatment|intervention|operative|test)?|before|"
+                           r"at entry|week 0|day 0|month 0|admission)\b", re.I)
+
+
+class TrialReader:
+    """Everything the extractor reads from one record, computed once."""
+
+    def __init__(self, record: Record, nlp: Language | None = None) -> None:
+        self.record = record
+        self.nlp = nlp or get_nlp()
+        self._results: dict[tuple[Arm, ...], list[Result]] = {}
+
+    @cached_property
+    def passages(self) -> list[Passage]:
+        return list(passages(self.record))
+
+    @cached_property
+    def docs(self) -> list[Doc]:
+        texts = [fold(p.text) for p in self.passages]
+        docs = list(self.nlp.pipe(texts))
+        for doc, passage in zip(docs, self.passages, strict=True):
+            doc.user_data["original"] = passage.text
+        return docs
+
+    @cached_property
+    def abbreviations(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for passage in self.passages:
+            for short, long in find_abbreviations(passage.text).items():
+                found.setdefault(short, long)
+        return found
+
+    @cached_property
+    def views(self) -> list[tbl.TableView]:
+        return [v for i, t in enumerate(self.record.tables) if (v := tbl.view_table(t, i)) is not None]
+
+    @cached_property
+    def dispersion(self) -> str | None:
+        """The spread the paper reports with "±" when it says so once for all ("mean ± SEM")."""
+        text = " ".join(p.text for p in self.passages)
+        se, sd = bool(_SE_CONVENTION.search(text)), bool(_SD_CONVENTION.search(text))
+        return "se" if se and not sd else "sd" if sd and not se else None
+
+    @cached_property
+    def arms(self) -> tuple[Arm, ...]:
+        candidates = [*self._text_candidates(), *self._table_candidates()]
+        return merge_candidates(candidates, self.abbreviations)
+
+    def _text_candidates(self) -> Iterator[Candidate]:
+        for passage, doc in zip(self.passages, self.docs, strict=True):
+            if passage.part in ("discussion", "table"):
+                continue
+            for sent in doc.sents:
+                sizes = [s for s in doc.spans[SPANS_KEY] if s.label_ == "GROUP_SIZE"
+                         and sent.start <= s.start < sent.end]
+                if len(sizes) < 2 and not (sizes and _ALLOCATION.search(sent.text)):
+                    continue
+                for size in sizes:
+                    bounds = name_before(doc, size.start)
+                    if bounds:
+                        name_span = doc[bounds[0] : bounds[1]]
+                        name = passage.text[name_span.start_char : name_span.end_char]
+                        ev = Evidence(passage.section, passage.text[name_span.start_char : size.end_char],
+                                      name_span.start_char, size.end_char, passage.label)
+                        yield Candidate(name, size._.value, "text", ev)
+
+    def _table_candidates(self) -> Iterator[Candidate]:
+        for view in self.views:
+            for c in view.value_columns():
+                parts = view.column_labels[c].split(" | ")
+                named = [split_header_n(p) for p in parts if split_header_n(p)[1] is not None]
+                if named and named[-1][0] and is_arm_header(named[-1][0]):
+                    yield Candidate(named[-1][0], named[-1][1], "table")
+                elif view.column_n[c] is not None and parts and parts[-1] and is_arm_header(parts[-1]):
+                    yield Candidate(parts[-1], view.column_n[c], "table")
+
+    def results(self) -> list[Result]:
+        """Every result between two or more of the trial's arms, from sentences then tables."""
+        return self.results_with(self.arms)
+
+    def results_with(self, arms: tuple[Arm, ...]) -> list[Result]:
+        """Every result between two or more of ``arms`` (the trial's, or names given by a user)."""
+        if arms not in self._results:
+            lexicon = ArmLexicon(arms, self.abbreviations)
+            found = [*self._text_results(lexicon), *self._table_results(lexicon)]
+            self._results[arms] = [replace(r, order=i) for i, r in enumerate(found)]
+        return self._results[arms]
+
+    def _text_results(self, lexicon: ArmLexicon) -> Iterator[Result]:
+        for passage, doc in zip(self.passages, self.docs, strict=True):
+            if passage.part == "table":
+                continue
+            parts = abstract_parts(self.record) if passage.section == "abstract" else None
+            for sent in doc.sents:
+                if parts and not _in_results(parts, sent.start_char):
+                    continue
+                yield from sentence_results(sent, lexicon, section=passage.section, label=passage.label,
+                                            dispersion=self.dispersion)
+
+    def _table_results(self, lexicon: ArmLexicon) -> Iterator[Result]:
+        for view in self.views:
+            columns = column_arms(view, lexicon)
+            for row in view.rows:
+                yield from _row_results(view, row, columns)
+
+
+def _in_results(parts: list[tuple[int, int, str]], offset: int) -> bool:
+    for start, end, part in parts:
+        if start <= offset < end:
+            return part in ("abstract_results", "abstract_other")
+    return True
+
+
+def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str, str]]:
+    """For each value column naming exactly one arm: (arm, what else the column label says)."""
+    out: dict[int, tuple[str, str]] = {}
+    nlp = get_nlp()
+    for c in view.value_columns():
+        parts = [p for p in view.column_labels[c].split(" | ") if p]
+        for depth in range(len(parts) - 1, -1, -1):
+            arms = {m.arm for m in lexicon.mentions(nlp.make_doc(fold(parts[depth])))}
+            if len(arms) == 1:
+                rest = [p for i, p in enumerate(parts) if i != depth and tbl.stat_hint(p) not in
+                        ("mean", "sd", "n", "pct", "median")]
+                out[c] = (arms.pop(), " | ".join(rest))
+                break
+    return out
+
+
+def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, str]]) -> Iterator[Result]:
+    by_context: dict[str, dict[str, list[int]]] = {}
+    for c, (arm, context) in columns.items():
+        by_context.setdefault(context, {}).setdefault(arm, []).append(c)
+    for context, arm_columns in by_context.items():
+        values = [v for arm, cols in arm_columns.items() if (v := _arm_cells(view, row, cols, arm))]
+        kinds = {v.kind for v in values}
+        if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
+            yield _table_result(view, row, context, tuple(values), kinds.pop())  # type: ignore[arg-type]
+
+
+def _arm_cells(view: tbl.TableView, row: int, cols: list[int], arm: str) -> ArmValue | None:
+    """An arm's value in a row: one cell, or a mean column and an SD column side by side."""
+    read = [v for c in cols if (v := tbl.read_cell(view, row, c, arm)) is not None]
+    if len(read) == 1:
+        return read[0]
+    means = [v for v in read if v.mean is not None and v.sd is None]
+    sds = [v for v in read if v.sd is not None and v.mean is None]
+    if len(means) == 1 and len(sds) == 1:
+        return replace(means[0], sd=sds[0].sd, dispersion="sd",
+                       evidence=means[0].evidence + sds[0].evidence, rule_ids=("table_mean_sd_columns",))
+    return None
+
+
+def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[ArmValue, ...], kind: str) -> Result:
+    label = view.row_labels.get(row, "")
+    group = view.row_groups.get(row, "")
+    outcome = " ".join(p for p in (group, label) if p) or context
+    p = tbl.p_value_of_row(view, row)
+    timepoint = parse_timepoint(f"{label} {context}") or parse_timepoint(group)
+    text = " | ".join(p for p in (view.table.caption or "", context, group, label) if p)
+    label_col = Evidence(view.cell_section(row, 0), view.grid[row][0], 0, len(view.grid[row][0]),
+                         f"{view.name}, row label")
+    return Result(
+        outcome=outcome,
+        kind=kind,  # type: ignore[arg-type]
+        values=values,
+        context=text,
+        source="table",
+        timepoint=str(timepoint) if timepoint else None,
+        subgroup=context or None,
+        p_value=p[1] if p else None,
+        p_operator=p[0] if p else None,
+        is_baseline=bool(_BASELINE_ROW.search(f"{label} {context}")) or _baseline_table(view),
+        evidence=(label_col,),
+    )
+
+
+def _baseline_table(view: tbl.TableView) -> bool:
+    caption = (view.table.caption or "").lower()
+    return "baseline" in caption or "demographic" in caption or "characteristics" in caption

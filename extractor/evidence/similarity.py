@@ -1,0 +1,183 @@
+"""Comparing short clinical phrases: outcome names, arm names, table labels.
+
+Phrases are reduced to *terms*: lower-case words with plural endings removed, stop words dropped,
+and abbreviations defined in the document ("Shoulder Pain and Disability Index (SPADI)") expanded
+both ways. Similarity is the weighted share of one phrase's terms found in the other, so a short
+query ("pain") matches a long label ("VAS pain at rest, mean (SD)") while a label that shares only
+generic words ("score", "rate", "level") does not.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from extractor.nlp.rules import fold
+
+STOP_WORDS = frozenset(
+    """
+    a an the of in on at to for from by with without and or vs versus than as into between among
+    within during after before over under per each both all any this that these those its their
+    his her was were is are be been being had has have which who whom whose when where while
+    respectively also only not no nor but than then there here such other others same
+    patients patient participants participant subjects subject individuals people persons group
+    groups arm arms cohort study trial value values data n
+    """.split()
+)
+# Words that carry little weight when they are all two phrases share.
+GENERIC_WORDS = frozenset(
+    """
+    rate rates incidence proportion percentage percent number numbers mean means median level
+    levels score scores total change changes improvement improvements reduction reductions
+    increase increases decrease decreases difference differences measure measures outcome
+    outcomes effect effects overall average count counts frequency frequencies time times
+    assessment assessments evaluation index parameter parameters result results measurement
+    measurements value baseline end point endpoint primary secondary final treatment
+    """.split()
+)
+_TOKEN = re.compile(r"[a-z0-9α-ωµ]+(?:[-+'][a-z0-9α-ωµ]+)*[+]?")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English stemmer: plural and common inflectional endings only."""
+    w = word
+    if len(w) <= 3 or any(c.isdigit() for c in w):
+        return w
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
+        if w.endswith(suffix):
+            return w[: -len(suffix)] + repl
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    return w
+
+
+def normalise(text: str) -> str:
+    """Lower case, folded typography, accents kept, whitespace collapsed."""
+    t = unicodedata.normalize("NFKC", fold(text)).lower()
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of ``text`` (lower case, hyphenated words whole)."""
+    return _TOKEN.findall(normalise(text))
+
+
+def terms(text: str, *, keep_stop: bool = False) -> tuple[str, ...]:
+    """Content terms of ``text``: stemmed tokens, stop words dropped; hyphenated words also split."""
+    out: list[str] = []
+    for tok in tokens(text):
+        parts = [tok] + (tok.replace("+", "").split("-") if "-" in tok else [])
+        for part in parts:
+            if not part or (not keep_stop and part in STOP_WORDS):
+                continue
+            out.append(stem(part))
+    return tuple(dict.fromkeys(out))
+
+
+def weight(term: str) -> float:
+    """How much a term says about what is measured (generic words count little)."""
+    if term in GENERIC_WORDS or stem(term) in GENERIC_WORDS:
+        return 0.25
+    if term.isdigit():
+        return 0.5
+    return 1.0
+
+
+def expand(text: str, abbreviations: Mapping[str, str]) -> str:
+    """``text`` with each known abbreviation followed by its long form and vice versa."""
+    extra: list[str] = []
+    lowered = normalise(text)
+    toks = set(tokens(text))
+    for short, long in abbreviations.items():
+        low = short.lower()
+        if low in toks or (len(low) >= 3 and any(t.startswith(low) for t in toks)):
+            extra.append(long)
+        elif len(long) > 3 and normalise(long) in lowered:
+            extra.append(short)
+    return f"{text} {' '.join(extra)}" if extra else text
+
+
+def coverage(query: Iterable[str], candidate: Iterable[str]) -> float:
+    """Weighted share of the ``query`` terms found among the ``candidate`` terms (0..1)."""
+    q = list(query)
+    if not q:
+        return 0.0
+    cand = set(candidate)
+    total = sum(weight(t) for t in q)
+    found = sum(weight(t) for t in q if t in cand or _loose_in(t, cand))
+    return found / total if total else 0.0
+
+
+def _loose_in(term: str, cand: set[str]) -> bool:
+    """Match "hypoglycaemia"/"hypoglycemia", "randomised"/"randomized" and roman numerals."""
+    if term in _ROMAN and _ROMAN[term] in cand:
+        return True
+    if len(term) < 6:
+        return False
+    simple = _spelling(term)
+    return any(len(c) >= 6 and _spelling(c) == simple for c in cand)
+
+
+@lru_cache(maxsize=65536)
+def _spelling(word: str) -> str:
+    return word.replace("ae", "e").replace("oe", "e").replace("is", "iz").replace("our", "or")
+
+
+def similarity(a: str, b: str, abbreviations: Mapping[str, str] | None = None) -> float:
+    """Symmetric similarity of two phrases: the mean of both coverages."""
+    if abbreviations:
+        a, b = expand(a, abbreviations), expand(b, abbreviations)
+    ta, tb = terms(a), terms(b)
+    return (coverage(ta, tb) + coverage(tb, ta)) / 2
+
+
+_ABBREV = re.compile(r"([A-Za-zα-ω][\w'’/,\- ]{2,80}?)\s*\(\s*([A-Za-zα-ω][A-Za-z0-9α-ω\-+/]{1,11})\s*\)")
+
+
+def find_abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations defined as "Long Form (LF)": each short form mapped to its long form.
+
+    The long form is the shortest run of words before the parenthesis whose initials spell the
+    short form (Schwartz & Hearst 2003, simplified).
+    """
+    found: dict[str, str] = {}
+    for m in _ABBREV.finditer(text):
+        short = m.group(2)
+        if not any(c.isupper() for c in short) or short.lower() in STOP_WORDS:
+            continue
+        long = _long_form(m.group(1), short)
+        if long:
+            found.setdefault(short, long)
+    return found
+
+
+def _long_form(before: str, short: str) -> str | None:
+    words = re.findall(r"[\w'’\-]+", before)[-(len(short) + 4):]
+    letters = [c.lower() for c in short if c.isalpha()]
+    if not letters or not words:
+        return None
+    for start in range(len(words) - 1, -1, -1):
+        candidate = words[start:]
+        if _spells(letters, candidate):
+            if len(candidate) > len(letters) + 4:
+                return None
+            return " ".join(candidate)
+    return None
+
+
+def _spells(letters: list[str], words: list[str]) -> bool:
+    """Whether the short form's letters appear in order, the first at a word's start."""
+    if not words or not words[0] or words[0][0].lower() != letters[0]:
+        return False
+    text = " ".join(w.lower() for w in words)
+    pos = 0
+    for letter in letters:
+        pos = text.find(letter, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True

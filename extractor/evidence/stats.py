@@ -1,0 +1,77 @@
+"""Checks on reported numbers: p-values recomputed from 2x2 tables, SDs from SEs and CIs.
+
+A reported p-value is compared with the p-values of Pearson's chi-square test (with and without
+Yates' correction) and Fisher's exact test on the same counts. Papers rarely say which test gave
+their p-value, so the report is consistent when any of them agrees, allowing for rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy import stats as _stats
+
+# A reported p and a recomputed one agree when they differ by less than this factor.
+P_TOLERANCE = 1.25
+
+
+@dataclass(frozen=True, slots=True)
+class PCheck:
+    """The p-value recomputed from counts and whether the reported one agrees with it."""
+
+    recomputed: float
+    consistent: bool | None
+    test: str
+
+
+def two_by_two_p(events1: int, n1: int, events2: int, n2: int) -> dict[str, float]:
+    """P-values of Pearson chi-square (plain, Yates) and Fisher exact for a 2x2 table."""
+    table = [[events1, n1 - events1], [events2, n2 - events2]]
+    out = {"fisher": float(_stats.fisher_exact(table).pvalue)}
+    if min(events1 + events2, n1 + n2 - events1 - events2) > 0:
+        out["chi2"] = float(_stats.chi2_contingency(table, correction=False)[1])
+        out["chi2_yates"] = float(_stats.chi2_contingency(table, correction=True)[1])
+    return out
+
+
+def check_p(
+    events1: int, n1: int, events2: int, n2: int, reported: float | None, relation: str | None
+) -> PCheck | None:
+    """Recompute the p-value of a 2x2 table and compare it with the reported one.
+
+    Returns None when the table is impossible (events above totals, empty arms). ``recomputed`` is
+    Fisher's exact p when an expected count is below 5, else Pearson's chi-square p.
+    """
+    if min(n1, n2) <= 0 or not (0 <= events1 <= n1 and 0 <= events2 <= n2):
+        return None
+    ps = two_by_two_p(events1, n1, events2, n2)
+    test = "chi2" if "chi2" in ps and _min_expected(events1, n1, events2, n2) >= 5 else "fisher"
+    consistent = None if reported is None else any(_agrees(p, reported, relation) for p in ps.values())
+    return PCheck(ps[test], consistent, test)
+
+
+def _min_expected(e1: int, n1: int, e2: int, n2: int) -> float:
+    total, events = n1 + n2, e1 + e2
+    return min(n * k / total for n in (n1, n2) for k in (events, total - events))
+
+
+def _agrees(p: float, reported: float, relation: str | None) -> bool:
+    if relation in ("<", "<="):
+        return p <= reported * P_TOLERANCE
+    if relation in (">", ">="):
+        return p >= reported / P_TOLERANCE
+    if reported <= 0 or p <= 0:
+        return p == reported
+    return abs(math.log(p / reported)) <= math.log(P_TOLERANCE)
+
+
+def sd_from_se(se: float, n: int) -> float:
+    """SD = SE x sqrt(n) (Cochrane Handbook 6.5.2.2)."""
+    return se * math.sqrt(n)
+
+
+def sd_from_ci(low: float, high: float, n: int, level: float = 95.0) -> float:
+    """SD of a group from the CI of its mean, with the t distribution (Cochrane Handbook 6.5.2.2)."""
+    t = float(_stats.t.ppf(0.5 + level / 200.0, n - 1)) if n > 1 else float("nan")
+    return math.sqrt(n) * (high - low) / (2 * t)

@@ -1,0 +1,294 @@
+"""Reading results out of tables: rows are outcomes, columns are arms (or the other way round).
+
+A :class:`TableView` finds the structure a parsed grid leaves implicit: which rows are headers
+(many tables put them in the body), which leading columns hold row labels, which rows only head a
+group of rows ("VAS" above "Baseline" and "After treatment"), the label of every column (all its
+header cells, top down) with the group size it states ("Placebo (n = 75)"), and what the numbers
+of a column or row are ("mean ± SD", "n (%)", "median (IQR)"), from the header, the row label, the
+caption and the footnotes. :func:`read_cell` then reads one cell with those hints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.evidence.arms import split_header_n
+from extractor.evidence.model import ArmValue, Evidence
+from extractor.nlp.rules import (
+    Proportion,
+    decimals,
+    fold,
+    parse_number,
+    parse_p_value,
+    parse_proportion,
+    parse_summary,
+    proportion_from_count_and_number,
+)
+from extractor.records import Table
+
+_NUMBERISH = re.compile(r"^[\s(\[]*[-+−–]?\s*(?:\d|\.\d)")
+_N_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of (?:patients|participants|subjects))?|"
+                    r"patients|participants|subjects|sample size)\s*(?:\(n\))?\s*[:=]?\s*$", re.I)
+_P_HEADER = re.compile(r"^\s*(?:p|p[- ]?values?|sig\.?|significance)\b|\bp[- ]?value\b", re.I)
+_FOOTNOTE_MARKS = re.compile(r"[*†‡§¶#ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]+$")
+
+# What the numbers are, said in a header, row label, caption or footnote.
+_HINTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"median\s*[(\[,]?\s*(?:iqr|interquartile|q1|25)", re.I), "median_iqr"),
+    (re.compile(r"median\s*[(\[,]?\s*(?:range|min)", re.I), "median_range"),
+    (re.compile(r"mean\s*(?:±|\+/-|\(|\[|,)?\s*(?:sem|s\.e\.m|se|s\.e\.|standard error)\b", re.I), "mean_se"),
+    (re.compile(r"mean\s*(?:±|\+/-|\(|\[|,|/)?\s*(?:sd|s\.d\.|standard deviation)\b", re.I), "mean_sd"),
+    (re.compile(r"(?:^|\W)m\s*(?:\(%\))?\s*±\s*sd\b", re.I), "mean_sd"),
+    (re.compile(r"mean\s*\(?\s*95\s*%\s*ci", re.I), "mean_ci"),
+    (re.compile(r"(?:^|[\s(,])(?:n|no\.?|number)\s*[(\[]\s*%\s*[)\]]|n\s*/\s*%|\bn\s*,\s*%|n/n\s*\(%\)", re.I),
+     "n_pct"),
+    (re.compile(r"±\s*(?:sem|se)\b|\(\s*(?:sem|se)\s*\)", re.I), "mean_se"),
+    (re.compile(r"±\s*sd\b|\(\s*sd\s*\)|\bsd\b", re.I), "mean_sd"),
+    (re.compile(r"\biqr\b|interquartile", re.I), "median_iqr"),
+    (re.compile(r"^\s*(?:mean|m|average|x̄|χ)\s*$", re.I), "mean"),
+    (re.compile(r"^\s*(?:%|percent(?:age)?|\(%\))\s*$", re.I), "pct"),
+    (re.compile(r"^\s*(?:n|no\.?|number)\s*$", re.I), "n"),
+    (re.compile(r"\bmedian\b", re.I), "median"),
+    (re.compile(r"\bmean\b", re.I), "mean"),
+    (re.compile(r"(?:,|\()\s*%\s*\)?\s*$|\bpercent|\b%\s*$", re.I), "pct"),
+]
+_SPREAD_OF = {"mean_sd": "sd", "mean_se": "se", "median_iqr": "iqr", "median_range": "range",
+              "mean_ci": "ci"}
+
+
+def stat_hint(text: str | None) -> str | None:
+    """What kind of numbers a label announces ("Mean ± SD" -> "mean_sd", "n (%)" -> "n_pct")."""
+    if not text:
+        return None
+    t = fold(text)
+    for pattern, hint in _HINTS:
+        if pattern.search(t):
+            return hint
+    return None
+
+
+def is_value_text(text: str) -> bool:
+    """Whether a cell holds a number, not a label ("12 (40%)", "3.2 ± 1.1", "<0.001" are values)."""
+    t = text.strip()
+    if not t or split_header_n(t)[1] is not None and len(split_header_n(t)[0]) < 3:
+        return False
+    return bool(_NUMBERISH.match(t)) or t.startswith(("<", ">", "≤", "≥"))
+
+
+@dataclass(slots=True)
+class TableView:
+    """The structure of one table, inferred from its grid."""
+
+    index: int
+    table: Table
+    grid: list[tuple[str, ...]]
+    header_count: int
+    label_columns: int
+    column_labels: list[str] = field(default_factory=list)
+    column_n: list[int | None] = field(default_factory=list)
+    column_hint: list[str | None] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    row_labels: dict[int, str] = field(default_factory=dict)
+    row_groups: dict[int, str] = field(default_factory=dict)
+    table_hint: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.table.label or f"Table {self.index + 1}"
+
+    def cell_section(self, row: int, col: int) -> str:
+        """The Evidence section of a grid cell (header rows first, then body rows)."""
+        nh = len(self.table.header)
+        if row < nh:
+            return f"tables/{self.index}/header/{row}/{col}"
+        return f"tables/{self.index}/body/{row - nh}/{col}"
+
+    def cell_evidence(self, row: int, col: int) -> Evidence:
+        text = self.grid[row][col]
+        label = f"{self.name}, row {self.row_labels.get(row, row)!r}, column {self.column_labels[col]!r}"
+        return Evidence(self.cell_section(row, col), text, 0, len(text), label)
+
+    def value_columns(self) -> range:
+        return range(self.label_columns, len(self.column_labels))
+
+    def p_column(self) -> int | None:
+        for c in self.value_columns():
+            last = self.column_labels[c].split(" | ")[-1]
+            if _P_HEADER.search(last):
+                return c
+        return None
+
+
+def view_table(table: Table, index: int) -> TableView | None:
+    """Infer the structure of ``table``; None when it has no values to read."""
+    grid = [tuple(r) for r in (*table.header, *table.body)]
+    grid = [r for r in grid if any(c.strip() for c in r)] if not table.header else grid
+    if not grid or len(grid[0]) < 2:
+        return None
+    width = max(len(r) for r in grid)
+    grid = [r + ("",) * (width - len(r)) for r in grid]
+    header_count = _header_count(grid, len(table.header))
+    if header_count >= len(grid):
+        return None
+    view = TableView(index, table, grid, header_count, _label_columns(grid, header_count))
+    _fill_columns(view)
+    _fill_rows(view)
+    view.table_hint = stat_hint(" ".join(filter(None, (table.caption, *table.footnotes))))
+    return view
+
+
+def _header_count(grid: list[tuple[str, ...]], declared: int) -> int:
+    count = declared
+    while count < len(grid) and not _is_data_row(grid[count]):
+        count += 1
+    return count
+
+
+def _is_data_row(row: tuple[str, ...]) -> bool:
+    return sum(is_value_text(c) for c in row[1:]) >= 1 and not all(
+        split_header_n(c)[1] is not None or not c.strip() for c in row[1:]
+    )
+
+
+def _label_columns(grid: list[tuple[str, ...]], header_count: int) -> int:
+    body = grid[header_count:]
+    count = 1
+    while count < len(grid[0]) - 1:
+        column = [r[count] for r in body if r[count].strip()]
+        if not column or sum(is_value_text(c) for c in column) >= len(column) / 2:
+            break
+        count += 1
+    return count
+
+
+def _fill_columns(view: TableView) -> None:
+    for c in range(len(view.grid[0])):
+        parts = list(dict.fromkeys(
+            _clean(view.grid[r][c]) for r in range(view.header_count) if view.grid[r][c].strip()
+        ))
+        label = " | ".join(p for p in parts if p)
+        view.column_labels.append(label)
+        ns = [split_header_n(p)[1] for p in parts]
+        view.column_n.append(next((n for n in reversed(ns) if n is not None), None))
+        view.column_hint.append(stat_hint(parts[-1]) if parts else None)
+    _n_rows(view)
+
+
+def _n_rows(view: TableView) -> None:
+    """A body row labelled "n" gives the group size of each column."""
+    for r in range(view.header_count, len(view.grid)):
+        row = view.grid[r]
+        if _N_ROW.match(row[0]) and all(not c.strip() or re.fullmatch(r"\d[\d,]*", c.strip())
+                                         for c in row[view.label_columns:]):
+            for c in view.value_columns():
+                if row[c].strip() and view.column_n[c] is None:
+                    view.column_n[c] = int(row[c].replace(",", ""))
+
+
+def _fill_rows(view: TableView) -> None:
+    group = ""
+    for r in range(view.header_count, len(view.grid)):
+        row = view.grid[r]
+        label = " ".join(dict.fromkeys(_clean(row[c]) for c in range(view.label_columns) if row[c].strip()))
+        values = [row[c] for c in view.value_columns() if row[c].strip()]
+        if label and (not values or all(_clean(v) == label for v in values)):
+            group = label
+            continue
+        if _N_ROW.match(row[0]) or not values:
+            continue
+        view.rows.append(r)
+        view.row_labels[r] = label
+        if group:
+            view.row_groups[r] = group
+
+
+def _clean(text: str) -> str:
+    return _FOOTNOTE_MARKS.sub("", text.strip()).strip()
+
+
+def row_hint(view: TableView, row: int) -> str | None:
+    return stat_hint(view.row_labels.get(row)) or stat_hint(view.row_groups.get(row))
+
+
+def read_cell(view: TableView, row: int, col: int, arm: str) -> ArmValue | None:
+    """Read one value cell of an arm's column, using the hints of its row, column and table."""
+    text = _clean(view.grid[row][col])
+    if not is_value_text(text):
+        return None
+    hint = view.column_hint[col] or row_hint(view, row) or view.table_hint
+    n = view.column_n[col]
+    ev = (view.cell_evidence(row, col),)
+    value = _read(text, hint, n, arm, ev)
+    if value is None:
+        return None
+    return value if value.n is not None or n is None else _with_n(value, n)
+
+
+def _with_n(value: ArmValue, n: int) -> ArmValue:
+    from dataclasses import replace
+
+    return replace(value, n=n)
+
+
+def _read(text: str, hint: str | None, n: int | None, arm: str, ev: tuple[Evidence, ...]) -> ArmValue | None:
+    prop = parse_proportion(text)
+    if prop is not None and (prop.percent is not None or prop.total is not None):
+        return _binary(prop, arm, ev, "table_proportion")
+    summary = parse_summary(text, default_dispersion=_SPREAD_OF.get(hint or ""))
+    if summary is not None:
+        return _from_summary(summary, text, hint, n, arm, ev)
+    number = parse_number(text)
+    if number is None:
+        return None
+    return _bare(number, text, hint, n, arm, ev)
+
+
+def _binary(prop: Proportion, arm: str, ev: tuple[Evidence, ...], rule: str) -> ArmValue:
+    return ArmValue(arm, events=prop.events, total=prop.total, percent=prop.percent, n=prop.total,
+                    evidence=ev, rule_ids=(rule,))
+
+
+def _from_summary(summary, text: str, hint: str | None, n: int | None, arm: str, ev) -> ArmValue | None:  # type: ignore[no-untyped-def]
+    if hint == "n_pct" and summary.spread is not None and n:
+        prop = proportion_from_count_and_number(summary.centre, summary.spread, text.split("(")[-1], n)
+        if prop is not None:
+            return _binary(prop, arm, ev, "table_n_pct")
+    if summary.dispersion == "unknown" and summary.spread is not None and hint is None and n:
+        prop = proportion_from_count_and_number(summary.centre, summary.spread, text.split("(")[-1], n)
+        if prop is not None and "±" not in text:
+            return _binary(prop, arm, ev, "table_count_pct_agrees")
+    from extractor.evidence.text import summary_value
+
+    spread = _SPREAD_OF.get(hint or "") or ("sd" if "±" in fold(text) or "+/-" in text else None)
+    return summary_value(summary, arm, spread, ev, "table_summary")
+
+
+def _bare(number: float, text: str, hint: str | None, n: int | None, arm: str, ev) -> ArmValue | None:  # type: ignore[no-untyped-def]
+    if hint == "pct" and 0 <= number <= 100:
+        return ArmValue(arm, percent=number, n=n, evidence=ev, rule_ids=("table_pct",))
+    if hint in ("n", "n_pct") and number == int(number) and (n is None or number <= n):
+        return ArmValue(arm, events=int(number), n=n, evidence=ev, rule_ids=("table_count",))
+    if hint == "mean":
+        return ArmValue(arm, mean=number, dispersion="none", evidence=ev, rule_ids=("table_mean",))
+    if hint == "sd":
+        return ArmValue(arm, sd=number, dispersion="sd", evidence=ev, rule_ids=("table_sd",))
+    if hint == "median":
+        return ArmValue(arm, median=number, dispersion="none", evidence=ev, rule_ids=("table_median",))
+    return None
+
+
+def p_value_of_row(view: TableView, row: int) -> tuple[str, float] | None:
+    """The p-value stated in the row's p column, if the table has one."""
+    col = view.p_column()
+    if col is None:
+        return None
+    text = _clean(view.grid[row][col])
+    p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}")
+    return (p.relation, p.value) if p else None
+
+
+def decimals_of(text: str) -> int:
+    """Decimals of the percentage in a cell ("12 (40.5)" -> 1)."""
+    m = re.search(r"(\d+(?:\.\d+)?)\s*%?\s*[)\]]?\s*$", fold(text))
+    return decimals(m.group(1)) if m else 0

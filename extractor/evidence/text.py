@@ -1,0 +1,332 @@
+"""Reading results out of sentences: which number belongs to which arm, and for what outcome.
+
+A sentence such as "At week 12, the SRI-4 response rates were 55.17% and 30.00% for IL-2 and
+placebo, respectively (p=0.052)" holds values (recognised by the spaCy pipeline), arm mentions
+(found by :class:`~extractor.evidence.arms.ArmLexicon`) and context (time point, p-value, effect).
+Values are tied to arms by "respectively" lists, else by the side on which the sentence names its
+arms ("IL-2 group was 65.52%" names the arm first, "36.67% of the placebo group" after); a value
+with no arm on either side within reach is left alone. Values that would give one arm two numbers
+start a new result, so "X was a vs b, and Y was c vs d" gives two results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Span
+
+from extractor.evidence.arms import ArmLexicon, Mention
+from extractor.evidence.model import ArmValue, Evidence, Result
+from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, parse_count_word
+
+RESULT_LABELS = ("PROPORTION", "SUMMARY")
+# Verbs after which the outcome is named after the value ("resulted in 53.85% complete remission").
+_OUTCOME_FOLLOWS = frozenset("resulted result led lead achieved achieve experienced had have has showed "
+                             "show reached developed attained".split())
+_TRIM_WORDS = frozenset(
+    """
+    the a an was were is are been be of in for with among at by to and or but while whereas compared
+    respectively respective vs versus than group groups arm arms patients participants subjects
+    significantly significant statistically higher lower greater less more similar respectively
+    observed reported found seen noted occurred there this that these those it its their from
+    """.split()
+)
+_CLAUSE_END = frozenset("compared vs versus than was were is are occurred observed reported".split())
+_SUBGROUP = re.compile(
+    r"\b(?:in|among|for)\s+(?:the\s+)?(?:sub-?group\s+of\s+|sub-?population\s+of\s+)?"
+    r"((?:patients|participants|subjects|women|men|children|those)\s+(?:with|without|who|aged)\s+[^,;()]+)",
+    re.I,
+)
+_BASELINE = re.compile(r"\bbaseline\b|\bat (?:entry|enrol?ment|randomi[sz]ation|admission)\b", re.I)
+_SE_WORDS = re.compile(r"\b(?:SEM?|S\.E\.M?\.?|standard errors?)\b")
+_SD_WORDS = re.compile(r"\b(?:SD|S\.D\.|standard deviations?)\b")
+_REACH_BEFORE = 12
+_REACH_AFTER = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A value in a sentence: token range (relative to the sentence) and what it says."""
+
+    start: int
+    end: int
+    label: str
+    value: object
+    rule_id: str
+
+
+def sentence_results(
+    sent: Span, lexicon: ArmLexicon, *, section: str, label: str, dispersion: str | None
+) -> list[Result]:
+    """Results stated in one sentence (an empty list when it states none between arms)."""
+    found = _found(sent)
+    values = [f for f in found if f.label in RESULT_LABELS]
+    if not values:
+        values = _count_words(sent, lexicon)
+        if not values:
+            return []
+    mentions = lexicon.mentions(sent)
+    if not mentions:
+        return []
+    pairs = _pair(sent, values, mentions)
+    skip = _mention_tokens(sent, mentions)
+    return [
+        r for group in _groups(pairs)
+        if (r := _result(sent, group, found, (section, label), dispersion, skip)) is not None
+    ]
+
+
+def _found(sent: Span) -> list[Found]:
+    doc = sent.doc
+    out = []
+    for span in doc.spans.get("extractor", ()):
+        if span.start >= sent.start and span.end <= sent.end:
+            out.append(Found(span.start - sent.start, span.end - sent.start, span.label_, span._.value,
+                             span.id_))
+    return out
+
+
+def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
+    """Counts written as words or bare numbers right before an arm ("but two in placebo group").
+
+    Also "No X was observed in the A group" as a count of zero.
+    """
+    out = []
+    mentions = {m.start for m in lexicon.mentions(sent)}
+    for i, tok in enumerate(sent):
+        count = parse_count_word(tok.text) if (tok.like_num or tok.lower_ == "no") else None
+        if count is None or (tok.like_num and "." in tok.text):
+            continue
+        ahead = [j for j in range(i + 1, min(i + 8, len(sent))) if j in mentions]
+        if ahead and any(sent[k].lower_ in ("in", "among") for k in range(i + 1, ahead[0])):
+            out.append(Found(i, i + 1, "COUNT", count, "count_before_arm"))
+    return out if len(out) >= 2 else []
+
+
+def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:
+    """Tie values to arm names: "respectively" lists first, else by the side the arms are named on."""
+    if any(t.lower_ == "respectively" for t in sent):
+        listed = _respectively(values, mentions)
+        if listed:
+            return listed
+    arms_first = mentions[0].start < values[0].start
+    pairs = []
+    for i, value in enumerate(values):
+        before = _mention_before(value, values[i - 1] if i else None, mentions)
+        after = _mention_after(value, values[i + 1] if i + 1 < len(values) else None, mentions)
+        arm = (before or after) if arms_first else (after or before)
+        if arm is not None:
+            pairs.append((value, arm.arm))
+    return pairs
+
+
+def _respectively(values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]] | None:
+    arms_after = _distinct(m for m in mentions if m.start > values[-1].end)
+    arms_before = _distinct(m for m in mentions if m.end <= values[0].start)
+    for arms in (arms_after, arms_before):
+        if len(arms) == len(values) >= 2:
+            return list(zip(values, arms, strict=True))
+    return None
+
+
+def _distinct(mentions: Iterator[Mention]) -> list[str]:
+    names = [m.arm for m in mentions]
+    return names if len(set(names)) == len(names) else []
+
+
+def _mention_before(value: Found, previous: Found | None, mentions: Sequence[Mention]) -> Mention | None:
+    limit = previous.end if previous else value.start - _REACH_BEFORE
+    near = [m for m in mentions if limit <= m.start and m.end <= value.start]
+    return near[-1] if near else None
+
+
+def _mention_after(value: Found, following: Found | None, mentions: Sequence[Mention]) -> Mention | None:
+    limit = following.start if following else value.end + _REACH_AFTER
+    near = [m for m in mentions if m.start >= value.end and m.end <= limit]
+    return near[0] if near else None
+
+
+def _groups(pairs: list[tuple[Found, str]]) -> Iterator[list[tuple[Found, str]]]:
+    """Split pairs into results: a new result starts when an arm would get a second value."""
+    group: list[tuple[Found, str]] = []
+    for value, arm in pairs:
+        kind = _kind(value)
+        if group and (arm in {a for _, a in group} or kind != _kind(group[0][0])):
+            yield group
+            group = []
+        group.append((value, arm))
+    if group:
+        yield group
+
+
+def _kind(value: Found) -> str:
+    return "continuous" if value.label == "SUMMARY" else "binary"
+
+
+def _result(
+    sent: Span,
+    group: list[tuple[Found, str]],
+    found: list[Found],
+    where: tuple[str, str],
+    dispersion: str | None,
+    skip: frozenset[int],
+) -> Result | None:
+    section, label = where
+    if len({arm for _, arm in group}) < 2:
+        return None
+    first, last = group[0][0], group[-1][0]
+    kind = _kind(first)
+    spread = _dispersion(sent.text, dispersion)
+    values = tuple(_arm_value(sent, v, arm, section, label, spread) for v, arm in group)
+    if kind == "continuous" and any(v.mean is None and v.median is None for v in values):
+        return None
+    p, effect = _stats_after(found, last.end)
+    outcome = outcome_phrase(sent, first.start, skip, first.label == "COUNT")
+    return Result(
+        outcome=outcome,
+        kind=kind,  # type: ignore[arg-type]
+        values=values,
+        context=sent.text,
+        source="text",
+        timepoint=_timepoint(found, first.start),
+        subgroup=_subgroup(sent.text),
+        p_value=p.value if p else None,
+        p_operator=p.relation if p else None,
+        effect_measure=effect.measure if effect else None,
+        effect=effect.value if effect else None,
+        ci_low=effect.interval.low if effect and effect.interval else None,
+        ci_high=effect.interval.high if effect and effect.interval else None,
+        is_baseline=bool(_BASELINE.search(sent.text)),
+        evidence=(_evidence(sent, 0, len(sent), section, label),),
+    )
+
+
+def _dispersion(text: str, default: str | None) -> str | None:
+    if _SE_WORDS.search(text):
+        return "se"
+    if _SD_WORDS.search(text):
+        return "sd"
+    return default
+
+
+def _arm_value(sent: Span, value: Found, arm: str, section: str, label: str, spread: str | None) -> ArmValue:
+    ev = (_evidence(sent, value.start, value.end, section, label),)
+    v = value.value
+    if isinstance(v, Proportion):
+        return ArmValue(arm, events=v.events, total=v.total, percent=v.percent, evidence=ev,
+                        rule_ids=(value.rule_id,))
+    if isinstance(v, int):  # a count written out
+        return ArmValue(arm, events=v, evidence=ev, rule_ids=(value.rule_id,))
+    assert isinstance(v, Summary)
+    return summary_value(v, arm, spread, ev, value.rule_id)
+
+
+def summary_value(v: Summary, arm: str, spread: str | None, ev: tuple[Evidence, ...], rule_id: str) -> ArmValue:
+    """An arm's value from a read summary, its spread resolved by what the context says."""
+    dispersion = v.dispersion
+    if dispersion == "unknown" and spread in ("sd", "se") and v.spread is not None:
+        dispersion = spread
+    if dispersion == "unknown" and spread in ("iqr", "range", "ci") and v.low is not None:
+        dispersion = spread
+    if dispersion in ("sd", "se"):
+        return ArmValue(arm, mean=v.centre, sd=v.spread if dispersion == "sd" else None,
+                        se=v.spread if dispersion == "se" else None, dispersion=dispersion,
+                        evidence=ev, rule_ids=(rule_id,))
+    if dispersion in ("iqr", "range"):
+        return ArmValue(arm, median=v.centre, low=v.low, high=v.high, dispersion=dispersion,
+                        evidence=ev, rule_ids=(rule_id,))
+    if dispersion == "ci":
+        return ArmValue(arm, mean=v.centre, low=v.low, high=v.high, dispersion="ci", evidence=ev,
+                        rule_ids=(rule_id,))
+    return ArmValue(arm, mean=v.centre, dispersion="unknown", evidence=ev, rule_ids=(rule_id,))
+
+
+def _stats_after(found: list[Found], position: int) -> tuple[PValue | None, Effect | None]:
+    p = next((f.value for f in found if f.label == "P_VALUE" and f.start >= position), None)
+    effect = next((f.value for f in found if f.label == "EFFECT" and f.start >= position), None)
+    return p, effect  # type: ignore[return-value]
+
+
+def _timepoint(found: list[Found], position: int) -> str | None:
+    before = [f for f in found if f.label == "TIMEPOINT" and f.end <= position]
+    tp = before[-1] if before else next((f for f in found if f.label == "TIMEPOINT"), None)
+    return str(tp.value) if tp and isinstance(tp.value, Timepoint) else None
+
+
+def _subgroup(text: str) -> str | None:
+    m = _SUBGROUP.search(text)
+    return m.group(1).strip() if m else None
+
+
+def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozenset(),
+                   count: bool = False) -> str:
+    """Name the outcome a value reports: the words before it, or after it after "resulted in".
+
+    Tokens in ``skip`` (arm mentions) are left out, and so is a subgroup ("in patients with ...").
+    """
+    before = [t for t in sent[:value_start] if t.i - sent.start not in skip]
+    verb_at = max((i for i, t in enumerate(before) if t.lower_ in _OUTCOME_FOLLOWS), default=None)
+    if count and value_start == 0 or verb_at is not None and verb_at >= len(before) - 3:
+        words = _after_value(sent, value_start, skip)
+    else:
+        words = _before_value(before)
+    phrase = " ".join(words).strip(" ,;:-")
+    sub = _SUBGROUP.search(phrase)
+    if sub and sub.start() > 0:
+        phrase = phrase[: sub.start()].strip(" ,;:-")
+    return _detokenise(phrase) or sent.text
+
+
+def _detokenise(text: str) -> str:
+    return re.sub(r"\s+([,;:)\]])|([(\[])\s+", lambda m: m.group(1) or m.group(2), text)
+
+
+def _mention_tokens(sent: Span, mentions: Sequence[Mention]) -> frozenset[int]:
+    """Relative indexes of the tokens of arm mentions, with a "group" or "arm" right after them."""
+    out: set[int] = set()
+    for m in mentions:
+        out.update(range(m.start, m.end))
+        if m.end < len(sent) and sent[m.end].lower_ in ("group", "groups", "arm", "arms"):
+            out.add(m.end)
+    return frozenset(out)
+
+
+def _before_value(before: list) -> list[str]:
+    # From the last clause boundary before the value, dropping a leading time phrase.
+    start = max((i + 1 for i, t in enumerate(before) if t.text in (";", ":") or t.lower_ in
+                 ("whereas", "while")), default=0)
+    words = [t.text for t in before[start:]]
+    if "," in words[:-1] and _is_time_phrase(words[: words.index(",")]):
+        words = words[words.index(",") + 1 :]
+    return _trim(words)
+
+
+def _after_value(sent: Span, value_start: int, skip: frozenset[int] = frozenset()) -> list[str]:
+    words: list[str] = []
+    for tok in sent[value_start:]:
+        if not words and (tok.like_num or tok.text in "()[]%/" or tok.lower_ in ("no", "none")):
+            continue
+        if tok.text in ",;(" or tok.lower_ in _CLAUSE_END or tok.i - sent.start in skip:
+            break
+        words.append(tok.text)
+    return _trim(words)
+
+
+def _is_time_phrase(words: list[str]) -> bool:
+    text = " ".join(words).lower()
+    return bool(re.match(r"^(at|after|by|during|over|in|within)\b.*\b(\d+|baseline|end)", text))
+
+
+def _trim(words: list[str]) -> list[str]:
+    while words and (words[0].lower() in _TRIM_WORDS or words[0] in ",;:"):
+        words = words[1:]
+    while words and (words[-1].lower() in _TRIM_WORDS or words[-1] in ",;:("):
+        words = words[:-1]
+    return words
+
+
+def _evidence(sent: Span, start: int, end: int, section: str, label: str) -> Evidence:
+    span = sent[start:end]
+    return Evidence(section, span.text, span.start_char, span.end_char, label)
