@@ -1,0 +1,350 @@
+"""Write the comparison table for R (metafor, meta), RevMan, or as a whole (CSV, JSONL, Parquet, Excel).
+
+The three analysis layouts put binary and continuous rows in separate tables, because their
+columns differ; :func:`write_table` writes ``OUT.binary.csv`` and ``OUT.continuous.csv`` when a
+table holds both, and ``OUT`` itself otherwise. Rows whose outcome type cannot be told (no
+``outcome_type``, and no numbers or both kinds) fit neither layout and are reported, not guessed.
+
+- ``metafor``: ``study``, the descriptive columns, ``ai, bi, ci, di, n1i, n2i`` (binary) or
+  ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (continuous), then ``yi, vi`` on escalc's conventions. The
+  argument names of ``metafor::escalc`` (https://wviechtb.github.io/metafor/reference/escalc.html),
+  so ``escalc(measure="RR", ai=ai, bi=bi, ci=ci, di=di, data=read.csv(f))`` reads the file as is.
+- ``meta``: ``studlab``, the descriptive columns, ``event.e, n.e, event.c, n.c`` or
+  ``mean.e, sd.e, n.e, mean.c, sd.c, n.c``: the argument names of ``meta::metabin`` and
+  ``meta::metacont`` (https://cran.r-project.org/package=meta, reference manual), so
+  ``metabin(event.e, n.e, event.c, n.c, studlab, data=read.csv(f))`` works unchanged.
+- ``revman``: the data grid of a RevMan analysis, one row per study: ``Study``, then
+  ``Experimental events, Experimental total, Control events, Control total`` (dichotomous) or
+  ``Experimental mean, Experimental SD, Experimental total, Control mean, Control SD,
+  Control total`` (continuous), in the column order RevMan shows and RevMan 5's Import Data wizard
+  and RevMan Web's CSV study-data import map (RevMan 5 User Guide, "Importing data"; RevMan Web
+  knowledge base, "Importing study data into an analysis"). An import fills one analysis, so
+  export one outcome at a time (``outcome=``); study IDs must match the review's. Missing values
+  are empty cells, as RevMan expects, not ``NA``.
+
+In the R layouts counts are written as integers and missing values as ``NA``; no index column.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from extractor.errors import AnalysisError, ExportError
+from extractor.meta.analysis import DEFAULT_MEASURE
+from extractor.meta.effects import Measure
+from extractor.meta.table import (
+    BINARY_COLUMNS,
+    CONTINUOUS_COLUMNS,
+    filter_outcome,
+    outcome_types,
+    records,
+    row_effect,
+    study_labels,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DESCRIPTIVE_COLUMNS", "Format", "Written", "layout_tables", "write_table"]
+
+#: Columns copied into the R layouts, when the table has them, so rows can be told apart.
+DESCRIPTIVE_COLUMNS = ("outcome", "timepoint", "subgroup", "intervention", "comparator")
+
+
+class Format(enum.Enum):
+    """An output format of ``export``."""
+
+    METAFOR = "metafor"
+    META = "meta"
+    REVMAN = "revman"
+    CSV = "csv"
+    JSONL = "jsonl"
+    PARQUET = "parquet"
+    XLSX = "xlsx"
+
+    @property
+    def is_layout(self) -> bool:
+        """Whether this is an analysis layout (binary and continuous rows apart)."""
+        return self in (Format.METAFOR, Format.META, Format.REVMAN)
+
+    @property
+    def is_binary_file(self) -> bool:
+        """Whether the output is not text (it cannot go to standard output)."""
+        return self in (Format.PARQUET, Format.XLSX)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What :func:`write_table` wrote: the files (empty for stdout) and the rows it left out."""
+
+    paths: tuple[Path, ...]
+    rows: int
+    left_out: tuple[str, ...]
+
+
+# Source columns of each layout, in escalc / metabin / RevMan order, by outcome type
+# (metafor's binary layout, ai bi ci di n1i n2i, is built in _data).
+_SOURCES = {"binary": BINARY_COLUMNS, "continuous": CONTINUOUS_COLUMNS}
+_NAMES = {
+    (Format.METAFOR, "continuous"): ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),
+    (Format.META, "binary"): ("event.e", "n.e", "event.c", "n.c"),
+    (Format.META, "continuous"): ("mean.e", "sd.e", "n.e", "mean.c", "sd.c", "n.c"),
+    (Format.REVMAN, "binary"): (
+        "Experimental events",
+        "Experimental total",
+        "Control events",
+        "Control total",
+    ),
+    (Format.REVMAN, "continuous"): (
+        "Experimental mean",
+        "Experimental SD",
+        "Experimental total",
+        "Control mean",
+        "Control SD",
+        "Control total",
+    ),
+}
+_LABEL = {Format.METAFOR: "study", Format.META: "studlab", Format.REVMAN: "Study"}
+_INTEGER_NAMES = {
+    "ai", "bi", "ci", "di", "n1i", "n2i", "n.e", "n.c", "event.e", "event.c",
+    "Experimental events", "Experimental total", "Control events", "Control total",
+}
+
+
+def layout_tables(
+    table: pd.DataFrame, fmt: Format, *, measure: Measure | str | None = None
+) -> tuple[dict[str, pd.DataFrame], tuple[str, ...]]:
+    """Split ``table`` into the ``fmt`` layout, one DataFrame per outcome type present.
+
+    ``measure`` chooses the metafor ``yi``/``vi`` of its outcome type (default RR and MD).
+    Returns the tables keyed ``"binary"``/``"continuous"`` and the labels of rows left out.
+    """
+    if not fmt.is_layout:
+        raise ExportError(f"{fmt.value} is not an analysis layout")
+    labels, kinds, rows = study_labels(table), outcome_types(table), records(table)
+    tables = {}
+    for kind in ("binary", "continuous"):
+        chosen = [(label, row) for label, k, row in zip(labels, kinds, rows, strict=True) if k == kind]
+        if chosen:
+            tables[kind] = _layout(chosen, fmt, kind, _measure_for(kind, measure))
+    left_out = tuple(label for label, kind in zip(labels, kinds, strict=True) if kind is None)
+    return tables, left_out
+
+
+def _measure_for(kind: str, measure: Measure | str | None) -> Measure:
+    if measure is not None and Measure(measure).outcome_type == kind:
+        return Measure(measure)
+    return DEFAULT_MEASURE[kind]
+
+
+def _layout(
+    chosen: list[tuple[str, dict[str, Any]]], fmt: Format, kind: str, measure: Measure
+) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = [row for _, row in chosen]
+    extra = [] if fmt is Format.REVMAN else [c for c in DESCRIPTIVE_COLUMNS if c in rows[0]]
+    columns: dict[str, Any] = {_LABEL[fmt]: [label for label, _ in chosen]}
+    columns |= {name: [row.get(name) for row in rows] for name in extra}
+    numbers = {source: [_cell(row.get(source)) for row in rows] for source in _SOURCES[kind]}
+    columns |= {name: _column(values, name) for name, values in _data(fmt, kind, numbers).items()}
+    if fmt is Format.METAFOR:
+        effects = [_yi_vi(row, measure) for row in rows]
+        columns["yi"] = _column([yi for yi, _ in effects], "yi")
+        columns["vi"] = _column([vi for _, vi in effects], "vi")
+    return pd.DataFrame(columns)
+
+
+def _data(
+    fmt: Format, kind: str, numbers: dict[str, list[float | None]]
+) -> dict[str, list[float | None]]:
+    """Name the layout's data columns; metafor's binary layout also needs non-events per arm."""
+    if fmt is Format.METAFOR and kind == "binary":
+        e1, n1, e2, n2 = (numbers[source] for source in BINARY_COLUMNS)
+        return {
+            "ai": e1, "bi": _minus(n1, e1), "ci": e2, "di": _minus(n2, e2), "n1i": n1, "n2i": n2,
+        }
+    return dict(zip(_NAMES[fmt, kind], (numbers[s] for s in _SOURCES[kind]), strict=True))
+
+
+def _minus(total: list[float | None], part: list[float | None]) -> list[float | None]:
+    return [None if t is None or p is None else t - p for t, p in zip(total, part, strict=True)]
+
+
+def _cell(value: object) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _column(values: list[float | None], name: str) -> pd.Series:
+    import pandas as pd
+
+    present = [v for v in values if v is not None]
+    if name in _INTEGER_NAMES and all(v.is_integer() for v in present):
+        return pd.array([None if v is None else int(v) for v in values], dtype="Int64")
+    return pd.array(values, dtype="Float64")
+
+
+def _yi_vi(row: dict[str, Any], measure: Measure) -> tuple[float | None, float | None]:
+    try:
+        effect = row_effect(row, measure)
+    except AnalysisError:
+        return None, None
+    return effect.yi, effect.vi
+
+
+def write_table(
+    table: pd.DataFrame,
+    dest: str | Path | None,
+    fmt: Format | str,
+    *,
+    measure: Measure | str | None = None,
+    outcome: str | None = None,
+    stdout: TextIO | None = None,
+) -> Written:
+    """Write ``table`` in ``fmt`` to ``dest`` (``None``: standard output, text formats only).
+
+    Raises
+    ------
+    ExportError
+        If the format needs a file, an optional dependency is missing, or writing fails.
+    AnalysisError
+        If ``outcome`` matches no row.
+    """
+    fmt = Format(fmt)
+    if outcome:
+        table = filter_outcome(table, outcome)
+        if table.empty:
+            raise AnalysisError(f"no row has an outcome containing {outcome!r}")
+    if fmt.is_layout:
+        tables, left_out = layout_tables(table, fmt, measure=measure)
+    else:
+        tables, left_out = {"": table}, ()
+    if not tables:
+        raise ExportError(f"no row is binary or continuous, so there is nothing to write as {fmt.value}")
+    targets = _targets(dest, fmt, list(tables))
+    stream = stdout or sys.stdout
+    for target, frame in zip(targets, tables.values(), strict=True):
+        _write(frame, target or stream, fmt)
+    paths = tuple(Path(t) for t in targets if t is not None)
+    return Written(paths, sum(len(f) for f in tables.values()), left_out)
+
+
+def _targets(dest: str | Path | None, fmt: Format, kinds: list[str]) -> list[Path | None]:
+    if dest is None or str(dest) == "-":
+        if fmt.is_binary_file:
+            raise ExportError(f"{fmt.value} output is binary: give a file with -o")
+        if len(kinds) > 1:
+            raise ExportError("the table holds binary and continuous rows: give -o OUT to get two files")
+        return [None]
+    dest = Path(dest)
+    if len(kinds) == 1:
+        return [dest]
+    return [dest.with_name(f"{dest.stem}.{kind}{dest.suffix}") for kind in kinds]
+
+
+def _write(frame: pd.DataFrame, target: Path | TextIO, fmt: Format) -> None:
+    try:
+        _WRITERS[fmt](frame, target)
+    except OSError as error:
+        raise ExportError(f"cannot write {target}: {error}") from error
+
+
+def _write_r(frame: pd.DataFrame, target: Path | TextIO) -> None:
+    frame.to_csv(target, index=False, na_rep="NA")
+
+
+def _write_revman(frame: pd.DataFrame, target: Path | TextIO) -> None:
+    frame.to_csv(target, index=False, na_rep="")
+
+
+def _write_csv(frame: pd.DataFrame, target: Path | TextIO) -> None:
+    _flat(frame).to_csv(target, index=False, na_rep="")
+
+
+def _write_jsonl(frame: pd.DataFrame, target: Path | TextIO) -> None:
+    lines = [json.dumps(_json_row(row), ensure_ascii=False) for row in records(frame)]
+    text = "".join(f"{line}\n" for line in lines)
+    if isinstance(target, Path):
+        target.write_text(text, encoding="utf-8")
+    else:
+        target.write(text)
+
+
+def _write_parquet(frame: pd.DataFrame, target: Path | TextIO) -> None:
+    _require("pyarrow", "parquet")
+    _flat(frame).to_parquet(target, index=False)
+
+
+def _write_xlsx(frame: pd.DataFrame, target: Path | TextIO) -> None:
+    _require("openpyxl", "excel")
+    _flat(frame).to_excel(target, index=False, sheet_name="comparisons")
+
+
+_WRITERS: dict[Format, Callable[[Any, Any], None]] = {
+    Format.METAFOR: _write_r,
+    Format.META: _write_r,
+    Format.REVMAN: _write_revman,
+    Format.CSV: _write_csv,
+    Format.JSONL: _write_jsonl,
+    Format.PARQUET: _write_parquet,
+    Format.XLSX: _write_xlsx,
+}
+
+
+def _require(module: str, extra: str) -> None:
+    try:
+        __import__(module)
+    except ImportError as error:
+        raise ExportError(
+            f"this format needs {module}: pip install 'trial-extractor[{extra}]'"
+        ) from error
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Encode list and dict cells (``evidence``, ``derived``) as JSON text for flat formats."""
+    nested = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, list | dict)).any()]
+    if not nested:
+        return frame
+    out = frame.copy()
+    for column in nested:
+        out[column] = out[column].map(
+            lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+        )
+    return out
+
+
+#: Columns that hold JSON in the comparison schema; JSONL writes them as JSON, not strings.
+_JSON_COLUMNS = ("evidence", "derived")
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    out = {key: _json_value(key, value) for key, value in row.items()}
+    for key in _JSON_COLUMNS:
+        if isinstance(out.get(key), str) and out[key][:1] in ("[", "{"):
+            try:
+                out[key] = json.loads(out[key])
+            except ValueError:
+                pass
+    return out
+
+
+def _json_value(key: str, value: object) -> object:
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    counts = key.endswith(("_events", "_group_size"))
+    if counts and isinstance(value, float) and value.is_integer():
+        return int(value)  # a CSV column with blanks reads as float: 16.0 is the count 16
+    return value
