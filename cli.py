@@ -10,9 +10,9 @@ from __future__ import annotations
 import enum
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -81,6 +81,261 @@ def parse(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
     if failed or report.errors:
         click.echo(f"{sum(report.records.values())} records written; {len(report.errors)} skipped", err=True)
     sys.exit(ExitCode.ERROR if failed else ExitCode.INCOMPLETE if report.errors else ExitCode.COMPLETED)
+
+
+# -- fetching: fetch, search, run -------------------------------------------------------------
+
+
+def _eutils_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of every command that talks to E-utilities (also read from the environment)."""
+    options = [
+        click.option(
+            "--eutils-url",
+            envvar="EXTRACTOR_EUTILS_URL",
+            show_envvar=True,
+            help="E-utilities base URL (default NCBI's).",
+        ),
+        click.option(
+            "--email",
+            envvar="NCBI_EMAIL",
+            show_envvar=True,
+            help="Contact address sent to NCBI with every request.",
+        ),
+        click.option(
+            "--api-key",
+            envvar="NCBI_API_KEY",
+            show_envvar=True,
+            help="NCBI API key (10 requests/s instead of 3); prefer the variable.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _cache_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of every command that reads or fills the record cache."""
+    options = [
+        click.option(
+            "--cache",
+            "cache_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="EXTRACTOR_CACHE",
+            show_envvar=True,
+            help="SQLite cache file [default: $XDG_CACHE_HOME/trial-extractor/eutils.sqlite3].",
+        ),
+        click.option("--refresh", is_flag=True, help="Fetch again what is already cached."),
+        click.option(
+            "--max-age",
+            type=float,
+            default=30.0,
+            show_default=True,
+            help="Days a cached record (or a known-absent ID) stays fresh.",
+        ),
+        click.option("--offline", is_flag=True, help="Use only the cache; fetch nothing."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _configs(opts: dict[str, Any]) -> tuple[Any, Any]:
+    from extractor.config import CacheConfig, EutilsConfig
+
+    eutils = EutilsConfig.from_env(
+        base_url=opts["eutils_url"], email=opts["email"], api_key=opts["api_key"]
+    )
+    cache = CacheConfig.from_env(
+        path=opts["cache_path"], max_age_days=opts["max_age"], refresh=opts["refresh"]
+    )
+    return eutils, cache
+
+
+def _read_ids(pmids: tuple[str, ...], ids_file: IO[str] | None) -> list[str]:
+    ids = list(pmids)
+    if ids_file is not None:
+        for line in ids_file:
+            ids.extend(line.split("#", 1)[0].replace(",", " ").split())
+    return ids
+
+
+def _progress() -> Callable[[str, int], Callable[[int], None]] | None:
+    """A progress bar on stderr per stage, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def start(label: str, total: int) -> Callable[[int], None]:
+        bar = click.progressbar(length=total, label=label, file=sys.stderr)
+
+        def update(done: int) -> None:
+            bar.update(done)
+            if bar.pos >= bar.length:
+                bar.render_finish()
+
+        return update
+
+    return start
+
+
+def _exit_status(failed: int, available: int) -> ExitCode:
+    if not failed:
+        return ExitCode.COMPLETED
+    return ExitCode.INCOMPLETE if available else ExitCode.ERROR
+
+
+_IDS_FILE = click.option(
+    "--ids-file",
+    type=click.File("r"),
+    help="File of IDs (whitespace, comma or line separated; - for stdin).",
+)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@_IDS_FILE
+@click.option(
+    "--db",
+    type=click.Choice(["pubmed", "pmc"]),
+    default="pubmed",
+    show_default=True,
+    help="pubmed takes PMIDs, pmc takes PMCIDs (with or without the PMC prefix).",
+)
+@click.option(
+    "-o", "--output", type=click.File("wb"), default="-", help="Output file (default stdout)."
+)
+@_eutils_options
+@_cache_options
+def fetch(
+    ids: tuple[str, ...], ids_file: IO[str] | None, db: str, output: IO[bytes], **opts: Any
+) -> None:
+    """Fetch raw PubMed or PMC XML records (through the cache) as one efetch-shaped document.
+
+    Exit 0 when every record that exists was written, 1 when some could not be fetched, 2 on error.
+
+    Example:
+
+    \b
+        extractor fetch 28731372 12091962 -o records.xml
+    """
+    from extractor.pipeline import fetch_raw
+
+    eutils, cache = _configs(opts)
+    try:
+        outcome, requests = fetch_raw(
+            _read_ids(ids, ids_file),
+            output,
+            db=db,
+            eutils=eutils,
+            cache=cache,
+            offline=opts["offline"],
+            progress=_progress(),
+        )
+    except extractor.ExtractorError as e:
+        raise Failure(str(e)) from e
+    click.echo(
+        f"{len(outcome.available)} of {len(outcome.requested)} records "
+        f"({len(outcome.from_cache)} cached, {requests} requests); "
+        f"missing: {len(outcome.missing)}; failed: {len(outcome.failed)}",
+        err=True,
+    )
+    sys.exit(_exit_status(len(outcome.failed), len(outcome.available)))
+
+
+@cli.command()
+@click.argument("query")
+@click.option(
+    "--max", "max_results", type=click.IntRange(min=1), help="Keep only the first N PMIDs."
+)
+@_eutils_options
+def search(query: str, max_results: int | None, **opts: Any) -> None:
+    """Print the PMIDs matching a PubMed QUERY, one per line (past esearch's 10,000 cap).
+
+    Example:
+
+    \b
+        extractor search "lupus AND interleukin-2 AND randomized controlled trial[pt]" --max 50
+    """
+    from extractor.pipeline import search_ids
+
+    eutils, _ = _configs({**opts, "cache_path": None, "max_age": None, "refresh": None})
+    try:
+        for pmid in search_ids(query, eutils=eutils, max_results=max_results):
+            click.echo(pmid)
+    except extractor.ExtractorError as e:
+        raise Failure(str(e)) from e
+
+
+@cli.command()
+@click.argument("pmids", nargs=-1)
+@_IDS_FILE
+@click.option("--query", "-q", help="A PubMed query whose hits to fetch (instead of PMIDs).")
+@click.option(
+    "--max", "max_results", type=click.IntRange(min=1), help="With --query: keep the first N hits."
+)
+@click.option(
+    "-o",
+    "--outdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for records.jsonl and report.json.",
+)
+@click.option(
+    "--full-text", is_flag=True, help="Also fetch the PMC full text of records that have one."
+)
+@click.option(
+    "--seed",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Recorded efetch XML (file or directory) to import into the cache first.",
+)
+@_eutils_options
+@_cache_options
+def run(
+    pmids: tuple[str, ...],
+    ids_file: IO[str] | None,
+    query: str | None,
+    max_results: int | None,
+    outdir: Path,
+    full_text: bool,
+    seed: tuple[Path, ...],
+    **opts: Any,
+) -> None:
+    """Fetch records (PMIDs, an IDs file or a query), parse them and write OUTDIR.
+
+    Writes OUTDIR/records.jsonl and OUTDIR/report.json ({requested, fetched, missing, failed,
+    requests, retries, from_cache, seconds}). Exit 0 when every record that exists was obtained,
+    1 when some failed (run again: only what is missing is fetched), 2 on error.
+
+    Example:
+
+    \b
+        extractor run --offline --seed fixtures/eutils/efetch --cache out/c 28731372 -o out
+    """
+    from extractor import pipeline
+
+    eutils, cache = _configs(opts)
+    try:
+        report = pipeline.run(
+            _read_ids(pmids, ids_file),
+            outdir=outdir,
+            eutils=eutils,
+            cache=cache,
+            query=query,
+            max_results=max_results,
+            offline=opts["offline"],
+            full_text=full_text,
+            seed=seed,
+            progress=_progress(),
+        )
+    except (extractor.ExtractorError, OSError) as e:
+        raise Failure(str(e)) from e
+    click.echo(
+        f"{report.records} records in {outdir / 'records.jsonl'}: {report.fetched} fetched, "
+        f"{report.from_cache} cached, {len(report.missing)} missing, {len(report.failed)} failed; "
+        f"{report.requests} requests ({report.retries} retries) in {report.seconds:.1f}s",
+        err=True,
+    )
+    sys.exit(_exit_status(len(report.failed), report.records))
 
 
 # -- meta-analysis: export, pool --------------------------------------------------------------
