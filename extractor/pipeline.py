@@ -1,0 +1,342 @@
+"""The main job, composed: PMIDs or a query -> records fetched (cached) -> parsed -> outputs.
+
+This is the only module that imports several stages. :func:`run` writes, into its output directory:
+
+- ``records.jsonl``: one normalised record per line (PubMed records in the order asked, each
+  followed by its PMC full text when ``full_text`` is set), each record once;
+- ``report.json``: ``requested``, ``fetched``, ``missing`` (IDs NCBI does not have), ``failed``
+  (IDs not obtained, or not parsed), ``requests``, ``retries``, ``from_cache``, ``seconds``, plus
+  ``records`` (lines written), ``errors`` (why things failed) and ``pmc`` when full text is asked.
+
+Both files are written from the cache at the end, each through a temporary file renamed into place,
+so a run killed at any point leaves either the previous outputs or the new ones, never half of one;
+the next run finds its finished batches in the cache. The evidence tables (``arms.csv``,
+``evidence.csv``) are written by the ``evidence`` callable given to :func:`run`: it receives the
+records and the output directory.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from extractor.config import CacheConfig, EutilsConfig
+from extractor.errors import InputError, ParseError
+from extractor.fetch import (
+    Cache,
+    EutilsClient,
+    FetchOutcome,
+    fetch_records,
+    import_recorded,
+    link_pmc,
+    search,
+    write_records,
+)
+from extractor.parse import ParseReport, iter_records
+from extractor.records import Record
+
+__all__ = ["RunReport", "fetch_raw", "open_cache", "run", "search_ids"]
+
+_LOG = logging.getLogger(__name__)
+# (stage label, total) -> a function called with the number of items done since the last call.
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+Evidence = Callable[[Sequence[Record], Path], None]
+_PARSE_CHUNK = 500  # records parsed per in-memory document
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """What a run did, as written to ``report.json``."""
+
+    requested: int
+    fetched: int
+    missing: tuple[str, ...]
+    failed: tuple[str, ...]
+    requests: int
+    retries: int
+    from_cache: int
+    seconds: float
+    records: int = 0
+    errors: tuple[str, ...] = ()
+    pmc: dict[str, Any] | None = field(default=None)
+
+    @property
+    def complete(self) -> bool:
+        """True when every record that exists was obtained and parsed."""
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``pmc`` only when full text was asked for)."""
+        data = asdict(self)
+        data["missing"], data["failed"] = list(self.missing), list(self.failed)
+        data["errors"] = list(self.errors)
+        if self.pmc is None:
+            del data["pmc"]
+        return data
+
+
+def open_cache(config: CacheConfig) -> Cache:
+    """Open the cache a config names; ``refresh`` ignores what was written before now."""
+    fresh_after = time.time() if config.refresh else None
+    return Cache(config.path, max_age_days=config.max_age_days, fresh_after=fresh_after)
+
+
+def _client(config: EutilsConfig, offline: bool) -> EutilsClient | None:
+    return None if offline else EutilsClient(config)
+
+
+def run(
+    ids: Sequence[str] = (),
+    *,
+    outdir: Path,
+    eutils: EutilsConfig,
+    cache: CacheConfig,
+    query: str | None = None,
+    max_results: int | None = None,
+    offline: bool = False,
+    full_text: bool = False,
+    seed: Sequence[Path] = (),
+    evidence: Evidence | None = None,
+    progress: ProgressFactory | None = None,
+) -> RunReport:
+    """Fetch, parse and write the records of ``ids`` (or of ``query``) into ``outdir``.
+
+    Parameters
+    ----------
+    ids, query, max_results
+        PMIDs to fetch, or a PubMed query (and how many of its hits to keep).
+    outdir
+        Created if missing; receives ``records.jsonl`` and ``report.json``.
+    eutils, cache
+        Where to fetch from, and where raw records are kept.
+    offline
+        Use only the cache; IDs it lacks are reported as failed.
+    full_text
+        Also fetch the PMC full text of every record that has one.
+    seed
+        Recorded efetch files (or directories of them) imported into the cache first.
+    evidence
+        Writes the evidence tables from the records into ``outdir``.
+    progress
+        Makes a progress callback per stage.
+
+    Raises
+    ------
+    InputError
+        No IDs and no query, or a query while offline.
+    FetchError
+        The server refused a request outright (HTTP 4xx other than 429), or a search failed.
+    """
+    started = time.monotonic()
+    if query is None and not ids:
+        raise InputError("no PMIDs to fetch: give PMIDs, an IDs file or a query")
+    if query is not None and offline:
+        raise InputError("a query needs E-utilities: drop --offline, or give PMIDs")
+    outdir.mkdir(parents=True, exist_ok=True)
+    client = _client(eutils, offline)
+    with open_cache(cache) as store:
+        if seed:
+            _LOG.info("seeded the cache: %s", dict(import_recorded(store, seed)))
+        if query is not None and client is not None:
+            ids = search(client, query, max_results=max_results).ids
+        pubmed = fetch_records(
+            client, store, "pubmed", ids, progress=_stage(progress, "pubmed", ids)
+        )
+        pmc = _full_text(client, store, pubmed.available, progress) if full_text else None
+        records, parse_failed, parse_errors = _parse_all(store, pubmed, pmc)
+    written = _write_jsonl(outdir / "records.jsonl", records)
+    if evidence is not None:
+        evidence(records, outdir)
+    report = _report(pubmed, pmc, client, written, parse_failed, parse_errors, started)
+    _write_json(outdir / "report.json", report.to_dict())
+    return report
+
+
+def _stage(
+    progress: ProgressFactory | None, label: str, ids: Sequence[str]
+) -> Callable[[int], None] | None:
+    return None if progress is None else progress(label, len(ids))
+
+
+def _full_text(
+    client: EutilsClient | None,
+    store: Cache,
+    pmids: Sequence[str],
+    progress: ProgressFactory | None,
+) -> tuple[FetchOutcome, dict[str, str | None], tuple[str, ...]]:
+    links, unlinked = link_pmc(client, store, pmids)
+    pmcids = [pmcid for pmid in pmids if (pmcid := links.get(pmid))]
+    outcome = fetch_records(client, store, "pmc", pmcids, progress=_stage(progress, "pmc", pmcids))
+    return outcome, links, unlinked
+
+
+def _parse_all(
+    store: Cache,
+    pubmed: FetchOutcome,
+    pmc: tuple[FetchOutcome, dict[str, str | None], tuple[str, ...]] | None,
+) -> tuple[list[Record], set[str], list[str]]:
+    """Parse every available record: (records in output order, IDs that failed, reasons)."""
+    failed: set[str] = set()
+    errors: list[str] = []
+    by_pmid = _parse_db(store, "pubmed", pubmed.available, failed, errors)
+    full: dict[str, Record] = {}
+    links: dict[str, str | None] = {}
+    if pmc is not None:
+        outcome, links, _ = pmc
+        full = _parse_db(store, "pmc", outcome.available, failed, errors)
+    records: list[Record] = []
+    for pmid in pubmed.available:
+        if pmid in by_pmid:
+            records.append(by_pmid[pmid])
+        pmcid = links.get(pmid)
+        if pmcid and pmcid in full:
+            records.append(full.pop(pmcid))
+    return records, failed, errors
+
+
+def _parse_db(
+    store: Cache, db: str, ids: Sequence[str], failed: set[str], errors: list[str]
+) -> dict[str, Record]:
+    """Parse the cached records of ``ids`` in chunks: ID -> record (first one per ID)."""
+    parsed: dict[str, Record] = {}
+    for start in range(0, len(ids), _PARSE_CHUNK):
+        chunk = ids[start : start + _PARSE_CHUNK]
+        document = io.BytesIO()
+        write_records(db, (xml for _, xml in store.iter_records(db, chunk)), document)
+        document.seek(0)
+        document.name = f"cache:{db}"
+        report = ParseReport()
+        for record in iter_records(document, format=db, on_error="skip", report=report):
+            key = record.pmid if db == "pubmed" else record.pmcid
+            if key is not None:
+                parsed.setdefault(key, record)
+        _note_errors(report.errors, chunk, parsed, failed, errors)
+    return parsed
+
+
+def _note_errors(
+    parse_errors: list[ParseError],
+    chunk: Sequence[str],
+    parsed: dict[str, Record],
+    failed: set[str],
+    errors: list[str],
+) -> None:
+    errors.extend(str(e) for e in parse_errors)
+    unparsed = [i for i in chunk if i not in parsed]
+    if unparsed:
+        _LOG.warning("%d records could not be parsed: %s", len(unparsed), ", ".join(unparsed[:10]))
+    failed.update(unparsed)
+
+
+def _report(
+    pubmed: FetchOutcome,
+    pmc: tuple[FetchOutcome, dict[str, str | None], tuple[str, ...]] | None,
+    client: EutilsClient | None,
+    written: int,
+    parse_failed: set[str],
+    parse_errors: list[str],
+    started: float,
+) -> RunReport:
+    failed = dict.fromkeys(pubmed.failed)
+    pmc_part = None
+    if pmc is not None:
+        outcome, _, unlinked = pmc
+        failed.update(dict.fromkeys(outcome.failed))
+        failed.update(dict.fromkeys(unlinked))
+        pmc_part = _outcome_dict(outcome) | {"unlinked": list(unlinked)}
+    failed.update(dict.fromkeys(sorted(parse_failed)))
+    return RunReport(
+        requested=len(pubmed.requested),
+        fetched=len(pubmed.fetched),
+        missing=pubmed.missing,
+        failed=tuple(failed),
+        requests=client.stats.requests if client else 0,
+        retries=client.stats.retries if client else 0,
+        from_cache=len(pubmed.from_cache),
+        seconds=round(time.monotonic() - started, 3),
+        records=written,
+        errors=tuple(dict.fromkeys([*pubmed.errors, *parse_errors])),
+        pmc=pmc_part,
+    )
+
+
+def _outcome_dict(outcome: FetchOutcome) -> dict[str, Any]:
+    return {
+        "requested": len(outcome.requested),
+        "fetched": len(outcome.fetched),
+        "from_cache": len(outcome.from_cache),
+        "missing": list(outcome.missing),
+        "failed": list(outcome.failed),
+    }
+
+
+# -- outputs, written whole or not at all ---------------------------------------------------
+
+
+def _atomic(path: Path) -> tuple[IO[str], Callable[[], None]]:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    stream = os.fdopen(fd, "w", encoding="utf-8")
+
+    def commit() -> None:
+        stream.flush()
+        os.fsync(stream.fileno())
+        stream.close()
+        os.replace(tmp, path)
+
+    return stream, commit
+
+
+def _write_jsonl(path: Path, records: Iterable[Record]) -> int:
+    stream, commit = _atomic(path)
+    count = 0
+    for record in records:
+        stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    commit()
+    return count
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    stream, commit = _atomic(path)
+    json.dump(data, stream, indent=2)
+    stream.write("\n")
+    commit()
+
+
+# -- the other commands -----------------------------------------------------------------------
+
+
+def fetch_raw(
+    ids: Sequence[str],
+    out: IO[bytes],
+    *,
+    db: str,
+    eutils: EutilsConfig,
+    cache: CacheConfig,
+    offline: bool = False,
+    progress: ProgressFactory | None = None,
+) -> tuple[FetchOutcome, int]:
+    """Fetch records (through the cache) and write them as one efetch-shaped XML document.
+
+    Returns the outcome and the number of requests sent.
+    """
+    client = _client(eutils, offline)
+    with open_cache(cache) as store:
+        outcome = fetch_records(client, store, db, ids, progress=_stage(progress, db, ids))
+        write_records(db, (xml for _, xml in store.iter_records(db, outcome.available)), out)
+    return outcome, client.stats.requests if client else 0
+
+
+def search_ids(
+    query: str, *, eutils: EutilsConfig, max_results: int | None = None
+) -> Iterator[str]:
+    """The PMIDs of ``query``: all of them (past esearch's cap) or the first ``max_results``."""
+    yield from search(EutilsClient(eutils), query, max_results=max_results).ids
