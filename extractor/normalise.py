@@ -204,6 +204,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).strip()
 
 
+@cache
 def language_code(text: str | None) -> str | None:
     """Return the ISO 639-1 code of a language given by code or name, else None.
 
@@ -262,12 +263,32 @@ def find_trial_registrations(text: str | None) -> tuple[str, ...]:
     no space after it ("NCT 01234567" -> "NCT01234567", "isrctn12345678" is not matched: prefixes
     are case-sensitive, as registries print them, to avoid matching ordinary words).
     """
-    if not text:
+    if not text or not _may_hold_registration(text):
         return ()
     found: dict[str, None] = {}
     for match in _REGISTRATION.finditer(text):
         found.setdefault(_canonical(match.lastgroup or "", match.group(0)), None)
     return tuple(found)
+
+
+# Every ID of a registry holds one of these strings, and running text names the EU registers when
+# it cites a bare EudraCT/CTIS number; plain substring checks spare the full pattern (slow: it has
+# 21 alternatives) on the many texts that cite no registry. Short texts (a DataBank accession
+# number alone) always get the full pattern.
+_HINTS = ("NCT", "CTR", "ISRCTN", "DRKS", "JPRN", "UMIN", "jRCT", "JapicCTI", "IRCT", "KCT", "RBR-",
+          "RPCEC", "Eudra", "EU CT", "EU-CT", "EUCT", "CTIS")  # fmt: skip
+
+
+_NTR = re.compile(r"NTR[\s:-]?\d")
+
+
+def _may_hold_registration(text: str) -> bool:
+    if len(text) < 64:
+        return True
+    for hint in _HINTS:
+        if hint in text:
+            return True
+    return _NTR.search(text) is not None  # "NTR" alone would match every "INTRODUCTION:"
 
 
 def _canonical(registry: str, raw: str) -> str:

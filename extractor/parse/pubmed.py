@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterator
-from typing import IO
+from functools import lru_cache
+from typing import IO, Any
 
 from lxml import etree
 
@@ -123,42 +124,47 @@ def parse_record(element: etree._Element) -> Record:
     """
     if element.tag == "PubmedBookArticle":
         return parse_book(element)
-    citation = element if element.tag == "MedlineCitation" else element.find("MedlineCitation")
+    citation = element if element.tag == "MedlineCitation" else _child(element, "MedlineCitation")
     if citation is None:
         raise ParseError("PubmedArticle without MedlineCitation")
-    pmid = normalise_pmid(citation.findtext("PMID"))
+    cit = _children(citation)
+    pmid = normalise_pmid(_text(cit.get("PMID")))
     if pmid is None:
         raise ParseError("record has no PMID")
-    article = citation.find("Article")
+    article = cit.get("Article")
     if article is None:
         raise ParseError("MedlineCitation without Article")
-    ids = parse_article_ids(element.find("PubmedData/ArticleIdList"))
-    sections = parse_abstract(article.find("Abstract"))
-    other = parse_other_abstracts(citation)
-    pub_types = parse_publication_types(article.find("PublicationTypeList"))
-    corrections = parse_corrections(citation.find("CommentsCorrectionsList"))
-    year, pub_date, pub_date_raw = parse_pub_date(article.find("Journal/JournalIssue/PubDate"))
+    art = _children(article)
+    pubmed_data = _child(element, "PubmedData")
+    ids = parse_article_ids(_child(pubmed_data, "ArticleIdList"))
+    abstract = art.get("Abstract")
+    sections = parse_abstract(abstract)
+    other = parse_other_abstracts(citation) if "OtherAbstract" in cit else ()
+    pub_types = parse_publication_types(art.get("PublicationTypeList"))
+    corrections = parse_corrections(cit.get("CommentsCorrectionsList"))
+    journal = art.get("Journal")
+    year, pub_date, pub_date_raw = parse_pub_date(_child(_child(journal, "JournalIssue"), "PubDate"))
     return Record(
         source_format="pubmed",
         pmid=pmid,
-        pmcid=ids.get("pmc") or parse_other_pmcid(citation),
+        pmcid=ids.get("pmc") or (parse_other_pmcid(citation) if "OtherID" in cit else None),
         doi=parse_doi(article) or normalise_doi(ids.get("doi")),
-        title=parse_title(article),
+        title=_inline(art.get("ArticleTitle")) or _inline(art.get("VernacularTitle")),
         abstract=join_sections(sections),
         abstract_sections=sections,
         other_abstracts=other,
-        authors=parse_authors(article.find("AuthorList")),
-        journal=parse_journal(article),
+        authors=parse_authors(art.get("AuthorList")),
+        journal=parse_journal(journal, art.get("Pagination")),
         year=year,
         pub_date=pub_date,
         pub_date_raw=pub_date_raw,
-        epub_date=parse_epub_date(article),
-        language=parse_language(article),
+        epub_date=parse_epub_date(article) if "ArticleDate" in art else None,
+        language=language_code(_text(art.get("Language"))),
         publication_types=pub_types,
-        mesh_terms=parse_mesh_terms(citation.find("MeshHeadingList")),
-        keywords=parse_keywords(citation),
-        trial_registrations=parse_trial_registrations(article, sections, other),
-        license=parse_license(article.find("Abstract")),
+        mesh_terms=parse_mesh_terms(cit.get("MeshHeadingList")),
+        keywords=parse_keywords(citation) if "KeywordList" in cit else (),
+        trial_registrations=parse_trial_registrations(art.get("DataBankList"), sections, other),
+        license=parse_license(abstract),
         retracted=is_retracted(pub_types, corrections),
         corrections=corrections,
     )
@@ -166,18 +172,19 @@ def parse_record(element: etree._Element) -> Record:
 
 def parse_book(element: etree._Element) -> Record:
     """Read a ``PubmedBookArticle`` (a book, or a chapter of one, on NCBI Bookshelf)."""
-    doc = element.find("BookDocument")
-    pmid = normalise_pmid(doc.findtext("PMID")) if doc is not None else None
+    doc = _child(element, "BookDocument")
+    pmid = normalise_pmid(_text(_child(doc, "PMID")))
     if doc is None or pmid is None:
         raise ParseError("book record has no PMID")
-    book = doc.find("Book")
-    book_title = _inline(book.find("BookTitle")) if book is not None else None
-    chapter_title = _inline(doc.find("ArticleTitle"))
-    ids = parse_article_ids(doc.find("ArticleIdList"))
-    ids.update(parse_article_ids(element.find("PubmedBookData/ArticleIdList")))
-    sections = parse_abstract(doc.find("Abstract"))
+    parts = _children(doc)
+    book = parts.get("Book")
+    book_title = _inline(_child(book, "BookTitle"))
+    chapter_title = _inline(parts.get("ArticleTitle"))
+    ids = parse_article_ids(parts.get("ArticleIdList"))
+    ids.update(parse_article_ids(_child(_child(element, "PubmedBookData"), "ArticleIdList")))
+    sections = parse_abstract(parts.get("Abstract"))
     pub_types = parse_publication_types(doc)
-    year, pub_date, pub_date_raw = parse_pub_date(book.find("PubDate") if book is not None else None)
+    year, pub_date, pub_date_raw = parse_pub_date(_child(book, "PubDate"))
     return Record(
         source_format="pubmed",
         pmid=pmid,
@@ -188,20 +195,22 @@ def parse_book(element: etree._Element) -> Record:
         abstract_sections=sections,
         authors=parse_book_authors(doc, book),
         journal=Journal(title=book_title) if chapter_title and book_title else None,
-        publisher=_text(book.find("Publisher/PublisherName")) if book is not None else None,
+        publisher=_text(_child(_child(book, "Publisher"), "PublisherName")),
         year=year,
         pub_date=pub_date,
         pub_date_raw=pub_date_raw,
-        language=parse_language(doc),
+        language=language_code(_text(parts.get("Language"))),
         publication_types=pub_types,
         keywords=parse_keywords(doc),
         trial_registrations=find_trial_registrations(join_sections(sections)),
-        license=parse_license(doc.find("Abstract")),
+        license=parse_license(parts.get("Abstract")),
         retracted=is_retracted(pub_types, ()),
     )
 
 
 # --- one function per field ----------------------------------------------------------------------
+# lxml's find()/findall() go through a Python-level path engine; these readers walk the children
+# once instead (``_children``, ``iterchildren(tag)``), which keeps parsing several times faster.
 
 
 def parse_article_ids(id_list: etree._Element | None) -> dict[str, str]:
@@ -209,13 +218,12 @@ def parse_article_ids(id_list: etree._Element | None) -> dict[str, str]:
     if id_list is None:
         return {}
     ids: dict[str, str] = {}
-    for el in id_list.iterfind("ArticleId"):
+    for el in id_list.iterchildren("ArticleId"):
         kind, value = el.get("IdType"), _text(el)
         if kind and value and kind not in ids:
             ids[kind] = value
     if "pmc" in ids:
-        pmcid = normalise_pmcid(ids["pmc"])
-        ids.pop("pmc")
+        pmcid = normalise_pmcid(ids.pop("pmc"))
         if pmcid:
             ids["pmc"] = pmcid
     return ids
@@ -223,7 +231,7 @@ def parse_article_ids(id_list: etree._Element | None) -> dict[str, str]:
 
 def parse_other_pmcid(citation: etree._Element) -> str | None:
     """The PMC ID in an ``OtherID`` ("PMC4688250 [Available on 12/22/16]"), used by baseline files."""
-    for el in citation.iterfind("OtherID"):
+    for el in citation.iterchildren("OtherID"):
         text = (el.text or "").strip()
         if text.upper().startswith("PMC"):
             return normalise_pmcid(text.split()[0])
@@ -232,7 +240,7 @@ def parse_other_pmcid(citation: etree._Element) -> str | None:
 
 def parse_doi(article: etree._Element) -> str | None:
     """The DOI from ``ELocationID EIdType="doi"`` (a ``pii`` is never taken for a DOI)."""
-    for el in article.iterfind("ELocationID"):
+    for el in article.iterchildren("ELocationID"):
         if el.get("EIdType") == "doi" and el.get("ValidYN", "Y") == "Y":
             doi = normalise_doi(el.text)
             if doi:
@@ -240,17 +248,12 @@ def parse_doi(article: etree._Element) -> str | None:
     return None
 
 
-def parse_title(article: etree._Element) -> str | None:
-    """``ArticleTitle`` with inline markup kept as text, else the ``VernacularTitle``."""
-    return _inline(article.find("ArticleTitle")) or _inline(article.find("VernacularTitle"))
-
-
 def parse_abstract(abstract: etree._Element | None) -> tuple[AbstractSection, ...]:
     """Every ``AbstractText`` with its ``Label`` and ``NlmCategory``, markup kept as text."""
     if abstract is None:
         return ()
     sections = []
-    for el in abstract.iterfind("AbstractText"):
+    for el in abstract.iterchildren("AbstractText"):
         text = _inline(el)
         label = _attr(el, "Label")
         if text or label:
@@ -268,7 +271,7 @@ def join_sections(sections: tuple[AbstractSection, ...]) -> str | None:
 def parse_other_abstracts(citation: etree._Element) -> tuple[OtherAbstract, ...]:
     """``OtherAbstract`` elements (translations, plain-language or publisher abstracts)."""
     found = []
-    for el in citation.iterfind("OtherAbstract"):
+    for el in citation.iterchildren("OtherAbstract"):
         text = join_sections(parse_abstract(el))
         if text:
             found.append(OtherAbstract(type=_attr(el, "Type"), language=language_code(el.get("Language")), text=text))
@@ -279,7 +282,7 @@ def parse_authors(author_list: etree._Element | None) -> tuple[Author, ...]:
     """People and groups of an ``AuthorList`` (invalid names, ``ValidYN="N"``, are left out)."""
     if author_list is None:
         return ()
-    return tuple(parse_author(el) for el in author_list.iterfind("Author") if el.get("ValidYN") != "N")
+    return tuple(parse_author(el) for el in author_list.iterchildren("Author") if el.get("ValidYN") != "N")
 
 
 def parse_book_authors(doc: etree._Element, book: etree._Element | None) -> tuple[Author, ...]:
@@ -287,7 +290,7 @@ def parse_book_authors(doc: etree._Element, book: etree._Element | None) -> tupl
     for holder in (doc, book):
         if holder is None:
             continue
-        for author_list in holder.iterfind("AuthorList"):
+        for author_list in holder.iterchildren("AuthorList"):
             if author_list.get("Type", "authors") == "authors":
                 return parse_authors(author_list)
     return ()
@@ -295,49 +298,57 @@ def parse_book_authors(doc: etree._Element, book: etree._Element | None) -> tupl
 
 def parse_author(el: etree._Element) -> Author:
     """One ``Author``: a person, or a ``CollectiveName``, with every affiliation and the ORCID."""
-    affiliations = tuple(
-        a for a in (_inline(x) for x in el.iterfind("AffiliationInfo/Affiliation")) if a
-    ) or tuple(a for a in (_inline(x) for x in el.iterfind("Affiliation")) if a)
-    orcid = next(
-        (normalise_orcid(i.text) for i in el.iterfind("Identifier") if i.get("Source") == "ORCID"), None
-    )
-    collective = _inline(el.find("CollectiveName"))
-    if collective:
-        return Author(collective=collective, affiliations=affiliations, orcid=orcid)
-    given = _text(el.find("ForeName")) or _join(_text(el.find("FirstName")), _text(el.find("MiddleName")))
+    names: dict[str, str | None] = {}
+    affiliations: list[str] = []
+    orcid = None
+    for child in el:
+        tag = child.tag
+        if tag == "AffiliationInfo":
+            affiliations.extend(a for a in map(_inline, child.iterchildren("Affiliation")) if a)
+        elif tag == "Affiliation":
+            affiliations.extend(a for a in (_inline(child),) if a)
+        elif tag == "Identifier":
+            if child.get("Source") == "ORCID" and orcid is None:
+                orcid = normalise_orcid(child.text)
+        elif tag == "CollectiveName":
+            names[tag] = _inline(child)
+        else:
+            names[tag] = _text(child)
+    if names.get("CollectiveName"):
+        return Author(collective=names["CollectiveName"], affiliations=tuple(affiliations), orcid=orcid)
+    given = names.get("ForeName") or _join(names.get("FirstName"), names.get("MiddleName"))
     return Author(
-        family=_text(el.find("LastName")),
+        family=names.get("LastName"),
         given=given,
-        initials=_text(el.find("Initials")),
-        affiliations=affiliations,
+        initials=names.get("Initials"),
+        affiliations=tuple(affiliations),
         orcid=orcid,
     )
 
 
-def parse_journal(article: etree._Element) -> Journal | None:
+def parse_journal(journal: etree._Element | None, pagination: etree._Element | None) -> Journal | None:
     """Journal title, ISO abbreviation, ISSN, volume, issue and pages."""
-    journal = article.find("Journal")
     if journal is None:
         return None
-    issue = journal.find("JournalIssue")
+    parts = _children(journal)
+    issue = _children(parts.get("JournalIssue"))
     return Journal(
-        title=_inline(journal.find("Title")),
-        iso_abbrev=_text(journal.find("ISOAbbreviation")),
-        issn=_text(journal.find("ISSN")),
-        volume=_text(issue.find("Volume")) if issue is not None else None,
-        issue=_text(issue.find("Issue")) if issue is not None else None,
-        pages=parse_pages(article.find("Pagination")),
+        title=_inline(parts.get("Title")),
+        iso_abbrev=_text(parts.get("ISOAbbreviation")),
+        issn=_text(parts.get("ISSN")),
+        volume=_text(issue.get("Volume")),
+        issue=_text(issue.get("Issue")),
+        pages=parse_pages(pagination),
     )
 
 
 def parse_pages(pagination: etree._Element | None) -> str | None:
     """``MedlinePgn``, else ``StartPage``-``EndPage``."""
-    if pagination is None:
-        return None
-    pages = _text(pagination.find("MedlinePgn"))
+    parts = _children(pagination)
+    pages = _text(parts.get("MedlinePgn"))
     if pages:
         return pages
-    start, end = _text(pagination.find("StartPage")), _text(pagination.find("EndPage"))
+    start, end = _text(parts.get("StartPage")), _text(parts.get("EndPage"))
     return f"{start}-{end}" if start and end else start
 
 
@@ -345,11 +356,16 @@ def parse_pub_date(pub_date: etree._Element | None) -> tuple[int | None, str | N
     """(year, ISO date as precise as known, raw text) of a ``PubDate`` (``MedlineDate`` included)."""
     if pub_date is None:
         return None, None, None
-    medline = _text(pub_date.find("MedlineDate"))
+    parts = _children(pub_date)
+    medline = _text(parts.get("MedlineDate"))
     if medline:
         year, month, day = parse_medline_date(medline)
         return year, iso_date(year, month, day), medline
-    y, m, d, season = (_text(pub_date.find(t)) for t in ("Year", "Month", "Day", "Season"))
+    return _pub_date(*(_text(parts.get(t)) for t in ("Year", "Month", "Day", "Season")))
+
+
+@lru_cache(maxsize=4096)
+def _pub_date(y: str | None, m: str | None, d: str | None, season: str | None) -> tuple[int | None, str | None, str | None]:
     raw = " ".join(p for p in (y, m, d, season) if p) or None
     month = month_number(m) or season_month(season) or parse_medline_date(season)[1]
     date = iso_date(y, month, d)
@@ -358,44 +374,51 @@ def parse_pub_date(pub_date: etree._Element | None) -> tuple[int | None, str | N
 
 def parse_epub_date(article: etree._Element) -> str | None:
     """The electronic publication date (``ArticleDate DateType="Electronic"``) as ISO."""
-    for el in article.iterfind("ArticleDate"):
+    for el in article.iterchildren("ArticleDate"):
         if el.get("DateType", "Electronic") == "Electronic":
-            return iso_date(el.findtext("Year"), el.findtext("Month"), el.findtext("Day"))
+            parts = _children(el)
+            return iso_date(_text(parts.get("Year")), _text(parts.get("Month")), _text(parts.get("Day")))
     return None
-
-
-def parse_language(holder: etree._Element) -> str | None:
-    """The first ``Language`` as ISO 639-1 (PubMed writes ISO 639-2/B, "eng")."""
-    return language_code(holder.findtext("Language"))
 
 
 def parse_publication_types(holder: etree._Element | None) -> tuple[str, ...]:
     """``PublicationType`` names, in order."""
     if holder is None:
         return ()
-    return tuple(t for t in (_text(el) for el in holder.iterfind("PublicationType")) if t)
+    return tuple(t for t in map(_text, holder.iterchildren("PublicationType")) if t)
 
 
 def parse_mesh_terms(mesh_list: etree._Element | None) -> tuple[str, ...]:
     """MeSH descriptor names, in order (qualifiers are not appended)."""
     if mesh_list is None:
         return ()
-    return tuple(t for t in (_text(el) for el in mesh_list.iterfind("MeshHeading/DescriptorName")) if t)
+    found = []
+    for heading in mesh_list.iterchildren("MeshHeading"):
+        # the DTD puts DescriptorName first; look further only if a file does not
+        first = heading[0] if len(heading) else None
+        descriptor = first if first is not None and first.tag == "DescriptorName" else _child(heading, "DescriptorName")
+        term = _text(descriptor)
+        if term:
+            found.append(term)
+    return tuple(found)
 
 
 def parse_keywords(holder: etree._Element) -> tuple[str, ...]:
     """Keywords of every ``KeywordList``, in order, without duplicates."""
-    found = (_inline(el) for el in holder.iterfind("KeywordList/Keyword"))
+    found = (_inline(k) for kl in holder.iterchildren("KeywordList") for k in kl.iterchildren("Keyword"))
     return tuple(dict.fromkeys(k for k in found if k))
 
 
-def parse_databank_registrations(article: etree._Element) -> tuple[str, ...]:
+def parse_databank_registrations(databanks: etree._Element | None) -> tuple[str, ...]:
     """Accession numbers listed under trial-registry ``DataBank`` names (not GenBank, PDB, ...)."""
+    if databanks is None:
+        return ()
     found: list[str] = []
-    for bank in article.iterfind("DataBankList/DataBank"):
-        if (bank.findtext("DataBankName") or "").strip().lower() not in TRIAL_DATABANKS:
+    for bank in databanks.iterchildren("DataBank"):
+        parts = _children(bank)
+        if (_text(parts.get("DataBankName")) or "").lower() not in TRIAL_DATABANKS:
             continue
-        for el in bank.iterfind("AccessionNumberList/AccessionNumber"):
+        for el in _children(parts.get("AccessionNumberList"), many=True).get("AccessionNumber", ()):
             text = _text(el)
             if text:
                 found.extend(find_trial_registrations(text) or (text,))
@@ -403,21 +426,21 @@ def parse_databank_registrations(article: etree._Element) -> tuple[str, ...]:
 
 
 def parse_trial_registrations(
-    article: etree._Element,
+    databanks: etree._Element | None,
     sections: tuple[AbstractSection, ...],
     other: tuple[OtherAbstract, ...],
 ) -> tuple[str, ...]:
     """Registry IDs from the ``DataBankList``, then those written in the abstracts."""
     texts = [s.text for s in sections] + [o.text for o in other]
     in_text = find_trial_registrations("\n".join(texts))
-    return tuple(dict.fromkeys(parse_databank_registrations(article) + in_text))
+    banked = parse_databank_registrations(databanks)
+    return tuple(dict.fromkeys(banked + in_text)) if banked else in_text
 
 
 def parse_license(abstract: etree._Element | None) -> str | None:
     """A Creative Commons licence named in the abstract's ``CopyrightInformation``."""
-    if abstract is None:
-        return None
-    return normalise_license(abstract.findtext("CopyrightInformation"))
+    copyright_el = _child(abstract, "CopyrightInformation")
+    return normalise_license(_text(copyright_el)) if copyright_el is not None else None
 
 
 def parse_corrections(comments: etree._Element | None) -> tuple[Correction, ...]:
@@ -425,10 +448,10 @@ def parse_corrections(comments: etree._Element | None) -> tuple[Correction, ...]
     if comments is None:
         return ()
     found = []
-    for el in comments.iterfind("CommentsCorrections"):
+    for el in comments.iterchildren("CommentsCorrections"):
         kind = el.get("RefType")
         if kind and kind != "Cites":
-            found.append(Correction(type=kind, pmid=normalise_pmid(el.findtext("PMID"))))
+            found.append(Correction(type=kind, pmid=normalise_pmid(_text(_child(el, "PMID")))))
     return tuple(found)
 
 
@@ -437,17 +460,56 @@ def is_retracted(pub_types: tuple[str, ...], corrections: tuple[Correction, ...]
     return any(t in _RETRACTION_TYPES for t in pub_types) or any(c.type == "RetractionIn" for c in corrections)
 
 
-# --- text helpers --------------------------------------------------------------------------------
+# --- element and text helpers --------------------------------------------------------------------
+
+
+def _child(el: etree._Element | None, tag: str) -> etree._Element | None:
+    """The first child ``tag`` of ``el`` (None when ``el`` is None or has none)."""
+    if el is None:
+        return None
+    return next(el.iterchildren(tag), None)
+
+
+def _children(el: etree._Element | None, *, many: bool = False) -> dict[str, Any]:
+    """The children of ``el`` by tag: the first of each tag, or (``many``) a list of all."""
+    if el is None:
+        return {}
+    if many:
+        grouped: dict[str, list[etree._Element]] = {}
+        for child in el:
+            grouped.setdefault(child.tag, []).append(child)
+        return grouped
+    return {child.tag: child for child in reversed(el)}
 
 
 def _text(el: etree._Element | None) -> str | None:
     """Stripped text of a leaf element, NFC-normalised; None when missing or blank."""
     if el is None:
         return None
-    return _nfc(" ".join((el.text or "").split())) or None
+    text = el.text
+    if not text:
+        return None
+    if text.isascii():
+        if len(text) > 200 and _tidy(text):  # long text: finding nothing to collapse is cheaper
+            return text
+        return " ".join(text.split()) or None
+    return unicodedata.normalize("NFC", " ".join(text.split())) or None
+
+
+def _tidy(text: str) -> bool:
+    """True when ASCII ``text`` has no whitespace to collapse or strip."""
+    return not (
+        "  " in text or "\n" in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text
+        or text[0] == " " or text[-1] == " "
+    )  # fmt: skip
 
 
 def _inline(el: etree._Element | None) -> str | None:
+    """Mixed-content text (``_xml.inline_text``), with a fast path for elements without markup."""
+    if el is None:
+        return None
+    if len(el) == 0:
+        return _text(el)
     text = _xml.inline_text(el)
     return _nfc(text) if text else None
 
