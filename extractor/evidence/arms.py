@@ -10,13 +10,14 @@ arm shares.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
 from extractor.evidence.model import Arm, Evidence
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
+from extractor.nlp.rules import fold, parse_count_word
 
 CONTROL = re.compile(
     r"\b(?:placebos?|controls?|usual[- ]care|standard[- ](?:care|treatment|therapy)|sham|vehicle|"
@@ -60,6 +61,51 @@ class Candidate:
     n: int | None
     source: str  # "text" or "table"
     evidence: Evidence | None = None
+    aliases: tuple[str, ...] = ()
+    weight: int = 1  # how much its n is trusted: 2 for abstract and methods, 1 elsewhere
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+_STAT_PHRASES = re.compile(
+    r"\(?\s*(?:n\s*(?:\(\s*%\s*\)|,\s*%|/\s*%)|no\.?\s*\(\s*%\s*\)|mean\s*(?:±|\+/-)\s*sd|"
+    r"mean\s*\(\s*sd\s*\)|median\s*\(\s*iqr\s*\)|%|mean|sd)\s*\)?\s*$",
+    re.I,
+)
+_NAME_WORD = re.compile(r"[A-Za-zα-ωµ]{2,}|\b[A-Z]\b")
+_NOT_NAME_WORDS = frozenset(
+    """
+    n mean sd median iqr range no number total baseline value values p years year months month weeks
+    week days day hours hour minutes min mg g kg ml l mmol µg mcg iu cm mm men women patients
+    participants subjects people persons individuals children adults cases each all per both groups
+    group arm arms lessons times sessions visits items points events total
+    """.split()
+)
+_VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|showed|show|did|significant(?:ly)?|improv\w*|"
+                      r"differ\w*|compared|respectively|observed|reported|found)\b", re.I)
+
+
+def clean_arm_name(name: str) -> str | None:
+    """A group name without stat labels, footnote marks, quotes or unbalanced brackets; None if none is left."""
+    text = re.sub(r"[*†‡§¶¤#“”\"]+", "", name).strip()
+    for _ in range(2):
+        text = _STAT_PHRASES.sub("", text).strip(" ,;:-")
+    text = _balance(text).strip(" ,;:-")
+    words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS]
+    if not words or re.match(r"^[\d.%(<>=]", text) or len(text.split()) > 8 or _VERBISH.search(text):
+        return None
+    return text
+
+
+def _balance(text: str) -> str:
+    """Drop a bracket that is never closed ("normal renal function (lixisenatide")."""
+    if text.count("(") > text.count(")"):
+        text = text[: text.rfind("(")] if text.rfind("(") > 0 else text.replace("(", "")
+    if text.count(")") > text.count("("):
+        text = text.replace(")", "")
+    return text.strip()
 
 
 def split_header_n(text: str) -> tuple[str, int | None]:
@@ -98,7 +144,11 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
     start = end
     while start > 0 and end - start < 8 and doc[start - 1].lower_ not in _NAME_STOP:
         start -= 1
-    while start < end and doc[start].lower_ in ("the", "a", "an", "group", "groups", "arm"):
+    while start < end and doc[start].lower_ in ("the", "a", "an"):
+        start += 1
+    while start < end - 1 and doc[start].lower_ in ("group", "groups", "arm") and not _GROUP_LABEL.match(
+        doc[start : end].text
+    ):
         start += 1
     return (start, end) if start < end else None
 
@@ -126,12 +176,22 @@ def same_group(a: str, b: str, abbreviations: Mapping[str, str]) -> bool:
         s, lf = short.lower(), normalise(long)
         if (s in tokens(na) and lf in nb) or (s in tokens(nb) and lf in na):
             return True
+    if doses(a) and doses(b) and doses(a) != doses(b):
+        return False
     ta, tb = set(_distinctive_terms(a)), set(_distinctive_terms(b))
     if not ta or not tb:
         return False
     if role_of(a) != role_of(b):
         return False
     return ta <= tb or tb <= ta
+
+
+_DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:mg|g|µg|μg|mcg|ug|iu|u|ml|mmol|mg/kg|µg/kg|μg/kg|%)(?![a-z])", re.I)
+
+
+def doses(name: str) -> frozenset[str]:
+    """The doses a group name states ("macitentan 0.2 mg" -> {"0.2"})."""
+    return frozenset(m.group(1).replace(",", ".") for m in _DOSE.finditer(fold(name)))
 
 
 def _distinctive_terms(name: str) -> tuple[str, ...]:
@@ -143,7 +203,8 @@ def merge_candidates(candidates: Sequence[Candidate], abbreviations: Mapping[str
     clusters: list[list[Candidate]] = []
     for cand in candidates:
         for cluster in clusters:
-            if any(same_group(cand.name, other.name, abbreviations) for other in cluster):
+            if any(same_group(a, b, abbreviations) for other in cluster for a in cand.names
+                   for b in other.names):
                 cluster.append(cand)
                 break
         else:
@@ -152,11 +213,11 @@ def merge_candidates(candidates: Sequence[Candidate], abbreviations: Mapping[str
 
 
 def _arm(cluster: list[Candidate]) -> Arm:
-    text_ns = [c.n for c in cluster if c.source == "text" and c.n]
+    text_ns = sorted((c for c in cluster if c.source == "text" and c.n), key=lambda c: -c.weight)
     table_ns = [c.n for c in cluster if c.source == "table" and c.n]
-    n_rand = text_ns[0] if text_ns else (max(table_ns) if table_ns else None)
+    n_rand = text_ns[0].n if text_ns else (max(table_ns) if table_ns else None)
     n_anal = min(table_ns) if table_ns and min(table_ns) != n_rand else None
-    names = list(dict.fromkeys(c.name for c in cluster))
+    names = list(dict.fromkeys(n for c in cluster for n in c.names))
     name = min(names, key=lambda s: (len(s) > 40, -len(terms(s)) if len(s) <= 40 else len(s)))
     return Arm(
         name=name,
@@ -239,3 +300,121 @@ class ArmLexicon:
                 ):
                     return Mention(arm, i, i + n)
         return None
+
+
+_SIZE_CUE = re.compile(r"random|allocat|assign|evaluat|analy[sz]|enrol|includ|complet|divided|recruit|"
+                       r"were given|received", re.I)
+_COUNT_NOUNS = frozenset("patients participants subjects women men children infants cases persons "
+                         "individuals eyes mothers neonates adults volunteers people".split())
+_COUNT_VERBS = frozenset("were was randomized randomised allocated assigned included enrolled evaluated "
+                         "analyzed analysed received receiving completed treated".split())
+_COUNT_LINKS = frozenset("in to into for received receiving".split())
+_NAME_END = frozenset("group arm groups arms".split())
+
+
+def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
+    """Group sizes stated as counts: (name start, name end, n), token offsets within ``sent``.
+
+    Reads "24 in the EMS group", "28 patients were randomised to the placebo group",
+    "fentanyl group: 76" and "(251 intervention and 246 control)".
+    """
+    if not _SIZE_CUE.search(sent.text):
+        return
+    for i, _tok in enumerate(sent):
+        n = _count_at(sent, i)
+        if n is None:
+            continue
+        found = _count_then_name(sent, i + 1) or _paired_count_name(sent, i + 1)
+        if found:
+            yield found[0], found[1], n
+    yield from _name_colon_count(sent)
+
+
+def _count_at(sent: Span, i: int) -> int | None:
+    tok = sent[i]
+    if not (tok.like_num and "." not in tok.text) or (i > 0 and sent[i - 1].text in ("=", "n", "N")):
+        return None
+    if i + 1 < len(sent) and sent[i + 1].text in ("%", "/", "±"):
+        return None
+    return parse_count_word(tok.text)
+
+
+def _count_then_name(sent: Span, j: int) -> tuple[int, int] | None:
+    j = _skip_brackets(sent, j)
+    if j < len(sent) and sent[j].lower_ in _COUNT_NOUNS:
+        j += 1
+    while j < len(sent) and sent[j].lower_ in _COUNT_VERBS:
+        j += 1
+    if j >= len(sent) or sent[j].lower_ not in _COUNT_LINKS:
+        return None
+    j += 1
+    if j < len(sent) and sent[j].lower_ in ("the", "a", "an"):
+        j += 1
+    end = j
+    while end < len(sent) and end - j < 6 and sent[end].lower_ not in _NAME_END and not sent[end].is_punct \
+            and sent[end].lower_ not in ("and", "or", "vs", "versus", "while", "whereas"):
+        end += 1
+    if end < len(sent) and sent[end].lower_ in _NAME_END and end > j:
+        return j, end + 1
+    return None
+
+
+def _paired_count_name(sent: Span, j: int) -> tuple[int, int] | None:
+    """"(251 intervention and 246 control)": a count, one to three words, then "and" or a bracket."""
+    if not any(t.text == "(" for t in sent[max(0, j - 8) : j]):
+        return None
+    end = j
+    while end < len(sent) and end - j < 3 and sent[end].is_alpha and sent[end].lower_ not in ("and", "or"):
+        end += 1
+    if not (end > j and end < len(sent) and sent[end].lower_ in ("and", ",", ")", "or", ";")):
+        return None
+    sibling_after = end + 1 < len(sent) and sent[end].text != ")" and sent[end + 1].like_num
+    sibling_before = j >= 2 and sent[j - 2].lower_ in ("and", ",", ";", "or")
+    return (j, end) if sibling_after or sibling_before else None
+
+
+def _name_colon_count(sent: Span) -> Iterator[tuple[int, int, int]]:
+    """"fentanyl group: 76" and "fentanyl group, 76 patients"."""
+    for k, tok in enumerate(sent):
+        if tok.lower_ not in _NAME_END or k + 2 >= len(sent) or sent[k + 1].text not in (":", "="):
+            continue
+        n = parse_count_word(sent[k + 2].text) if sent[k + 2].like_num else None
+        if n is None or "." in sent[k + 2].text:
+            continue
+        start = k
+        while start > 0 and k - start < 4 and sent[start - 1].is_alpha and sent[start - 1].lower_ not in _NAME_STOP:
+            start -= 1
+        if start < k:
+            yield start, k + 1, n
+
+
+def _skip_brackets(sent: Span, j: int) -> int:
+    if j < len(sent) and sent[j].text in "([":
+        depth = 0
+        while j < len(sent):
+            depth += sent[j].text in "(["
+            depth -= sent[j].text in ")]"
+            j += 1
+            if depth == 0:
+                break
+    return j
+
+
+_LABEL = r"(?:[A-Z]{1,2}\d?|[IVX]{1,4}|\d{1,2})"
+_NAME_CHARS = r"(?:[^;,().:\n]|(?<=\d)\.(?=\d))"
+_LABEL_FIRST = re.compile(
+    rf"\b[Gg]roups?\s+({_LABEL})\b\s*[,:(=–-]\s*(?:the\s+|a\s+)?({_NAME_CHARS}{{3,60}}?)\s*(?=[;,)]|$|\.\s)"
+)
+_NAME_FIRST = re.compile(rf"([A-Za-z][^;,().:\n]{{2,60}}?)\s*\(\s*[Gg]roups?\s+({_LABEL})\s*\)")
+
+
+def label_definitions(text: str) -> Iterator[tuple[str, str]]:
+    """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg" and "lidocaine (group L)"."""
+    for m in _LABEL_FIRST.finditer(text):
+        name = clean_arm_name(m.group(2))
+        if name and not name.lower().startswith(("and ", "or ", "received", "was", "were")):
+            yield f"Group {m.group(1)}", name
+    for m in _NAME_FIRST.finditer(text):
+        name = clean_arm_name(re.sub(r"^(?:the|a|an|and|or|with|to|of)\s+", "", m.group(1).strip(), flags=re.I))
+        if name:
+            yield f"Group {m.group(2)}", name

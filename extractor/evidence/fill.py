@@ -14,11 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from extractor.evidence.arms import NOT_DISTINCTIVE as NOT_DISTINCTIVE_QUERY
-from extractor.evidence.arms import group_label, role_of, same_group
+from extractor.evidence.arms import doses, group_label, role_of, same_group
 from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, terms
+from extractor.nlp.rules import parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
     "intervention_events", "intervention_group_size", "comparator_events", "comparator_group_size",
@@ -69,6 +70,8 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
     """How well an arm name from a sheet names one of the trial's arms (0..1)."""
     best = 0.0
     for name in (arm.name, *arm.aliases):
+        if doses(query) and doses(name) and doses(query) != doses(name):
+            continue
         ql, al = group_label(query), group_label(name)
         if ql and al:
             best = max(best, 1.0 if ql == al else 0.0)
@@ -93,29 +96,66 @@ def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str
     return arms[scored[0][1]]
 
 
+def main_arms(arms: Sequence[Arm]) -> list[Arm]:
+    """The arms whose size the paper states: the groups the trial compares."""
+    return [a for a in arms if a.n is not None]
+
+
+def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[Arm | None]:
+    """Fill unresolved sheet arms from a two-arm trial: the other arm, or the arm of the same role."""
+    main = main_arms(arms)
+    if len(main) != 2 or all(found):
+        return found
+    if found[0] in main and found[1] is None:
+        return [found[0], next(a for a in main if a is not found[0])]
+    if found[1] in main and found[0] is None:
+        return [next(a for a in main if a is not found[1]), found[1]]
+    roles = {a.role: a for a in main}
+    if found == [None, None] and len(roles) == 2 and role_of(query.intervention) != "control":
+        return [roles["intervention"], roles["control"]]
+    return found
+
+
 def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
     """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
     arms = list(reader.arms)
+    found = [resolve_arm(t, arms, reader.abbreviations) for t in (query.intervention, query.comparator)]
+    found = by_role(query, arms, found)
     names = []
-    for text in (query.intervention, query.comparator):
-        found = resolve_arm(text, arms, reader.abbreviations)
-        if found is None:
+    for text, arm in zip((query.intervention, query.comparator), found, strict=True):
+        if arm is None:
             new = Arm(name=text, role=role_of(text))  # type: ignore[arg-type]
             arms.append(new)
             names.append(new.name)
         else:
-            i = arms.index(found)
-            arms[i] = replace(found, aliases=(*found.aliases, text))
-            names.append(found.name)
+            i = next(k for k, a in enumerate(arms) if a.name == arm.name)
+            arms[i] = replace(arms[i], aliases=(*arms[i].aliases, text))
+            names.append(arm.name)
     return tuple(arms), names[0], names[1]
 
 
 def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:
-    """How well a result's context names the sheet's outcome (0..1)."""
-    q = terms(expand(query, abbreviations))
-    main = terms(expand(result.outcome, abbreviations))
-    context = terms(expand(result.context, abbreviations))
-    return max(coverage(q, main), 0.85 * coverage(q, context))
+    """How well a result names the sheet's outcome (0..1): its own label first, then its context."""
+    q = _outcome_terms(expand(query, abbreviations))
+    main = _outcome_terms(expand(result.outcome, abbreviations))
+    context = set(_outcome_terms(expand(result.context, abbreviations))) | set(main)
+    forward = coverage(q, main)
+    in_context = coverage(q, context)
+    reverse = coverage(main, q) if main else 0.0
+    return max(forward, 0.85 * in_context, 0.5 * in_context + 0.5 * reverse)
+
+
+_NOT_OUTCOME = frozenset(
+    """
+    mean sd se sem median iqr n no baseline post pre posttreatment pretreatment postintervention
+    preintervention follow up week month day year hour minute visit end final before after value
+    ± table
+    """.split()
+)
+
+
+def _outcome_terms(text: str) -> tuple[str, ...]:
+    return tuple(t for t in terms(text) if t not in _NOT_OUTCOME and not t.isdigit())
 
 
 def fill(reader: TrialReader, query: Query) -> Filled:
@@ -141,6 +181,7 @@ def fill(reader: TrialReader, query: Query) -> Filled:
 
 def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name: str,
                 c_name: str) -> list[tuple[float, Result]]:
+    wanted = parse_timepoint(query.outcome)
     out = []
     for result in reader.results_with(arms):
         if result.value_for(i_name) is None or result.value_for(c_name) is None:
@@ -150,9 +191,33 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
         score = outcome_score(query.outcome, result, reader.abbreviations)
         if result.is_baseline and "baseline" not in query.outcome.lower():
             score -= 0.3
+        if wanted and result.timepoint:
+            score += 0.1 if result.timepoint == str(wanted) else -0.3
         if score >= MIN_OUTCOME_SCORE:
             out.append((score, result))
+    return _prefer_final(out)
+
+
+def _prefer_final(candidates: list[tuple[float, Result]]) -> list[tuple[float, Result]]:
+    """Among results of one outcome at several time points, the last one reviewers take gets a lead."""
+    times = {id(r): _time_rank(r) for _, r in candidates}
+    out = []
+    for score, result in candidates:
+        peers = [times[id(r)] for _, r in candidates if r.outcome == result.outcome and r is not result]
+        if peers and times[id(result)] is not None and all(p is not None and p < times[id(result)] for p in peers):
+            score += MIN_MARGIN
+        out.append((score, result))
     return out
+
+
+_UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4, "year": 365, "visit": 1}
+
+
+def _time_rank(result: Result) -> float | None:
+    if result.is_baseline:
+        return -1.0
+    tp = parse_timepoint(result.timepoint or "")
+    return tp.value * _UNIT_DAYS[tp.unit] if tp else None
 
 
 def _choose(candidates: list[tuple[float, Result]]) -> tuple[float, Result] | None:

@@ -13,13 +13,16 @@ from dataclasses import replace
 from functools import cached_property
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from extractor.evidence import tables as tbl
 from extractor.evidence.arms import (
     ArmLexicon,
     Candidate,
+    clean_arm_name,
+    count_phrases,
     is_arm_header,
+    label_definitions,
     merge_candidates,
     name_before,
     split_header_n,
@@ -34,7 +37,8 @@ from extractor.records import Record
 
 _SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
 _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
-_ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b", re.I)
+_ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b", re.I)
+_NOT_ALLOCATION = re.compile(r"exclu|withdr|lost to follow|discontinu|dropp?ed out|declined|ineligible", re.I)
 _BASELINE_ROW = re.compile(r"\b(?:baseline|pre-?(?:treatment|intervention|operative|test)?|before|"
                            r"at entry|week 0|day 0|month 0|admission)\b", re.I)
 
@@ -87,29 +91,38 @@ class TrialReader:
         for passage, doc in zip(self.passages, self.docs, strict=True):
             if passage.part in ("discussion", "table"):
                 continue
+            weight = 2 if passage.part in ("abstract_results", "methods") else 1
+            for name, alias in label_definitions(passage.text):
+                yield Candidate(name, None, "text", aliases=(alias,), weight=weight)
             for sent in doc.sents:
-                sizes = [s for s in doc.spans[SPANS_KEY] if s.label_ == "GROUP_SIZE"
-                         and sent.start <= s.start < sent.end]
-                if len(sizes) < 2 and not (sizes and _ALLOCATION.search(sent.text)):
+                if _NOT_ALLOCATION.search(sent.text):
                     continue
-                for size in sizes:
-                    bounds = name_before(doc, size.start)
-                    if bounds:
-                        name_span = doc[bounds[0] : bounds[1]]
-                        name = passage.text[name_span.start_char : name_span.end_char]
-                        ev = Evidence(passage.section, passage.text[name_span.start_char : size.end_char],
-                                      name_span.start_char, size.end_char, passage.label)
-                        yield Candidate(name, size._.value, "text", ev)
+                yield from self._sentence_candidates(passage, doc, sent, weight)
+
+    def _sentence_candidates(self, passage: Passage, doc: Doc, sent: Span, weight: int) -> Iterator[Candidate]:
+        sizes = [s for s in doc.spans[SPANS_KEY] if s.label_ == "GROUP_SIZE" and sent.start <= s.start < sent.end]
+        found = [(b[0], b[1], s._.value, s.end) for s in sizes if (b := name_before(doc, s.start))]
+        if len(found) < 2 and not (found and _ALLOCATION.search(sent.text)):
+            found = []
+        found += [(sent.start + a, sent.start + b, n, sent.start + b) for a, b, n in count_phrases(sent)]
+        for start, end, n, stop in found:
+            name = clean_arm_name(passage.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])])
+            if name is None:
+                continue
+            ev = Evidence(passage.section, passage.text[doc[start].idx : doc[stop - 1].idx + len(doc[stop - 1])],
+                          doc[start].idx, doc[stop - 1].idx + len(doc[stop - 1]), passage.label)
+            yield Candidate(name, n, "text", ev, weight=weight)
 
     def _table_candidates(self) -> Iterator[Candidate]:
         for view in self.views:
             for c in view.value_columns():
                 parts = view.column_labels[c].split(" | ")
                 named = [split_header_n(p) for p in parts if split_header_n(p)[1] is not None]
-                if named and named[-1][0] and is_arm_header(named[-1][0]):
-                    yield Candidate(named[-1][0], named[-1][1], "table")
-                elif view.column_n[c] is not None and parts and parts[-1] and is_arm_header(parts[-1]):
-                    yield Candidate(parts[-1], view.column_n[c], "table")
+                if named and (name := clean_arm_name(named[-1][0])) and is_arm_header(name):
+                    yield Candidate(name, named[-1][1], "table")
+                elif view.column_n[c] is not None and parts and (name := clean_arm_name(parts[-1])) \
+                        and is_arm_header(name):
+                    yield Candidate(name, view.column_n[c], "table")
 
     def results(self) -> list[Result]:
         """Every result between two or more of the trial's arms, from sentences then tables."""
