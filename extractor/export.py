@@ -1,4 +1,4 @@
-"""Write the comparison table for R (metafor, meta), RevMan, or as a whole (CSV, JSONL, Parquet, Excel).
+"""Write the comparison table for metafor, meta or RevMan, or whole (CSV, JSONL, Parquet, Excel).
 
 The three analysis layouts put binary and continuous rows in separate tables, because their
 columns differ; :func:`write_table` writes ``OUT.binary.csv`` and ``OUT.continuous.csv`` when a
@@ -27,6 +27,7 @@ In the R layouts counts are written as integers and missing values as ``NA``; no
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import math
@@ -113,8 +114,20 @@ _NAMES = {
 }
 _LABEL = {Format.METAFOR: "study", Format.META: "studlab", Format.REVMAN: "Study"}
 _INTEGER_NAMES = {
-    "ai", "bi", "ci", "di", "n1i", "n2i", "n.e", "n.c", "event.e", "event.c",
-    "Experimental events", "Experimental total", "Control events", "Control total",
+    "ai",
+    "bi",
+    "ci",
+    "di",
+    "n1i",
+    "n2i",
+    "n.e",
+    "n.c",
+    "event.e",
+    "event.c",
+    "Experimental events",
+    "Experimental total",
+    "Control events",
+    "Control total",
 }
 
 
@@ -131,7 +144,9 @@ def layout_tables(
     labels, kinds, rows = study_labels(table), outcome_types(table), records(table)
     tables = {}
     for kind in ("binary", "continuous"):
-        chosen = [(label, row) for label, k, row in zip(labels, kinds, rows, strict=True) if k == kind]
+        chosen = [
+            (label, row) for label, k, row in zip(labels, kinds, rows, strict=True) if k == kind
+        ]
         if chosen:
             tables[kind] = _layout(chosen, fmt, kind, _measure_for(kind, measure))
     left_out = tuple(label for label, kind in zip(labels, kinds, strict=True) if kind is None)
@@ -169,7 +184,12 @@ def _data(
     if fmt is Format.METAFOR and kind == "binary":
         e1, n1, e2, n2 = (numbers[source] for source in BINARY_COLUMNS)
         return {
-            "ai": e1, "bi": _minus(n1, e1), "ci": e2, "di": _minus(n2, e2), "n1i": n1, "n2i": n2,
+            "ai": e1,
+            "bi": _minus(n1, e1),
+            "ci": e2,
+            "di": _minus(n2, e2),
+            "n1i": n1,
+            "n2i": n2,
         }
     return dict(zip(_NAMES[fmt, kind], (numbers[s] for s in _SOURCES[kind]), strict=True))
 
@@ -233,7 +253,9 @@ def write_table(
     else:
         tables, left_out = {"": table}, ()
     if not tables:
-        raise ExportError(f"no row is binary or continuous, so there is nothing to write as {fmt.value}")
+        raise ExportError(
+            f"no row is binary or continuous, so there is nothing to write as {fmt.value}"
+        )
     targets = _targets(dest, fmt, list(tables))
     stream = stdout or sys.stdout
     for target, frame in zip(targets, tables.values(), strict=True):
@@ -247,7 +269,9 @@ def _targets(dest: str | Path | None, fmt: Format, kinds: list[str]) -> list[Pat
         if fmt.is_binary_file:
             raise ExportError(f"{fmt.value} output is binary: give a file with -o")
         if len(kinds) > 1:
-            raise ExportError("the table holds binary and continuous rows: give -o OUT to get two files")
+            raise ExportError(
+                "the table holds binary and continuous rows: give -o OUT to get two files"
+            )
         return [None]
     dest = Path(dest)
     if len(kinds) == 1:
@@ -333,11 +357,10 @@ _JSON_COLUMNS = ("evidence", "derived")
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     out = {key: _json_value(key, value) for key, value in row.items()}
     for key in _JSON_COLUMNS:
-        if isinstance(out.get(key), str) and out[key][:1] in ("[", "{"):
-            try:
-                out[key] = json.loads(out[key])
-            except ValueError:
-                pass
+        text = out.get(key)
+        if isinstance(text, str) and text[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError):  # not JSON after all: keep the text
+                out[key] = json.loads(text)
     return out
 
 

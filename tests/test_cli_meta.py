@@ -56,15 +56,34 @@ def test_cli_meta_pool_json_matches_metafor(four_trials: Path, model: str) -> No
     result = _run("pool", str(four_trials), "--format", "json", "--model", model, "--measure", "rr")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert {"measure", "model", "k", "estimate", "ci_low", "ci_high", "tau2", "i2", "q", "studies"} <= set(data)
-    assert (data["measure"], data["model"], data["k"], data["tau2"], data["i2"]) == ("RR", model, 4, 0.0, 0.0)
+    assert {
+        "measure",
+        "model",
+        "k",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "tau2",
+        "i2",
+        "q",
+        "studies",
+    } <= set(data)
+    assert (data["measure"], data["model"], data["k"], data["tau2"], data["i2"]) == (
+        "RR",
+        model,
+        4,
+        0.0,
+        0.0,
+    )
     assert [data["estimate"], data["ci_low"], data["ci_high"]] == pytest.approx(POOLED_RR, rel=1e-9)
     assert data["q"] == pytest.approx(1.2424732105995089, rel=1e-9)
     studies = data["studies"]
     assert [s["study"] for s in studies] == ["PROVE IT", "A-TO-Z", "TNT", "IDEAL"]
     assert {"study", "yi", "vi", "estimate", "ci_low", "ci_high", "weight"} <= set(studies[0])
     assert [s["weight"] for s in studies] == pytest.approx(WEIGHTS, rel=1e-9)
-    assert studies[0]["estimate"] == pytest.approx(0.8399930199319722, rel=1e-9)  # exp(yi), ratio scale
+    assert studies[0]["estimate"] == pytest.approx(
+        0.8399930199319722, rel=1e-9
+    )  # exp(yi), ratio scale
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".png"])
@@ -92,7 +111,9 @@ def test_cli_meta_pool_reports_skipped_rows_and_exits_1(four_trials: Path) -> No
         ("", ["--plot", "forest.pdf"], ".png or .svg"),
     ],
 )
-def test_cli_meta_pool_errors_exit_2(four_trials: Path, extra_row: str, args: list[str], message: str) -> None:
+def test_cli_meta_pool_errors_exit_2(
+    four_trials: Path, extra_row: str, args: list[str], message: str
+) -> None:
     if extra_row:
         four_trials.write_text(four_trials.read_text() + extra_row + "\n")
     result = _run("pool", str(four_trials), *args)
@@ -109,7 +130,9 @@ def test_cli_meta_pool_errors_exit_2(four_trials: Path, extra_row: str, args: li
         ("csv", FOUR_TRIALS.splitlines()[0]),
     ],
 )
-def test_cli_meta_export_text_formats_to_stdout(four_trials: Path, fmt: str, first_line: str) -> None:
+def test_cli_meta_export_text_formats_to_stdout(
+    four_trials: Path, fmt: str, first_line: str
+) -> None:
     result = _run("export", str(four_trials), "--format", fmt)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()

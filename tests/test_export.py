@@ -33,7 +33,8 @@ METACONT_ARGUMENTS = {"n.e", "mean.e", "sd.e", "n.c", "mean.c", "sd.c", "studlab
 TABLE = pd.DataFrame(
     {
         "pmid": ["0101", "0102", "111", "222", "333", "444"],
-        "outcome": ["coronary death or MI"] * 2 + ["length of stay"] * 2
+        "outcome": ["coronary death or MI"] * 2
+        + ["length of stay"] * 2
         + ["quality of life", "serious infection"],
         "timepoint": [None, None, None, None, None, "week 12"],
         "outcome_type": ["binary", "binary", "continuous", "continuous", None, "binary"],
@@ -47,7 +48,8 @@ TABLE = pd.DataFrame(
         "intervention_standard_deviation": [None, None, 47.0, 7.0, None, None],
         "comparator_mean": [None, None, 75.0, 29.0, None, None],
         "comparator_standard_deviation": [None, None, 64.0, 4.0, None, None],
-        "evidence": [[{"section": "abstract", "text": "147 of 2099", "start": 0, "end": 11}]] + [None] * 5,
+        "evidence": [[{"section": "abstract", "text": "147 of 2099", "start": 0, "end": 11}]]
+        + [None] * 5,
         "confidence": [0.9, 0.9, 0.8, 0.8, None, 0.5],
     }
 )
@@ -58,16 +60,24 @@ DESCRIPTIVE = ["outcome", "timepoint", "intervention", "comparator"]
     "fmt,kind,label,data",
     [
         (Format.METAFOR, "binary", "study", ["ai", "bi", "ci", "di", "n1i", "n2i", "yi", "vi"]),
-        (Format.METAFOR, "continuous", "study", ["m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "yi", "vi"]),
+        (
+            Format.METAFOR,
+            "continuous",
+            "study",
+            ["m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "yi", "vi"],
+        ),
         (Format.META, "binary", "studlab", ["event.e", "n.e", "event.c", "n.c"]),
         (Format.META, "continuous", "studlab", ["mean.e", "sd.e", "n.e", "mean.c", "sd.c", "n.c"]),
     ],
-)  # fmt: skip
+)
 def test_export_r_layout_columns(fmt: Format, kind: str, label: str, data: list[str]) -> None:
     tables, _ = layout_tables(TABLE, fmt)
     assert list(tables[kind].columns) == [label, *DESCRIPTIVE, *data]
-    arguments = ESCALC_ARGUMENTS if fmt is Format.METAFOR else (
-        METABIN_ARGUMENTS if kind == "binary" else METACONT_ARGUMENTS)  # fmt: skip
+    arguments = (
+        ESCALC_ARGUMENTS
+        if fmt is Format.METAFOR
+        else (METABIN_ARGUMENTS if kind == "binary" else METACONT_ARGUMENTS)
+    )
     assert set(data) - {"yi", "vi"} <= arguments
     if fmt is Format.META:
         assert {label, *data} == (METABIN_ARGUMENTS if kind == "binary" else METACONT_ARGUMENTS)
@@ -76,11 +86,30 @@ def test_export_r_layout_columns(fmt: Format, kind: str, label: str, data: list[
 @pytest.mark.parametrize(
     "kind,columns",
     [
-        ("binary", ["Study", "Experimental events", "Experimental total", "Control events", "Control total"]),
-        ("continuous", ["Study", "Experimental mean", "Experimental SD", "Experimental total",
-                        "Control mean", "Control SD", "Control total"]),
+        (
+            "binary",
+            [
+                "Study",
+                "Experimental events",
+                "Experimental total",
+                "Control events",
+                "Control total",
+            ],
+        ),
+        (
+            "continuous",
+            [
+                "Study",
+                "Experimental mean",
+                "Experimental SD",
+                "Experimental total",
+                "Control mean",
+                "Control SD",
+                "Control total",
+            ],
+        ),
     ],
-)  # fmt: skip
+)
 def test_export_revman_layout_is_the_data_grid(kind: str, columns: list[str]) -> None:
     tables, _ = layout_tables(TABLE, Format.REVMAN)
     assert list(tables[kind].columns) == columns
@@ -91,12 +120,27 @@ def test_export_metafor_binary_values(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO((tmp_path / "out.binary.csv").read_text())))
     assert [r["study"] for r in rows] == ["0101", "0102", "444"]
     first = rows[0]
-    assert [first[c] for c in ("ai", "bi", "ci", "di", "n1i", "n2i")] == ["147", "1952", "172", "1891", "2099", "2063"]
+    assert [first[c] for c in ("ai", "bi", "ci", "di", "n1i", "n2i")] == [
+        "147",
+        "1952",
+        "172",
+        "1891",
+        "2099",
+        "2063",
+    ]
     # escalc(measure="RR", ai=ep1t, n1i=nt, ci=ep1c, n2i=nc, data=dat.cannon2006), PROVE IT
     assert float(first["yi"]) == pytest.approx(-0.17436169678409774, rel=1e-12)
     assert float(first["vi"]) == pytest.approx(0.011655526260906974, rel=1e-12)
     assert [rows[2][c] for c in ("ai", "bi", "ci", "di", "n1i", "n2i", "yi", "vi")] == [
-        "NA", "NA", "3", "38", "40", "41", "NA", "NA"]  # fmt: skip
+        "NA",
+        "NA",
+        "3",
+        "38",
+        "40",
+        "41",
+        "NA",
+        "NA",
+    ]
     assert written.left_out == ("333",)
     assert written.paths == (tmp_path / "out.binary.csv", tmp_path / "out.continuous.csv")
 
@@ -109,7 +153,11 @@ def test_export_r_layouts_write_integers_and_na_without_an_index(tmp_path: Path,
         header, *lines = text.splitlines()
         assert not header.startswith(",") and "Unnamed" not in header
         names = header.split(",")
-        counts = [n for n in names if n in {"ai", "bi", "ci", "di", "n1i", "n2i", "event.e", "n.e", "event.c", "n.c"}]
+        counts = [
+            n
+            for n in names
+            if n in {"ai", "bi", "ci", "di", "n1i", "n2i", "event.e", "n.e", "event.c", "n.c"}
+        ]
         assert len(counts) >= count_columns
         for row in csv.DictReader(io.StringIO(text)):
             for name in counts:
@@ -140,7 +188,9 @@ def test_export_metafor_measure_sets_yi_vi_of_its_type(tmp_path: Path) -> None:
     write_table(TABLE, tmp_path / "out.csv", "metafor", measure="SMD")
     continuous = pd.read_csv(tmp_path / "out.continuous.csv")
     # escalc(measure="SMD", ...) on dat.normand1999 rows 1-2
-    assert continuous["yi"].tolist() == pytest.approx([-0.35516964094010689, -0.34794002273909852], rel=1e-9)
+    assert continuous["yi"].tolist() == pytest.approx(
+        [-0.35516964094010689, -0.34794002273909852], rel=1e-9
+    )
     binary = pd.read_csv(tmp_path / "out.binary.csv")
     assert binary["yi"].iloc[0] == pytest.approx(-0.17436169678409774, rel=1e-12)  # still RR
 
@@ -207,12 +257,16 @@ def test_export_parquet_and_excel_round_trip(tmp_path: Path, fmt: str, reader) -
     assert json.loads(read["evidence"][0]) == TABLE["evidence"][0]
 
 
-@pytest.mark.parametrize("fmt,module,extra", [("parquet", "pyarrow", "parquet"), ("xlsx", "openpyxl", "excel")])
+@pytest.mark.parametrize(
+    "fmt,module,extra", [("parquet", "pyarrow", "parquet"), ("xlsx", "openpyxl", "excel")]
+)
 def test_export_missing_optional_dependency_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, module: str, extra: str
 ) -> None:
     monkeypatch.setitem(sys.modules, module, None)
-    with pytest.raises(ExportError, match=rf"needs {module}: pip install 'trial-extractor\[{extra}\]'"):
+    with pytest.raises(
+        ExportError, match=rf"needs {module}: pip install 'trial-extractor\[{extra}\]'"
+    ):
         write_table(TABLE, tmp_path / f"all.{fmt}", fmt)
 
 

@@ -38,23 +38,52 @@ from extractor.meta.effects import (
 
 # dat.bcg: vaccinated TB+ (tpos), vaccinated TB- (tneg), control TB+ (cpos), control TB- (cneg).
 BCG = [
-    (4, 119, 11, 128), (6, 300, 29, 274), (3, 228, 11, 209), (62, 13536, 248, 12619),
-    (33, 5036, 47, 5761), (180, 1361, 372, 1079), (8, 2537, 10, 619), (505, 87886, 499, 87892),
-    (29, 7470, 45, 7232), (17, 1699, 65, 1600), (186, 50448, 141, 27197), (5, 2493, 3, 2338),
+    (4, 119, 11, 128),
+    (6, 300, 29, 274),
+    (3, 228, 11, 209),
+    (62, 13536, 248, 12619),
+    (33, 5036, 47, 5761),
+    (180, 1361, 372, 1079),
+    (8, 2537, 10, 619),
+    (505, 87886, 499, 87892),
+    (29, 7470, 45, 7232),
+    (17, 1699, 65, 1600),
+    (186, 50448, 141, 27197),
+    (5, 2493, 3, 2338),
     (27, 16886, 29, 17825),
 ]
 # dat.normand1999: m1i, sd1i, n1i (specialist care), m2i, sd2i, n2i (routine care).
 NORMAND = [
-    (55, 47, 155, 75, 64, 156), (27, 7, 31, 29, 4, 32), (64, 17, 75, 119, 29, 71),
-    (66, 20, 18, 137, 48, 18), (14, 8, 8, 18, 11, 13), (19, 7, 57, 18, 4, 52),
-    (52, 45, 34, 41, 34, 33), (21, 16, 110, 31, 27, 183), (30, 27, 60, 23, 20, 52),
+    (55, 47, 155, 75, 64, 156),
+    (27, 7, 31, 29, 4, 32),
+    (64, 17, 75, 119, 29, 71),
+    (66, 20, 18, 137, 48, 18),
+    (14, 8, 8, 18, 11, 13),
+    (19, 7, 57, 18, 4, 52),
+    (52, 45, 34, 41, 34, 33),
+    (21, 16, 110, 31, 27, 183),
+    (30, 27, 60, 23, 20, 52),
 ]
 # dat.nielweise2007: ai, n1i (anti-infective catheter), ci, n2i (standard catheter).
 NIELWEISE = [
-    (0, 116, 3, 117), (1, 44, 3, 35), (2, 208, 9, 195), (0, 130, 7, 136), (5, 151, 6, 157),
-    (1, 98, 4, 139), (1, 174, 3, 177), (1, 74, 2, 39), (1, 97, 19, 103), (1, 113, 2, 122),
-    (0, 66, 7, 64), (0, 70, 1, 58), (3, 188, 5, 175), (6, 187, 11, 180), (0, 118, 0, 105),
-    (0, 252, 1, 262), (1, 345, 3, 362), (4, 64, 1, 69),
+    (0, 116, 3, 117),
+    (1, 44, 3, 35),
+    (2, 208, 9, 195),
+    (0, 130, 7, 136),
+    (5, 151, 6, 157),
+    (1, 98, 4, 139),
+    (1, 174, 3, 177),
+    (1, 74, 2, 39),
+    (1, 97, 19, 103),
+    (1, 113, 2, 122),
+    (0, 66, 7, 64),
+    (0, 70, 1, 58),
+    (3, 188, 5, 175),
+    (6, 187, 11, 180),
+    (0, 118, 0, 105),
+    (0, 252, 1, 262),
+    (1, 345, 3, 362),
+    (4, 64, 1, 69),
 ]
 
 
@@ -73,6 +102,7 @@ def _close(expected: list[float]) -> object:
     return pytest.approx(expected, rel=1e-6, abs=1e-12)
 
 
+# fmt: off
 ESCALC = {
     ("bcg", "RR"): {
         "yi": [
@@ -288,6 +318,7 @@ ESCALC = {
         ],
     },
 }
+# fmt: on
 
 
 @pytest.mark.parametrize("data_set,measure", list(ESCALC))
@@ -319,7 +350,9 @@ def test_meta_effects_flag_the_half_added_to_zero_cells(measure: str) -> None:
         ("RD", 0.5 / 119 - 0.5 / 106),
     ],
 )
-def test_meta_effects_keep_double_zero_studies_like_escalc(measure: str, expected_yi: float) -> None:
+def test_meta_effects_keep_double_zero_studies_like_escalc(
+    measure: str, expected_yi: float
+) -> None:
     effect = binary_effect(measure, 0, 118, 0, 105)
     assert effect.yi == pytest.approx(expected_yi, rel=1e-12)
     assert effect.double_zero and effect.added == 0.5
@@ -354,7 +387,9 @@ def test_meta_effects_reject_impossible_counts(counts: tuple[float, ...], messag
         ((math.inf, 2.0, 10, 1.0, 2.0, 10), "finite"),
     ],
 )
-def test_meta_effects_reject_unusable_continuous_data(arms: tuple[float, ...], message: str) -> None:
+def test_meta_effects_reject_unusable_continuous_data(
+    arms: tuple[float, ...], message: str
+) -> None:
     with pytest.raises(AnalysisError, match=message):
         continuous_effect("MD", *arms)
 
@@ -394,8 +429,13 @@ def test_meta_effects_hedges_correction_needs_more_than_one_df(df: float) -> Non
 
 @pytest.mark.parametrize(
     "measure,is_ratio,outcome_type",
-    [("RR", True, "binary"), ("OR", True, "binary"), ("RD", False, "binary"),
-     ("MD", False, "continuous"), ("SMD", False, "continuous")],
+    [
+        ("RR", True, "binary"),
+        ("OR", True, "binary"),
+        ("RD", False, "binary"),
+        ("MD", False, "continuous"),
+        ("SMD", False, "continuous"),
+    ],
 )
 def test_meta_effects_measure_properties(measure: str, is_ratio: bool, outcome_type: str) -> None:
     assert Measure(measure).is_ratio is is_ratio

@@ -55,21 +55,38 @@ def test_meta_plot_writes_png_and_svg(tmp_path: Path, suffix: str, magic: bytes)
 @pytest.mark.parametrize(
     "text",
     [
-        "PROVE IT", "A-TO-Z", "TNT", "IDEAL",  # study labels
-        "147/2099", "463/4449",  # arm data
-        "0.84 [0.68, 1.04]", "0.85 [0.79, 0.92]",  # study and pooled RR [95% CI]
-        "13.2%", "37.2%", "100.0%",  # weights
-        "I² = 0.0%", "Q = 1.24, df = 3 (p = 0.743)",  # heterogeneity
+        "PROVE IT",
+        "A-TO-Z",
+        "TNT",
+        "IDEAL",  # study labels
+        "147/2099",
+        "463/4449",  # arm data
+        "0.84 [0.68, 1.04]",
+        "0.85 [0.79, 0.92]",  # study and pooled RR [95% CI]
+        "13.2%",
+        "37.2%",
+        "100.0%",  # weights
+        "I² = 0.0%",
+        "Q = 1.24, df = 3 (p = 0.743)",  # heterogeneity
         "Risk ratio (RR), log scale",
     ],
-)  # fmt: skip
+)
 def test_meta_plot_svg_shows_labels_figures_and_heterogeneity(cannon_svg: str, text: str) -> None:
     assert text in cannon_svg
 
 
-@pytest.mark.parametrize("table,measure,scale", [(CANNON, "RR", "log"), (CANNON, "OR", "log"),
-                                                 (CANNON, "RD", "linear"), (CONTINUOUS, "SMD", "linear")])  # fmt: skip
-def test_meta_plot_ratio_measures_use_a_log_axis(table: pd.DataFrame, measure: str, scale: str) -> None:
+@pytest.mark.parametrize(
+    "table,measure,scale",
+    [
+        (CANNON, "RR", "log"),
+        (CANNON, "OR", "log"),
+        (CANNON, "RD", "linear"),
+        (CONTINUOUS, "SMD", "linear"),
+    ],
+)
+def test_meta_plot_ratio_measures_use_a_log_axis(
+    table: pd.DataFrame, measure: str, scale: str
+) -> None:
     figure = forest_figure(analyse(table, measure=measure))
     middle = figure.axes[1]
     assert middle.get_xscale() == scale
@@ -83,8 +100,10 @@ def test_meta_plot_diamond_spans_the_pooled_interval() -> None:
     middle = forest_figure(analysis).axes[1]
     (diamond,) = middle.patches
     xs = sorted({round(x, 12) for x, _ in diamond.get_xy()})
-    expected = sorted(round(analysis.display(x), 12) for x in (
-        analysis.pooled.ci_low, analysis.pooled.estimate, analysis.pooled.ci_high))  # fmt: skip
+    expected = sorted(
+        round(analysis.display(x), 12)
+        for x in (analysis.pooled.ci_low, analysis.pooled.estimate, analysis.pooled.ci_high)
+    )
     assert xs == expected
 
 
@@ -101,7 +120,9 @@ def test_meta_plot_refuses_other_formats(tmp_path: Path, name: str) -> None:
         forest_plot(analyse(CANNON), tmp_path / name)
 
 
-def test_meta_plot_says_which_extra_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_meta_plot_says_which_extra_is_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ExportError, match=r"trial-extractor\[plot\]"):
         forest_plot(analyse(CANNON), tmp_path / "forest.png")

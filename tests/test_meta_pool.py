@@ -3,10 +3,10 @@
 Reference values: R 4.2.2, metafor 3.8-1, metadat 1.2.0, printed with ``sprintf("%.17g")`` by
 ``tests/metafor_reference.R``. ``EFFECTS`` are escalc's ``yi``/``vi`` (see test_meta_effects.py for
 the calls and the data sets' publications); ``RMA`` holds, for each, ``rma(yi, vi, data=e,
-method="FE")`` or ``method="DL"``: ``b``, ``se``, ``ci.lb``, ``ci.ub``, ``zval``, ``pval``, ``tau2``,
-``I2``, ``QE``, ``QEp``, ``weights(res)`` and, for ratios, ``predict(res, transf=exp)``. The keys
-are (data set, measure, model, drop00); drop00 = True is ``escalc(..., drop00=TRUE)``, which drops
-trial 15 of dat.nielweise2007.
+method="FE")`` or ``method="DL"``: ``b``, ``se``, ``ci.lb``, ``ci.ub``, ``zval``, ``pval``,
+``tau2``, ``I2``, ``QE``, ``QEp``, ``weights(res)`` and, for ratios, ``predict(res, transf=exp)``.
+The keys are (data set, measure, model, drop00); drop00 = True is ``escalc(..., drop00=TRUE)``,
+which drops trial 15 of dat.nielweise2007.
 
 dat.cannon2006 (Cannon et al. 2006, Meta-analysis of cardiovascular outcomes trials comparing
 intensive versus moderate statin therapy, JACC 48(3):438-445,
@@ -29,6 +29,7 @@ from extractor.meta import analyse, format_summary, read_table
 from extractor.meta.pool import Model, pool
 from extractor.meta.table import outcome_types, study_labels
 
+# fmt: off
 EFFECTS = {
     ("bcg", "RR"): (
         [
@@ -153,7 +154,9 @@ EFFECTS = {
         ],
     ),
 }
+# fmt: on
 
+# fmt: off
 RMA = {
     ("bcg", "RR", "fixed", False): {
         "estimate": -0.4302851636540909,
@@ -504,6 +507,7 @@ RMA = {
         "exp": [0.8492264981263974, 0.7863421339063416, 0.9171397716377766],
     },
 }
+# fmt: on
 
 
 def _inputs(data_set: str, measure: str, drop00: bool) -> tuple[list[float], list[float]]:
@@ -514,7 +518,9 @@ def _inputs(data_set: str, measure: str, drop00: bool) -> tuple[list[float], lis
 
 
 @pytest.mark.parametrize("data_set,measure,model,drop00", list(RMA))
-def test_meta_pool_matches_metafor_rma(data_set: str, measure: str, model: str, drop00: bool) -> None:
+def test_meta_pool_matches_metafor_rma(
+    data_set: str, measure: str, model: str, drop00: bool
+) -> None:
     expected = RMA[data_set, measure, model, drop00]
     result = pool(*_inputs(data_set, measure, drop00), model)
     close = {"rel": 1e-6, "abs": 1e-12}
@@ -605,9 +611,14 @@ CANNON_ROWS = [  # dat.cannon2006, end point 1; see the module docstring
 def _cannon_table(**extra: list[object]) -> pd.DataFrame:
     table = pd.DataFrame(
         CANNON_ROWS,
-        columns=["study", "intervention_events", "intervention_group_size", "comparator_events",
-                 "comparator_group_size"],
-    )  # fmt: skip
+        columns=[
+            "study",
+            "intervention_events",
+            "intervention_group_size",
+            "comparator_events",
+            "comparator_group_size",
+        ],
+    )
     table.insert(1, "outcome", "Coronary death or MI")
     return table.assign(**extra)
 
@@ -616,10 +627,14 @@ def _cannon_table(**extra: list[object]) -> pd.DataFrame:
 def test_meta_pool_analyse_a_table_matches_metafor(model: str, key: str) -> None:
     result = analyse(_cannon_table(), model=model).to_dict()
     expected = RMA["cannon", "RR", key, False]
-    assert [result["estimate"], result["ci_low"], result["ci_high"]] == pytest.approx(expected["exp"], rel=1e-9)
+    assert [result["estimate"], result["ci_low"], result["ci_high"]] == pytest.approx(
+        expected["exp"], rel=1e-9
+    )
     assert (result["measure"], result["model"], result["k"]) == ("RR", model, 4)
     assert [s["weight"] for s in result["studies"]] == pytest.approx(expected["weights"], rel=1e-9)
-    assert [s["yi"] for s in result["studies"]] == pytest.approx(EFFECTS["cannon", "RR"][0], rel=1e-9)
+    assert [s["yi"] for s in result["studies"]] == pytest.approx(
+        EFFECTS["cannon", "RR"][0], rel=1e-9
+    )
 
 
 def test_meta_pool_analyse_reads_a_filled_extraction_sheet() -> None:
@@ -663,7 +678,9 @@ def test_meta_pool_study_labels(columns: dict[str, list[object]], expected: list
     assert study_labels(table) == expected
 
 
-@pytest.mark.parametrize("text,k", [("coronary", 4), ("CORONARY DEATH", 4), ("or MI", 4), ("stroke", 0)])
+@pytest.mark.parametrize(
+    "text,k", [("coronary", 4), ("CORONARY DEATH", 4), ("or MI", 4), ("stroke", 0)]
+)
 def test_meta_pool_outcome_filter_is_a_case_insensitive_substring(text: str, k: int) -> None:
     if k == 0:
         with pytest.raises(AnalysisError, match="no row has an outcome containing 'stroke'"):
@@ -681,12 +698,23 @@ def test_meta_pool_outcome_filter_takes_text_literally() -> None:
     "change,reason",
     [
         ({"comparator_group_size": [None, 2232, 5006, 4449]}, "missing comparator_group_size"),
-        ({"intervention_events": [None, 205, 334, 411], "comparator_events": [None, 235, 418, 463]},
-         "missing intervention_events, comparator_events"),
-        ({"intervention_events": ["12 (6%)", "205", "334", "411"]}, "intervention_events is not a number: '12 (6%)'"),
-        ({"intervention_events": [3000, 205, 334, 411]}, "impossible counts: 3000 events in a group of 2099"),
+        (
+            {
+                "intervention_events": [None, 205, 334, 411],
+                "comparator_events": [None, 235, 418, 463],
+            },
+            "missing intervention_events, comparator_events",
+        ),
+        (
+            {"intervention_events": ["12 (6%)", "205", "334", "411"]},
+            "intervention_events is not a number: '12 (6%)'",
+        ),
+        (
+            {"intervention_events": [3000, 205, 334, 411]},
+            "impossible counts: 3000 events in a group of 2099",
+        ),
     ],
-)  # fmt: skip
+)
 def test_meta_pool_rows_without_usable_numbers_are_skipped_with_a_reason(
     change: dict[str, list[object]], reason: str
 ) -> None:
@@ -723,12 +751,16 @@ MIXED = pd.DataFrame(
     [
         (MIXED, {}, "the table mixes binary and continuous outcomes"),
         (MIXED, {"measure": "RR"}, "the table mixes binary and continuous outcomes"),
-        (MIXED, {"outcome": "pain", "measure": "RR"}, "RR needs binary outcomes; these are continuous"),
+        (MIXED, {"outcome": "pain", "measure": "RR"}, "RR needs binary outcomes; these are"),
         (MIXED.iloc[:0], {}, "the table has no rows"),
-        (pd.DataFrame({"outcome": ["x"], "intervention_group_size": [3]}), {}, "cannot tell whether"),
+        (
+            pd.DataFrame({"outcome": ["x"], "intervention_group_size": [3]}),
+            {},
+            "cannot tell whether",
+        ),
         (pd.DataFrame({"pmid": ["1"]}), {"outcome": "x"}, "no 'outcome' column"),
     ],
-)  # fmt: skip
+)
 def test_meta_pool_tables_that_cannot_be_pooled_raise(
     table: pd.DataFrame, options: dict[str, str], message: str
 ) -> None:
@@ -736,16 +768,28 @@ def test_meta_pool_tables_that_cannot_be_pooled_raise(
         analyse(table, **options)
 
 
-@pytest.mark.parametrize("outcome,measure,expected", [("response", None, "RR"), ("pain", None, "MD"),
-                                                      ("pain", "SMD", "SMD"), ("response", "OR", "OR")])  # fmt: skip
-def test_meta_pool_default_measure_follows_the_outcome_type(outcome: str, measure: str | None, expected: str) -> None:
+@pytest.mark.parametrize(
+    "outcome,measure,expected",
+    [
+        ("response", None, "RR"),
+        ("pain", None, "MD"),
+        ("pain", "SMD", "SMD"),
+        ("response", "OR", "OR"),
+    ],
+)
+def test_meta_pool_default_measure_follows_the_outcome_type(
+    outcome: str, measure: str | None, expected: str
+) -> None:
     assert analyse(MIXED, outcome=outcome, measure=measure).measure == expected
 
 
 def test_meta_pool_outcome_type_is_inferred_when_not_stated() -> None:
     table = MIXED.drop(columns="outcome_type")
     assert outcome_types(table) == ["binary", "continuous"]
-    assert outcome_types(table.assign(outcome_type=["dichotomous", "Continuous"])) == ["binary", "continuous"]
+    assert outcome_types(table.assign(outcome_type=["dichotomous", "Continuous"])) == [
+        "binary",
+        "continuous",
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".json"])
@@ -753,14 +797,18 @@ def test_meta_pool_read_table_formats(tmp_path: Path, suffix: str) -> None:
     table = _cannon_table(pmid=["00012", "00034", "56", "78"])
     path = tmp_path / f"table{suffix}"
     if suffix == ".json":  # what `extract --format json` prints
-        path.write_text(json.dumps({"records": [], "arms": [], "comparisons": table.to_dict("records")}))
+        path.write_text(
+            json.dumps({"records": [], "arms": [], "comparisons": table.to_dict("records")})
+        )
     elif suffix == ".jsonl":
         table.to_json(path, orient="records", lines=True)
     else:
         table.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
     read = read_table(path)
     assert read["pmid"].tolist() == ["00012", "00034", "56", "78"]
-    assert analyse(read).pooled.estimate == pytest.approx(RMA["cannon", "RR", "random", False]["estimate"])
+    assert analyse(read).pooled.estimate == pytest.approx(
+        RMA["cannon", "RR", "random", False]["estimate"]
+    )
 
 
 @pytest.mark.parametrize("content", [None, "{not json", '{"arms": []}'])

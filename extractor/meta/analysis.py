@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from extractor.errors import AnalysisError
-from extractor.meta.effects import EffectSize, Measure, confidence_interval
+from extractor.meta.effects import EffectSize, Measure
 from extractor.meta.pool import Model, Pooled, pool
 from extractor.meta.table import (
     filter_outcome,
@@ -84,7 +84,9 @@ class MetaAnalysis:
             "q": p.q,
             "q_df": p.q_df,
             "q_p": p.q_p,
-            "studies": [self._study_dict(s, w) for s, w in zip(self.studies, p.weights, strict=True)],
+            "studies": [
+                self._study_dict(s, w) for s, w in zip(self.studies, p.weights, strict=True)
+            ],
             "skipped": [{"study": s.study, "reason": s.reason} for s in self.skipped],
         }
 
@@ -148,9 +150,7 @@ def _no_rows_message(outcome: str | None) -> str:
     return "the table has no rows"
 
 
-def _choose_measure(
-    kinds: set[str], measure: Measure | str | None, outcome: str | None
-) -> Measure:
+def _choose_measure(kinds: set[str], measure: Measure | str | None, outcome: str | None) -> Measure:
     if len(kinds) > 1:
         where = f"the rows matching {outcome!r} mix" if outcome else "the table mixes"
         raise AnalysisError(
@@ -159,10 +159,14 @@ def _choose_measure(
     if measure is not None:
         chosen = Measure(measure)
         if kinds and chosen.outcome_type not in kinds:
-            raise AnalysisError(f"{chosen} needs {chosen.outcome_type} outcomes; these are {kinds.pop()}")
+            raise AnalysisError(
+                f"{chosen} needs {chosen.outcome_type} outcomes; these are {kinds.pop()}"
+            )
         return chosen
     if not kinds:
-        raise AnalysisError("cannot tell whether the outcome is binary or continuous; give a measure")
+        raise AnalysisError(
+            "cannot tell whether the outcome is binary or continuous; give a measure"
+        )
     return DEFAULT_MEASURE[kinds.pop()]
 
 
@@ -181,13 +185,24 @@ def format_summary(analysis: MetaAnalysis) -> str:
     head = f"{p.model.label} meta-analysis of the {measure.label}"
     if analysis.outcome:
         head += f", outcome matching {analysis.outcome!r}"
-    lines = [head, f"k = {p.k} studies", "", f"{'Study':<{width}}  {measure:>8}  {'95% CI':<20}  Weight"]
+    lines = [
+        head,
+        f"k = {p.k} studies",
+        "",
+        f"{'Study':<{width}}  {measure:>8}  {'95% CI':<20}  Weight",
+    ]
     for study, weight in zip(analysis.studies, p.weights, strict=True):
         low, high = study.effect.ci
         cells = _estimate_cells(analysis, study.effect.yi, low, high)
         lines.append(f"{study.study:<{width}}  {cells}  {weight:5.1f}%")
-    lines.append(f"{'Pooled':<{width}}  {_estimate_cells(analysis, p.estimate, p.ci_low, p.ci_high)}  100.0%")
-    lines += ["", f"Test of the pooled effect: z = {p.z:.2f}, {p_text(p.p_value)}", heterogeneity_line(p)]
+    lines.append(
+        f"{'Pooled':<{width}}  {_estimate_cells(analysis, p.estimate, p.ci_low, p.ci_high)}  100.0%"
+    )
+    lines += [
+        "",
+        f"Test of the pooled effect: z = {p.z:.2f}, {p_text(p.p_value)}",
+        heterogeneity_line(p),
+    ]
     return "\n".join(lines)
 
 

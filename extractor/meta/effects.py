@@ -1,9 +1,9 @@
 """Effect sizes of one comparison, on metafor's ``escalc`` conventions.
 
 Binary outcomes (events and group size per arm) give the risk ratio (``RR``), the odds ratio
-(``OR``) and the risk difference (``RD``); continuous outcomes (mean, SD and n per arm) give the mean
-difference (``MD``) and the standardised mean difference (``SMD``, Hedges' g). Each effect is ``yi``
-with its sampling variance ``vi``; ``yi`` is on the log scale for the ratio measures, as in
+(``OR``) and the risk difference (``RD``); continuous outcomes (mean, SD and n per arm) give the
+mean difference (``MD``) and the standardised mean difference (``SMD``, Hedges' g). Each effect is
+``yi`` with its sampling variance ``vi``; ``yi`` is on the log scale for the ratio measures, as in
 ``metafor::escalc`` (Viechtbauer 2010, https://doi.org/10.18637/jss.v036.i03).
 
 Zero cells follow escalc's defaults (``add=1/2, to="only0", drop00=FALSE``): when any of the four

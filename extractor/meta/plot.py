@@ -1,4 +1,4 @@
-"""Forest plots of a :class:`~extractor.meta.analysis.MetaAnalysis` (matplotlib, the ``plot`` extra).
+"""Forest plots of a meta-analysis (matplotlib, installed with the ``plot`` extra).
 
 One row per study (label, the numbers of each arm, a square sized by weight with its 95% CI,
 the estimate and weight in figures), the pooled diamond, and a line of heterogeneity statistics.
@@ -54,7 +54,7 @@ def forest_figure(analysis: MetaAnalysis) -> Figure:
     figure_class, canvas_class = _matplotlib()
     k = len(analysis.studies)
     height = 1.6 + _ROW_INCHES * (k + 4)
-    figure = figure_class(figsize=(12, height))
+    figure: Figure = figure_class(figsize=(12, height))
     canvas_class(figure)
     figure.subplots_adjust(left=0.03, right=0.98, top=1 - 0.45 / height, bottom=0.75 / height)
     grid = figure.add_gridspec(1, 3, width_ratios=(5.0, 4.2, 2.5), wspace=0.03)
@@ -100,8 +100,16 @@ def _draw_intervals(ax: Axes, analysis: MetaAnalysis) -> None:
         low, high = (analysis.display(x) for x in study.effect.ci)
         ax.plot([low, high], [y, y], color=_INK, linewidth=1.0, solid_capstyle="butt")
         size = 4 + 10 * math.sqrt(weight / largest)
-        ax.plot([analysis.display(study.effect.yi)], [y], marker="s", markersize=size,
-                color=_SQUARE, markeredgecolor=_INK, markeredgewidth=0.5, linestyle="none")
+        ax.plot(
+            [analysis.display(study.effect.yi)],
+            [y],
+            marker="s",
+            markersize=size,
+            color=_SQUARE,
+            markeredgecolor=_INK,
+            markeredgewidth=0.5,
+            linestyle="none",
+        )
     _draw_diamond(ax, analysis)
     ax.plot([null, null], [-0.6, k + 0.6], color=_INK, linewidth=0.8)
     ax.axhline(0.6, color="#9a9a9a", linewidth=0.6)
@@ -112,8 +120,13 @@ def _draw_diamond(ax: Axes, analysis: MetaAnalysis) -> None:
     p = analysis.pooled
     low, mid, high = (analysis.display(x) for x in (p.ci_low, p.estimate, p.ci_high))
     ax.fill([low, mid, high, mid], [0, 0.32, 0, -0.32], color=_INK, zorder=3)
-    ax.plot([mid, mid], [-0.6, len(analysis.studies) + 0.6], color=_INK, linewidth=0.6,
-            linestyle=(0, (3, 3)))
+    ax.plot(
+        [mid, mid],
+        [-0.6, len(analysis.studies) + 0.6],
+        color=_INK,
+        linewidth=0.6,
+        linestyle=(0, (3, 3)),
+    )
 
 
 def _style_axis(ax: Axes, analysis: MetaAnalysis, null: float) -> None:
@@ -152,7 +165,9 @@ def _ticks(ax: Axes, low: float, high: float, log: bool) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
     if log:
-        candidates = _LOG_TICKS[next(i for i, d in enumerate(_DECADES) if math.log10(high / low) <= d)]
+        candidates = _LOG_TICKS[
+            next(i for i, d in enumerate(_DECADES) if math.log10(high / low) <= d)
+        ]
         ticks = [t for t in candidates if low / 1.02 <= t <= high * 1.02]
         ax.xaxis.set_major_locator(FixedLocator(ticks or [1.0]))
         ax.xaxis.set_minor_locator(NullLocator())
@@ -186,12 +201,18 @@ def _draw_left(ax: Axes, analysis: MetaAnalysis) -> None:
         ax.text(0.66, y, first, va="center", ha="right", fontsize=9, color=_INK)
         ax.text(0.99, y, second, va="center", ha="right", fontsize=9, color=_INK)
     totals = _totals(analysis, binary)
-    ax.text(0.0, 0, f"Total ({analysis.pooled.model})", va="center", fontsize=9,
-            fontweight="bold", color=_INK)
+    ax.text(
+        0.0,
+        0,
+        f"Total ({analysis.pooled.model})",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        color=_INK,
+    )
     ax.text(0.66, 0, totals[0], va="center", ha="right", fontsize=9, color=_INK)
     ax.text(0.99, 0, totals[1], va="center", ha="right", fontsize=9, color=_INK)
-    ax.text(0.0, -0.75, _notes(analysis), va="top", fontsize=8, color=_INK,
-            linespacing=1.5)
+    ax.text(0.0, -0.75, _notes(analysis), va="top", fontsize=8, color=_INK, linespacing=1.5)
 
 
 def _notes(analysis: MetaAnalysis) -> str:
@@ -203,7 +224,9 @@ def _notes(analysis: MetaAnalysis) -> str:
         f"Test for overall effect: z = {p.z:.2f} ({_p(p.p_value)})"
     )
     if any(s.effect.added for s in analysis.studies):
-        notes += f"\n{_ZERO_MARK.strip()} a zero cell: 0.5 added to every cell of that 2\u00d72 table"
+        notes += (
+            f"\n{_ZERO_MARK.strip()} a zero cell: 0.5 added to every cell of that 2\u00d72 table"
+        )
     return notes
 
 
@@ -217,12 +240,29 @@ def _draw_right(ax: Axes, analysis: MetaAnalysis) -> None:
     _header(ax, 0.995, top, "Weight", "right")
     for y, study, weight in _rows(analysis):
         low, high = study.effect.ci
-        ax.text(0.74, y, _interval(analysis, study.effect.yi, low, high), va="center",
-                ha="right", fontsize=9, color=_INK, family="monospace")
+        ax.text(
+            0.74,
+            y,
+            _interval(analysis, study.effect.yi, low, high),
+            va="center",
+            ha="right",
+            fontsize=9,
+            color=_INK,
+            family="monospace",
+        )
         ax.text(0.995, y, f"{weight:.1f}%", va="center", ha="right", fontsize=9, color=_INK)
     p = analysis.pooled
-    ax.text(0.74, 0, _interval(analysis, p.estimate, p.ci_low, p.ci_high), va="center",
-            ha="right", fontsize=9, fontweight="bold", color=_INK, family="monospace")
+    ax.text(
+        0.74,
+        0,
+        _interval(analysis, p.estimate, p.ci_low, p.ci_high),
+        va="center",
+        ha="right",
+        fontsize=9,
+        fontweight="bold",
+        color=_INK,
+        family="monospace",
+    )
     ax.text(0.995, 0, "100.0%", va="center", ha="right", fontsize=9, fontweight="bold", color=_INK)
 
 

@@ -173,7 +173,8 @@ def row_effect(row: Mapping[str, object], measure: Measure, *, drop00: bool = Fa
 def records(table: pd.DataFrame) -> list[dict[str, object]]:
     """Return the rows as dicts, with every missing cell (NaN, NA, NaT) as ``None``."""
     cells = table.astype(object)
-    return cells.where(cells.notna(), None).to_dict(orient="records")
+    rows: list[dict[str, object]] = cells.where(cells.notna(), None).to_dict(orient="records")
+    return rows
 
 
 def _text(value: object) -> str:
