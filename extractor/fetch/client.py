@@ -16,6 +16,7 @@ import logging
 import random
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
@@ -23,8 +24,8 @@ from urllib.parse import quote, quote_plus
 
 import requests
 
-from extractor.config import EutilsConfig
-from extractor.errors import EutilsError, FetchError, RateLimitedError
+from extractor.config import DEFAULT_EUTILS_URL, EutilsConfig
+from extractor.errors import EutilsError, FetchError, MissingEmailWarning, RateLimitedError
 from extractor.fetch import responses
 from extractor.fetch._ratelimit import RateLimiter
 
@@ -101,6 +102,13 @@ class EutilsClient:
         self.limiter = limiter or RateLimiter(config.requests_per_second)
         self.stats = RequestStats()
         self._random = random.Random()
+        if not config.email and config.base_url == DEFAULT_EUTILS_URL:
+            warnings.warn(
+                "no contact e-mail for NCBI: set NCBI_EMAIL (or --email); NCBI may block "
+                "clients it cannot contact",
+                MissingEmailWarning,
+                stacklevel=2,
+            )
 
     def __repr__(self) -> str:
         return f"EutilsClient({self.config!r})"
