@@ -167,6 +167,7 @@ def test_fetch_client_efetch_pmc_by_pmcid(pmcid: str) -> None:
     pmc = split_records("pmc", (RECORDED / "efetch_pmc_8435807.xml").read_bytes())
     with FakeEutils(pmc=pmc) as fake:
         assert list(_client(fake).efetch("pmc", [pmcid, "PMC1"])) == [pmcid]
+        assert list(_client(fake).efetch("pmc", [pmcid.removeprefix("PMC")])) == [pmcid]
         assert fake.seen[0].ids() == ["8435807", "1"]
 
 

@@ -118,12 +118,14 @@ class EutilsClient:
     def efetch(self, db: str, ids: Sequence[str]) -> dict[str, bytes]:
         """Fetch records of ``db`` ("pubmed" or "pmc") by ID: ID -> record XML.
 
-        IDs absent from the answer are absent from the result. PMC IDs take the ``PMC`` prefix.
+        IDs absent from the answer are absent from the result. PMC records are keyed by PMCID
+        with its ``PMC`` prefix (and asked for by number, as NCBI documents).
         """
-        sent = [i[3:] if db == "pmc" and i.upper().startswith("PMC") else i for i in ids]
+        wanted = [responses.normalise_pmcid(i) if db == "pmc" else i for i in ids]
+        sent = [i.removeprefix("PMC") for i in wanted] if db == "pmc" else wanted
         params = [("db", db), ("id", ",".join(sent)), ("retmode", "xml")]
         records = self.call("efetch.fcgi", params, lambda b: responses.split_records(db, b))
-        return {i: records[i] for i in ids if i in records}
+        return {i: records[i] for i in wanted if i in records}
 
     def esearch(
         self,
