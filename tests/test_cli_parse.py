@@ -114,3 +114,13 @@ def test_cli_parse_imports_only_what_parsing_needs():
 def test_cli_parse_has_help():
     result = CliRunner().invoke(cli.cli, ["parse", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_cli_parse_writer_matches_to_dict():
+    from extractor.parse import parse_file
+    from extractor.writers import write_records
+
+    records = parse_file(PUBMED / "medline16n0902_excerpt.xml.gz") + parse_file(MEDLINE / "p1m_qs_medline_excerpt.txt")
+    out = io.StringIO()
+    assert write_records(records, out, "jsonl") == len(records) == 12
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [r.to_dict() for r in records]
