@@ -195,15 +195,16 @@ class EutilsClient:
         try:
             return check(body)
         except EutilsError as e:
-            raise _Retryable(EutilsError(self.redact(str(e)), url=self._url(endpoint))) from None
+            raise _Retryable(EutilsError(self.redact(str(e)), url=self._shown(endpoint))) from None
 
     def _send(self, endpoint: str, data: list[tuple[str, str]]) -> bytes:
-        url = self._url(endpoint)
+        url = self._shown(endpoint)
         self.limiter.wait()
         self.stats.count_request(endpoint)
         started = time.monotonic()
         try:
-            response = self.session.post(url, data=data, timeout=self.config.timeout)
+            target, timeout = self._url(endpoint), self.config.timeout
+            response = self.session.post(target, data=data, timeout=timeout)
         except _TRANSIENT as e:
             message = f"{endpoint}: {type(e).__name__}: {self.redact(str(e))}"
             raise _Retryable(FetchError(message, url=url)) from None
@@ -215,7 +216,7 @@ class EutilsClient:
         return self._check_status(endpoint, response)
 
     def _check_status(self, endpoint: str, response: requests.Response) -> bytes:
-        status, url = response.status_code, self._url(endpoint)
+        status, url = response.status_code, self._shown(endpoint)
         if status == 200:
             return response.content
         summary = f"{endpoint}: HTTP {status}: {self.redact(response.text[:200])!r}"
@@ -246,6 +247,10 @@ class EutilsClient:
 
     def _url(self, endpoint: str) -> str:
         return self.config.base_url + endpoint
+
+    def _shown(self, endpoint: str) -> str:
+        """The URL as errors show it (redacted, should a key have been put in the base URL)."""
+        return self.redact(self._url(endpoint))
 
     def redact(self, text: str) -> str:
         """``text`` with the API key (plain or URL-encoded) replaced by ``<api_key>``."""
