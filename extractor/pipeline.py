@@ -42,6 +42,7 @@ from extractor.fetch import (
 )
 from extractor.parse import ParseReport, iter_records
 from extractor.records import Record
+from extractor.writers import write_records as write_jsonl
 
 __all__ = ["RunReport", "fetch_raw", "open_cache", "run", "search_ids"]
 
@@ -296,10 +297,7 @@ def _atomic(path: Path) -> tuple[IO[str], Callable[[], None]]:
 
 def _write_jsonl(path: Path, records: Iterable[Record]) -> int:
     stream, commit = _atomic(path)
-    count = 0
-    for record in records:
-        stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-        count += 1
+    count = write_jsonl(records, stream, "jsonl")
     commit()
     return count
 
