@@ -20,6 +20,7 @@ from extractor.errors import (
     NormaliseError,
     ParseError,
     RateLimitedError,
+    UnknownFormatError,
 )
 from extractor.records import (
     AbstractSection,
@@ -56,5 +57,6 @@ __all__ = [
     "Record",
     "Section",
     "Table",
+    "UnknownFormatError",
     "__version__",
 ]
