@@ -20,7 +20,7 @@ from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, to
 from extractor.nlp.rules import fold, parse_count_word
 
 CONTROL = re.compile(
-    r"\b(?:placebos?|controls?|usual[- ]care|standard[- ](?:care|treatment|therapy)|sham|vehicle|"
+    r"\b(?:placebos?|controls?|usual|standard[- ](?:care|treatment|therapy)|sham|vehicle|"
     r"no[- ](?:treatment|intervention)|saline|conventional|routine[- ]care|wait[- ]?list|"
     r"treatment as usual|tau|comparators?|untreated)\b",
     re.I,
@@ -34,7 +34,9 @@ NOT_DISTINCTIVE = frozenset(
     subcutaneous iv sc po bid tid qd per total single double first second
     """.split()
 )
-_GROUP_LABEL = re.compile(r"\bgroups?\s*(?:no\.?\s*)?([A-Za-z]|[IVX]{1,4}|\d{1,2})\b(?![\w-])", re.I)
+_GROUP_LABEL = re.compile(
+    r"\bgroups?\s+(?:no\.?\s*)?([A-Z]{1,2}\d{0,2}|[a-z]\d{0,2}|[IVX]{1,4}|\d{1,2}[a-z]?)\b(?![\w-])"
+)
 # Words at which the name of a group, read backwards from its "(n = 30)", stops.
 _NAME_STOP = frozenset(
     """
@@ -63,6 +65,7 @@ class Candidate:
     evidence: Evidence | None = None
     aliases: tuple[str, ...] = ()
     weight: int = 1  # how much its n is trusted: 2 for abstract and methods, 1 elsewhere
+    analysed: bool = False  # the size of those evaluated, not of those randomised
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -83,6 +86,8 @@ _NOT_NAME_WORDS = frozenset(
     group arm arms lessons times sessions visits items points events total
     """.split()
 )
+_LEADING = re.compile(r"^(?:(?:in|on|of|to|for|with|and|or|the|a|an|from|into)\s+)+", re.I)
+_NOT_A_GROUP = re.compile(r"^(?:each|all|both|either|per|every|two|three|four|the two)\b", re.I)
 _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|showed|show|did|significant(?:ly)?|improv\w*|"
                       r"differ\w*|compared|respectively|observed|reported|found)\b", re.I)
 
@@ -93,6 +98,9 @@ def clean_arm_name(name: str) -> str | None:
     for _ in range(2):
         text = _STAT_PHRASES.sub("", text).strip(" ,;:-")
     text = _balance(text).strip(" ,;:-")
+    text = _LEADING.sub("", text).strip()
+    if _NOT_A_GROUP.match(text):
+        return None
     words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS]
     if not words or re.match(r"^[\d.%(<>=]", text) or len(text.split()) > 8 or _VERBISH.search(text):
         return None
@@ -146,8 +154,8 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
         start -= 1
     while start < end and doc[start].lower_ in ("the", "a", "an"):
         start += 1
-    while start < end - 1 and doc[start].lower_ in ("group", "groups", "arm") and not _GROUP_LABEL.match(
-        doc[start : end].text
+    while start < end - 1 and doc[start].lower_ in ("group", "groups", "arm") and not group_label(
+        doc[start:end].text
     ):
         start += 1
     return (start, end) if start < end else None
@@ -159,9 +167,23 @@ def role_of(name: str) -> str:
 
 
 def group_label(name: str) -> str | None:
-    """The label of "Group I", "group B", "Groups 2" as "group i" / "group b" / "group 2"."""
-    m = _GROUP_LABEL.search(name)
+    """The label of "Group I", "group B", "Groups 2", "group H1" as "group i" / "group b" / ..."""
+    m = _GROUP_LABEL.search(name) or _GROUP_LABEL_CI.search(name)
     return f"group {m.group(1).lower()}" if m else None
+
+
+_GROUP_LABEL_CI = re.compile(r"\b[Gg][Rr][Oo][Uu][Pp][Ss]?\s+([IVX]{1,4}|[A-Za-z]\d{0,2}|\d{1,2})\b(?![\w-])")
+
+
+def acronym_of(short: str, long: str) -> bool:
+    """Whether ``short`` ("NBT", "CACP") spells the initials of words of ``long``
+    ("nature-based therapy", "corporate-academic cooperation program"), in order and in a run."""
+    letters = short.lower()
+    if not (2 <= len(letters) <= 6 and short.isupper() and short.isalpha()):
+        return False
+    words = [w for w in re.split(r"[\s\-/]+", long.lower()) if w and w[0].isalpha()]
+    initials = "".join(w[0] for w in words if w not in ("and", "of", "the", "with", "for", "in"))
+    return letters in initials
 
 
 def same_group(a: str, b: str, abbreviations: Mapping[str, str]) -> bool:
@@ -178,6 +200,8 @@ def same_group(a: str, b: str, abbreviations: Mapping[str, str]) -> bool:
             return True
     if doses(a) and doses(b) and doses(a) != doses(b):
         return False
+    if _numbering(a) and _numbering(b) and _numbering(a) != _numbering(b):
+        return False
     ta, tb = set(_distinctive_terms(a)), set(_distinctive_terms(b))
     if not ta or not tb:
         return False
@@ -192,6 +216,14 @@ _DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:mg|g|µg|μg|mcg|ug|iu|u|ml|mmol|mg/
 def doses(name: str) -> frozenset[str]:
     """The doses a group name states ("macitentan 0.2 mg" -> {"0.2"})."""
     return frozenset(m.group(1).replace(",", ".") for m in _DOSE.finditer(fold(name)))
+
+
+def _numbering(name: str) -> frozenset[str]:
+    """Numbers that tell groups apart without being doses: "GDM 1", "GDM2", "Period 1", "phase II"."""
+    text = split_header_n(name)[0]
+    text = _DOSE.sub(" ", fold(text))
+    found = re.findall(r"\b[A-Za-z]{2,}\s?(\d{1,2})\b|\b(?:phase|period|stage|cohort|part)\s+([IVX]{1,4})\b", text)
+    return frozenset(a or b.lower() for a, b in found)
 
 
 def _distinctive_terms(name: str) -> tuple[str, ...]:
@@ -213,10 +245,7 @@ def merge_candidates(candidates: Sequence[Candidate], abbreviations: Mapping[str
 
 
 def _arm(cluster: list[Candidate]) -> Arm:
-    text_ns = sorted((c for c in cluster if c.source == "text" and c.n), key=lambda c: -c.weight)
-    table_ns = [c.n for c in cluster if c.source == "table" and c.n]
-    n_rand = text_ns[0].n if text_ns else (max(table_ns) if table_ns else None)
-    n_anal = min(table_ns) if table_ns and min(table_ns) != n_rand else None
+    n_rand, n_anal = _sizes(cluster)
     names = list(dict.fromkeys(n for c in cluster for n in c.names))
     name = min(names, key=lambda s: (len(s) > 40, -len(terms(s)) if len(s) <= 40 else len(s)))
     return Arm(
@@ -227,6 +256,23 @@ def _arm(cluster: list[Candidate]) -> Arm:
         role=role_of(" ".join(names)),  # type: ignore[arg-type]
         evidence=tuple(c.evidence for c in cluster if c.evidence),
     )
+
+
+def _sizes(cluster: list[Candidate]) -> tuple[int | None, int | None]:
+    """(randomised, analysed): the first size stated on allocation, and the usual size in tables
+    (or, without tables, the size stated on evaluation); analysed is None when it is the same."""
+    allocated = sorted((c for c in cluster if c.source == "text" and c.n and not c.analysed),
+                       key=lambda c: -c.weight)
+    evaluated = [c.n for c in cluster if c.source == "text" and c.n and c.analysed]
+    table_ns = [c.n for c in cluster if c.source == "table" and c.n]
+    n_rand = allocated[0].n if allocated else None
+    if table_ns:
+        n_anal: int | None = max(set(table_ns), key=lambda n: (table_ns.count(n), n))
+    else:
+        n_anal = evaluated[0] if evaluated else None
+    if n_rand is None:
+        n_rand, n_anal = (n_anal, None) if not evaluated or table_ns else (evaluated[0], None)
+    return n_rand, (n_anal if n_anal != n_rand else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,35 +316,40 @@ class ArmLexicon:
             for term in _distinctive_terms(name):
                 if term not in others and len(term) > 2 and term not in STOP_WORDS:
                     phrases.add((term,))
-        if arm.role == "control" and sum(a.role == "control" for a in self.arms) == 1:
+        roles = [a.role for a in self.arms]
+        if arm.role == "control" and roles.count("control") == 1:
             phrases.update({("control",), ("controls",)})
+        if arm.role == "intervention" and roles.count("intervention") == 1 and len(roles) == 2:
+            phrases.update({("intervention",), ("experimental",), ("treatment", "group"),
+                            ("study", "group"), ("active", "group")})
         return phrases
 
     def _add(self, phrase: tuple[str, ...], arm: str) -> None:
-        self.entries.setdefault(phrase[0], []).append((phrase, arm))
+        key = tuple(stem(w) for w in phrase)
+        self.entries.setdefault(key[0], []).append((key, arm))
 
     def mentions(self, span: Doc | Span) -> list[Mention]:
-        """Arm mentions in ``span`` (token offsets relative to the span), longest first, no overlaps."""
-        words = [stem(t.lower_) if t.lower_ not in self.entries else t.lower_ for t in span]
+        """Arm mentions in ``span`` (token offsets relative to the span), longest first, no overlaps.
+
+        Punctuation between words is skipped, so "CZP 200 mg + MTX" matches the name "CZP 200 mg MTX".
+        """
+        words = [(i, stem(t.lower_)) for i, t in enumerate(span) if not (t.is_punct or t.is_space)]
         found: list[Mention] = []
-        i = 0
-        while i < len(words):
-            hit = self._match_at(words, i)
+        k = 0
+        while k < len(words):
+            hit = self._match_at(words, k)
             if hit:
-                found.append(hit)
-                i = hit.end
+                found.append(Mention(hit[0], words[k][0], words[k + hit[1] - 1][0] + 1))
+                k += hit[1]
             else:
-                i += 1
+                k += 1
         return found
 
-    def _match_at(self, words: list[str], i: int) -> Mention | None:
-        for key in (words[i], stem(words[i])):
-            for phrase, arm in self.entries.get(key, ()):
-                n = len(phrase)
-                if tuple(words[i : i + n]) == phrase or tuple(stem(w) for w in words[i : i + n]) == tuple(
-                    stem(p) for p in phrase
-                ):
-                    return Mention(arm, i, i + n)
+    def _match_at(self, words: list[tuple[int, str]], k: int) -> tuple[str, int] | None:
+        for phrase, arm in self.entries.get(words[k][1], ()):
+            n = len(phrase)
+            if tuple(w for _, w in words[k : k + n]) == phrase:
+                return arm, n
         return None
 
 
@@ -400,7 +451,7 @@ def _skip_brackets(sent: Span, j: int) -> int:
     return j
 
 
-_LABEL = r"(?:[A-Z]{1,2}\d?|[IVX]{1,4}|\d{1,2})"
+_LABEL = r"(?:[A-Z]{1,2}\d{0,2}|[IVX]{1,4}|\d{1,2})"
 _NAME_CHARS = r"(?:[^;,().:\n]|(?<=\d)\.(?=\d))"
 _LABEL_FIRST = re.compile(
     rf"\b[Gg]roups?\s+({_LABEL})\b\s*[,:(=–-]\s*(?:the\s+|a\s+)?({_NAME_CHARS}{{3,60}}?)\s*(?=[;,)]|$|\.\s)"
@@ -412,7 +463,7 @@ def label_definitions(text: str) -> Iterator[tuple[str, str]]:
     """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg" and "lidocaine (group L)"."""
     for m in _LABEL_FIRST.finditer(text):
         name = clean_arm_name(m.group(2))
-        if name and not name.lower().startswith(("and ", "or ", "received", "was", "were")):
+        if name and not group_label(name) and not name.lower().startswith(("and ", "or ", "received", "was", "were")):
             yield f"Group {m.group(1)}", name
     for m in _NAME_FIRST.finditer(text):
         name = clean_arm_name(re.sub(r"^(?:the|a|an|and|or|with|to|of)\s+", "", m.group(1).strip(), flags=re.I))

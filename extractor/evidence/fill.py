@@ -10,11 +10,12 @@ numbers are not found, as reviewers do.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from extractor.evidence.arms import NOT_DISTINCTIVE as NOT_DISTINCTIVE_QUERY
-from extractor.evidence.arms import doses, group_label, role_of, same_group
+from extractor.evidence.arms import acronym_of, doses, group_label, role_of, same_group
 from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
@@ -27,6 +28,7 @@ FILL_COLUMNS: tuple[str, ...] = (
     "comparator_standard_deviation",
 )
 MIN_OUTCOME_SCORE = 0.6
+_SUBSET = re.compile(r"\bsub-?(?:group|set|population|sample)s?\b", re.I)
 MIN_MARGIN = 0.15
 
 
@@ -76,7 +78,7 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
         if ql and al:
             best = max(best, 1.0 if ql == al else 0.0)
             continue
-        if same_group(query, name, abbreviations):
+        if same_group(query, name, abbreviations) or _acronym(query, name):
             best = max(best, 0.9)
             continue
         q = [t for t in terms(expand(query, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
@@ -84,6 +86,15 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
         if q and a and role_of(query) == role_of(name):
             best = max(best, 0.8 * max(coverage(q, a), coverage(a, q)))
     return best
+
+
+def _acronym(a: str, b: str) -> bool:
+    """Whether one name is an acronym of words of the other ("NBT group", "nature-based therapy")."""
+    for short, long in ((a, b), (b, a)):
+        for tok in re.findall(r"\b[A-Z]{2,6}\b", short):
+            if acronym_of(tok, long):
+                return True
+    return False
 
 
 def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> Arm | None:
@@ -119,8 +130,16 @@ def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[
 def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
     """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
     arms = list(reader.arms)
-    found = [resolve_arm(t, arms, reader.abbreviations) for t in (query.intervention, query.comparator)]
+    texts = (query.intervention, query.comparator)
+    found = [resolve_arm(t, arms, reader.abbreviations) for t in texts]
+    for k in (0, 1):
+        if found[k] is None:
+            found[k] = reader.arm_near(texts[k], other=texts[1 - k])
     found = by_role(query, arms, found)
+    split = reader.equal_split
+    if split is not None:
+        arms = [a if a.n is not None else replace(a, n_randomised=split) for a in arms]
+        found = [None if a is None else next(b for b in arms if b.name == a.name) for a in found]
     names = []
     for text, arm in zip((query.intervention, query.comparator), found, strict=True):
         if arm is None:
@@ -191,6 +210,8 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
         score = outcome_score(query.outcome, result, reader.abbreviations)
         if result.is_baseline and "baseline" not in query.outcome.lower():
             score -= 0.3
+        if _SUBSET.search(result.context) and not _SUBSET.search(query.outcome):
+            score -= 0.2
         if wanted and result.timepoint:
             score += 0.1 if result.timepoint == str(wanted) else -0.3
         if score >= MIN_OUTCOME_SCORE:
@@ -234,12 +255,13 @@ def _choose(candidates: list[tuple[float, Result]]) -> tuple[float, Result] | No
 
 
 def _numbers(result: Result) -> tuple:
-    return tuple(sorted((v.arm, v.events, v.total, v.percent, v.mean, v.sd) for v in result.values))
+    """What a result would fill in, to tell real alternatives from the same numbers said twice."""
+    sides = [(v.arm, side(v, None)) for v in result.values]
+    return tuple(sorted((arm, s.events, s.total, s.mean, s.sd) for arm, s in sides))
 
 
 def _group_sizes(i_arm: Arm, c_arm: Arm) -> dict[str, float | int | None]:
-    return {"intervention_group_size": i_arm.n_randomised or i_arm.n,
-            "comparator_group_size": c_arm.n_randomised or c_arm.n}
+    return {"intervention_group_size": i_arm.n, "comparator_group_size": c_arm.n}
 
 
 def _values(kind: str, si: Side, sc: Side, sizes: dict[str, float | int | None]) -> dict[str, float | int | None]:

@@ -29,15 +29,23 @@ from extractor.evidence.arms import (
 )
 from extractor.evidence.document import Passage, abstract_parts, passages
 from extractor.evidence.model import Arm, ArmValue, Evidence, Result
-from extractor.evidence.similarity import find_abbreviations
+from extractor.evidence.similarity import find_abbreviations, stem, terms
+from extractor.evidence.arms import NOT_DISTINCTIVE
 from extractor.evidence.text import sentence_results
 from extractor.nlp import SPANS_KEY, fold, get_nlp
-from extractor.nlp.rules import parse_timepoint
+from extractor.nlp.rules import parse_count_word, parse_timepoint
 from extractor.records import Record
 
 _SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
 _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
 _ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b", re.I)
+_SPLIT = re.compile(
+    r"\b(?P<n>\d+|[A-Za-z]+(?:[- ][a-z]+)?)\s+(?:[\w-]+\s+){0,12}?(?:were\s+)?(?:\w+\s+)?"
+    r"(?:randomi[sz]ed|allocated|divided|assigned)\s+(?:\w+\s+){0,2}?(?:in|into|to)\s+"
+    r"(?P<k>two|three|four|five|2|3|4|5)\s+(?:equal\s+|equally\s+sized\s+|parallel\s+)?(?:groups|arms)\b",
+    re.I,
+)
+_EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for", re.I)
 _NOT_ALLOCATION = re.compile(r"exclu|withdr|lost to follow|discontinu|dropp?ed out|declined|ineligible", re.I)
 _BASELINE_ROW = re.compile(r"\b(?:baseline|pre-?(?:treatment|intervention|operative|test)?|before|"
                            r"at entry|week 0|day 0|month 0|admission)\b", re.I)
@@ -111,7 +119,42 @@ class TrialReader:
                 continue
             ev = Evidence(passage.section, passage.text[doc[start].idx : doc[stop - 1].idx + len(doc[stop - 1])],
                           doc[start].idx, doc[stop - 1].idx + len(doc[stop - 1]), passage.label)
-            yield Candidate(name, n, "text", ev, weight=weight)
+            yield Candidate(name, n, "text", ev, weight=weight, analysed=bool(_EVALUATED.search(sent.text)))
+
+    @cached_property
+    def equal_split(self) -> int | None:
+        """The size of each group when the paper says "N patients were randomised into k groups"."""
+        for passage in self.passages:
+            for m in _SPLIT.finditer(passage.text):
+                total, groups = parse_count_word(m.group("n")), parse_count_word(m.group("k"))
+                if total and groups and groups > 1 and total % groups == 0:
+                    return total // groups
+        return None
+
+    def arm_near(self, text: str, *, other: str = "") -> Arm | None:
+        """The arm whose mentions keep company with the distinctive words of ``text``.
+
+        A sheet may call an arm by its drug ("intravenous lidocaine") where the paper says
+        "group I"; sentences that name both ("in group I, 108 patients responded to lidocaine")
+        tell which is which. Returns an arm only when it clearly leads.
+        """
+        words = set(terms(text)) - set(terms(other)) - NOT_DISTINCTIVE
+        if not words or not self.arms:
+            return None
+        lexicon = ArmLexicon(self.arms, self.abbreviations)
+        counts: dict[str, int] = {}
+        for doc in self.docs:
+            for sent in doc.sents:
+                hits = [i for i, t in enumerate(sent) if stem(t.lower_) in words]
+                if not hits:
+                    continue
+                for m in lexicon.mentions(sent):
+                    if any(abs(h - m.start) <= 8 for h in hits):
+                        counts[m.arm] = counts.get(m.arm, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
+            return None
+        return next(a for a in self.arms if a.name == ranked[0][0])
 
     def _table_candidates(self) -> Iterator[Candidate]:
         for view in self.views:
@@ -190,7 +233,7 @@ def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, st
 
 def _arm_cells(view: tbl.TableView, row: int, cols: list[int], arm: str) -> ArmValue | None:
     """An arm's value in a row: one cell, or a mean column and an SD column side by side."""
-    read = [v for c in cols if (v := tbl.read_cell(view, row, c, arm)) is not None]
+    read = [v for c in _distinct_cells(view, row, cols) if (v := tbl.read_cell(view, row, c, arm)) is not None]
     if len(read) == 1:
         return read[0]
     means = [v for v in read if v.mean is not None and v.sd is None]
@@ -199,6 +242,17 @@ def _arm_cells(view: tbl.TableView, row: int, cols: list[int], arm: str) -> ArmV
         return replace(means[0], sd=sds[0].sd, dispersion="sd",
                        evidence=means[0].evidence + sds[0].evidence, rule_ids=("table_mean_sd_columns",))
     return None
+
+
+def _distinct_cells(view: tbl.TableView, row: int, cols: list[int]) -> list[int]:
+    """Columns of one arm, without the copies a spanning header cell made of one column."""
+    out: list[int] = []
+    for c in cols:
+        if out and view.column_labels[c] == view.column_labels[out[-1]] and \
+                view.grid[row][c] == view.grid[row][out[-1]]:
+            continue
+        out.append(c)
+    return out
 
 
 def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[ArmValue, ...], kind: str) -> Result:

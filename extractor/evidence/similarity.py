@@ -38,6 +38,7 @@ GENERIC_WORDS = frozenset(
     """.split()
 )
 _TOKEN = re.compile(r"[a-z0-9α-ωµ]+(?:[-+'][a-z0-9α-ωµ]+)*[+]?")
+_GLUED = re.compile(r"^([a-z]{2,})(\d{1,2})$")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 
 
@@ -71,6 +72,9 @@ def terms(text: str, *, keep_stop: bool = False) -> tuple[str, ...]:
     out: list[str] = []
     for tok in tokens(text):
         parts = [tok] + (tok.replace("+", "").split("-") if "-" in tok else [])
+        glued = _GLUED.match(tok)
+        if glued:  # "gdm1" also reads as "gdm 1"
+            parts += [glued.group(1), glued.group(2)]
         for part in parts:
             if not part or (not keep_stop and part in STOP_WORDS):
                 continue

@@ -141,8 +141,16 @@ def view_table(table: Table, index: int) -> TableView | None:
 def _header_count(grid: list[tuple[str, ...]], declared: int) -> int:
     count = declared
     while count < len(grid) and not _is_data_row(grid[count]):
+        if declared and _is_spanning(grid[count]):
+            break
         count += 1
     return count
+
+
+def _is_spanning(row: tuple[str, ...]) -> bool:
+    """A row that only names a group of rows below it ("VAS" spanning the whole table)."""
+    cells = {c.strip() for c in row if c.strip()}
+    return len(cells) == 1 and sum(bool(c.strip()) for c in row) in (1, len(row))
 
 
 def _is_data_row(row: tuple[str, ...]) -> bool:

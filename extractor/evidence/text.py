@@ -108,9 +108,7 @@ def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
 def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:
     """Tie values to arm names: "respectively" lists first, else by the side the arms are named on."""
     if any(t.lower_ == "respectively" for t in sent):
-        listed = _respectively(values, mentions)
-        if listed:
-            return listed
+        return _respectively(sent, values, mentions) or []
     arms_first = mentions[0].start < values[0].start
     pairs = []
     for i, value in enumerate(values):
@@ -122,9 +120,14 @@ def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> l
     return pairs
 
 
-def _respectively(values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]] | None:
-    arms_after = _distinct(m for m in mentions if m.start > values[-1].end)
-    arms_before = _distinct(m for m in mentions if m.end <= values[0].start)
+def _respectively(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]] | None:
+    """"a, b and c for A, B and C, respectively": the n-th value goes to the n-th arm named."""
+    stop = next((i for i in range(values[-1].end, len(sent)) if sent[i].text == ";" or sent[i].lower_ in
+                 ("while", "whereas", "but", "although")), len(sent))
+    start = max((i for i in range(0, values[0].start) if sent[i].text == ";" or sent[i].lower_ in
+                 ("while", "whereas", "but", "although")), default=0)
+    arms_after = _distinct(m for m in mentions if values[-1].end <= m.start < stop)
+    arms_before = _distinct(m for m in mentions if start <= m.start and m.end <= values[0].start)
     for arms in (arms_after, arms_before):
         if len(arms) == len(values) >= 2:
             return list(zip(values, arms, strict=True))
@@ -188,7 +191,7 @@ def _result(
         outcome=outcome,
         kind=kind,  # type: ignore[arg-type]
         values=values,
-        context=sent.text,
+        context=_clause(sent, group, found),
         source="text",
         timepoint=_timepoint(found, first.start),
         subgroup=_subgroup(sent.text),
@@ -201,6 +204,15 @@ def _result(
         is_baseline=bool(_BASELINE.search(sent.text)),
         evidence=(_evidence(sent, 0, len(sent), section, label),),
     )
+
+
+def _clause(sent: Span, group: list[tuple[Found, str]], found: list[Found]) -> str:
+    """The sentence up to the group's last value and the statistics right after it."""
+    end = group[-1][0].end
+    for f in found:
+        if f.start >= end and f.label in ("P_VALUE", "EFFECT", "CI") and f.start - end <= 4:
+            end = f.end
+    return sent[:end].text
 
 
 def _dispersion(text: str, default: str | None) -> str | None:

@@ -360,13 +360,17 @@ def effect_measure(name: str) -> str | None:
 
 # --- group sizes ----------------------------------------------------------------------------------
 
-_N_RE = re.compile(r"^[(\[]?\s*(?:n|N)\s*(?:=|:)\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*[)\]]?$")
+_N_RE = re.compile(
+    r"^[(\[]?\s*(?:(?:n|N)\s*(?:=|:)\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)|"
+    r"(?P<count>\d{1,3}(?:,\d{3})+|\d+)\s+(?:patients|people|persons|subjects|participants|women|men|"
+    r"children|infants|cases|individuals|volunteers|eyes))\s*[)\]]?$"
+)
 
 
 def parse_group_size(text: str) -> int | None:
-    """Read "n=30", "(n = 30)", "N: 1,204", "[n=12]"."""
+    """Read "n=30", "(n = 30)", "N: 1,204", "[n=12]", "(120 patients)"."""
     m = _N_RE.match(fold(text).strip())
-    return _int(m.group("n")) if m else None
+    return _int(m.group("n") or m.group("count")) if m else None
 
 
 _WORD_NUMBERS = {
