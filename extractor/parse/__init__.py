@@ -148,10 +148,6 @@ class ParseReport:
         """True when nothing was skipped."""
         return not self.errors
 
-    def count(self, source: str) -> None:
-        """Count one record read from ``source``."""
-        self.records[source] = self.records.get(source, 0) + 1
-
 
 def iter_records(
     source: Source,
@@ -185,7 +181,7 @@ def iter_records(
     """
     report = report if report is not None else ParseReport()
     opened, name = _open(source)
-    stream = opened
+    stream, count = opened, 0
     try:
         stream, head = _peek(stream, name)
         if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
@@ -194,14 +190,16 @@ def iter_records(
             _xml.check_prolog(head, source=name)  # before anything else looks at hostile XML
         fmt = format or _detect(head, name)
         for item in _dispatch(fmt, stream, head, name):
-            if isinstance(item, Record):
-                report.count(name)
+            if type(item) is Record:
+                count += 1
                 yield item
             elif on_error == "raise":
-                raise item
+                raise item  # type: ignore[misc]
             else:
-                report.errors.append(item)
+                report.errors.append(item)  # type: ignore[arg-type]
     finally:
+        if count:
+            report.records[name] = report.records.get(name, 0) + count
         if opened is not source and opened is not sys.stdin.buffer:
             opened.close()
 

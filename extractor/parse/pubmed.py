@@ -70,7 +70,10 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
                 element.getparent().tag != "MedlineCitationSet"
             ):
                 continue  # the citation inside a PubmedArticle: read with its article
-            yield from _read(element, index, source)
+            if element.tag == "DeleteCitation":
+                yield from parse_deleted(element)
+            else:
+                yield _read(element, index, source)
             index += 1
             _release(element)
     except etree.XMLSyntaxError as e:
@@ -88,15 +91,12 @@ def parse_pubmed(data: bytes, *, source: str | None = None) -> list[Record]:
     return records
 
 
-def _read(element: etree._Element, index: int, source: str | None) -> Iterator[Record | ParseError]:
+def _read(element: etree._Element, index: int, source: str | None) -> Record | ParseError:
     try:
-        if element.tag == "DeleteCitation":
-            yield from parse_deleted(element)
-        else:
-            yield parse_record(element)
+        return parse_record(element)
     except ParseError as e:
         pmid = element.findtext(".//PMID")
-        yield ParseError(e.reason, source=source, record_id=f"#{index + 1}" + (f" PMID {pmid}" if pmid else ""))
+        return ParseError(e.reason, source=source, record_id=f"#{index + 1}" + (f" PMID {pmid}" if pmid else ""))
 
 
 def _release(element: etree._Element) -> None:
@@ -304,9 +304,14 @@ def parse_author(el: etree._Element) -> Author:
     for child in el:
         tag = child.tag
         if tag == "AffiliationInfo":
-            affiliations.extend(a for a in map(_inline, child.iterchildren("Affiliation")) if a)
-        elif tag == "Affiliation":
-            affiliations.extend(a for a in (_inline(child),) if a)
+            for affiliation in child.iterchildren("Affiliation"):
+                text = _inline(affiliation)
+                if text:
+                    affiliations.append(text)
+        elif tag == "Affiliation":  # before the 2014 DTD: directly in Author
+            text = _inline(child)
+            if text:
+                affiliations.append(text)
         elif tag == "Identifier":
             if child.get("Source") == "ORCID" and orcid is None:
                 orcid = normalise_orcid(child.text)
