@@ -87,7 +87,11 @@ _NOT_NAME_WORDS = frozenset(
     """.split()
 )
 _LEADING = re.compile(r"^(?:(?:in|on|of|to|for|with|and|or|the|a|an|from|into)\s+)+", re.I)
-_NOT_A_GROUP = re.compile(r"^(?:each|all|both|either|per|every|two|three|four|the two)\b", re.I)
+_NOT_A_GROUP = re.compile(
+    r"^(?:each|all|both|either|per|every|two|three|four|the two|follow[- ]?up|baseline|entry|visit|week|"
+    r"month|day|year|period|pre-?treatment|post-?treatment|before|after|total|overall)\b",
+    re.I,
+)
 _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|showed|show|did|significant(?:ly)?|improv\w*|"
                       r"differ\w*|compared|respectively|observed|reported|found)\b", re.I)
 
@@ -297,6 +301,10 @@ class ArmLexicon:
         for entries in self.entries.values():
             entries.sort(key=lambda e: -len(e[0]))
 
+    def arm(self, name: str) -> Arm | None:
+        """The arm called ``name``."""
+        return next((a for a in self.arms if a.name == name), None)
+
     def _phrases(self, arm: Arm, abbreviations: Mapping[str, str]) -> set[tuple[str, ...]]:
         phrases: set[tuple[str, ...]] = set()
         names = (arm.name, *arm.aliases)
@@ -321,7 +329,7 @@ class ArmLexicon:
             phrases.update({("control",), ("controls",)})
         if arm.role == "intervention" and roles.count("intervention") == 1 and len(roles) == 2:
             phrases.update({("intervention",), ("experimental",), ("treatment", "group"),
-                            ("study", "group"), ("active", "group")})
+                            ("active", "group")})
         return phrases
 
     def _add(self, phrase: tuple[str, ...], arm: str) -> None:

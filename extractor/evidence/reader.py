@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 from extractor.evidence import tables as tbl
 from extractor.evidence.arms import (
     ArmLexicon,
+    doses,
     Candidate,
     clean_arm_name,
     count_phrases,
@@ -31,7 +32,7 @@ from extractor.evidence.document import Passage, abstract_parts, passages
 from extractor.evidence.model import Arm, ArmValue, Evidence, Result
 from extractor.evidence.similarity import find_abbreviations, stem, terms
 from extractor.evidence.arms import NOT_DISTINCTIVE
-from extractor.evidence.text import sentence_results
+from extractor.evidence.text import sentence_results, zero_event_results
 from extractor.nlp import SPANS_KEY, fold, get_nlp
 from extractor.nlp.rules import parse_count_word, parse_timepoint
 from extractor.records import Record
@@ -187,14 +188,18 @@ class TrialReader:
             for sent in doc.sents:
                 if parts and not _in_results(parts, sent.start_char):
                     continue
-                yield from sentence_results(sent, lexicon, section=passage.section, label=passage.label,
-                                            dispersion=self.dispersion)
+                found = sentence_results(sent, lexicon, section=passage.section, label=passage.label,
+                                         dispersion=self.dispersion)
+                yield from found or zero_event_results(sent, lexicon, section=passage.section, label=passage.label)
 
     def _table_results(self, lexicon: ArmLexicon) -> Iterator[Result]:
         for view in self.views:
             columns = column_arms(view, lexicon)
-            for row in view.rows:
-                yield from _row_results(view, row, columns)
+            if len({arm for arm, _ in columns.values()}) >= 2:
+                for row in view.rows:
+                    yield from _row_results(view, row, columns)
+            else:
+                yield from _transposed_results(view, row_arms(view, lexicon))
 
 
 def _in_results(parts: list[tuple[int, int, str]], offset: int) -> bool:
@@ -210,14 +215,75 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
     nlp = get_nlp()
     for c in view.value_columns():
         parts = [p for p in view.column_labels[c].split(" | ") if p]
+        numbers = set(re.findall(r"\d+(?:\.\d+)?", " ".join(split_header_n(p)[0] for p in parts)))
         for depth in range(len(parts) - 1, -1, -1):
             arms = {m.arm for m in lexicon.mentions(nlp.make_doc(fold(parts[depth])))}
+            arms = {a for a in arms if _dose_fits(lexicon.arm(a), numbers)}
             if len(arms) == 1:
-                rest = [p for i, p in enumerate(parts) if i != depth and tbl.stat_hint(p) not in
-                        ("mean", "sd", "n", "pct", "median")]
-                out[c] = (arms.pop(), " | ".join(rest))
+                rest = [split_header_n(p)[0] for i, p in enumerate(parts) if i != depth and tbl.stat_hint(p)
+                        not in ("mean", "sd", "n", "pct", "median")]
+                out[c] = (arms.pop(), " | ".join(p for p in rest if p))
                 break
     return out
+
+
+def _dose_fits(arm: Arm | None, numbers: set[str]) -> bool:
+    """A column of a dose-ranging table belongs to an arm only if it shows the arm's dose."""
+    if arm is None:
+        return True
+    wanted = set().union(*(doses(n) for n in (arm.name, *arm.aliases))) if arm else set()
+    return not wanted or not numbers or bool(wanted & {n.rstrip("0").rstrip(".") if "." in n else n
+                                                      for n in numbers} | wanted & numbers)
+
+
+def row_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, str]:
+    """For a table whose rows are arms: each data row naming exactly one arm in its label."""
+    nlp = get_nlp()
+    out = {}
+    for r in view.rows:
+        arms = {m.arm for m in lexicon.mentions(nlp.make_doc(fold(view.row_labels.get(r, ""))))}
+        if len(arms) == 1:
+            out[r] = arms.pop()
+    return out if len(set(out.values())) >= 2 else {}
+
+
+def _transposed_results(view: tbl.TableView, rows: dict[int, str]) -> Iterator[Result]:
+    """Results of a table whose rows are arms and columns are statistics of one outcome.
+
+    Rows of the same arm under different group rows ("Intention-to-treat", "Per-protocol") make
+    separate results; an "n" column gives each arm its size.
+    """
+    by_group: dict[str, dict[str, int]] = {}
+    for r, arm in rows.items():
+        by_group.setdefault(view.row_groups.get(r, ""), {}).setdefault(arm, r)
+    n_col = next((c for c in view.value_columns() if view.column_hint[c] == "n"), None)
+    stat_cols = [c for c in view.value_columns() if c != n_col and c != view.p_column()]
+    for group, arm_rows in by_group.items():
+        if len(arm_rows) < 2:
+            continue
+        values = [v for arm, r in arm_rows.items() if (v := _row_cells(view, r, stat_cols, arm, n_col))]
+        kinds = {v.kind for v in values}
+        if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
+            yield _transposed_result(view, group, tuple(values), kinds.pop())  # type: ignore[arg-type]
+
+
+def _row_cells(view: tbl.TableView, row: int, cols: list[int], arm: str, n_col: int | None) -> ArmValue | None:
+    value = _arm_cells(view, row, cols, arm)
+    if value is None or n_col is None:
+        return value
+    n_text = view.grid[row][n_col].replace(",", "").strip()
+    return replace(value, n=int(n_text)) if n_text.isdigit() else value
+
+
+def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, ...], kind: str) -> Result:
+    outcome = " ".join(p for p in (view.column_labels[view.value_columns()[0]].split(" | ")[0], group) if p)
+    context = " | ".join(p for p in (view.table.caption or "", outcome) if p)
+    timepoint = parse_timepoint(context)
+    return Result(
+        outcome=outcome, kind=kind, values=values, context=context,  # type: ignore[arg-type]
+        source="table", timepoint=str(timepoint) if timepoint else None, subgroup=group or None,
+        is_baseline=_baseline_table(view), evidence=(),
+    )
 
 
 def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, str]]) -> Iterator[Result]:
@@ -233,14 +299,21 @@ def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, st
 
 def _arm_cells(view: tbl.TableView, row: int, cols: list[int], arm: str) -> ArmValue | None:
     """An arm's value in a row: one cell, or a mean column and an SD column side by side."""
-    read = [v for c in _distinct_cells(view, row, cols) if (v := tbl.read_cell(view, row, c, arm)) is not None]
+    cols = _distinct_cells(view, row, cols)
+    pairs = [(v, c) for c in cols if (v := tbl.read_cell(view, row, c, arm)) is not None]
+    read, cols = [v for v, _ in pairs], [c for _, c in pairs]
     if len(read) == 1:
         return read[0]
-    means = [v for v in read if v.mean is not None and v.sd is None]
-    sds = [v for v in read if v.sd is not None and v.mean is None]
-    if len(means) == 1 and len(sds) == 1:
-        return replace(means[0], sd=sds[0].sd, dispersion="sd",
-                       evidence=means[0].evidence + sds[0].evidence, rule_ids=("table_mean_sd_columns",))
+    counts = [v for v, c in zip(read, cols) if view.column_hint[c] == "n" and v.events is not None]
+    others = [v for v, c in zip(read, cols) if view.column_hint[c] != "n"]
+    if len(counts) == 1 and len(others) == 1 and counts[0].events:
+        return replace(others[0], n=counts[0].events, total=others[0].total or None)
+    means = [v for v in read if v.mean is not None and v.sd is None and v.se is None]
+    spreads = [v for v in read if (v.sd is not None or v.se is not None) and v.mean is None]
+    if len(means) == 1 and len(spreads) == 1:
+        spread = spreads[0]
+        return replace(means[0], sd=spread.sd, se=spread.se, dispersion=spread.dispersion,
+                       evidence=means[0].evidence + spread.evidence, rule_ids=("table_mean_spread_columns",))
     return None
 
 

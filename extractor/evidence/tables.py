@@ -35,6 +35,8 @@ _FOOTNOTE_MARKS = re.compile(r"[*†‡§¶#ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐ
 
 # What the numbers are, said in a header, row label, caption or footnote.
 _HINTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^\s*(?:sd|s\.d\.)\s*$", re.I), "sd"),
+    (re.compile(r"^\s*(?:se|sem|s\.e\.m?\.?)\s*$", re.I), "se"),
     (re.compile(r"median\s*[(\[,]?\s*(?:iqr|interquartile|q1|25)", re.I), "median_iqr"),
     (re.compile(r"median\s*[(\[,]?\s*(?:range|min)", re.I), "median_range"),
     (re.compile(r"mean\s*(?:±|\+/-|\(|\[|,)?\s*(?:sem|s\.e\.m|se|s\.e\.|standard error)\b", re.I), "mean_se"),
@@ -47,12 +49,16 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"±\s*sd\b|\(\s*sd\s*\)|\bsd\b", re.I), "mean_sd"),
     (re.compile(r"\biqr\b|interquartile", re.I), "median_iqr"),
     (re.compile(r"^\s*(?:mean|m|average|x̄|χ)\s*$", re.I), "mean"),
+    (re.compile(r"^\s*(?:sd|s\.d\.|±\s*sd)\s*$", re.I), "sd"),
+    (re.compile(r"^\s*(?:se|sem|s\.e\.m?\.?)\s*$", re.I), "se"),
     (re.compile(r"^\s*(?:%|percent(?:age)?|\(%\))\s*$", re.I), "pct"),
     (re.compile(r"^\s*(?:n|no\.?|number)\s*$", re.I), "n"),
     (re.compile(r"\bmedian\b", re.I), "median"),
     (re.compile(r"\bmean\b", re.I), "mean"),
     (re.compile(r"(?:,|\()\s*%\s*\)?\s*$|\bpercent|\b%\s*$", re.I), "pct"),
 ]
+_COUNTS_TABLE = re.compile(r"adverse (?:events?|effects?|reactions?)|side[- ]effects?|complications?|"
+                           r"number of (?:patients|subjects|participants)", re.I)
 _SPREAD_OF = {"mean_sd": "sd", "mean_se": "se", "median_iqr": "iqr", "median_range": "range",
               "mean_ci": "ci"}
 
@@ -131,11 +137,47 @@ def view_table(table: Table, index: int) -> TableView | None:
     header_count = _header_count(grid, len(table.header))
     if header_count >= len(grid):
         return None
+    grid = _respan(grid, header_count)
     view = TableView(index, table, grid, header_count, _label_columns(grid, header_count))
     _fill_columns(view)
     _fill_rows(view)
-    view.table_hint = stat_hint(" ".join(filter(None, (table.caption, *table.footnotes))))
+    notes = " ".join(filter(None, (table.caption, *table.footnotes)))
+    view.table_hint = stat_hint(notes) or ("n" if _COUNTS_TABLE.search(table.caption or "") else None)
     return view
+
+
+def _respan(grid: list[tuple[str, ...]], header_count: int) -> list[tuple[str, ...]]:
+    """Give a header cell the columns it heads when the source lost its colspan.
+
+    "Drug | Placebo | | " above "Mean | SD | Mean | SD": the lower row repeats a unit of two
+    columns, one per label above, so "Drug" heads columns 1-2 and "Placebo" columns 3-4.
+    """
+    grid = list(grid)
+    for r in range(header_count - 1):
+        upper, lower = list(grid[r]), grid[r + 1]
+        labelled = [c for c in range(1, len(upper)) if upper[c].strip()]
+        period = _period(lower, labelled[0]) if labelled else 0
+        if len(labelled) < 2 or period < 2 or labelled != list(range(labelled[0], labelled[0] + len(labelled))):
+            continue
+        if labelled[0] + period * len(labelled) > len(upper):
+            continue
+        for k, c in enumerate(labelled[::-1]):
+            text = upper[c]
+            start = labelled[0] + period * (len(labelled) - 1 - k)
+            for j in range(start, start + period):
+                upper[j] = text
+        grid[r] = tuple(upper)
+    return grid
+
+
+def _period(row: tuple[str, ...], start: int) -> int:
+    """The length of the unit a header row repeats from ``start`` ("Mean", "SD", "Mean", "SD" -> 2)."""
+    cells = [c.strip().lower() for c in row[start:]]
+    for p in (2, 3, 4):
+        unit = cells[:p]
+        if len(cells) >= 2 * p and all(unit) and len(set(unit)) == p and cells[p : 2 * p] == unit:
+            return p
+    return 0
 
 
 def _header_count(grid: list[tuple[str, ...]], declared: int) -> int:
@@ -281,6 +323,8 @@ def _bare(number: float, text: str, hint: str | None, n: int | None, arm: str, e
         return ArmValue(arm, mean=number, dispersion="none", evidence=ev, rule_ids=("table_mean",))
     if hint == "sd":
         return ArmValue(arm, sd=number, dispersion="sd", evidence=ev, rule_ids=("table_sd",))
+    if hint == "se":
+        return ArmValue(arm, se=number, dispersion="se", evidence=ev, rule_ids=("table_se",))
     if hint == "median":
         return ArmValue(arm, median=number, dispersion="none", evidence=ev, rule_ids=("table_median",))
     return None

@@ -110,14 +110,28 @@ def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> l
     if any(t.lower_ == "respectively" for t in sent):
         return _respectively(sent, values, mentions) or []
     arms_first = mentions[0].start < values[0].start
+    styles = [_assign(values, mentions, before_first=arms_first), _assign(values, mentions, before_first=not arms_first)]
+    return max(styles, key=_consistency)
+
+
+def _assign(values: Sequence[Found], mentions: Sequence[Mention], *, before_first: bool) -> list[tuple[Found, str]]:
+    """Give each value the arm named next to it, looking first before it (or first after it)."""
     pairs = []
     for i, value in enumerate(values):
         before = _mention_before(value, values[i - 1] if i else None, mentions)
         after = _mention_after(value, values[i + 1] if i + 1 < len(values) else None, mentions)
-        arm = (before or after) if arms_first else (after or before)
+        arm = (before or after) if before_first else (after or before)
         if arm is not None:
             pairs.append((value, arm.arm))
     return pairs
+
+
+def _consistency(pairs: list[tuple[Found, str]]) -> int:
+    """How many values a reading ties to arms without giving one arm two values in a row."""
+    score = 0
+    for k, (_, arm) in enumerate(pairs):
+        score += 1 if k == 0 or pairs[k - 1][1] != arm else -1
+    return score
 
 
 def _respectively(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]] | None:
@@ -342,3 +356,44 @@ def _trim(words: list[str]) -> list[str]:
 def _evidence(sent: Span, start: int, end: int, section: str, label: str) -> Evidence:
     span = sent[start:end]
     return Evidence(section, span.text, span.start_char, span.end_char, label)
+
+
+_NONE = re.compile(
+    r"\b(?:(?:there\s+(?:was|were)\s+)?no|none\s+of\s+the|not\s+any|without\s+any)\s+(?P<what>[^.;:()]{3,90}?)\s+"
+    r"(?:(?:was|were|has\s+been|have\s+been|had\s+been)\s+)?(?:observed|reported|seen|noted|found|occurred|"
+    r"recorded|detected|documented|experienced|developed|identified|encountered)\b"
+    r"(?P<where>[^.;]{0,60})",
+    re.I,
+)
+_ALL_WITHOUT = re.compile(
+    r"\ball\s+(?:the\s+)?(?:patients|participants|subjects|children|women|infants)\b[^.;]{0,80}?\bwithout\s+"
+    r"(?:any\s+)?(?P<what>[^.;,()]{3,60})",
+    re.I,
+)
+_EITHER = re.compile(r"\b(?:either|both|any|all|the\s+two|each)\s+(?:of\s+the\s+)?(?:groups?|arms?|patients?|"
+                     r"participants?|subjects?|treatment)\b|\bin\s+any\s+(?:patient|participant|subject)\b", re.I)
+_NOT_EVENT = re.compile(r"\b(?:differences?|significan\w*|changes?|effects? of|correlations?|associations?|"
+                        r"interactions?|evidence|trend|benefit|improvement)\b", re.I)
+
+
+def zero_event_results(sent: Span, lexicon: ArmLexicon, *, section: str, label: str) -> list[Result]:
+    """"No serious adverse events were observed in either group": zero events in every arm.
+
+    Read only when the sentence holds no numbers and names no single arm, so the statement is
+    about all groups; the outcome is what the sentence says did not happen.
+    """
+    text = sent.text
+    if any(t.like_num for t in sent) or len(lexicon.arms) < 2:
+        return []
+    m = _NONE.search(text)
+    what, whole = (m.group("what"), bool(_EITHER.search(m.group("where"))) or not lexicon.mentions(sent)) if m \
+        else (None, False)
+    if not what:
+        m = _ALL_WITHOUT.search(text)
+        what, whole = (m.group("what"), True) if m else (None, False)
+    if not what or not whole or _NOT_EVENT.search(what):
+        return []
+    outcome = re.sub(r"^(?:patients?|participants?|subjects?)\s+(?:with|had|experienced)\s+", "", what.strip())
+    ev = (_evidence(sent, 0, len(sent), section, label),)
+    values = tuple(ArmValue(a.name, events=0, evidence=ev, rule_ids=("none_in_any_group",)) for a in lexicon.arms)
+    return [Result(outcome=outcome, kind="binary", values=values, context=text, source="text", evidence=ev)]
