@@ -419,6 +419,85 @@ def pool(table: Path, outcome: str | None, measure: str | None, model: str, fmt:
         click.echo(f"forest plot: {plot}", err=True)
     sys.exit(ExitCode.INCOMPLETE if analysis.skipped else ExitCode.COMPLETED)
 
+# -- extraction: extract, fill ----------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
+              help="json: {records, arms, comparisons}; csv: the comparisons table.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default stdout).")
+def extract(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
+    """Extract arms and comparisons, each number with its evidence, from records in any format.
+
+    Example:
+
+    \b
+        extractor extract PMC5614421.xml --format csv -o evidence.csv
+    """
+    import json
+
+    from extractor.evidence import evidence_document, extract_evidence, write_comparisons_csv
+    from extractor.parse import ParseReport, iter_records
+
+    report, failed, records = ParseReport(), [], []
+    for path in files:
+        try:
+            records.extend(iter_records(path, on_error="skip", report=report))
+        except extractor.ExtractorError as e:
+            failed.append(e)
+            click.echo(f"error: {e}", err=True)
+    trials = list(extract_evidence(records))
+    if fmt == "json":
+        json.dump(evidence_document(trials, records), output, ensure_ascii=False, indent=1)
+        output.write("\n")
+    else:
+        write_comparisons_csv(trials, output)
+    for error in report.errors:
+        click.echo(f"skipped: {error}", err=True)
+    sys.exit(ExitCode.ERROR if failed and not records else
+             ExitCode.INCOMPLETE if failed or report.errors else ExitCode.COMPLETED)
+
+
+@cli.command()
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--docs", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Directory holding PMC<id>.xml for every pmcid of the sheet.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Filled sheet (default stdout).")
+def fill(sheet: Path, docs: Path, output: IO[str]) -> None:
+    """Fill an extraction sheet (id, pmcid, outcome, intervention, comparator[, outcome_type]).
+
+    Every input column is kept; the events, group sizes, means and SDs of each arm are added,
+    with the evidence they were read from and a confidence. Unsure means blank.
+
+    Example:
+
+    \b
+        extractor fill sheet.csv --docs pmc_xml/ -o filled.csv
+    """
+    import csv
+
+    from extractor.evidence import FILL_COLUMNS, fill_sheet, open_text
+
+    problems: list[str] = []
+    try:
+        with open_text(sheet) as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            columns = list(reader.fieldnames or [])
+        extra = [c for c in (*FILL_COLUMNS, "outcome_type", "evidence", "confidence") if c not in columns]
+        writer = csv.DictWriter(output, fieldnames=columns + extra, lineterminator="\n")
+        writer.writeheader()
+        for row in fill_sheet(rows, docs, problems=problems):
+            writer.writerow(row)
+    except extractor.ExtractorError as e:
+        raise Failure(str(e)) from e
+    for problem in problems:
+        click.echo(f"skipped: {problem}", err=True)
+    sys.exit(ExitCode.INCOMPLETE if problems else ExitCode.COMPLETED)
+
+
 
 def main() -> None:
     """Entry point of the ``extractor`` console script."""
