@@ -302,7 +302,8 @@ def run(
 ) -> None:
     """Fetch records (PMIDs, an IDs file or a query), parse them and write OUTDIR.
 
-    Writes OUTDIR/records.jsonl and OUTDIR/report.json ({requested, fetched, missing, failed,
+    Writes OUTDIR/records.jsonl, OUTDIR/arms.csv, OUTDIR/evidence.csv (the comparisons, each
+    number with its evidence) and OUTDIR/report.json ({requested, fetched, missing, failed,
     requests, retries, from_cache, seconds}). Exit 0 when every record that exists was obtained,
     1 when some failed (run again: only what is missing is fetched), 2 on error.
 
@@ -325,6 +326,7 @@ def run(
             offline=opts["offline"],
             full_text=full_text,
             seed=seed,
+            evidence=pipeline.write_evidence,
             progress=_progress(),
         )
     except (extractor.ExtractorError, OSError) as e:

@@ -44,7 +44,7 @@ from extractor.parse import ParseReport, iter_records
 from extractor.records import Record
 from extractor.writers import write_records as write_jsonl
 
-__all__ = ["RunReport", "fetch_raw", "open_cache", "run", "search_ids"]
+__all__ = ["RunReport", "fetch_raw", "open_cache", "run", "search_ids", "write_evidence"]
 
 _LOG = logging.getLogger(__name__)
 # (stage label, total) -> a function called with the number of items done since the last call.
@@ -307,6 +307,17 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     json.dump(data, stream, indent=2)
     stream.write("\n")
     commit()
+
+
+def write_evidence(records: Sequence[Record], outdir: Path) -> None:
+    """The evidence step of :func:`run`: ``arms.csv`` and ``evidence.csv`` (the comparisons)."""
+    from extractor.evidence import extract_evidence, write_arms_csv, write_comparisons_csv
+
+    trials = list(extract_evidence(records))
+    for name, writer in (("arms.csv", write_arms_csv), ("evidence.csv", write_comparisons_csv)):
+        stream, commit = _atomic(outdir / name)
+        writer(trials, stream)
+        commit()
 
 
 # -- the other commands -----------------------------------------------------------------------
