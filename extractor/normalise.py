@@ -17,6 +17,7 @@ from urllib.parse import unquote
 __all__ = [
     "clean_text",
     "find_trial_registrations",
+    "initials_of",
     "iso_date",
     "language_code",
     "month_number",
@@ -272,23 +273,18 @@ def find_trial_registrations(text: str | None) -> tuple[str, ...]:
 
 
 # Every ID of a registry holds one of these strings, and running text names the EU registers when
-# it cites a bare EudraCT/CTIS number; plain substring checks spare the full pattern (slow: it has
-# 21 alternatives) on the many texts that cite no registry. Short texts (a DataBank accession
-# number alone) always get the full pattern.
+# it cites a bare EudraCT/CTIS number. One scan for them (a few microseconds) spares the full
+# pattern (slow: 21 alternatives) on the many texts that cite no registry. Short texts (a DataBank
+# accession number alone) always get the full pattern.
 _HINTS = ("NCT", "CTR", "ISRCTN", "DRKS", "JPRN", "UMIN", "jRCT", "JapicCTI", "IRCT", "KCT", "RBR-",
           "RPCEC", "Eudra", "EU CT", "EU-CT", "EUCT", "CTIS")  # fmt: skip
 
 
-_NTR = re.compile(r"NTR[\s:-]?\d")
+_HINT = re.compile("|".join(map(re.escape, _HINTS)) + r"|NTR[\s:-]?\d")  # not "NTR" alone: "INTRODUCTION"
 
 
 def _may_hold_registration(text: str) -> bool:
-    if len(text) < 64:
-        return True
-    for hint in _HINTS:
-        if hint in text:
-            return True
-    return _NTR.search(text) is not None  # "NTR" alone would match every "INTRODUCTION:"
+    return len(text) < 64 or _HINT.search(text) is not None
 
 
 def _canonical(registry: str, raw: str) -> str:
@@ -376,3 +372,14 @@ def _with_version(name: str, tail: str) -> str:
 def _version_near(text: str, start: int) -> str | None:
     match = _VERSION.search(text[start : start + 25])
     return match.group(1) if match else None
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+def initials_of(given: str | None) -> str | None:
+    """PubMed-style initials of given names: "Jing" -> "J", "Jean-Pierre A." -> "JPA", "" -> None."""
+    if not given:
+        return None
+    parts = re.split(r"[\s.\-‐]+", given)
+    return "".join(part[0].upper() for part in parts if part and part[0].isalpha()) or None
