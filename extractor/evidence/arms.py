@@ -251,7 +251,8 @@ def merge_candidates(candidates: Sequence[Candidate], abbreviations: Mapping[str
 def _arm(cluster: list[Candidate]) -> Arm:
     n_rand, n_anal = _sizes(cluster)
     names = list(dict.fromkeys(n for c in cluster for n in c.names))
-    name = min(names, key=lambda s: (len(s) > 40, -len(terms(s)) if len(s) <= 40 else len(s)))
+    name = min(names, key=lambda s: (len(s) > 40, group_label(s) is not None,
+                                      -len(terms(s)) if len(s) <= 40 else len(s)))
     return Arm(
         name=name,
         n_randomised=n_rand,
@@ -309,7 +310,8 @@ class ArmLexicon:
         phrases: set[tuple[str, ...]] = set()
         names = (arm.name, *arm.aliases)
         for name in names:
-            toks = tuple(t for t in tokens(name) if t not in ("the", "a", "an"))
+            toks = tuple(t for k, t in enumerate(tokens(name)) if t not in ("the", "a", "an") or
+                         k > 0 and tokens(name)[k - 1] in ("group", "groups", "arm"))
             if toks:
                 phrases.add(toks)
             label = group_label(name)

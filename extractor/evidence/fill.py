@@ -19,7 +19,7 @@ from extractor.evidence.arms import acronym_of, doses, group_label, role_of, sam
 from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
-from extractor.evidence.similarity import coverage, expand, terms
+from extractor.evidence.similarity import coverage, expand, matched, terms
 from extractor.nlp.rules import parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
@@ -134,7 +134,10 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
     found = [resolve_arm(t, arms, reader.abbreviations) for t in texts]
     for k in (0, 1):
         if found[k] is None:
-            found[k] = reader.arm_near(texts[k], other=texts[1 - k])
+            near = reader.arm_near(texts[k], other=texts[1 - k])
+            found[k] = near if near is not None and near is not found[1 - k] else None
+    if found[0] is not None and found[0] is found[1]:
+        found = [None, None]
     found = by_role(query, arms, found)
     split = reader.equal_split
     if split is not None:
@@ -184,7 +187,7 @@ def fill(reader: TrialReader, query: Query) -> Filled:
         return Filled({}, query.outcome_type)
     by_name = {a.name: a for a in arms}
     candidates = _candidates(reader, arms, query, i_name, c_name)
-    chosen = _choose(candidates)
+    chosen = _choose(candidates, query.outcome, reader.abbreviations)
     values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
         return Filled(values, query.outcome_type, confidence=0.0)
@@ -241,17 +244,34 @@ def _time_rank(result: Result) -> float | None:
     return tp.value * _UNIT_DAYS[tp.unit] if tp else None
 
 
-def _choose(candidates: list[tuple[float, Result]]) -> tuple[float, Result] | None:
+def _choose(candidates: list[tuple[float, Result]], query: str = "",
+            abbreviations: Mapping[str, str] | None = None) -> tuple[float, Result] | None:
+    """The best candidate, unless one nearly as good says other numbers.
+
+    A close second does not count when the words of the outcome it matches are a strict subset of
+    those the best matches ("Clicked on Protocol link" against "Clicked on Results link").
+    """
     if not candidates:
         return None
     ranked = sorted(candidates, key=lambda c: (-c[0], c[1].order))
     best = ranked[0]
+    q = _outcome_terms(expand(query, abbreviations or {}))
+    best_words = _matched_words(q, best[1], abbreviations or {})
     for other in ranked[1:]:
         if other[0] < best[0] - MIN_MARGIN:
             break
-        if _numbers(other[1]) != _numbers(best[1]):
-            return None
+        if _numbers(other[1]) == _numbers(best[1]):
+            continue
+        if q and _matched_words(q, other[1], abbreviations or {}) < best_words:
+            continue
+        return None
     return best
+
+
+def _matched_words(q: tuple[str, ...], result: Result, abbreviations: Mapping[str, str]) -> frozenset[str]:
+    words = set(_outcome_terms(expand(result.outcome, abbreviations)))
+    words |= set(_outcome_terms(expand(result.context, abbreviations)))
+    return matched(q, words)
 
 
 def _numbers(result: Result) -> tuple:

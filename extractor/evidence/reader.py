@@ -140,7 +140,7 @@ class TrialReader:
         tell which is which. Returns an arm only when it clearly leads.
         """
         words = set(terms(text)) - set(terms(other)) - NOT_DISTINCTIVE
-        if not words or not self.arms:
+        if not words or len(words) > 3 or not self.arms:  # a drug or two, not a description
             return None
         lexicon = ArmLexicon(self.arms, self.abbreviations)
         counts: dict[str, int] = {}

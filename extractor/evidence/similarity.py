@@ -116,6 +116,12 @@ def coverage(query: Iterable[str], candidate: Iterable[str]) -> float:
     return found / total if total else 0.0
 
 
+def matched(query: Iterable[str], candidate: Iterable[str]) -> frozenset[str]:
+    """The ``query`` terms found among the ``candidate`` terms."""
+    cand = set(candidate)
+    return frozenset(t for t in query if t in cand or _loose_in(t, cand))
+
+
 def _loose_in(term: str, cand: set[str]) -> bool:
     """Match "hypoglycaemia"/"hypoglycemia", "randomised"/"randomized" and roman numerals."""
     if term in _ROMAN and _ROMAN[term] in cand:

@@ -246,6 +246,8 @@ def _arm_value(sent: Span, value: Found, arm: str, section: str, label: str, spr
     if isinstance(v, int):  # a count written out
         return ArmValue(arm, events=v, evidence=ev, rule_ids=(value.rule_id,))
     assert isinstance(v, Summary)
+    if spread is None and value.rule_id.startswith("mean_pm_sd"):
+        spread = "sd"  # "mean ± x" with nothing saying otherwise: the SD, as nearly always
     return summary_value(v, arm, spread, ev, value.rule_id)
 
 
@@ -292,9 +294,10 @@ def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozense
 
     Tokens in ``skip`` (arm mentions) are left out, and so is a subgroup ("in patients with ...").
     """
-    before = [t for t in sent[:value_start] if t.i - sent.start not in skip]
+    lead = _label_end(sent)
+    before = [t for t in sent[lead:value_start] if t.i - sent.start not in skip]
     verb_at = max((i for i, t in enumerate(before) if t.lower_ in _OUTCOME_FOLLOWS), default=None)
-    if count and value_start == 0 or verb_at is not None and verb_at >= len(before) - 3:
+    if count and value_start == lead or verb_at is not None and verb_at >= len(before) - 3:
         words = _after_value(sent, value_start, skip)
     else:
         words = _before_value(before)
@@ -303,6 +306,14 @@ def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozense
     if sub and sub.start() > 0:
         phrase = phrase[: sub.start()].strip(" ,;:-")
     return _detokenise(phrase) or sent.text
+
+
+def _label_end(sent: Span) -> int:
+    """Where a sentence starts after a structured-abstract label ("RESULTS:")."""
+    for i, tok in enumerate(sent[:6]):
+        if tok.text == ":":
+            return i + 1 if all(t.is_upper or t.is_space for t in sent[:i]) else 0
+    return 0
 
 
 def _detokenise(text: str) -> str:

@@ -125,3 +125,13 @@ def _longest_first(candidates: list[tuple[str, str, int, int, Any]]) -> list[tup
         taken[start:end] = b"\x01" * (end - start)
         kept.append(cand)
     return sorted(kept, key=lambda c: c[2])
+
+
+@Language.component("extractor_line_breaks", requires=["token.is_sent_start"],
+                    assigns=["token.is_sent_start"])
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break (labelled abstract parts, paragraphs)."""
+    for token in doc[:-1]:
+        if "\n" in token.text_with_ws:
+            doc[token.i + 1].is_sent_start = True
+    return doc

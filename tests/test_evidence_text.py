@@ -1,0 +1,134 @@
+"""Sentences written to cover each reading of results in text; every value's offsets are checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.evidence.model import Arm, Result
+from extractor.evidence.reader import TrialReader
+from extractor.records import AbstractSection, Record
+
+ARMS_SENTENCE = "Patients were randomised to drug X (n=40) or placebo (n=40)."
+
+
+def results_of(text: str, *, methods: str = ARMS_SENTENCE) -> list[Result]:
+    body = f"METHODS: {methods}\nRESULTS: {text}"
+    record = Record(
+        source_format="pubmed",
+        pmid="1",
+        abstract=body,
+        abstract_sections=(
+            AbstractSection("METHODS", "METHODS", methods),
+            AbstractSection("RESULTS", "RESULTS", text),
+        ),
+    )
+    reader = TrialReader(record)
+    found = reader.results()
+    for result in found:
+        for value in result.values:
+            for ev in value.evidence:
+                assert body[ev.start : ev.end] == ev.text
+    return found
+
+
+def by_arm(result: Result) -> dict[str, tuple]:
+    return {v.arm: (v.events, v.total, v.percent, v.mean, v.sd) for v in result.values}
+
+
+def test_evidence_text_arms_from_group_sizes() -> None:
+    record = Record(source_format="pubmed", abstract=ARMS_SENTENCE,
+                    abstract_sections=(AbstractSection(None, None, ARMS_SENTENCE),))
+    arms = TrialReader(record).arms
+    assert [(a.name, a.n_randomised, a.role) for a in arms] == [
+        ("drug X", 40, "intervention"), ("placebo", 40, "control")]
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        (
+            "The response rates were 55.0% and 30.0% for drug X and placebo, respectively (p=0.02).",
+            {"drug X": (None, None, 55.0, None, None), "placebo": (None, None, 30.0, None, None)},
+        ),
+        (
+            "Remission occurred in 12/40 (30.0%) patients in the drug X group and 5/40 (12.5%) in the placebo group.",
+            {"drug X": (12, 40, 30.0, None, None), "placebo": (5, 40, 12.5, None, None)},
+        ),
+        (
+            "The response rate of the drug X group was 55.0%, compared with 30.0% of the placebo group.",
+            {"drug X": (None, None, 55.0, None, None), "placebo": (None, None, 30.0, None, None)},
+        ),
+        (
+            "Mean pain score was 3.2 \u00b1 1.1 in drug X and 4.5 \u00b1 1.3 in placebo (P<.001).",
+            {"drug X": (None, None, None, 3.2, 1.1), "placebo": (None, None, None, 4.5, 1.3)},
+        ),
+    ],
+)
+def test_evidence_text_values_tied_to_arms(sentence: str, expected: dict[str, tuple]) -> None:
+    (result,) = results_of(sentence)
+    assert by_arm(result) == expected
+
+
+def test_evidence_text_p_value_and_timepoint() -> None:
+    (result,) = results_of("At week 12, the response rates were 55.0% and 30.0% for drug X and placebo, "
+                           "respectively (p=0.052).")
+    assert (result.timepoint, result.p_value, result.p_operator) == ("week 12", 0.052, "=")
+    assert result.outcome == "response rates"
+
+
+def test_evidence_text_two_outcomes_in_one_sentence() -> None:
+    found = results_of("Nausea occurred in 10 (25.0%) drug X patients vs 4 (10.0%) placebo patients, "
+                       "and vomiting in 6 (15.0%) drug X patients vs 2 (5.0%) placebo patients.")
+    assert [sorted(by_arm(r).values()) for r in found] == [
+        [(4, None, 10.0, None, None), (10, None, 25.0, None, None)],
+        [(2, None, 5.0, None, None), (6, None, 15.0, None, None)],
+    ]
+
+
+def test_evidence_text_subgroup_kept_apart_from_outcome() -> None:
+    (result,) = results_of("Drug X resulted in 53.85% (7/13) complete remission in patients with lupus "
+                           "nephritis, compared with 16.67% (2/12) in the placebo group (p=0.036).")
+    assert result.outcome == "complete remission"
+    assert result.subgroup == "patients with lupus nephritis"
+    assert by_arm(result)["drug X"] == (7, 13, 53.85, None, None)
+
+
+def test_evidence_text_counts_written_as_words() -> None:
+    (result,) = results_of("No serious infection was observed in the drug X group, but two in placebo group.")
+    assert result.outcome == "serious infection"
+    assert {v.arm: v.events for v in result.values} == {"drug X": 0, "placebo": 2}
+
+
+def test_evidence_text_no_events_in_either_group() -> None:
+    (result,) = results_of("No serious adverse events were observed in either group.")
+    assert result.outcome == "serious adverse events"
+    assert {v.arm: v.events for v in result.values} == {"drug X": 0, "placebo": 0}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "No significant differences were observed between groups.",
+        "The response rate was 55.0% (p=0.02).",
+        "Response rates were 55.0%, 30.0% and 20.0% for drug X and placebo, respectively.",
+    ],
+)
+def test_evidence_text_leaves_unclear_sentences_alone(sentence: str) -> None:
+    assert results_of(sentence) == []
+
+
+def test_evidence_text_arm_names_with_group_labels() -> None:
+    methods = "Patients were allocated into groups (Group A, lidocaine; Group B, saline)."
+    (result,) = results_of("Pain occurred in 20% and 60% in group A and group B, respectively.",
+                           methods=methods)
+    arms = TrialReader(Record("pubmed", abstract=methods)).arms
+    names = {a.name: {a.name, *a.aliases} for a in arms}
+    assert {v.arm: v.percent for v in result.values} == {"lidocaine": 20.0, "saline": 60.0}
+    assert names == {"lidocaine": {"lidocaine", "Group A"}, "saline": {"saline", "Group B"}}
+
+
+def test_evidence_text_uses_extra_arms() -> None:
+    record = Record(source_format="pubmed", abstract="The rate was 40% with tea and 20% with water.")
+    extra = (Arm("tea"), Arm("water", role="control"))
+    (result,) = TrialReader(record).results_with(extra)
+    assert {v.arm: v.percent for v in result.values} == {"tea": 40.0, "water": 20.0}
