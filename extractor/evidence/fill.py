@@ -253,25 +253,32 @@ def _choose(candidates: list[tuple[float, Result]], query: str = "",
     """
     if not candidates:
         return None
-    ranked = sorted(candidates, key=lambda c: (-c[0], c[1].order))
+    abbreviations = abbreviations or {}
+    q = _outcome_terms(expand(query, abbreviations))
+    fit = {id(r): _fit(q, r, abbreviations) for _, r in candidates}
+    ranked = sorted(candidates, key=lambda c: (-c[0], len(fit[id(c[1])][1]), c[1].order))
     best = ranked[0]
-    q = _outcome_terms(expand(query, abbreviations or {}))
-    best_words = _matched_words(q, best[1], abbreviations or {})
     for other in ranked[1:]:
         if other[0] < best[0] - MIN_MARGIN:
             break
-        if _numbers(other[1]) == _numbers(best[1]):
-            continue
-        if q and _matched_words(q, other[1], abbreviations or {}) < best_words:
+        if _numbers(other[1]) == _numbers(best[1]) or _dominates(fit[id(best[1])], fit[id(other[1])]):
             continue
         return None
     return best
 
 
-def _matched_words(q: tuple[str, ...], result: Result, abbreviations: Mapping[str, str]) -> frozenset[str]:
-    words = set(_outcome_terms(expand(result.outcome, abbreviations)))
-    words |= set(_outcome_terms(expand(result.context, abbreviations)))
-    return matched(q, words)
+def _fit(q: tuple[str, ...], result: Result, abbreviations: Mapping[str, str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(query words a result matches, words of its own label the query does not have)."""
+    label = set(_outcome_terms(expand(result.outcome, abbreviations)))
+    words = label | set(_outcome_terms(expand(result.context, abbreviations)))
+    found = matched(q, words)
+    extra = frozenset(t for t in label if not matched((t,), set(q)))
+    return found, extra
+
+
+def _dominates(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Whether result a names the outcome strictly better than b: more of it, and nothing else."""
+    return a[0] >= b[0] and a[1] <= b[1] and (a[0] > b[0] or a[1] < b[1])
 
 
 def _numbers(result: Result) -> tuple:

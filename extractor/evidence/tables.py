@@ -43,7 +43,9 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"mean\s*(?:±|\+/-|\(|\[|,|/)?\s*(?:sd|s\.d\.|standard deviation)\b", re.I), "mean_sd"),
     (re.compile(r"(?:^|\W)m\s*(?:\(%\))?\s*±\s*sd\b", re.I), "mean_sd"),
     (re.compile(r"mean\s*\(?\s*95\s*%\s*ci", re.I), "mean_ci"),
-    (re.compile(r"(?:^|[\s(,])(?:n|no\.?|number)\s*[(\[]\s*%\s*[)\]]|n\s*/\s*%|\bn\s*,\s*%|n/n\s*\(%\)", re.I),
+    (re.compile(r"(?:^|[\s(,])(?:n|no\.?|number)\s*[(\[]\s*%\s*[)\]]|n\s*/\s*%|\bn\s*,\s*%|n/n\s*\(%\)|"
+                r"\b(?:number|no\.?|count|frequency|n)\s*[(\[]\s*(?:percentages?|percent|proportion)\s*[)\]]|"
+                r"number\s+(?:and|or)\s+percent", re.I),
      "n_pct"),
     (re.compile(r"±\s*(?:sem|se)\b|\(\s*(?:sem|se)\s*\)", re.I), "mean_se"),
     (re.compile(r"±\s*sd\b|\(\s*sd\s*\)|\bsd\b", re.I), "mean_sd"),
@@ -98,6 +100,14 @@ class TableView:
     row_labels: dict[int, str] = field(default_factory=dict)
     row_groups: dict[int, str] = field(default_factory=dict)
     table_hint: str | None = None
+    marks: dict[str, str] = field(default_factory=dict)  # footnote mark -> hint
+    row_marks: dict[int, str] = field(default_factory=dict)  # row -> hint of a footnote it cites
+    column_marks: dict[int, str] = field(default_factory=dict)
+    row_n: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> n of a sub-section
+
+    def n_at(self, row: int, col: int) -> int | None:
+        """The group size that holds for a cell: a sub-section's "n = 28" row, else its column's."""
+        return self.row_n.get((row, col), self.column_n[col])
 
     @property
     def name(self) -> str:
@@ -139,11 +149,50 @@ def view_table(table: Table, index: int) -> TableView | None:
         return None
     grid = _respan(grid, header_count)
     view = TableView(index, table, grid, header_count, _label_columns(grid, header_count))
+    view.marks = footnote_hints(table.footnotes)
     _fill_columns(view)
     _fill_rows(view)
-    notes = " ".join(filter(None, (table.caption, *table.footnotes)))
-    view.table_hint = stat_hint(notes) or ("n" if _COUNTS_TABLE.search(table.caption or "") else None)
+    view.table_hint = _table_hint(table, view.marks)
     return view
+
+
+_MARK = re.compile(r"^\s*([ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]|[*†‡§¶#]+|[a-z](?=[\s)]*[A-Z])|\(?[a-z]\))[\s).:]*(?P<rest>.+)$")
+
+
+def footnote_hints(footnotes: tuple[str, ...]) -> dict[str, str]:
+    """Footnote marks that say what numbers are ("ᵇData are presented as number (percentage)")."""
+    out = {}
+    for note in footnotes:
+        m = _MARK.match(note)
+        if m:
+            hint = stat_hint(m.group("rest"))
+            if hint:
+                out[_superscript_mark(m.group(1).strip("()"))] = hint
+    return out
+
+
+_SUPERSCRIPT_LETTERS = str.maketrans("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")
+
+
+def _superscript_mark(mark: str) -> str:
+    """Marks cited as superscripts in labels ("scoreᵇ") are often plain in footnotes ("b Data ...")."""
+    return mark.translate(_SUPERSCRIPT_LETTERS) if len(mark) == 1 and mark.isalpha() else mark
+
+
+def _marked_hint(text: str, marks: dict[str, str]) -> str | None:
+    """The hint of a footnote a label cites with a trailing or inner mark ("Cognitive scoreᵇ")."""
+    for mark, hint in marks.items():
+        if mark in text:
+            return hint
+    return None
+
+
+def _table_hint(table: Table, marks: dict[str, str]) -> str | None:
+    unmarked = [n for n in table.footnotes if not _MARK.match(n)]
+    hint = stat_hint(" ".join(filter(None, (table.caption, *unmarked))))
+    if hint is None and len(set(marks.values())) == 1:
+        hint = next(iter(marks.values()))
+    return hint or ("n" if _COUNTS_TABLE.search(table.caption or "") else None)
 
 
 def _respan(grid: list[tuple[str, ...]], header_count: int) -> list[tuple[str, ...]]:
@@ -222,6 +271,10 @@ def _fill_columns(view: TableView) -> None:
         ns = [split_header_n(p)[1] for p in parts]
         view.column_n.append(next((n for n in reversed(ns) if n is not None), None))
         view.column_hint.append(stat_hint(parts[-1]) if parts else None)
+        raw = " ".join(view.grid[r][c] for r in range(view.header_count))
+        mark = _marked_hint(raw, view.marks)
+        if mark:
+            view.column_marks[c] = mark
     _n_rows(view)
 
 
@@ -237,18 +290,27 @@ def _n_rows(view: TableView) -> None:
 
 
 def _fill_rows(view: TableView) -> None:
-    group = ""
+    group, group_mark, sizes = "", None, {}
     for r in range(view.header_count, len(view.grid)):
         row = view.grid[r]
+        raw = " ".join(row[c] for c in range(view.label_columns))
         label = " ".join(dict.fromkeys(_clean(row[c]) for c in range(view.label_columns) if row[c].strip()))
         values = [row[c] for c in view.value_columns() if row[c].strip()]
+        if values and all(split_header_n(v)[1] is not None and not split_header_n(v)[0] for v in values):
+            sizes = {c: split_header_n(row[c])[1] for c in view.value_columns() if row[c].strip()}
+            group = label or group
+            continue
         if label and (not values or all(_clean(v) == label for v in values)):
-            group = label
+            group, group_mark = label, _marked_hint(raw, view.marks)
             continue
         if _N_ROW.match(row[0]) or not values:
             continue
         view.rows.append(r)
         view.row_labels[r] = label
+        view.row_n.update({(r, c): n for c, n in sizes.items() if n is not None})
+        mark = _marked_hint(raw, view.marks) or group_mark
+        if mark:
+            view.row_marks[r] = mark
         if group:
             view.row_groups[r] = group
 
@@ -258,7 +320,8 @@ def _clean(text: str) -> str:
 
 
 def row_hint(view: TableView, row: int) -> str | None:
-    return stat_hint(view.row_labels.get(row)) or stat_hint(view.row_groups.get(row))
+    return (stat_hint(view.row_labels.get(row)) or view.row_marks.get(row)
+            or stat_hint(view.row_groups.get(row)))
 
 
 def read_cell(view: TableView, row: int, col: int, arm: str) -> ArmValue | None:
@@ -266,10 +329,11 @@ def read_cell(view: TableView, row: int, col: int, arm: str) -> ArmValue | None:
     text = _clean(view.grid[row][col])
     if not is_value_text(text):
         return None
-    hint = view.column_hint[col] or row_hint(view, row) or view.table_hint
-    n = view.column_n[col]
+    local = view.column_hint[col] or row_hint(view, row) or view.column_marks.get(col)
+    hint = local or view.table_hint
+    n = view.n_at(row, col)
     ev = (view.cell_evidence(row, col),)
-    value = _read(text, hint, n, arm, ev)
+    value = _read(text, hint, n, arm, ev, "cell" if local else "table")
     if value is None:
         return None
     return value if value.n is not None or n is None else _with_n(value, n)
@@ -281,13 +345,14 @@ def _with_n(value: ArmValue, n: int) -> ArmValue:
     return replace(value, n=n)
 
 
-def _read(text: str, hint: str | None, n: int | None, arm: str, ev: tuple[Evidence, ...]) -> ArmValue | None:
+def _read(text: str, hint: str | None, n: int | None, arm: str, ev: tuple[Evidence, ...],
+          hint_level: str = "cell") -> ArmValue | None:
     prop = parse_proportion(text)
     if prop is not None and (prop.percent is not None or prop.total is not None):
         return _binary(prop, arm, ev, "table_proportion")
     summary = parse_summary(text, default_dispersion=_SPREAD_OF.get(hint or ""))
     if summary is not None:
-        return _from_summary(summary, text, hint, n, arm, ev)
+        return _from_summary(summary, text, hint, n, arm, ev, hint_level)
     number = parse_number(text)
     if number is None:
         return None
@@ -299,12 +364,13 @@ def _binary(prop: Proportion, arm: str, ev: tuple[Evidence, ...], rule: str) -> 
                     evidence=ev, rule_ids=(rule,))
 
 
-def _from_summary(summary, text: str, hint: str | None, n: int | None, arm: str, ev) -> ArmValue | None:  # type: ignore[no-untyped-def]
-    if hint == "n_pct" and summary.spread is not None and n:
+def _from_summary(summary, text: str, hint: str | None, n: int | None, arm: str, ev,  # type: ignore[no-untyped-def]
+                  hint_level: str = "cell") -> ArmValue | None:
+    if hint in ("n_pct", "pct") and summary.spread is not None and n:
         prop = proportion_from_count_and_number(summary.centre, summary.spread, text.split("(")[-1], n)
         if prop is not None:
             return _binary(prop, arm, ev, "table_n_pct")
-    if summary.dispersion == "unknown" and summary.spread is not None and hint is None and n:
+    if summary.dispersion == "unknown" and summary.spread is not None and hint_level != "cell" and n:
         prop = proportion_from_count_and_number(summary.centre, summary.spread, text.split("(")[-1], n)
         if prop is not None and "±" not in text:
             return _binary(prop, arm, ev, "table_count_pct_agrees")
