@@ -76,7 +76,11 @@ def test_jats_article_fields(name: str, field: str, expected: object) -> None:
 def test_jats_article_journal() -> None:
     journal = parse_one("PMC4497726.nxml").journal
     assert journal is not None
-    assert (journal.title, journal.iso_abbrev, journal.issn) == ("PLoS ONE", "PLoS ONE", "1932-6203")
+    assert (journal.title, journal.iso_abbrev, journal.issn) == (
+        "PLoS ONE",
+        "PLoS ONE",
+        "1932-6203",
+    )
     assert (journal.volume, journal.issue, journal.pages) == ("10", "7", "e0131647")
 
 
@@ -111,12 +115,16 @@ def test_jats_title_and_abstract_keep_superscripts() -> None:
         ("PMC4497726.nxml", [None, "Trial Registration"], [None, "BACKGROUND"]),
     ],
 )
-def test_jats_abstract_sections(name: str, labels: list[str | None], categories: list[str | None]) -> None:
+def test_jats_abstract_sections(
+    name: str, labels: list[str | None], categories: list[str | None]
+) -> None:
     record = parse_one(name)
     assert [s.label for s in record.abstract_sections] == labels
     assert [s.nlm_category for s in record.abstract_sections] == categories
     lines = (record.abstract or "").split("\n")
-    assert lines == [f"{s.label}: {s.text}" if s.label else s.text for s in record.abstract_sections]
+    assert lines == [
+        f"{s.label}: {s.text}" if s.label else s.text for s in record.abstract_sections
+    ]
 
 
 def test_jats_abstract_without_sec_is_one_unlabelled_section() -> None:
@@ -124,7 +132,9 @@ def test_jats_abstract_without_sec_is_one_unlabelled_section() -> None:
     assert record.abstract_sections == ()
     assert record.abstract is None
     assert record.sections[0].title is None
-    assert record.sections[0].text.startswith("This article was originally published with an error in table 2.")
+    assert record.sections[0].text.startswith(
+        "This article was originally published with an error in table 2."
+    )
 
 
 def test_jats_sections_are_flat_with_paths_and_own_text() -> None:
@@ -325,3 +335,14 @@ def test_jats_record_round_trips_through_json() -> None:
     record = parse_one("PMC5207788.nxml")
     assert Record.from_dict(record.to_dict()) == record
     assert isinstance(record.abstract_sections[0], AbstractSection)
+
+
+@pytest.mark.parametrize("name", ["PMC4497726.nxml", "biopython_efetch_pmc.xml"])
+def test_jats_dispatch_routes_articles_and_fragments(name: str, tmp_path: Path) -> None:
+    from extractor.parse import detect_format, parse_file
+
+    assert detect_format(load(name)[:65536]) == "pmc"
+    assert parse_file(PMC / name) == parse_jats(load(name))
+    fragment = tmp_path / "fragment.xml"
+    fragment.write_bytes(cut_fragment(load("PMC4497726.nxml")))
+    assert parse_file(fragment) == parse_jats(fragment.read_bytes())

@@ -18,23 +18,25 @@ Choices worth knowing:
   rectangular: spanning cells are repeated over every position they cover, rowspans stop at the
   end of their row group (``thead``/``tbody``), short rows are padded with "". ``tfoot`` rows are
   appended to the body. With no ``<thead>`` the header is empty (never guessed).
-- ``abstract_sections``: one per ``<sec>`` of the abstract, label from its ``<title>``, category from
-  ``sec-type`` or the label. Paragraphs within one section are joined by "\\n". An abstract without
-  ``<sec>`` is one unlabelled section, unless its paragraphs open with bold or italic labels that
-  NLM knows ("<bold>Methods:</bold> ..."), which are split the same way.
+- ``abstract_sections``: one per ``<sec>`` of the abstract, label from its ``<title>``, category
+  from ``sec-type`` or the label. Paragraphs within one section are joined by "\\n". An abstract
+  without ``<sec>`` is one unlabelled section, unless its paragraphs open with bold or italic labels
+  that NLM knows ("<bold>Methods:</bold> ..."), which are split the same way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from lxml import etree
+from lxml.etree import _Element
 
 from extractor.errors import ParseError, UnknownFormatError
 from extractor.normalise import (
     clean_text,
     find_trial_registrations,
+    initials_of,
     iso_date,
     language_code,
     month_number,
@@ -46,9 +48,10 @@ from extractor.normalise import (
     parse_medline_date,
     season_month,
 )
-from extractor.parse._abstract import abstract_text, clean_label, nlm_category
+from extractor.parse._abstract import abstract_text
+from extractor.parse._jats_text import INLINE_SKIP, abstract_sections, body_sections
+from extractor.parse._tables import tables
 from extractor.parse._xml import (
-    SKIP_TAGS,
     check_prolog,
     inline_text,
     local,
@@ -64,12 +67,9 @@ from extractor.records import (
     OtherAbstract,
     Record,
     Section,
-    Table,
 )
 
 __all__ = ["parse_jats"]
-
-_Element = etree._Element
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -85,26 +85,15 @@ _FRAGMENT_OPEN = (
 _FRAGMENT_CLOSE = b"</" + _FRAGMENT_ROOT.encode() + b">"
 _WHOLE_ROOTS = frozenset({"article", "pmc-articleset"})
 # Elements a fragment may start with: the parts of an article that are cut out on their own.
-_FRAGMENT_ROOTS = frozenset(
-    {
-        "abstract", "trans-abstract", "sec", "body", "back", "p", "title", "table-wrap",
-        "table-wrap-group", "table", "table-wrap-foot", "fig", "fig-group", "floats-group", "front",
-        "article-meta", "boxed-text", "list", "disp-quote", "ack", "app", "app-group", "sub-article",
-    }
-)
+_FRAGMENT_ROOTS = frozenset({
+    "abstract", "trans-abstract", "sec", "body", "back", "p", "title", "table-wrap",
+    "table-wrap-group", "table", "table-wrap-foot", "fig", "fig-group", "floats-group", "front",
+    "article-meta", "boxed-text", "list", "disp-quote", "ack", "app", "app-group", "sub-article",
+})  # fmt: skip
 _XML_DECL = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\?>")
 _DECL_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)(?:\s[^<>]*?)?(/?)>")
 
-# Floats and markup whose text is not part of the paragraph they sit in.
-_FLOATS = frozenset({"table-wrap", "table-wrap-group", "fig", "fig-group", "table", "supplementary-material"})
-INLINE_SKIP = SKIP_TAGS | _FLOATS | {"tex-math", "institution-id"}
-# Children of a section (or body) that hold no running text of that section.
-_NOT_RUNNING_TEXT = _FLOATS | {
-    "title", "label", "abstract", "trans-abstract", "front", "back", "floats-group", "ref-list",
-    "sub-article", "response", "sec-meta", "fn-group", "processing-meta",
-}
-_LABEL_TAGS = frozenset({"bold", "italic", "b", "i", "sc", "underline"})
 _MAIN_ABSTRACT_TYPES = frozenset({None, "abstract", "structured", "unstructured", "main", "full"})
 _PRINT_KINDS = ("ppub", "epub-ppub", "collection", "epub")
 # JATS related-article types -> PubMed CommentsCorrections RefType.
@@ -121,8 +110,6 @@ _RELATED_TYPES = {
     "updated-article": "UpdateOf",
     "update-forward": "UpdateIn",
 }
-_MAX_COLSPAN = 1000
-_MAX_ROWSPAN = 65534
 
 
 # --- entry point ---------------------------------------------------------------------------------
@@ -187,7 +174,7 @@ def _parse_fragment(data: bytes, source: str | None) -> _Element:
 
 
 def _strip_declaration(data: bytes) -> bytes:
-    """Remove an XML declaration (illegal inside the wrapper), re-encoding to UTF-8 if it says so."""
+    """Remove an XML declaration (illegal inside the wrapper), re-encoding to UTF-8 if needed."""
     match = _XML_DECL.match(data)
     if match is None:
         return data.removeprefix(b"\xef\xbb\xbf")
@@ -318,11 +305,17 @@ def _journal(journal_meta: _Element | None, meta: _Element) -> Journal | None:
     if journal_meta is None:
         return None
     ids = {el.get("journal-id-type"): _text(el) for el in journal_meta.iterfind("{*}journal-id")}
-    issns = {el.get("pub-type") or el.get("publication-format"): _text(el) for el in journal_meta.iterfind("{*}issn")}
+    issns = {
+        el.get("pub-type") or el.get("publication-format"): _text(el)
+        for el in journal_meta.iterfind("{*}issn")
+    }
     journal = Journal(
         title=_text(journal_meta.find(".//{*}journal-title")),
         iso_abbrev=ids.get("iso-abbrev") or ids.get("nlm-ta"),
-        issn=issns.get("ppub") or issns.get("print") or issns.get("epub") or next(iter(issns.values()), None),
+        issn=issns.get("ppub")
+        or issns.get("print")
+        or issns.get("epub")
+        or next(iter(issns.values()), None),
         volume=_text(meta.find("{*}volume")),
         issue=_text(meta.find("{*}issue")),
         pages=_pages(meta),
@@ -350,7 +343,7 @@ def _dates(meta: _Element) -> tuple[str | None, str | None, str | None, int | No
 
 
 def _date_kind(el: _Element) -> str:
-    kind = el.get("pub-type")
+    kind: str | None = el.get("pub-type")
     if kind:
         return kind
     date_type, fmt = el.get("date-type"), el.get("publication-format")
@@ -389,7 +382,11 @@ def _license(meta: _Element) -> str | None:
     """The licence of ``<permissions>`` (or of a bare ``<license>``, as NLM 2.x DTDs place it)."""
     licences = [*meta.iterfind("{*}permissions/{*}license"), *meta.iterfind("{*}license")]
     for lic in licences:
-        candidates = [_href(lic), *(_text(ref) for ref in lic.iter("{*}license_ref")), inline_text(lic)]
+        candidates = [
+            _href(lic),
+            *(_text(ref) for ref in lic.iter("{*}license_ref")),
+            inline_text(lic),
+        ]
         for text in candidates:
             if found := normalise_license(text):
                 return found
@@ -402,7 +399,11 @@ def _trial_registrations(
 ) -> tuple[str, ...]:
     texts = [s.text for s in main] + [s.text for s in sections]
     texts += [_text(el) or "" for el in root.iter("{*}clinical-trial-number")]
-    texts += [_href(el) or "" for el in root.iter("{*}ext-link") if "clin" in (el.get("ext-link-type") or "")]
+    texts += [
+        _href(el) or ""
+        for el in root.iter("{*}ext-link")
+        if "clin" in (el.get("ext-link-type") or "")
+    ]
     return find_trial_registrations("\n".join(texts))
 
 
@@ -411,7 +412,9 @@ def _trial_registrations(
 
 def _authors(meta: _Element) -> tuple[Author, ...]:
     contribs = [
-        c for c in meta.iterfind("{*}contrib-group/{*}contrib") if c.get("contrib-type", "author") == "author"
+        c
+        for c in meta.iterfind("{*}contrib-group/{*}contrib")
+        if c.get("contrib-type", "author") == "author"
     ]
     affs = {aff.get("id"): inline_text(aff, skip=INLINE_SKIP) for aff in meta.iter("{*}aff")}
     shared = _shared_affiliations(meta) if not any(_aff_ids(c) for c in contribs) else ()
@@ -427,7 +430,7 @@ def _aff_ids(contrib: _Element) -> list[str]:
 
 
 def _shared_affiliations(meta: _Element) -> tuple[str, ...]:
-    """Affiliations that belong to every author: those no author points to when none points to any."""
+    """Affiliations of every author: used when no author points to an affiliation."""
     texts = (
         inline_text(aff, skip=INLINE_SKIP)
         for aff in meta.iter("{*}aff")
@@ -436,17 +439,27 @@ def _shared_affiliations(meta: _Element) -> tuple[str, ...]:
     return _unique(texts)
 
 
-def _author(contrib: _Element, affs: dict[str | None, str | None], shared: tuple[str, ...]) -> Author:
+def _author(
+    contrib: _Element, affs: dict[str | None, str | None], shared: tuple[str, ...]
+) -> Author:
     own = [affs.get(rid) for rid in _aff_ids(contrib)]
     own += [inline_text(aff, skip=INLINE_SKIP) for aff in contrib.iterfind("{*}aff")]
     affiliations = _unique(own) or shared
     orcid = next(
-        (normalise_orcid(el.text) for el in contrib.iterfind("{*}contrib-id") if "orcid" in (el.get("contrib-id-type") or el.text or "").lower()),
+        (
+            normalise_orcid(el.text)
+            for el in contrib.iterfind("{*}contrib-id")
+            if "orcid" in (el.get("contrib-id-type") or el.text or "").lower()
+        ),
         None,
     )
     collab = contrib.find("{*}collab")
     if collab is not None:
-        return Author(collective=inline_text(collab, skip=INLINE_SKIP | {"contrib-group"}), affiliations=affiliations, orcid=orcid)
+        return Author(
+            collective=inline_text(collab, skip=INLINE_SKIP | {"contrib-group"}),
+            affiliations=affiliations,
+            orcid=orcid,
+        )
     name = contrib.find(".//{*}name")
     if name is None:
         name = contrib.find(".//{*}string-name")
@@ -456,15 +469,9 @@ def _author(contrib: _Element, affs: dict[str | None, str | None], shared: tuple
     if family is None and given is None and name is not None:
         family = inline_text(name)
     initials = (given_el.get("initials") if given_el is not None else None) or initials_of(given)
-    return Author(family=family, given=given, initials=initials, affiliations=affiliations, orcid=orcid)
-
-
-def initials_of(given: str | None) -> str | None:
-    """PubMed-style initials of given names: "Jing" -> "J", "Jean-Pierre A." -> "JPA"."""
-    if not given:
-        return None
-    letters = [part[0].upper() for part in re.split(r"[\s.\-‐]+", given) if part and part[0].isalpha()]
-    return "".join(letters) or None
+    return Author(
+        family=family, given=given, initials=initials, affiliations=affiliations, orcid=orcid
+    )
 
 
 # --- abstracts -----------------------------------------------------------------------------------
@@ -487,311 +494,6 @@ def _abstracts(
             kind = kind or ("translation" if local(el.tag) == "trans-abstract" else None)
             others.append(OtherAbstract(kind, language_code(el.get(XML_LANG)), text))
     return main or (), tuple(others)
-
-
-def abstract_sections(abstract: _Element) -> tuple[AbstractSection, ...]:
-    """The labelled parts of one ``<abstract>`` (see the module docstring)."""
-    paragraphs, secs = own_content(abstract)
-    heading = clean_label(inline_text(abstract.find("{*}title"), skip=INLINE_SKIP))
-    lead = heading if nlm_category(heading) else None
-    out: list[AbstractSection] = []
-    if paragraphs and not secs:
-        out.extend(_inline_labelled(paragraphs, lead))
-    elif paragraphs:
-        out.append(AbstractSection(lead, nlm_category(lead), _join(paragraphs)))
-    for sec in secs:
-        out.extend(_abstract_sec(sec))
-    return tuple(s for s in out if s.text or s.label)
-
-
-def _abstract_sec(sec: _Element) -> Iterator[AbstractSection]:
-    paragraphs, subsecs = own_content(sec)
-    label = clean_label(inline_text(sec.find("{*}title"), skip=INLINE_SKIP))
-    category = nlm_category(sec.get("sec-type")) or nlm_category(label)
-    if paragraphs or label:
-        yield AbstractSection(label, category, _join(paragraphs))
-    for sub in subsecs:
-        yield from _abstract_sec(sub)
-
-
-def _inline_labelled(paragraphs: list[_Element], lead: str | None) -> list[AbstractSection]:
-    """Sections of an abstract whose paragraphs open with inline labels, else one section."""
-    parts: list[tuple[str | None, list[str]]] = []
-    for p in paragraphs:
-        pieces = _split_inline_labels(p)
-        if pieces is None:
-            text = _paragraph_text(p)
-            if text and parts:
-                parts[-1][1].append(text)
-            elif text:
-                parts.append((lead, [text]))
-            continue
-        parts.extend((label, [text]) for label, text in pieces)
-    return [AbstractSection(label, nlm_category(label), "\n".join(t for t in texts if t)) for label, texts in parts]
-
-
-def _split_inline_labels(p: _Element) -> list[tuple[str, str]] | None:
-    """Split a paragraph at bold/italic labels NLM knows, or None if it does not open with one."""
-    first = next(iter(p), None)
-    if first is None or (p.text or "").strip() or not _inline_label(first):
-        return None
-    text = _paragraph_text(p) or ""
-    found: list[tuple[str, int, int]] = []
-    pos = 0
-    for child in p:
-        label = _inline_label(child) if local(child.tag) in _LABEL_TAGS else None
-        raw = inline_text(child, skip=INLINE_SKIP) if label else None
-        at = text.find(raw, pos) if raw else -1
-        if label and at >= 0 and (at == 0 or text[:at].rstrip()[-1:] in ".!?)"):
-            found.append((label, at, at + len(raw or "")))
-            pos = at + len(raw or "")
-    if not found:
-        return None
-    ends = [start for _, start, _ in found[1:]] + [len(text)]
-    return [(label, text[end:stop].lstrip(" :.").strip()) for (label, _, end), stop in zip(found, ends, strict=True)]
-
-
-def _inline_label(el: _Element) -> str | None:
-    if local(el.tag) not in _LABEL_TAGS:
-        return None
-    text = inline_text(el, skip=INLINE_SKIP)
-    if not text or len(text) > 60:
-        return None
-    tail = (el.tail or "").lstrip()
-    if not (text.endswith((":", ".")) or tail.startswith((":", "."))):
-        return None
-    label = clean_label(text)
-    return label if nlm_category(label) else None
-
-
-# --- body ----------------------------------------------------------------------------------------
-
-
-def own_content(container: _Element) -> tuple[list[_Element], list[_Element]]:
-    """The paragraphs that belong to ``container`` itself, and its subsections, in document order.
-
-    Lists, quotes and boxes are looked into; subsections, floats, titles and back matter are not.
-    """
-    paragraphs: list[_Element] = []
-    secs: list[_Element] = []
-    _gather(container, paragraphs, secs)
-    return paragraphs, secs
-
-
-def _gather(el: _Element, paragraphs: list[_Element], secs: list[_Element]) -> None:
-    for child in el:
-        name = local(child.tag)
-        if name == "sec":
-            secs.append(child)
-        elif name == "p":
-            paragraphs.append(child)
-        elif name and name not in _NOT_RUNNING_TEXT:
-            _gather(child, paragraphs, secs)
-
-
-def body_sections(body: _Element) -> Iterator[Section]:
-    """Flatten a ``<body>`` (or a fragment root) into Sections, in document order."""
-    paragraphs, secs = own_content(body)
-    text = _join(paragraphs)
-    if text:
-        yield Section(None, (), text)
-    for sec in secs:
-        yield from _walk(sec, ())
-
-
-def _walk(sec: _Element, parent_path: tuple[str, ...]) -> Iterator[Section]:
-    paragraphs, subsecs = own_content(sec)
-    title = inline_text(sec.find("{*}title"), skip=INLINE_SKIP)
-    path = (*parent_path, title) if title else parent_path
-    yield Section(title, path, _join(paragraphs))
-    for sub in subsecs:
-        yield from _walk(sub, path)
-
-
-def _paragraph_text(p: _Element) -> str | None:
-    return inline_text(p, skip=INLINE_SKIP)
-
-
-def _join(paragraphs: Iterable[_Element]) -> str:
-    return "\n".join(t for t in map(_paragraph_text, paragraphs) if t)
-
-
-# --- tables --------------------------------------------------------------------------------------
-
-
-def tables(root: _Element) -> Iterator[Table]:
-    """Every table under ``root`` in document order (see the module docstring)."""
-    for el in root.iter("{*}table-wrap", "{*}table"):
-        if local(el.tag) == "table-wrap":
-            yield from _wrap_tables(el)
-        elif _nearest(el, "table-wrap") is None:
-            yield _loose_table(el)
-
-
-def _wrap_tables(wrap: _Element) -> Iterator[Table]:
-    group = _nearest(wrap, "table-wrap-group")
-    label = inline_text(wrap.find("{*}label")) or (inline_text(group.find("{*}label")) if group is not None else None)
-    captions = [_caption(group) if group is not None else None, _caption(wrap)]
-    caption = " ".join(c for c in captions if c) or None
-    footnotes = _footnotes(_own(wrap, "table-wrap-foot", "table-wrap"))
-    if group is not None:
-        footnotes += _footnotes(_own(group, "table-wrap-foot", "table-wrap-group"))
-    section = _section_title(wrap)
-    grids = [table_grid(t) for t in _own(wrap, "table", "table-wrap")] or [((), ())]
-    for header, body in grids:
-        yield Table(wrap.get("id"), label, caption, header, body, footnotes, section)
-
-
-def _loose_table(table: _Element) -> Table:
-    """A ``<table>`` outside any ``<table-wrap>`` (a fragment that lost the wrap's start tag)."""
-    feet: list[_Element] = []
-    for sibling in table.itersiblings():
-        if local(sibling.tag) != "table-wrap-foot":
-            break
-        feet.append(sibling)
-    header, body = table_grid(table)
-    return Table(table.get("id"), None, None, header, body, _footnotes(feet), _section_title(table))
-
-
-def _own(container: _Element, tag: str, owner: str) -> list[_Element]:
-    """Descendants named ``tag`` whose nearest ``owner`` ancestor is ``container``."""
-    return [el for el in container.iter("{*}" + tag) if _nearest(el, owner) is container]
-
-
-def _nearest(el: _Element, tag: str) -> _Element | None:
-    return next(el.iterancestors("{*}" + tag), None)
-
-
-def _caption(el: _Element) -> str | None:
-    caption = el.find("{*}caption")
-    if caption is None:
-        return None
-    parts = [inline_text(child, skip=INLINE_SKIP) for child in caption if local(child.tag) in ("title", "p")]
-    return " ".join(p for p in parts if p) or inline_text(caption, skip=INLINE_SKIP)
-
-
-def _footnotes(feet: Iterable[_Element]) -> tuple[str, ...]:
-    notes: list[str] = []
-    for foot in feet:
-        for el in foot.iter("{*}fn", "{*}p"):
-            if local(el.tag) == "p" and _nearest(el, "fn") is not None:
-                continue
-            label = inline_text(el.find("{*}label")) if local(el.tag) == "fn" else None
-            text = inline_text(el, skip=INLINE_SKIP)
-            if text:
-                notes.append(f"{label} {text}" if label else text)
-    return tuple(notes)
-
-
-def _section_title(el: _Element) -> str | None:
-    for sec in el.iterancestors("{*}sec"):
-        title = inline_text(sec.find("{*}title"), skip=INLINE_SKIP)
-        if title:
-            return title
-    return None
-
-
-def table_grid(table: _Element) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
-    """Return (header rows, body rows) of an XHTML or OASIS table as one rectangular grid.
-
-    Header and body share the column count of the widest row; spans are expanded.
-    """
-    head_groups, body_groups = _row_groups(table)
-    head = [row for group in head_groups for row in _expand(group)]
-    body = [row for group in body_groups for row in _expand(group)]
-    width = max((max(row) + 1 for row in head + body if row), default=0)
-    return _pad(head, width), _pad(body, width)
-
-
-def _row_groups(table: _Element) -> tuple[list[list[_Element]], list[list[_Element]]]:
-    """Rows by group: (header groups, body groups); tfoot groups go after the body, loose rows
-    between groups form groups of their own."""
-    groups: dict[str, list[list[_Element]]] = {"thead": [], "tbody": [], "tfoot": []}
-    loose: list[_Element] = []
-    for child in _table_children(table):
-        name = local(child.tag)
-        if name in ("tr", "row"):
-            loose.append(child)
-            continue
-        if loose:
-            groups["tbody"].append(loose)
-            loose = []
-        rows = [r for r in child if local(r.tag) in ("tr", "row")]
-        if rows:
-            groups.get(name, groups["tbody"]).append(rows)
-    if loose:
-        groups["tbody"].append(loose)
-    return groups["thead"], groups["tbody"] + groups["tfoot"]
-
-
-def _table_children(table: _Element) -> Iterator[_Element]:
-    for child in table:
-        if local(child.tag) == "tgroup":  # OASIS: rows sit inside <tgroup>
-            yield from _table_children(child)
-        elif local(child.tag) in ("thead", "tbody", "tfoot", "tr", "row"):
-            yield child
-
-
-def _expand(rows: list[_Element]) -> list[dict[int, str]]:
-    """Place each cell of a row group on the grid, repeating spanning cells over their span."""
-    out: list[dict[int, str]] = []
-    covered: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text)
-    for index, tr in enumerate(rows):
-        row = {col: text for col, (_, text) in covered.items()}
-        covered = {col: (n - 1, text) for col, (n, text) in covered.items() if n > 1}
-        cells = [c for c in tr if local(c.tag) in ("td", "th", "entry")]
-        if not cells and not row:
-            continue
-        _place(cells, row, covered, len(rows) - index)
-        out.append(row)
-    return out
-
-
-def _place(cells: list[_Element], row: dict[int, str], covered: dict[int, tuple[int, str]], rows_left: int) -> None:
-    col = 0
-    for cell in cells:
-        while col in row:
-            col += 1
-        text = inline_text(cell, skip=INLINE_SKIP) or ""
-        colspan, rowspan = _spans(cell, rows_left)
-        for c in range(col, col + colspan):
-            row[c] = text
-            if rowspan > 1:
-                covered[c] = (rowspan - 1, text)
-        col += colspan
-
-
-def _spans(cell: _Element, rows_left: int) -> tuple[int, int]:
-    if local(cell.tag) == "entry":  # OASIS: morerows / namest..nameend
-        rowspan = _int(cell.get("morerows"), 0) + 1
-        colspan = _oasis_colspan(cell)
-    else:
-        colspan = _int(cell.get("colspan"), 1)
-        rowspan = _int(cell.get("rowspan"), 1)
-        rowspan = rows_left if rowspan == 0 else rowspan  # HTML: 0 spans to the end of the group
-    return max(1, min(colspan, _MAX_COLSPAN)), max(1, min(rowspan, _MAX_ROWSPAN, rows_left))
-
-
-def _oasis_colspan(entry: _Element) -> int:
-    start, end = entry.get("namest"), entry.get("nameend")
-    tgroup = _nearest(entry, "tgroup")
-    if not start or not end or tgroup is None:
-        return 1
-    names = [spec.get("colname") for spec in tgroup.iterfind("{*}colspec")]
-    if start in names and end in names:
-        return names.index(end) - names.index(start) + 1
-    return 1
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
-
-
-def _pad(rows: list[dict[int, str]], width: int) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(row.get(c, "") for c in range(width)) for row in rows)
 
 
 # --- small helpers -------------------------------------------------------------------------------
