@@ -25,11 +25,12 @@ never pays for them.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
+import queue
 import re
 import sys
+import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -259,15 +260,100 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
+class _Gunzip(io.RawIOBase):
+    """Decompresses gzip data (every member) in a thread, a few chunks ahead of the consumer.
+
+    zlib lets go of the GIL while it inflates a large chunk, so decompression runs on another core
+    while this one parses. Errors of the thread (a corrupt or truncated file) reach the consumer.
+    """
+
+    def __init__(self, raw: IO[bytes], *, chunk: int = 1 << 18, depth: int = 4):
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(depth)
+        self._pending = memoryview(b"")
+        self._eof = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._fill, args=(raw, chunk), daemon=True)
+        self._thread.start()
+
+    def _fill(self, raw: IO[bytes], chunk: int) -> None:
+        try:
+            for data in _inflate(raw, chunk):
+                self._put(data)
+            self._put(b"")
+        except BaseException as e:  # noqa: BLE001 -- handed to the consumer, which raises it
+            self._put(e)
+
+    def _put(self, item: bytes | BaseException) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending.nbytes and not self._eof:
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                self._eof = True
+                raise item
+            self._eof = not item
+            self._pending = memoryview(item)
+        n = min(len(buffer), self._pending.nbytes)
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._stop.set()
+        super().close()
+
+
+def _inflate(raw: IO[bytes], chunk: int) -> Iterator[bytes]:
+    """The decompressed bytes of a gzip stream of one or more members, in large pieces."""
+    inflater = None
+    while data := raw.read(chunk):
+        while data:
+            if inflater is None:  # a new member (zero padding between members is allowed)
+                data = data.lstrip(b"\0")
+                if not data:
+                    break
+                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out = inflater.decompress(data)
+            if out:
+                yield out
+            data, inflater = (inflater.unused_data, None) if inflater.eof else (b"", inflater)
+    if inflater is not None:
+        raise EOFError("gzip data ended before its end-of-stream marker (truncated file)")
+
+
 def _peek(stream: IO[bytes], name: str) -> tuple[IO[bytes], bytes]:
     """Read the head of ``stream`` and return a stream that still yields it (gunzipped)."""
     head = _read(stream, HEAD_SIZE, name)
     stream = io.BufferedReader(_Prefixed(head, stream), buffer_size=HEAD_SIZE)
     if head[:2] == _GZIP_MAGIC:
-        gz = gzip.GzipFile(fileobj=stream, mode="rb")
-        head = _read(gz, HEAD_SIZE, name)  # type: ignore[arg-type]
-        stream = io.BufferedReader(_Prefixed(head, gz), buffer_size=HEAD_SIZE)  # type: ignore[arg-type]
+        stream = io.BufferedReader(_Gunzip(stream), buffer_size=HEAD_SIZE)
+        head = _read_head(stream, name)
+        stream = io.BufferedReader(_Prefixed(head, stream), buffer_size=HEAD_SIZE)
     return stream, head
+
+
+def _read_head(stream: io.BufferedReader, name: str) -> bytes:
+    """Up to HEAD_SIZE decompressed bytes; a file truncated within them keeps what came before
+    the cut (the parser then reports where the document stops)."""
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while size < HEAD_SIZE and (chunk := stream.read1(HEAD_SIZE - size)):
+            parts.append(chunk)
+            size += len(chunk)
+    except (OSError, EOFError, zlib.error) as e:
+        if not parts:
+            raise InputError(f"cannot read {name}: {e}") from e
+    return b"".join(parts)
 
 
 def _read(stream: IO[bytes], size: int, name: str) -> bytes:

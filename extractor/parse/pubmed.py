@@ -219,7 +219,7 @@ def parse_article_ids(id_list: etree._Element | None) -> dict[str, str]:
         return {}
     ids: dict[str, str] = {}
     for el in id_list.iterchildren("ArticleId"):
-        kind, value = el.get("IdType"), _text(el)
+        kind, value = el.get("IdType"), _code(el)
         if kind and value and kind not in ids:
             ids[kind] = value
     if "pmc" in ids:
@@ -366,7 +366,7 @@ def parse_pub_date(pub_date: etree._Element | None) -> tuple[int | None, str | N
     if medline:
         year, month, day = parse_medline_date(medline)
         return year, iso_date(year, month, day), medline
-    return _pub_date(*(_text(parts.get(t)) for t in ("Year", "Month", "Day", "Season")))
+    return _pub_date(*(_code(parts.get(t)) for t in ("Year", "Month", "Day", "Season")))
 
 
 @lru_cache(maxsize=4096)
@@ -390,7 +390,7 @@ def parse_publication_types(holder: etree._Element | None) -> tuple[str, ...]:
     """``PublicationType`` names, in order."""
     if holder is None:
         return ()
-    return tuple(t for t in map(_text, holder.iterchildren("PublicationType")) if t)
+    return tuple(t for t in map(_code, holder.iterchildren("PublicationType")) if t)
 
 
 def parse_mesh_terms(mesh_list: etree._Element | None) -> tuple[str, ...]:
@@ -402,7 +402,7 @@ def parse_mesh_terms(mesh_list: etree._Element | None) -> tuple[str, ...]:
         # the DTD puts DescriptorName first; look further only if a file does not
         first = heading[0] if len(heading) else None
         descriptor = first if first is not None and first.tag == "DescriptorName" else _child(heading, "DescriptorName")
-        term = _text(descriptor)
+        term = _code(descriptor)
         if term:
             found.append(term)
     return tuple(found)
@@ -485,6 +485,14 @@ def _children(el: etree._Element | None, *, many: bool = False) -> dict[str, Any
             grouped.setdefault(child.tag, []).append(child)
         return grouped
     return {child.tag: child for child in reversed(el)}
+
+
+def _code(el: etree._Element | None) -> str | None:
+    """The stripped text of a leaf holding a code, number or controlled term (no inner spaces to fix)."""
+    if el is None:
+        return None
+    text = el.text
+    return text.strip() or None if text else None
 
 
 def _text(el: etree._Element | None) -> str | None:
