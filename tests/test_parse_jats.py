@@ -346,3 +346,28 @@ def test_jats_dispatch_routes_articles_and_fragments(name: str, tmp_path: Path) 
     fragment = tmp_path / "fragment.xml"
     fragment.write_bytes(cut_fragment(load("PMC4497726.nxml")))
     assert parse_file(fragment) == parse_jats(fragment.read_bytes())
+
+
+def test_jats_other_abstracts_prose_licence_and_unicode() -> None:
+    record = parse_one("pntd.0002065.nxml")
+    (summary,) = record.other_abstracts
+    assert summary.type == "summary"  # PLoS "Author Summary"
+    assert summary.text.startswith("Rift Valley fever (RVF) is a mosquito-borne disease")
+    assert record.abstract and not record.abstract.startswith("Rift Valley fever (RVF) is a mosquito")
+    assert record.license == "CC BY"  # from the <license-p> prose: the <license> has no href
+    assert record.title and "Zambézia Province, Mozambique" in record.title
+    assert record.authors[0].given == "José"
+    assert record.authors[0].affiliations == ("Veterinary Faculty, Eduardo Mondlane University, Maputo, Mozambique",)
+
+
+def test_jats_orcid_from_contrib_id() -> None:
+    """A unit check of the contrib-id path (no fixture article carries an ORCID)."""
+    xml = (
+        b'<article><front><article-meta><contrib-group><contrib contrib-type="author">'
+        b'<contrib-id contrib-id-type="orcid" authenticated="true">https://orcid.org/0000-0002-1825-0097'
+        b"</contrib-id><name><surname>Carberry</surname><given-names>Josiah</given-names></name>"
+        b"</contrib></contrib-group></article-meta></front></article>"
+    )
+    (record,) = parse_jats(xml)
+    assert record.authors[0].orcid == "0000-0002-1825-0097"
+    assert record.authors[0].initials == "J"
