@@ -1,0 +1,94 @@
+"""Comparisons: derived counts, p-value checks, primary outcomes, on the seed trial's abstract."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.evidence import read_trial
+from extractor.evidence.compare import primary_outcomes
+from extractor.evidence.stats import check_p, sd_from_ci, sd_from_se
+from extractor.records import AbstractSection, Record
+
+# The abstract of the seed record (PMID 31537547, CC BY-NC 4.0), as the parsers give it.
+SEED = (
+    ("METHODS", "A randomised, double-blind and placebo-controlled clinical trial was designed to treat 60 "
+     "patients with active SLE. These patients received either IL-2 (n=30) or placebo (n=30) with standard "
+     "treatment for 12 weeks, and were followed up for additional 12 weeks. The primary endpoint was the SLE "
+     "Responder Index-4 (SRI-4) at week 12."),
+    ("RESULTS", "At week 12, the SRI-4 response rates were 55.17% and 30.00% for IL-2 and placebo, "
+     "respectively (p=0.052). At week 24, the SRI-4 response rate of IL-2 group was 65.52%, compared with "
+     "36.67% of the placebo group (p=0.027). The primary endpoint was not met at week 12. Low-dose IL-2 "
+     "treatment resulted in 53.85% (7/13) complete remission in patients with lupus nephritis, compared "
+     "with 16.67% (2/12) in the placebo group (p=0.036). No serious infection was observed in the IL-2 "
+     "group, but two in placebo group."),
+)
+
+
+@pytest.fixture(scope="module")
+def seed_trial():  # type: ignore[no-untyped-def]
+    sections = tuple(AbstractSection(label, label, text) for label, text in SEED)
+    abstract = "\n".join(f"{label}: {text}" for label, text in SEED)
+    record = Record(source_format="catalogue", pmid="31537547", abstract=abstract, abstract_sections=sections)
+    return record, read_trial(record)
+
+
+def test_evidence_compare_seed_arms(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    _, trial = seed_trial
+    assert [(a.name, a.n_randomised, a.role) for a in trial.arms] == [
+        ("IL-2", 30, "intervention"), ("placebo", 30, "control")]
+
+
+def test_evidence_compare_seed_comparisons(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    _, trial = seed_trial
+    rows = [(c.outcome, c.timepoint, c.subgroup, c.intervention_events, c.intervention_group_size,
+             c.comparator_events, c.comparator_group_size, c.p_value, c.is_primary) for c in trial.comparisons]
+    assert rows == [
+        ("SRI-4 response rates", "week 12", None, 16, 29, 9, 30, 0.052, True),
+        ("SRI-4 response rate", "week 24", None, 19, 29, 11, 30, 0.027, False),
+        ("complete remission", None, "patients with lupus nephritis", 7, 13, 2, 12, 0.036, False),
+        ("serious infection", None, None, 0, 30, 2, 30, None, False),
+    ]
+
+
+def test_evidence_compare_seed_derived_and_p_checks(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    _, trial = seed_trial
+    week12, week24, remission, infection = trial.comparisons
+    assert set(week12.derived) == {"intervention_events", "intervention_group_size",
+                                   "comparator_events", "comparator_group_size"}
+    assert week12.p_consistent is True and week12.p_recomputed == pytest.approx(0.0504, abs=1e-4)
+    assert remission.derived == () and remission.p_consistent is False
+    assert set(infection.derived) >= {"intervention_group_size", "comparator_group_size"}
+
+
+def test_evidence_compare_seed_evidence_slices_the_abstract(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    record, trial = seed_trial
+    for comparison in trial.comparisons:
+        assert comparison.evidence
+        for ev in comparison.evidence:
+            assert ev.section == "abstract"
+            assert record.abstract[ev.start : ev.end] == ev.text
+    assert trial.comparisons[0].evidence[0].text == "55.17%"
+
+
+def test_evidence_compare_primary_outcomes() -> None:
+    assert primary_outcomes(["The primary endpoint was the SRI-4 at week 12."]) == [("the SRI-4 at week 12", "week 12")]
+
+
+@pytest.mark.parametrize(
+    "counts,reported,relation,consistent",
+    [((19, 29, 11, 30), 0.027, "=", True), ((7, 13, 2, 12), 0.036, "=", False),
+     ((30, 100, 10, 100), 0.001, "<", True), ((30, 100, 28, 100), 0.05, "<", False),
+     ((30, 100, 28, 100), 0.05, ">", True)],
+)
+def test_evidence_compare_check_p(counts, reported, relation, consistent) -> None:  # type: ignore[no-untyped-def]
+    assert check_p(*counts, reported, relation).consistent is consistent
+
+
+def test_evidence_compare_check_p_refuses_impossible_tables() -> None:
+    assert check_p(5, 4, 1, 10, 0.5, "=") is None
+
+
+def test_evidence_compare_sd_conversions() -> None:
+    assert sd_from_se(0.62, 289) == pytest.approx(10.54)
+    # Cochrane Handbook 6.5.2.2: n = 25, CI 3.0 to 7.0 -> SD = 5 * 4 / (2 * 2.0639)
+    assert sd_from_ci(3.0, 7.0, 25) == pytest.approx(4.8451, abs=1e-4)

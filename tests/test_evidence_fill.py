@@ -1,0 +1,101 @@
+"""Filling sheet rows: arm names matched to the trial's, the outcome found, blanks when unsure."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from extractor.evidence import fill_sheet
+from extractor.evidence.fill import Query, fill
+from extractor.evidence.reader import TrialReader
+from extractor.records import AbstractSection, Record, Table
+
+ABSTRACT = (
+    ("METHODS", "Sixty children were randomised to white grape juice (WGJ) (n = 30) or flavoured water "
+     "(WA) (n = 30)."),
+    ("RESULTS", "The duration of diarrhoea was 47.5 \u00b1 38.9 h with WGJ and 26.5 \u00b1 27.4 h with WA (p = 0.006). "
+     "Vomiting occurred in 6/30 (20.0%) and 3/30 (10.0%) children in the WGJ and WA groups, "
+     "respectively. No adverse events were observed in either group."),
+)
+TABLE = Table(
+    id="T2", label="Table 2", caption="Outcomes at day 3",
+    header=(("Outcome", "WGJ (n = 30)", "WA (n = 30)"),),
+    body=(("Stool output, g/kg, mean \u00b1 SD", "3.59 \u00b1 2.35", "2.19 \u00b1 1.63"),
+          ("Weight gain, g, mean \u00b1 SD", "50.7 \u00b1 10.2", "-0.7 \u00b1 8.1"),
+          ("Weight gain at day 5, g, mean \u00b1 SD", "55.0 \u00b1 11.0", "2.0 \u00b1 9.0")),
+)
+
+
+@pytest.fixture(scope="module")
+def reader() -> TrialReader:
+    sections = tuple(AbstractSection(label, label, text) for label, text in ABSTRACT)
+    abstract = "\n".join(f"{label}: {text}" for label, text in ABSTRACT)
+    return TrialReader(Record("pmc", pmcid="PMC1", abstract=abstract, abstract_sections=sections,
+                              tables=(TABLE,)))
+
+
+@pytest.mark.parametrize(
+    "outcome,kind,expected",
+    [
+        ("duration of diarrhoea", "continuous",
+         {"intervention_mean": 47.5, "intervention_standard_deviation": 38.9, "comparator_mean": 26.5,
+          "comparator_standard_deviation": 27.4, "intervention_group_size": 30, "comparator_group_size": 30}),
+        ("vomiting", "binary",
+         {"intervention_events": 6, "intervention_group_size": 30, "comparator_events": 3,
+          "comparator_group_size": 30}),
+        ("adverse events", "binary",
+         {"intervention_events": 0, "intervention_group_size": 30, "comparator_events": 0,
+          "comparator_group_size": 30}),
+        ("fecal stool output", "continuous",
+         {"intervention_mean": 3.59, "intervention_standard_deviation": 2.35, "comparator_mean": 2.19,
+          "comparator_standard_deviation": 1.63, "intervention_group_size": 30, "comparator_group_size": 30}),
+    ],
+)
+def test_evidence_fill_finds_values(reader, outcome, kind, expected) -> None:  # type: ignore[no-untyped-def]
+    filled = fill(reader, Query(outcome, "White Grape Juice (WGJ)", "colored and flavored water (WA)", kind))
+    assert {k: v for k, v in filled.values.items() if v is not None} == expected
+    assert filled.evidence and filled.confidence > 0
+
+
+def test_evidence_fill_ambiguous_outcome_left_blank(reader) -> None:  # type: ignore[no-untyped-def]
+    # two weight-gain rows with other numbers and nothing to choose between them: no guess
+    filled = fill(reader, Query("weight gain", "WGJ", "WA", "continuous"))
+    assert filled.values.get("intervention_mean") is None
+    assert filled.values["intervention_group_size"] == 30
+
+
+def test_evidence_fill_unknown_outcome_keeps_group_sizes(reader) -> None:  # type: ignore[no-untyped-def]
+    filled = fill(reader, Query("serum sodium", "WGJ", "WA", "continuous"))
+    assert {k: v for k, v in filled.values.items() if v is not None} == {
+        "intervention_group_size": 30, "comparator_group_size": 30}
+
+
+def test_evidence_fill_swapped_arms(reader) -> None:  # type: ignore[no-untyped-def]
+    filled = fill(reader, Query("vomiting", "flavoured water", "white grape juice", "binary"))
+    assert (filled.values["intervention_events"], filled.values["comparator_events"]) == (3, 6)
+
+
+def test_evidence_fill_sheet_keeps_columns_and_reports_missing_docs(tmp_path: Path) -> None:
+    rows = [{"id": "1", "pmcid": "999", "outcome": "x", "intervention": "a", "comparator": "b", "extra": "kept"}]
+    problems: list[str] = []
+    (out,) = fill_sheet(rows, tmp_path, problems=problems)
+    assert out["extra"] == "kept" and out["intervention_events"] == "" and out["confidence"] == "0.00"
+    assert problems and "PMC999.xml" in problems[0]
+
+
+def test_evidence_fill_sheet_reads_docs(tmp_path: Path) -> None:
+    (tmp_path / "PMC7.xml").write_text(
+        "<abstract><p>Patients were randomised to tea (n = 20) or water (n = 20). Headache occurred in "
+        "4 (20%) and 8 (40%) patients in the tea and water groups, respectively.</p></abstract>",
+        encoding="utf-8",
+    )
+    rows = [{"id": "1", "pmcid": "PMC7", "outcome": "headache", "intervention": "tea",
+             "comparator": "water"}]
+    (out,) = fill_sheet(rows, tmp_path)
+    assert [out[k] for k in ("intervention_events", "intervention_group_size", "comparator_events",
+                             "comparator_group_size", "outcome_type")] == ["4", "20", "8", "20", "binary"]
+    writer = csv.DictWriter(io.StringIO(), fieldnames=list(out))
+    writer.writerow(out)

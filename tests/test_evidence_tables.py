@@ -1,0 +1,108 @@
+"""Tables written to cover each structure the table reader infers."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.evidence import tables as tbl
+from extractor.evidence.model import Arm, Result
+from extractor.evidence.reader import TrialReader
+from extractor.records import Record, Table
+
+ARMS = (Arm("Drug X", n_randomised=40), Arm("Placebo", n_randomised=40, role="control"))
+
+
+def table(header, body, caption="Outcomes at week 12", footnotes=()) -> Table:
+    return Table(id="T1", label="Table 2", caption=caption, header=tuple(map(tuple, header)),
+                 body=tuple(map(tuple, body)), footnotes=tuple(footnotes))
+
+
+def results(t: Table) -> list[Result]:
+    record = Record(source_format="pmc", pmcid="PMC1", tables=(t,))
+    found = TrialReader(record).results_with(ARMS)
+    for result in found:
+        for value in result.values:
+            for ev in value.evidence:
+                _, t_i, part, r, c = ev.section.split("/")
+                grid = getattr(record.tables[int(t_i)], part)
+                assert grid[int(r)][int(c)][ev.start : ev.end] == ev.text
+    return found
+
+
+def values(result: Result) -> dict[str, tuple]:
+    return {v.arm: (v.events, v.total or v.n, v.percent, v.mean, v.sd) for v in result.values}
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Mean ± SD", "mean_sd"), ("mean (SD)", "mean_sd"), ("n (%)", "n_pct"),
+        ("No. (%)", "n_pct"), ("Median (IQR)", "median_iqr"), ("SD", "sd"), ("SEM", "se"),
+        ("Data are presented as number (percentage)", "n_pct"), ("Age, years", None),
+    ],
+)
+def test_tables_stat_hint(text: str, expected: str | None) -> None:
+    assert tbl.stat_hint(text) == expected
+
+
+def test_tables_count_percent_with_group_size_in_header() -> None:
+    t = table([["Outcome", "Drug X (n = 40)", "Placebo (n = 40)", "P value"]],
+              [["Remission, n (%)", "12 (30.0)", "5 (12.5)", "0.04"]])
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (12, 40, 30.0, None, None), "Placebo": (5, 40, 12.5, None, None)}
+    assert (result.p_value, result.outcome) == (0.04, "Remission, n (%)")
+
+
+def test_tables_mean_sd_and_group_rows() -> None:
+    t = table([["", "Drug X", "Placebo"]],
+              [["Pain (VAS)", "Pain (VAS)", "Pain (VAS)"],
+               ["Baseline", "7.1 ± 1.6", "7.5 ± 1.7"],
+               ["Week 12", "3.7 ± 1.4", "4.6 ± 2.1"]])
+    baseline, week12 = results(t)
+    assert baseline.outcome == "Pain (VAS) Baseline" and baseline.is_baseline
+    assert week12.timepoint == "week 12" and not week12.is_baseline
+    assert values(week12)["Drug X"][3:] == (3.7, 1.4)
+
+
+def test_tables_mean_and_sd_columns_under_a_lost_span() -> None:
+    t = table([["", "Drug X", "Placebo", "", ""], ["", "Mean", "SD", "Mean", "SD"]],
+              [["Age (years)", "60.9", "6.2", "62.3", "6.1"]])
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (None, None, None, 60.9, 6.2), "Placebo": (None, None, None, 62.3, 6.1)}
+
+
+def test_tables_footnote_marks_say_what_numbers_are() -> None:
+    t = table([["", "Drug X (n = 27)", "Placebo (n = 26)"]],
+              [["Scoreᵃ", "99.4 (12.2)", "101.7 (8.2)"], ["Score <85ᵇ", "1 (3.7)", "0 (0.0)"]],
+              footnotes=["ᵃData are mean (standard deviation)", "ᵇData are number (percentage)"])
+    score, low = results(t)
+    assert values(score)["Drug X"] == (None, 27, None, 99.4, 12.2)
+    assert values(low)["Drug X"] == (1, 27, 3.7, None, None)
+
+
+def test_tables_sub_section_group_sizes() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Maternal outcome", "", ""], ["Anaemia, n (%)", "4 (10.0)", "8 (20.0)"],
+               ["Neonatal outcome", "n = 38", "n = 39"], ["Jaundice, n (%)", "19 (50.0)", "13 (33.3)"]])
+    anaemia, jaundice = results(t)
+    assert values(anaemia)["Drug X"][:2] == (4, 40)
+    assert values(jaundice)["Drug X"][:2] == (19, 38)
+
+
+def test_tables_arms_as_rows() -> None:
+    t = table([["", "n", "Change in score | Mean", "SD"]],
+              [["Intention-to-treat", "", "", ""], ["Drug X", "44", "35.2", "21.7"], ["Placebo", "44", "9.9", "14.5"]],
+              caption="Change in score at week 12")
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (None, 44, None, 35.2, 21.7), "Placebo": (None, 44, None, 9.9, 14.5)}
+    assert result.subgroup == "Intention-to-treat"
+
+
+def test_tables_baseline_tables_are_marked() -> None:
+    t = table([["", "Drug X", "Placebo"]], [["Age", "50 ± 9", "51 ± 8"]], caption="Baseline characteristics")
+    (result,) = results(t)
+    assert result.is_baseline
+
+
+def test_tables_skip_tables_without_values() -> None:
+    assert tbl.view_table(table([["a", "b"]], [["x", "y"]]), 0) is None
