@@ -404,7 +404,8 @@ def _trial_registrations(
         for el in root.iter("{*}ext-link")
         if "clin" in (el.get("ext-link-type") or "")
     ]
-    return find_trial_registrations("\n".join(texts))
+    # One text at a time: the registry pattern is slow, and its cheap pre-check skips most texts.
+    return _unique(found for text in texts for found in find_trial_registrations(text))
 
 
 # --- authors -------------------------------------------------------------------------------------
