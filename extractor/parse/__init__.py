@@ -56,7 +56,11 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _PUBMED_ROOTS = frozenset(
     {"PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "PubmedBookArticle", "MedlineCitation", "DeleteCitation"}
 )
-_PMC_ROOTS = frozenset({"article", "pmc-articleset", "abstract", "sec", "body", "front"})
+# JATS articles, efetch db=pmc answers, and the parts of an article that fragments start with.
+_PMC_ROOTS = frozenset(
+    {"article", "pmc-articleset", "abstract", "trans-abstract", "sec", "body", "back", "front",
+     "article-meta", "table-wrap", "table-wrap-group", "fig", "fig-group", "floats-group", "sub-article"}
+)  # fmt: skip
 _EUTILS_ROOTS = frozenset(
     {"eSearchResult", "eInfoResult", "ePostResult", "eLinkResult", "eSummaryResult", "eSpellResult",
      "eGQueryResult", "Result", "eFetchResult", "ERROR", "LinkSet"}
