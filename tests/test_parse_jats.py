@@ -371,3 +371,14 @@ def test_jats_orcid_from_contrib_id() -> None:
     (record,) = parse_jats(xml)
     assert record.authors[0].orcid == "0000-0002-1825-0097"
     assert record.authors[0].initials == "J"
+
+
+def test_jats_dispatch_detects_fragments_that_start_with_a_float() -> None:
+    from extractor.parse import detect_format, parse_bytes
+
+    data = load("PMC5207788.nxml")
+    start = data.index(b'<table-wrap id="pone.0168834.t003"')
+    fragment = data[start : data.index(b"</table-wrap>", start) + len(b"</table-wrap>")]
+    assert detect_format(fragment) == "pmc"
+    (record,) = parse_bytes(fragment)
+    assert record.tables[0].label == "Table 3"
