@@ -63,6 +63,7 @@ def cut_fragment(data: bytes) -> bytes:
         ("1472-6831-8-11.nxml", "license", "CC BY 2.0"),
         ("biopython_efetch_pmc.xml", "license", "CC BY-NC 4.0"),  # from ali:license_ref
         ("biopython_efetch_pmc.xml", "pub_date", "2021-07"),  # collection date
+        ("biopython_efetch_pmc.xml", "pub_date_raw", "2021 7"),
         ("biopython_efetch_pmc.xml", "epub_date", "2021-09-13"),
         ("biopython_efetch_pmc.xml", "publication_types", ("correction",)),
         ("biopython_efetch_pmc.xml", "corrections", (Correction("ErratumFor", None),)),

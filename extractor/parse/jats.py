@@ -353,17 +353,18 @@ def _date_kind(el: _Element) -> str:
 
 
 def _date(el: _Element | None) -> tuple[str | None, str | None]:
-    """One date as (ISO date, raw text); raw only where the ISO form loses something (a season)."""
+    """One date as (ISO date, raw text): the raw text joins year, month, day and season as given,
+    the way the PubMed parser keeps ``PubDate`` ("2015 Jul-Aug", "2021 7")."""
     if el is None:
         return None, None
-    year, day = _text(el.find("{*}year")), _text(el.find("{*}day"))
-    month = month_number(_text(el.find("{*}month")))
+    year, month_raw, day = (_text(el.find("{*}" + t)) for t in ("year", "month", "day"))
     loose = _text(el.find("{*}season")) or _text(el.find("{*}string-date"))
+    raw = " ".join(p for p in (year, month_raw, day, loose) if p) or None
+    month = month_number(month_raw)
     if loose is None:
-        return iso_date(year, month, day), None
+        return iso_date(year, month, day), raw
     loose_year, loose_month, loose_day = parse_medline_date(loose)
     month = month or loose_month or season_month(loose)
-    raw = " ".join(p for p in (year, loose) if p and p not in loose) or loose
     return iso_date(year or loose_year, month, day or loose_day), raw
 
 
