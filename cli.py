@@ -500,6 +500,45 @@ def fill(sheet: Path, docs: Path, output: IO[str]) -> None:
     sys.exit(ExitCode.INCOMPLETE if problems else ExitCode.COMPLETED)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write.")
+def report(files: tuple[str, ...], output: Path) -> None:
+    """Write the HTML evidence report: each comparison beside its highlighted source text.
+
+    Reads records in any format ``parse`` reads, extracts their evidence and writes one
+    self-contained page (no external resources). Exit 1 when records were skipped, 2 on error.
+
+    Example:
+
+    \b
+        extractor report PMC5614421.xml -o report.html
+    """
+    from extractor.evidence import extract_evidence
+    from extractor.parse import ParseReport, iter_records
+    from extractor.report import write_report
+
+    parsed, failed, records = ParseReport(), [], []
+    for path in files:
+        try:
+            records.extend(iter_records(path, on_error="skip", report=parsed))
+        except extractor.ExtractorError as e:
+            failed.append(e)
+            click.echo(f"error: {e}", err=True)
+    trials = list(extract_evidence(records))
+    try:
+        write_report(output, records, trials)
+    except OSError as e:
+        raise Failure(f"cannot write {output}: {e.strerror or e}") from e
+    for error in parsed.errors:
+        click.echo(f"skipped: {error}", err=True)
+    click.echo(f"{len(trials)} articles, {sum(len(t.comparisons) for t in trials)} comparisons: {output}",
+               err=True)
+    sys.exit(ExitCode.ERROR if failed and not records else
+             ExitCode.INCOMPLETE if failed or parsed.errors else ExitCode.COMPLETED)
+
+
 
 def main() -> None:
     """Entry point of the ``extractor`` console script."""
