@@ -10,7 +10,8 @@ import pytest
 
 from extractor.errors import ParseError
 from extractor.parse import ParseReport, iter_records, parse_file
-from extractor.parse.pubmed import is_retracted, iter_pubmed
+from extractor.parse import pubmed
+from extractor.parse.pubmed import SkipElements, is_retracted, iter_pubmed
 from extractor.records import Author, Correction
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pubmed"
@@ -302,3 +303,24 @@ def test_parse_pubmed_gzip_members_and_truncation(members):
     report = ParseReport()
     records = list(iter_records(io.BytesIO(packed[: len(packed) * 2 // 3]), on_error="skip", report=report))
     assert 0 < len(records) < 30 and len(report.errors) == 1
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 16, 64, 1 << 16])
+def test_parse_pubmed_skip_elements_at_any_chunk_size(chunk):
+    data = (
+        b'<a><ReferenceList><Title>x</Title><ReferenceList><Reference><Citation>c</Citation></Reference>'
+        b"</ReferenceList></ReferenceList><b>keep</b><ReferenceList/><ReferenceListX>keep</ReferenceListX>"
+        b'<ReferenceList\n type="x">drop</ReferenceList ><c>end</c></a>'
+    )
+    out = SkipElements(io.BytesIO(data), b"ReferenceList", chunk=chunk).read()
+    assert out == b"<a><b>keep</b><ReferenceListX>keep</ReferenceListX><c>end</c></a>"
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.xml*")), ids=lambda p: p.name)
+def test_parse_pubmed_skipping_references_changes_no_record(path, monkeypatch):
+    try:
+        fast = parse_file(path)
+    except ParseError:
+        return
+    monkeypatch.setattr(pubmed, "SKIPPED", b"NoSuchElement")
+    assert parse_file(path) == fast

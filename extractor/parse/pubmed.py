@@ -11,6 +11,7 @@ Element reference: https://www.nlm.nih.gov/bsd/licensee/elements_descriptions.ht
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -54,6 +55,9 @@ TRIAL_DATABANKS = frozenset(
     }
 )  # fmt: skip
 _RETRACTION_TYPES = frozenset({"Retracted Publication"})
+# Elements no field is read from, dropped from the bytes before lxml builds them: a record's
+# ReferenceList (its cited works) is often half its size.
+SKIPPED = b"ReferenceList"
 
 
 def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Record | ParseError]:
@@ -65,7 +69,7 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
     """
     index = 0
     try:
-        for _, element in _xml.iterparse(stream, RECORD_TAGS):
+        for _, element in _xml.iterparse(SkipElements(stream, SKIPPED), RECORD_TAGS):
             if element.tag == "MedlineCitation" and element.getparent() is not None and (
                 element.getparent().tag != "MedlineCitationSet"
             ):
@@ -79,6 +83,57 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
     except etree.XMLSyntaxError as e:
         reason = f"not well-formed XML (the file stops being XML here; {index} records read before): {e.msg}"
         yield ParseError(reason, source=source, record_id=f"#{index + 1}")
+
+
+class SkipElements(io.RawIOBase):
+    """An XML byte stream without the elements named ``tag`` (nested ones included).
+
+    Works on raw bytes as they stream, holding back only the few bytes that may be a tag cut by a
+    chunk boundary. Meant for PubMed XML, whose elements never hold CDATA sections.
+    """
+
+    def __init__(self, stream: IO[bytes], tag: bytes, *, chunk: int = 1 << 16):
+        self._stream = stream
+        self._chunk = chunk
+        self._open = re.compile(rb"<%s(?=[\s/>])" % re.escape(tag))
+        self._any = re.compile(rb"<%s(?=[\s/>])|</%s\s*>" % (re.escape(tag), re.escape(tag)))
+        self._keep = len(tag) + 3  # longest prefix of "</tag>" that a chunk can end with
+        self._held = b""
+        self._depth = 0
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending.nbytes:
+            data = self._stream.read(self._chunk)
+            if not data and not self._held:
+                return 0
+            self._pending = memoryview(self._filter(self._held + data, final=not data))
+        n = min(len(buffer), self._pending.nbytes)
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def _filter(self, data: bytes, *, final: bool) -> bytes:
+        kept: list[bytes] = []
+        pos = 0
+        while True:
+            match = (self._any if self._depth else self._open).search(data, pos)
+            closing = match is not None and match.group().startswith(b"</")
+            end = -1 if match is None else match.end() - 1 if closing else data.find(b">", match.end())
+            if match is None or end < 0:  # nothing more here, or a start tag cut by the chunk end
+                stop = len(data) if final else max(pos, (match.start() if match else len(data) - self._keep))
+                if not self._depth:
+                    kept.append(data[pos:stop])
+                self._held = data[stop:]
+                return b"".join(kept)
+            if not self._depth:
+                kept.append(data[pos : match.start()])
+            self_closing = not closing and data[end - 1 : end] == b"/"
+            self._depth += -1 if closing else 0 if self_closing else 1
+            pos = end + 1
 
 
 def parse_pubmed(data: bytes, *, source: str | None = None) -> list[Record]:
