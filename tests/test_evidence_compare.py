@@ -92,3 +92,17 @@ def test_evidence_compare_sd_conversions() -> None:
     assert sd_from_se(0.62, 289) == pytest.approx(10.54)
     # Cochrane Handbook 6.5.2.2: n = 25, CI 3.0 to 7.0 -> SD = 5 * 4 / (2 * 2.0639)
     assert sd_from_ci(3.0, 7.0, 25) == pytest.approx(4.8451, abs=1e-4)
+
+
+@pytest.mark.parametrize("table", [(3, 10, 7, 12), (0, 5, 5, 5), (40, 200, 25, 210), (1, 1, 0, 30)])
+def test_evidence_compare_p_values_agree_with_scipy(table) -> None:  # type: ignore[no-untyped-def]
+    from scipy import stats as sps
+
+    from extractor.evidence.stats import two_by_two_p
+
+    a, n1, c, n2 = table
+    grid = [[a, n1 - a], [c, n2 - c]]
+    ps = two_by_two_p(a, n1, c, n2)
+    assert ps["fisher"] == pytest.approx(sps.fisher_exact(grid).pvalue, abs=1e-12)
+    assert ps["chi2"] == pytest.approx(sps.chi2_contingency(grid, correction=False)[1], abs=1e-12)
+    assert ps["chi2_yates"] == pytest.approx(sps.chi2_contingency(grid, correction=True)[1], abs=1e-12)

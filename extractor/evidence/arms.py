@@ -466,16 +466,22 @@ _NAME_CHARS = r"(?:[^;,().:\n]|(?<=\d)\.(?=\d))"
 _LABEL_FIRST = re.compile(
     rf"\b[Gg]roups?\s+({_LABEL})\b\s*[,:(=–-]\s*(?:the\s+|a\s+)?({_NAME_CHARS}{{3,60}}?)\s*(?=[;,)]|$|\.\s)"
 )
-_NAME_FIRST = re.compile(rf"([A-Za-z][^;,().:\n]{{2,60}}?)\s*\(\s*[Gg]roups?\s+({_LABEL})\s*\)")
+_LABEL_IN_BRACKETS = re.compile(rf"\(\s*[Gg]roups?\s+({_LABEL})\s*\)")
+_NAME_BEFORE = re.compile(r"([A-Za-z][^;,().:\n]{2,60}?)\s*$")
 
 
 def label_definitions(text: str) -> Iterator[tuple[str, str]]:
     """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg" and "lidocaine (group L)"."""
+    if "roup" not in text:
+        return
     for m in _LABEL_FIRST.finditer(text):
         name = clean_arm_name(m.group(2))
         if name and not group_label(name) and not name.lower().startswith(("and ", "or ", "received", "was", "were")):
             yield f"Group {m.group(1)}", name
-    for m in _NAME_FIRST.finditer(text):
-        name = clean_arm_name(re.sub(r"^(?:the|a|an|and|or|with|to|of)\s+", "", m.group(1).strip(), flags=re.I))
+    for m in _LABEL_IN_BRACKETS.finditer(text):
+        before = _NAME_BEFORE.search(text[max(0, m.start() - 64) : m.start()])
+        if not before:
+            continue
+        name = clean_arm_name(re.sub(r"^(?:the|a|an|and|or|with|to|of)\s+", "", before.group(1).strip(), flags=re.I))
         if name:
-            yield f"Group {m.group(2)}", name
+            yield f"Group {m.group(1)}", name

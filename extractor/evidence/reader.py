@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -109,8 +109,9 @@ class TrialReader:
                 yield from self._sentence_candidates(passage, doc, sent, weight)
 
     def _sentence_candidates(self, passage: Passage, doc: Doc, sent: Span, weight: int) -> Iterator[Candidate]:
-        sizes = [s for s in doc.spans[SPANS_KEY] if s.label_ == "GROUP_SIZE" and sent.start <= s.start < sent.end]
-        found = [(b[0], b[1], s._.value, s.end) for s in sizes if (b := name_before(doc, s.start))]
+        sizes = [s for s in _spans_of(doc, sent) if s.label_ == "GROUP_SIZE"]
+        found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end)) for s in sizes
+                 if (b := name_before(doc, s.start))]
         if len(found) < 2 and not (found and _ALLOCATION.search(sent.text)):
             found = []
         found += [(sent.start + a, sent.start + b, n, sent.start + b) for a, b, n in count_phrases(sent)]
@@ -212,12 +213,11 @@ def _in_results(parts: list[tuple[int, int, str]], offset: int) -> bool:
 def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str, str]]:
     """For each value column naming exactly one arm: (arm, what else the column label says)."""
     out: dict[int, tuple[str, str]] = {}
-    nlp = get_nlp()
     for c in view.value_columns():
         parts = [p for p in view.column_labels[c].split(" | ") if p]
         numbers = set(re.findall(r"\d+(?:\.\d+)?", " ".join(split_header_n(p)[0] for p in parts)))
         for depth in range(len(parts) - 1, -1, -1):
-            arms = {m.arm for m in lexicon.mentions(nlp.make_doc(fold(parts[depth])))}
+            arms = {m.arm for m in lexicon.mentions(label_doc(parts[depth]))}
             arms = {a for a in arms if _dose_fits(lexicon.arm(a), numbers)}
             if len(arms) == 1:
                 rest = [split_header_n(p)[0] for i, p in enumerate(parts) if i != depth and tbl.stat_hint(p)
@@ -225,6 +225,28 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
                 out[c] = (arms.pop(), " | ".join(p for p in rest if p))
                 break
     return out
+
+
+def _past_bracket(doc: Doc, end: int) -> int:
+    """Include the bracket that closes "(n=30" in the evidence of a group size."""
+    return end + 1 if end < len(doc) and doc[end].text in ")]" else end
+
+
+def _spans_of(doc: Doc, sent: Span) -> list[Span]:
+    """The recognised values in one sentence, from an index built once per doc."""
+    index = doc.user_data.get("extractor_by_sentence")
+    if index is None:
+        index = {}
+        for span in doc.spans.get(SPANS_KEY, ()):
+            index.setdefault(span.sent.start, []).append(span)
+        doc.user_data["extractor_by_sentence"] = index
+    return [s for s in index.get(sent.start, ()) if s.end <= sent.end]
+
+
+@lru_cache(maxsize=8192)
+def label_doc(text: str) -> Doc:
+    """A table label, tokenised once (labels are read again for every set of arms)."""
+    return get_nlp().make_doc(fold(text))
 
 
 def _dose_fits(arm: Arm | None, numbers: set[str]) -> bool:
@@ -238,10 +260,9 @@ def _dose_fits(arm: Arm | None, numbers: set[str]) -> bool:
 
 def row_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, str]:
     """For a table whose rows are arms: each data row naming exactly one arm in its label."""
-    nlp = get_nlp()
     out = {}
     for r in view.rows:
-        arms = {m.arm for m in lexicon.mentions(nlp.make_doc(fold(view.row_labels.get(r, ""))))}
+        arms = {m.arm for m in lexicon.mentions(label_doc(view.row_labels.get(r, "")))}
         if len(arms) == 1:
             out[r] = arms.pop()
     return out if len(set(out.values())) >= 2 else {}

@@ -145,7 +145,7 @@ def similarity(a: str, b: str, abbreviations: Mapping[str, str] | None = None) -
     return (coverage(ta, tb) + coverage(tb, ta)) / 2
 
 
-_ABBREV = re.compile(r"([A-Za-zα-ω][\w'’/,\- ]{2,80}?)\s*\(\s*([A-Za-zα-ω][A-Za-z0-9α-ω\-+/]{1,11})\s*\)")
+_SHORT_FORM = re.compile(r"\(\s*([A-Za-zα-ω][A-Za-z0-9α-ω\-+/]{1,11})\s*[;,)]")
 
 
 def find_abbreviations(text: str) -> dict[str, str]:
@@ -155,11 +155,11 @@ def find_abbreviations(text: str) -> dict[str, str]:
     short form (Schwartz & Hearst 2003, simplified).
     """
     found: dict[str, str] = {}
-    for m in _ABBREV.finditer(text):
-        short = m.group(2)
+    for m in _SHORT_FORM.finditer(text):
+        short = m.group(1)
         if not any(c.isupper() for c in short) or short.lower() in STOP_WORDS:
             continue
-        long = _long_form(m.group(1), short)
+        long = _long_form(text[max(0, m.start() - 100) : m.start()], short)
         if long:
             found.setdefault(short, long)
     return found

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats as _stats
 
 # A reported p and a recomputed one agree when they differ by less than this factor.
 P_TOLERANCE = 1.25
+# Fisher's test costs time in the size of the table; beyond this many patients, with no small
+# expected count, chi-square gives the same answer.
+FISHER_UP_TO = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +28,46 @@ class PCheck:
 
 
 def two_by_two_p(events1: int, n1: int, events2: int, n2: int) -> dict[str, float]:
-    """P-values of Pearson chi-square (plain, Yates) and Fisher exact for a 2x2 table."""
-    table = [[events1, n1 - events1], [events2, n2 - events2]]
-    out = {"fisher": float(_stats.fisher_exact(table).pvalue)}
+    """P-values of Pearson chi-square (plain, Yates) and Fisher exact for a 2x2 table.
+
+    Closed forms rather than scipy's general routines: this runs for every comparison, and the
+    general ones cost a millisecond each. Agreement with scipy is tested.
+    """
+    out = {}
+    if n1 + n2 <= FISHER_UP_TO or _min_expected(events1, n1, events2, n2) < 5:
+        out["fisher"] = fisher_exact_p(events1, n1, events2, n2)
     if min(events1 + events2, n1 + n2 - events1 - events2) > 0:
-        out["chi2"] = float(_stats.chi2_contingency(table, correction=False)[1])
-        out["chi2_yates"] = float(_stats.chi2_contingency(table, correction=True)[1])
+        out["chi2"] = _chi2_p(events1, n1, events2, n2, yates=False)
+        out["chi2_yates"] = _chi2_p(events1, n1, events2, n2, yates=True)
     return out
+
+
+def _chi2_p(a: int, n1: int, c: int, n2: int, *, yates: bool) -> float:
+    b, d, n = n1 - a, n2 - c, n1 + n2
+    margins = (a + c) * (b + d) * n1 * n2
+    diff = abs(a * d - b * c)
+    if yates:
+        diff = max(0.0, diff - n / 2)
+    chi2 = n * diff * diff / margins
+    return math.erfc(math.sqrt(chi2 / 2))  # survival function of chi-square with 1 df
+
+
+def fisher_exact_p(a: int, n1: int, c: int, n2: int) -> float:
+    """Two-sided Fisher exact p: the total probability of tables no more likely than the one seen."""
+    events = a + c
+    low, high = max(0, events - n2), min(events, n1)
+    log_p = [_log_hypergeom(k, n1, n2, events) for k in range(low, high + 1)]
+    seen = log_p[a - low]
+    total = sum(math.exp(lp) for lp in log_p if lp <= seen + 1e-7)
+    return min(1.0, total)
+
+
+def _log_hypergeom(k: int, n1: int, n2: int, events: int) -> float:
+    return _log_comb(n1, k) + _log_comb(n2, events - k) - _log_comb(n1 + n2, events)
+
+
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
 def check_p(
@@ -73,5 +108,7 @@ def sd_from_se(se: float, n: int) -> float:
 
 def sd_from_ci(low: float, high: float, n: int, level: float = 95.0) -> float:
     """SD of a group from the CI of its mean, with the t distribution (Cochrane Handbook 6.5.2.2)."""
-    t = float(_stats.t.ppf(0.5 + level / 200.0, n - 1)) if n > 1 else float("nan")
+    from scipy import stats  # only here: importing scipy costs more than everything else in this module
+
+    t = float(stats.t.ppf(0.5 + level / 200.0, n - 1)) if n > 1 else float("nan")
     return math.sqrt(n) * (high - low) / (2 * t)

@@ -79,13 +79,16 @@ def sentence_results(
 
 
 def _found(sent: Span) -> list[Found]:
+    """The recognised values of a sentence (the doc's spans are indexed by sentence once)."""
     doc = sent.doc
-    out = []
-    for span in doc.spans.get("extractor", ()):
-        if span.start >= sent.start and span.end <= sent.end:
-            out.append(Found(span.start - sent.start, span.end - sent.start, span.label_, span._.value,
-                             span.id_))
-    return out
+    index = doc.user_data.get("extractor_by_sentence")
+    if index is None:
+        index = {}
+        for span in doc.spans.get("extractor", ()):
+            index.setdefault(span.sent.start, []).append(span)
+        doc.user_data["extractor_by_sentence"] = index
+    return [Found(s.start - sent.start, s.end - sent.start, s.label_, s._.value, s.id_)
+            for s in index.get(sent.start, ()) if s.end <= sent.end]
 
 
 def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:

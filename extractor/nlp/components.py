@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import LIKE_NUM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -33,6 +34,10 @@ READERS: dict[str, Callable[[str], Any]] = {
     "EFFECT": rules.parse_effect,
     "TIMEPOINT": rules.parse_timepoint,
 }
+# Words that anchor a pattern holding no number.
+ANCHOR_WORDS = ("NS", "N.S.", "n.s.", "ns")
+# How far a pattern reaches before and after the number it holds, in tokens.
+WINDOW_BEFORE, WINDOW_AFTER = 8, 14
 # When two matches of the same length overlap, the label listed first wins.
 PRIORITY = ("EFFECT", "CI", "P_VALUE", "GROUP_SIZE", "PROPORTION", "SUMMARY", "TIMEPOINT")
 
@@ -83,6 +88,7 @@ class ValueRecogniser:
     ) -> None:
         self.name = name
         self.spans_key = spans_key
+        self.anchors = {nlp.vocab.strings.add(t) for t in ANCHOR_WORDS}
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.rule_of: dict[int, tuple[str, str]] = {}
         for entry in patterns:
@@ -95,13 +101,19 @@ class ValueRecogniser:
         return doc
 
     def match(self, doc: Doc) -> list[tuple[str, str, int, int, Any]]:
-        """Return (label, rule id, start, end, value) for the longest readable matches."""
+        """Return (label, rule id, start, end, value) for the longest readable matches.
+
+        Every pattern holds a number (or "NS"), so the matcher only runs over windows around
+        numbers: the text between them, often most of a methods section, is never matched.
+        """
         candidates = []
-        for match_id, start, end in self.matcher(doc):
-            label, rule_id = self.rule_of[match_id]
-            value = READERS[label](doc[start:end].text)
-            if value is not None:
-                candidates.append((label, rule_id, start, end, value))
+        for start_w, end_w in _windows(doc, self.anchors):
+            for match_id, start, end in self.matcher(doc[start_w:end_w]):
+                label, rule_id = self.rule_of[match_id]
+                start, end = start + start_w, end + start_w
+                value = READERS[label](doc[start:end].text)
+                if value is not None:
+                    candidates.append((label, rule_id, start, end, value))
         return _longest_first(candidates)
 
     def set_annotations(self, doc: Doc, matches: list[tuple[str, str, int, int, Any]]) -> None:
@@ -111,6 +123,21 @@ class ValueRecogniser:
             span._.value = value
             spans.append(span)
         doc.spans[self.spans_key] = spans
+
+
+def _windows(doc: Doc, anchors: set[int]) -> list[tuple[int, int]]:
+    """Merged token ranges around every number-like token and anchor word."""
+    flags = doc.to_array([LIKE_NUM, ORTH])
+    out: list[tuple[int, int]] = []
+    for i, (like_num, orth) in enumerate(flags):
+        if not like_num and int(orth) not in anchors:
+            continue
+        start, end = max(0, i - WINDOW_BEFORE), min(len(doc), i + WINDOW_AFTER)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _longest_first(candidates: list[tuple[str, str, int, int, Any]]) -> list[tuple[str, str, int, int, Any]]:
@@ -131,6 +158,8 @@ def _longest_first(candidates: list[tuple[str, str, int, int, Any]]) -> list[tup
                     assigns=["token.is_sent_start"])
 def line_breaks(doc: Doc) -> Doc:
     """Start a sentence after every line break (labelled abstract parts, paragraphs)."""
+    if "\n" not in doc.text:
+        return doc
     for token in doc[:-1]:
         if "\n" in token.text_with_ws:
             doc[token.i + 1].is_sent_start = True
