@@ -286,8 +286,9 @@ def _article(n: int, record: Record | None, trial: TrialEvidence) -> str:
 def _counts(trial: TrialEvidence) -> str:
     failed = sum(c.p_consistent is False for c in trial.comparisons)
     derived = sum(bool(c.derived) for c in trial.comparisons)
-    return (f'<p class="counts">{len(trial.arms)} arms · {len(trial.comparisons)} comparisons · '
-            f"{derived} with derived values · {failed} failed p checks</p>")
+    counts = (_count(len(trial.arms), "arm"), _count(len(trial.comparisons), "comparison"),
+              f"{derived} with derived values", _count(failed, "failed p check"))  # fmt: skip
+    return f'<p class="counts">{" · ".join(counts)}</p>'
 
 
 def _missing(marks: Sequence[Mark], no_record: bool) -> str:
@@ -319,7 +320,11 @@ def render_report(records: Sequence[Record], trials: Sequence[TrialEvidence]) ->
                   f'<span class="quiet">({len(t.comparisons)} comparisons)</span></li>'
                   for n, (_, t) in enumerate(pairs, 1))
     total = sum(len(t.comparisons) for t in trials)
-    return page(f"{len(pairs)} articles · {total} comparisons", toc, articles)
+    return page(f"{_count(len(pairs), 'article')} · {_count(total, 'comparison')}", toc, articles)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def write_report(
