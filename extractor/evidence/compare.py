@@ -172,7 +172,18 @@ def comparisons(
     by_name = {arm.name: arm for arm in arms}
     out = []
     for result in results:
+        if result.is_baseline:
+            continue  # characteristics at baseline describe the groups; they are not outcomes
         primary = is_primary(result, primaries, abbreviations)
         for pair in pairs(result, by_name):
-            out.append(comparison(result, pair, by_name, ids, primary))
+            row = comparison(result, pair, by_name, ids, primary)
+            if _has_numbers(row):
+                out.append(row)
     return tuple(out)
+
+
+def _has_numbers(row: Comparison) -> bool:
+    """A comparison is worth a row when both sides have a count, a percentage or a mean."""
+    sides = ((row.intervention_events, row.intervention_percent, row.intervention_mean),
+             (row.comparator_events, row.comparator_percent, row.comparator_mean))
+    return all(any(v is not None for v in side) for side in sides)

@@ -183,8 +183,8 @@ class TrialReader:
 
     def _text_results(self, lexicon: ArmLexicon) -> Iterator[Result]:
         for passage, doc in zip(self.passages, self.docs, strict=True):
-            if passage.part == "table":
-                continue
+            if passage.part in ("table", "methods", "discussion"):
+                continue  # results are read where papers report them, not where they plan or discuss
             parts = abstract_parts(self.record) if passage.section == "abstract" else None
             for sent in doc.sents:
                 if parts and not _in_results(parts, sent.start_char):

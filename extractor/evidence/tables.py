@@ -37,8 +37,9 @@ _FOOTNOTE_MARKS = re.compile(r"[*†‡§¶#ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐ
 _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^\s*(?:sd|s\.d\.)\s*$", re.I), "sd"),
     (re.compile(r"^\s*(?:se|sem|s\.e\.m?\.?)\s*$", re.I), "se"),
-    (re.compile(r"median\s*[(\[,]?\s*(?:iqr|interquartile|q1|25)", re.I), "median_iqr"),
-    (re.compile(r"median\s*[(\[,]?\s*(?:range|min)", re.I), "median_range"),
+    (re.compile(r"median\b.*(?:iqr|interquartile|\bq1\b|quartile|25\s*(?:th)?\s*[-–,]\s*75)", re.I), "median_iqr"),
+    (re.compile(r"median\b.*(?:range|min)", re.I), "median_range"),
+    (re.compile(r"%\s*[(\[]\s*(?:n|no\.?|number)\s*[)\]]", re.I), "pct_n"),
     (re.compile(r"mean\s*(?:±|\+/-|\(|\[|,)?\s*(?:sem|s\.e\.m|se|s\.e\.|standard error)\b", re.I), "mean_se"),
     (re.compile(r"mean\s*(?:±|\+/-|\(|\[|,|/)?\s*(?:sd|s\.d\.|standard deviation)\b", re.I), "mean_sd"),
     (re.compile(r"(?:^|\W)m\s*(?:\(%\))?\s*±\s*sd\b", re.I), "mean_sd"),
@@ -366,6 +367,14 @@ def _binary(prop: Proportion, arm: str, ev: tuple[Evidence, ...], rule: str) -> 
 
 def _from_summary(summary, text: str, hint: str | None, n: int | None, arm: str, ev,  # type: ignore[no-untyped-def]
                   hint_level: str = "cell") -> ArmValue | None:
+    if hint == "pct_n" and summary.spread is not None and summary.spread == int(summary.spread):
+        return ArmValue(arm, events=int(summary.spread), percent=summary.centre, n=n, evidence=ev,
+                        rule_ids=("table_pct_n",))
+    if hint in ("median", "median_iqr", "median_range"):
+        low, high = (summary.low, summary.high) if summary.low is not None else (None, None)
+        dispersion = {"median_iqr": "iqr", "median_range": "range"}.get(hint, "unknown")
+        return ArmValue(arm, median=summary.centre, low=low, high=high, dispersion=dispersion, n=n,
+                        evidence=ev, rule_ids=("table_median",))
     if hint in ("n_pct", "pct") and summary.spread is not None and n:
         prop = proportion_from_count_and_number(summary.centre, summary.spread, text.split("(")[-1], n)
         if prop is not None:
