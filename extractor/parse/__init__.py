@@ -271,7 +271,7 @@ class _Gunzip(io.RawIOBase):
     while this one parses. Errors of the thread (a corrupt or truncated file) reach the consumer.
     """
 
-    def __init__(self, raw: IO[bytes], *, chunk: int = 1 << 18, depth: int = 4):
+    def __init__(self, raw: IO[bytes], *, chunk: int = 1 << 16, depth: int = 4):
         self._queue: queue.Queue[bytes | BaseException] = queue.Queue(depth)
         self._pending = memoryview(b"")
         self._eof = False
