@@ -140,7 +140,7 @@ def is_arm_header(text: str) -> bool:
 def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
     """Token range of the group name that ends right before token ``index`` ("IL-2" in "IL-2 (n=30)")."""
     end = index
-    if end > 0 and doc[end - 1].text in "([":
+    if end > 0 and doc[end - 1].text in "([,:;":
         end -= 1
     while end > 0 and doc[end - 1].text in ")]":  # skip a description in brackets: "X (100 mg) (n=3)"
         depth, j = 0, end - 1
@@ -271,8 +271,9 @@ def _sizes(cluster: list[Candidate]) -> tuple[int | None, int | None]:
     evaluated = [c.n for c in cluster if c.source == "text" and c.n and c.analysed]
     table_ns = [c.n for c in cluster if c.source == "table" and c.n]
     n_rand = allocated[0].n if allocated else None
-    if table_ns:
-        n_anal: int | None = max(set(table_ns), key=lambda n: (table_ns.count(n), n))
+    if table_ns:  # the whole group is the largest column that is not larger than those randomised
+        fitting = [n for n in table_ns if n_rand is None or n <= n_rand]
+        n_anal: int | None = max(fitting or table_ns)
     else:
         n_anal = evaluated[0] if evaluated else None
     if n_rand is None:

@@ -79,7 +79,8 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
             best = max(best, 1.0 if ql == al else 0.0)
             continue
         if same_group(query, name, abbreviations) or _acronym(query, name):
-            best = max(best, 0.9)
+            q, a = terms(expand(query, abbreviations)), terms(expand(name, abbreviations))
+            best = max(best, 0.6 + 0.4 * coverage(q, a))  # the name that says more of the query wins
             continue
         q = [t for t in terms(expand(query, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
         a = [t for t in terms(expand(name, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
@@ -102,7 +103,7 @@ def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str
     scored = sorted(((arm_score(query, a, abbreviations), i) for i, a in enumerate(arms)), reverse=True)
     if not scored or scored[0][0] < 0.5:
         return None
-    if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.2:
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.1:
         return None
     return arms[scored[0][1]]
 

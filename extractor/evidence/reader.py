@@ -154,7 +154,7 @@ class TrialReader:
                     if any(abs(h - m.start) <= 8 for h in hits):
                         counts[m.arm] = counts.get(m.arm, 0) + 1
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]):
+        if not ranked or ranked[0][1] < 2 or len(ranked) > 1:  # only one arm keeps its company
             return None
         return next(a for a in self.arms if a.name == ranked[0][0])
 

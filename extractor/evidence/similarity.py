@@ -56,9 +56,13 @@ def stem(word: str) -> str:
     return w
 
 
+_GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa",
+                        "μ": "mu", "µ": "mu", "ω": "omega", "ε": "epsilon", "θ": "theta", "λ": "lambda"})
+
+
 def normalise(text: str) -> str:
-    """Lower case, folded typography, accents kept, whitespace collapsed."""
-    t = unicodedata.normalize("NFKC", fold(text)).lower()
+    """Lower case, folded typography, Greek letters spelled out ("β-blocker" reads "beta-blocker")."""
+    t = unicodedata.normalize("NFKC", fold(text)).lower().translate(_GREEK)
     return re.sub(r"\s+", " ", t).strip()
 
 

@@ -22,6 +22,8 @@ from extractor.evidence.model import ArmValue, Evidence, Result
 from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, parse_count_word
 
 RESULT_LABELS = ("PROPORTION", "SUMMARY")
+_PEOPLE = frozenset("patients patient participants participant subjects subject women men children "
+                    "infants persons people individuals cases mothers neonates".split())
 # Verbs after which the outcome is named after the value ("resulted in 53.85% complete remission").
 _OUTCOME_FOLLOWS = frozenset("resulted result led lead achieved achieve experienced had have has showed "
                              "show reached developed attained".split())
@@ -102,6 +104,9 @@ def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
         count = parse_count_word(tok.text) if (tok.like_num or tok.lower_ == "no") else None
         if count is None or (tok.like_num and "." in tok.text):
             continue
+        digits = tok.text[:1].isdigit()
+        if digits and not (i + 1 < len(sent) and sent[i + 1].lower_ in _PEOPLE):
+            continue  # "(3) in the intervention group" may count anything; "3 patients" counts people
         ahead = [j for j in range(i + 1, min(i + 8, len(sent))) if j in mentions]
         if ahead and any(sent[k].lower_ in ("in", "among") for k in range(i + 1, ahead[0])):
             out.append(Found(i, i + 1, "COUNT", count, "count_before_arm"))
