@@ -45,23 +45,22 @@ def write_records(records: Iterable[Record], stream: IO[str], fmt: OutputFormat)
 
 
 def _dumps(record: Record) -> str:
-    return json.dumps(_plain(record), ensure_ascii=False)
+    # json's C encoder writes the tuples and scalars itself and calls _fields only for the
+    # dataclasses (Record, Author, Journal, ...): several times faster than Record.to_dict().
+    return json.dumps(record, ensure_ascii=False, default=_fields)
 
 
-_SCALARS = (str, int, float, bool, type(None))
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _plain(value: Any) -> Any:
-    """:meth:`Record.to_dict`, with the field names of each record class looked up once (faster)."""
-    if isinstance(value, _SCALARS):
-        return value
-    if isinstance(value, tuple | list):
-        return [v if type(v) is str else _plain(v) for v in value]
+def _fields(value: Any) -> dict[str, Any]:
+    """The fields of a record dataclass as a dict (:meth:`Record.to_dict`, one level at a time)."""
     names = _FIELD_NAMES.get(type(value))
     if names is None:
+        if not dataclasses.is_dataclass(value):
+            raise TypeError(f"{type(value).__name__} is not JSON serialisable")
         names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
-    return {name: _plain(getattr(value, name)) for name in names}
+    return {name: getattr(value, name) for name in names}
 
 
 def _write_jsonl(records: Iterable[Record], stream: IO[str]) -> int:
