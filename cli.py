@@ -303,7 +303,8 @@ def run(
     """Fetch records (PMIDs, an IDs file or a query), parse them and write OUTDIR.
 
     Writes OUTDIR/records.jsonl, OUTDIR/arms.csv, OUTDIR/evidence.csv (the comparisons, each
-    number with its evidence) and OUTDIR/report.json ({requested, fetched, missing, failed,
+    number with its evidence), OUTDIR/report.html (the evidence highlighted in its sources) and
+    OUTDIR/report.json ({requested, fetched, missing, failed,
     requests, retries, from_cache, seconds}). Exit 0 when every record that exists was obtained,
     1 when some failed (run again: only what is missing is fetched), 2 on error.
 

@@ -106,3 +106,12 @@ def test_tables_baseline_tables_are_marked() -> None:
 
 def test_tables_skip_tables_without_values() -> None:
     assert tbl.view_table(table([["a", "b"]], [["x", "y"]]), 0) is None
+
+
+def test_tables_evidence_rows_line_up_with_empty_rows_and_no_header() -> None:
+    # no thead, an empty first row: evidence must still name the record's own row numbers
+    t = Table(id="T1", label="Table 1", caption="Outcomes", header=(),
+              body=(("", "", ""), ("", "Drug X", "Placebo"), ("Pain", "3.2 \u00b1 1.1", "4.5 \u00b1 1.3")))
+    (result,) = results(t)
+    sections = {ev.section for v in result.values for ev in v.evidence}
+    assert sections == {"tables/0/body/2/1", "tables/0/body/2/2"}

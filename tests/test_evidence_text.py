@@ -132,3 +132,24 @@ def test_evidence_text_uses_extra_arms() -> None:
     extra = (Arm("tea"), Arm("water", role="control"))
     (result,) = TrialReader(record).results_with(extra)
     assert {v.arm: v.percent for v in result.values} == {"tea": 40.0, "water": 20.0}
+
+
+def test_evidence_text_evidence_keeps_the_original_characters() -> None:
+    # the pipeline reads "0·52" and "−3" folded; the evidence must still quote the paper
+    (result,) = results_of("Scores were 2\u00b75 \u00b1 0\u00b75 with drug X and \u22121\u00b70 \u00b1 0\u00b75 with placebo.")
+    texts = sorted(ev.text for v in result.values for ev in v.evidence)
+    assert texts == ["2\u00b75 \u00b1 0\u00b75", "\u22121\u00b70 \u00b1 0\u00b75"]
+    assert {v.arm: v.mean for v in result.values} == {"drug X": 2.5, "placebo": -1.0}
+
+
+def test_evidence_text_lists_of_findings_are_not_arms() -> None:
+    text = "The most common symptoms were rash (n = 71, 69%), fever (n = 36, 35%), and pain (n = 33, 32%)."
+    record = Record(source_format="pubmed", abstract=text)
+    assert TrialReader(record).arms == ()
+
+
+def test_evidence_text_medians_are_not_means() -> None:
+    (result,) = results_of("Median antibody levels were 526 (IQR 400-700) with drug X and 455 (IQR 300-600) "
+                           "with placebo.")
+    assert {v.arm: (v.mean, v.median) for v in result.values} == {"drug X": (None, 526.0),
+                                                                   "placebo": (None, 455.0)}

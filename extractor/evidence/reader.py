@@ -39,7 +39,8 @@ from extractor.records import Record
 
 _SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
 _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
-_ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b", re.I)
+_ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
+                         r"compared|treated with|\bplacebo\b|\bcontrols?\b", re.I)
 _SPLIT = re.compile(
     r"\b(?P<n>\d+|[A-Za-z]+(?:[- ][a-z]+)?)\s+(?:[\w-]+\s+){0,12}?(?:were\s+)?(?:\w+\s+)?"
     r"(?:randomi[sz]ed|allocated|divided|assigned)\s+(?:\w+\s+){0,2}?(?:in|into|to)\s+"
@@ -112,8 +113,8 @@ class TrialReader:
         sizes = [s for s in _spans_of(doc, sent) if s.label_ == "GROUP_SIZE"]
         found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end)) for s in sizes
                  if (b := name_before(doc, s.start))]
-        if len(found) < 2 and not (found and _ALLOCATION.search(sent.text)):
-            found = []
+        if not _ALLOCATION.search(sent.text):
+            found = []  # "rash (n = 71), fever (n = 36)" lists findings, not groups
         found += [(sent.start + a, sent.start + b, n, sent.start + b) for a, b, n in count_phrases(sent)]
         for start, end, n, stop in found:
             name = clean_arm_name(passage.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])])

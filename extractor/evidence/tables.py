@@ -140,7 +140,6 @@ class TableView:
 def view_table(table: Table, index: int) -> TableView | None:
     """Infer the structure of ``table``; None when it has no values to read."""
     grid = [tuple(r) for r in (*table.header, *table.body)]
-    grid = [r for r in grid if any(c.strip() for c in r)] if not table.header else grid
     if not grid or len(grid[0]) < 2:
         return None
     width = max(len(r) for r in grid)

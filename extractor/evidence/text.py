@@ -203,8 +203,11 @@ def _result(
         return None
     first, last = group[0][0], group[-1][0]
     kind = _kind(first)
+    clause = _clause(sent, group, found)
     spread = _dispersion(sent.text, dispersion)
     values = tuple(_arm_value(sent, v, arm, section, label, spread) for v, arm in group)
+    if kind == "continuous" and _MEDIAN.search(clause) and not _MEAN.search(clause):
+        values = tuple(_as_median(v) for v in values)
     if kind == "continuous" and any(v.mean is None and v.median is None for v in values):
         return None
     p, effect = _stats_after(found, last.end)
@@ -213,7 +216,7 @@ def _result(
         outcome=outcome,
         kind=kind,  # type: ignore[arg-type]
         values=values,
-        context=_clause(sent, group, found),
+        context=clause,
         source="text",
         timepoint=_timepoint(found, first.start),
         subgroup=_subgroup(sent.text),
@@ -226,6 +229,19 @@ def _result(
         is_baseline=bool(_BASELINE.search(sent.text)),
         evidence=(_evidence(sent, 0, len(sent), section, label),),
     )
+
+
+_MEDIAN = re.compile(r"\bmedians?\b", re.I)
+_MEAN = re.compile(r"\bmeans?\b|±", re.I)
+
+
+def _as_median(value: ArmValue) -> ArmValue:
+    """A value the sentence calls a median: never a mean, and its interval not an SD."""
+    from dataclasses import replace
+
+    centre = value.mean if value.mean is not None else value.median
+    dispersion = value.dispersion if value.dispersion in ("iqr", "range") else "unknown"
+    return replace(value, mean=None, sd=None, se=None, median=centre, dispersion=dispersion)
 
 
 def _clause(sent: Span, group: list[tuple[Found, str]], found: list[Found]) -> str:
@@ -373,8 +389,14 @@ def _trim(words: list[str]) -> list[str]:
 
 
 def _evidence(sent: Span, start: int, end: int, section: str, label: str) -> Evidence:
+    """Evidence of tokens ``start:end`` of a sentence, its text taken from the original passage.
+
+    The pipeline reads a folded copy of the text (mid-dots as full stops, Unicode minus as "-");
+    the folding keeps every offset, so the evidence slices the original exactly.
+    """
     span = sent[start:end]
-    return Evidence(section, span.text, span.start_char, span.end_char, label)
+    original = sent.doc.user_data.get("original", sent.doc.text)
+    return Evidence(section, original[span.start_char : span.end_char], span.start_char, span.end_char, label)
 
 
 _NONE = re.compile(
