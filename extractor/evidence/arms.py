@@ -465,19 +465,37 @@ def _skip_brackets(sent: Span, j: int) -> int:
 _LABEL = r"(?:[A-Z]{1,2}\d{0,2}|[IVX]{1,4}|\d{1,2})"
 _NAME_CHARS = r"(?:[^;,().:\n]|(?<=\d)\.(?=\d))"
 _LABEL_FIRST = re.compile(
-    rf"\b[Gg]roups?\s+({_LABEL})\b\s*[,:(=–-]\s*(?:the\s+|a\s+)?({_NAME_CHARS}{{3,60}}?)\s*(?=[;,)]|$|\.\s)"
+    rf"\b[Gg]roups?\s+({_LABEL})\b\s*[,:(=–-]\s*(?:the\s+|a\s+)?({_NAME_CHARS}{{3,60}}?)\s*(?=[;,)]|$|\.(?:\s|$))"
+)
+_LABEL_VERB = re.compile(
+    rf"\b[Gg]roups?\s+({_LABEL})\b\s*(?:\([^)]*\)\s*)?(?:was|were)?\s*(?:randomi[sz]ed\s+to\s+)?"
+    rf"(?:received?|given|treated\s+with|underwent|presented\s+with|assigned\s+to|allocated\s+to)\s+"
+    rf"(?:the\s+|a\s+|an\s+)?({_NAME_CHARS}{{3,120}}?)\s*(?=[;)]|$|\.(?:\s|$)|,\s+(?:and|while|whereas)\b)"
 )
 _LABEL_IN_BRACKETS = re.compile(rf"\(\s*[Gg]roups?\s+({_LABEL})\s*\)")
 _NAME_BEFORE = re.compile(r"([A-Za-z][^;,().:\n]{2,60}?)\s*$")
 
 
+def _long_name(text: str) -> str | None:
+    """A group described by what it received: kept whole, but not a sentence about results."""
+    text = text.strip(" ,;:")
+    if len(text.split()) > 30 or _VERBISH.search(text) or not re.search(r"[A-Za-z]{3,}", text):
+        return None
+    return text
+
+
 def label_definitions(text: str) -> Iterator[tuple[str, str]]:
-    """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg" and "lidocaine (group L)"."""
+    """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg", "lidocaine (group L)" and
+    "group L received lidocaine 40 mg"."""
     if "roup" not in text:
         return
     for m in _LABEL_FIRST.finditer(text):
         name = clean_arm_name(m.group(2))
         if name and not group_label(name) and not name.lower().startswith(("and ", "or ", "received", "was", "were")):
+            yield f"Group {m.group(1)}", name
+    for m in _LABEL_VERB.finditer(text):
+        name = _long_name(m.group(2))
+        if name:
             yield f"Group {m.group(1)}", name
     for m in _LABEL_IN_BRACKETS.finditer(text):
         before = _NAME_BEFORE.search(text[max(0, m.start() - 64) : m.start()])

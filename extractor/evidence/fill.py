@@ -296,9 +296,11 @@ def _values(kind: str, si: Side, sc: Side, sizes: dict[str, float | int | None])
     values = dict(sizes)
     values["intervention_group_size"] = si.total or sizes["intervention_group_size"]
     values["comparator_group_size"] = sc.total or sizes["comparator_group_size"]
-    if kind == "binary":
+    if kind == "binary" and si.events is not None and sc.events is not None:
         values.update(intervention_events=si.events, comparator_events=sc.events)
-    else:
-        values.update(intervention_mean=si.mean, intervention_standard_deviation=si.sd,
-                      comparator_mean=sc.mean, comparator_standard_deviation=sc.sd)
+    elif kind == "continuous" and si.mean is not None and sc.mean is not None:
+        both_sd = si.sd is not None and sc.sd is not None  # half a pair of SDs is of no use
+        values.update(intervention_mean=si.mean, comparator_mean=sc.mean,
+                      intervention_standard_deviation=si.sd if both_sd else None,
+                      comparator_standard_deviation=sc.sd if both_sd else None)
     return values

@@ -142,7 +142,7 @@ class TrialReader:
         tell which is which. Returns an arm only when it clearly leads.
         """
         words = set(terms(text)) - set(terms(other)) - NOT_DISTINCTIVE
-        if not words or len(words) > 3 or not self.arms:  # a drug or two, not a description
+        if len(words) != 1 or not self.arms:  # a drug's name, not a description
             return None
         lexicon = ArmLexicon(self.arms, self.abbreviations)
         counts: dict[str, int] = {}

@@ -1,0 +1,65 @@
+"""Arm names, sizes and labels, read from sentences written to cover each form."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.evidence.arms import (
+    acronym_of,
+    clean_arm_name,
+    doses,
+    group_label,
+    label_definitions,
+    role_of,
+    same_group,
+    split_header_n,
+)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Group A received drug X; Group B received placebo.", [("Group A", "drug X"), ("Group B", "placebo")]),
+        ("Patients (Group N, normal saline; Group L, lidocaine 40 mg)",
+         [("Group N", "normal saline"), ("Group L", "lidocaine 40 mg")]),
+        ("lidocaine (group L) and ketamine (group K)", [("Group L", "lidocaine"), ("Group K", "ketamine")]),
+        ("in group L, group K and group R", []),
+        ("no mention of groups at all", []),
+    ],
+)
+def test_arms_label_definitions(text: str, expected: list[tuple[str, str]]) -> None:
+    assert sorted(label_definitions(text)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [("Placebo (n = 75)", ("Placebo", 75)), ("IL-2 group, n=30", ("IL-2 group", 30)), ("Control", ("Control", None))],
+)
+def test_arms_split_header_n(name: str, expected: tuple[str, int | None]) -> None:
+    assert split_header_n(name) == expected
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [("TAU¤ n (%)", "TAU"), ("82.2%", None), ("(n = 24)", None), ("normal renal function (lixisenatide", "normal renal function"),
+     ("in placebo", "placebo"), ("each group", None), ("Follow-up 1 C2", None), ("years", None)],
+)
+def test_arms_clean_arm_name(name: str, expected: str | None) -> None:
+    assert clean_arm_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [("Group I", "group I", True), ("Group I", "Group II", False), ("GDM 1", "GDM1 (tight targets)", True),
+     ("GDM2", "GDM1 (tight targets)", False), ("macitentan 1 mg", "macitentan 600 mg", False),
+     ("vaginal progesterone", "Progesterone", True), ("placebo", "drug X", False)],
+)
+def test_arms_same_group(a: str, b: str, expected: bool) -> None:
+    assert same_group(a, b, {}) is expected
+
+
+def test_arms_labels_doses_roles_acronyms() -> None:
+    assert group_label("Group H0 (n = 50)") == "group h0" and group_label("the groups were") is None
+    assert doses("macitentan 0.2 mg or 600 mg") == {"0.2", "600"}
+    assert role_of("usual care") == "control" and role_of("drug X") == "intervention"
+    assert acronym_of("NBT", "nature-based therapy") and not acronym_of("NBT", "cognitive therapy")
