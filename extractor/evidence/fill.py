@@ -20,7 +20,7 @@ from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, matched, terms
-from extractor.nlp.rules import parse_timepoint
+from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
     "intervention_events", "intervention_group_size", "comparator_events", "comparator_group_size",
@@ -209,6 +209,8 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
     for result in reader.results_with(arms):
         if result.value_for(i_name) is None or result.value_for(c_name) is None:
             continue
+        if query.outcome_type == "binary" and result.kind == "continuous":
+            result = as_proportions(result) or result
         if query.outcome_type and result.kind != query.outcome_type:
             continue
         score = outcome_score(query.outcome, result, reader.abbreviations)
@@ -221,6 +223,31 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
         if score >= MIN_OUTCOME_SCORE:
             out.append((score, result))
     return _prefer_final(out)
+
+
+def as_proportions(result: Result) -> Result | None:
+    """A binary outcome reported as the mean of a 0/1 variable ("0.272" of N = 1,511): counts.
+
+    Only when every arm has such a mean, no SD, a group size, and a count that gives back the
+    reported decimals.
+    """
+    values = []
+    for v in result.values:
+        if v.mean is None or v.sd is not None or not v.n or not 0.0 <= v.mean <= 1.0:
+            return None
+        digits = _decimals(v.evidence[0].text if v.evidence else "")
+        pair = counts_from_percent(100.0 * v.mean, max(digits - 2, 0), total=v.n)
+        if pair is None:
+            return None
+        values.append(replace(v, mean=None, dispersion=None, events=pair[0], total=v.n,
+                              percent=round(100.0 * v.mean, max(digits - 2, 0)),
+                              rule_ids=(*v.rule_ids, "proportion_from_mean")))
+    return replace(result, kind="binary", values=tuple(values))
+
+
+def _decimals(text: str) -> int:
+    m = re.search(r"\d*[.·](\d+)", text)
+    return len(m.group(1)) if m else 0
 
 
 def _prefer_final(candidates: list[tuple[float, Result]]) -> list[tuple[float, Result]]:
