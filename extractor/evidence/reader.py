@@ -221,8 +221,7 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
             arms = {m.arm for m in lexicon.mentions(label_doc(parts[depth]))}
             arms = {a for a in arms if _dose_fits(lexicon.arm(a), numbers)}
             if len(arms) == 1:
-                rest = [split_header_n(p)[0] for i, p in enumerate(parts) if i != depth and tbl.stat_hint(p)
-                        not in ("mean", "sd", "n", "pct", "median")]
+                rest = [split_header_n(p)[0] for i, p in enumerate(parts) if i != depth and not _stat_only(p)]
                 out[c] = (arms.pop(), " | ".join(p for p in rest if p))
                 break
     return out
@@ -248,6 +247,11 @@ def _spans_of(doc: Doc, sent: Span) -> list[Span]:
 def label_doc(text: str) -> Doc:
     """A table label, tokenised once (labels are read again for every set of arms)."""
     return get_nlp().make_doc(fold(text))
+
+
+def _stat_only(part: str) -> bool:
+    """A header part that only says what the numbers are ("Mean (SD)", "n (%)", "Arithmetic mean")."""
+    return tbl.stat_hint(part) is not None and len(part.split()) <= 4
 
 
 def _dose_fits(arm: Arm | None, numbers: set[str]) -> bool:

@@ -230,12 +230,24 @@ def _period(row: tuple[str, ...], start: int) -> int:
 
 
 def _header_count(grid: list[tuple[str, ...]], declared: int) -> int:
+    for r in range(1, declared):
+        if _is_section_sizes(grid[r]):
+            return r  # "T2w sagittal | n = 18 | n = 21": a block of rows starts here
     count = declared
     while count < len(grid) and not _is_data_row(grid[count]):
+        if count and _is_section_sizes(grid[count]):
+            break
         if declared and _is_spanning(grid[count]):
             break
         count += 1
     return count
+
+
+def _is_section_sizes(row: tuple[str, ...]) -> bool:
+    """A labelled row giving only group sizes: it heads a block of rows."""
+    cells = [c for c in row[1:] if c.strip()]
+    return bool(row[0].strip()) and bool(cells) and all(
+        split_header_n(c)[1] is not None and not split_header_n(c)[0] for c in cells)
 
 
 def _is_spanning(row: tuple[str, ...]) -> bool:
@@ -270,7 +282,7 @@ def _fill_columns(view: TableView) -> None:
         view.column_labels.append(label)
         ns = [split_header_n(p)[1] for p in parts]
         view.column_n.append(next((n for n in reversed(ns) if n is not None), None))
-        view.column_hint.append(stat_hint(parts[-1]) if parts else None)
+        view.column_hint.append(next((h for p in reversed(parts) if (h := stat_hint(p))), None))
         raw = " ".join(view.grid[r][c] for r in range(view.header_count))
         mark = _marked_hint(raw, view.marks)
         if mark:
@@ -290,7 +302,7 @@ def _n_rows(view: TableView) -> None:
 
 
 def _fill_rows(view: TableView) -> None:
-    group, group_mark, sizes = "", None, {}
+    section, group, group_mark, sizes = "", "", None, {}
     for r in range(view.header_count, len(view.grid)):
         row = view.grid[r]
         raw = " ".join(row[c] for c in range(view.label_columns))
@@ -298,7 +310,7 @@ def _fill_rows(view: TableView) -> None:
         values = [row[c] for c in view.value_columns() if row[c].strip()]
         if values and all(split_header_n(v)[1] is not None and not split_header_n(v)[0] for v in values):
             sizes = {c: split_header_n(row[c])[1] for c in view.value_columns() if row[c].strip()}
-            group = label or group
+            section, group = label or section, ""  # a block of rows, which groups may divide
             continue
         if label and (not values or all(_clean(v) == label for v in values)):
             group, group_mark = label, _marked_hint(raw, view.marks)
@@ -311,8 +323,8 @@ def _fill_rows(view: TableView) -> None:
         mark = _marked_hint(raw, view.marks) or group_mark
         if mark:
             view.row_marks[r] = mark
-        if group:
-            view.row_groups[r] = group
+        if group or section:
+            view.row_groups[r] = " ".join(p for p in (section, group) if p)
 
 
 def _clean(text: str) -> str:
