@@ -115,3 +115,13 @@ def test_tables_evidence_rows_line_up_with_empty_rows_and_no_header() -> None:
     (result,) = results(t)
     sections = {ev.section for v in result.values for ev in v.evidence}
     assert sections == {"tables/0/body/2/1", "tables/0/body/2/2"}
+
+
+def test_tables_size_rows_head_blocks_and_groups_nest() -> None:
+    t = table([["", "Spine | Drug X | Mean (SD)", "Spine | Placebo | Mean (SD)"],
+               ["Sagittal", "n = 18", "n = 21"]],
+              [["CNR", "", ""], ["Fluid", "18.1 (11.6)", "9.3 (5.5)"],
+               ["Axial", "n = 19", "n = 22"], ["CNR", "", ""], ["Fluid", "10.3 (11.5)", "8.9 (5.1)"]])
+    sagittal, axial = results(t)
+    assert (sagittal.outcome, values(sagittal)["Drug X"]) == ("Sagittal CNR Fluid", (None, 18, None, 18.1, 11.6))
+    assert (axial.outcome, values(axial)["Placebo"]) == ("Axial CNR Fluid", (None, 22, None, 8.9, 5.1))
