@@ -74,7 +74,7 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
     for name in (arm.name, *arm.aliases):
         if doses(query) and doses(name) and doses(query) != doses(name):
             continue
-        ql, al = group_label(query), group_label(name)
+        ql, al = group_label(query) or _bare_label(query), group_label(name)
         if ql and al:
             best = max(best, 1.0 if ql == al else 0.0)
             continue
@@ -87,6 +87,15 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
         if q and a and role_of(query) == role_of(name):
             best = max(best, 0.8 * max(coverage(q, a), coverage(a, q)))
     return best
+
+
+_BARE_LABEL = re.compile(r"^\s*(?:and\s+)?([A-Z]{1,2}\d{1,2}|[IVX]{1,4})\s*(?:\(|,|$)")
+
+
+def _bare_label(query: str) -> str | None:
+    """A sheet naming a group by its label alone: "H0 (saline)", "II (placebo)"."""
+    m = _BARE_LABEL.match(query)
+    return f"group {m.group(1).lower()}" if m else None
 
 
 def _acronym(a: str, b: str) -> bool:
