@@ -47,7 +47,7 @@ def write_records(records: Iterable[Record], stream: IO[str], fmt: OutputFormat)
 def _dumps(record: Record) -> str:
     # json's C encoder writes the tuples and scalars itself and calls _fields only for the
     # dataclasses (Record, Author, Journal, ...): several times faster than Record.to_dict().
-    return json.dumps(record, ensure_ascii=False, default=_fields)
+    return _ENCODER.encode(record)
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -61,6 +61,10 @@ def _fields(value: Any) -> dict[str, Any]:
             raise TypeError(f"{type(value).__name__} is not JSON serialisable")
         names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
     return {name: getattr(value, name) for name in names}
+
+
+# records hold no cycles, so the encoder need not look for them
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_fields)
 
 
 def _write_jsonl(records: Iterable[Record], stream: IO[str]) -> int:
