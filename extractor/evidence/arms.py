@@ -319,6 +319,8 @@ class ArmLexicon:
             label = group_label(name)
             if label:
                 phrases.add(tuple(label.split()))
+                if re.fullmatch(r"group [a-z]{1,2}\d{1,2}", label):  # "groups H1 and H2": bare "H2"
+                    phrases.add((label.split()[1],))
             for short, long in abbreviations.items():
                 if normalise(long) in normalise(name) and len(long) > 3:
                     phrases.add((short.lower(),))

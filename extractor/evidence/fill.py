@@ -197,7 +197,8 @@ def fill(reader: TrialReader, query: Query) -> Filled:
         return Filled({}, query.outcome_type)
     by_name = {a.name: a for a in arms}
     candidates = _candidates(reader, arms, query, i_name, c_name)
-    chosen = _choose(candidates, query.outcome, reader.abbreviations)
+    chosen = _choose(candidates, query.outcome, reader.abbreviations,
+                     {n: by_name[n] for n in (i_name, c_name)})
     values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
         return Filled(values, query.outcome_type, confidence=0.0)
@@ -282,7 +283,8 @@ def _time_rank(result: Result) -> float | None:
 
 
 def _choose(candidates: list[tuple[float, Result]], query: str = "",
-            abbreviations: Mapping[str, str] | None = None) -> tuple[float, Result] | None:
+            abbreviations: Mapping[str, str] | None = None,
+            arms: Mapping[str, Arm] | None = None) -> tuple[float, Result] | None:
     """The best candidate, unless one nearly as good says other numbers.
 
     A close second does not count when the words of the outcome it matches are a strict subset of
@@ -298,7 +300,7 @@ def _choose(candidates: list[tuple[float, Result]], query: str = "",
     for other in ranked[1:]:
         if other[0] < best[0] - MIN_MARGIN:
             break
-        if _numbers(other[1]) == _numbers(best[1]) or _dominates(fit[id(best[1])], fit[id(other[1])]):
+        if _numbers(other[1], arms) == _numbers(best[1], arms) or _dominates(fit[id(best[1])], fit[id(other[1])]):
             continue
         return None
     return best
@@ -318,9 +320,11 @@ def _dominates(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str]
     return a[0] >= b[0] and a[1] <= b[1] and (a[0] > b[0] or a[1] < b[1])
 
 
-def _numbers(result: Result) -> tuple:
-    """What a result would fill in, to tell real alternatives from the same numbers said twice."""
-    sides = [(v.arm, side(v, None)) for v in result.values]
+def _numbers(result: Result, arms: Mapping[str, Arm] | None = None) -> tuple:
+    """What a result would fill in for ``arms`` (all of its arms when not given), to tell real
+    alternatives from the same numbers said twice."""
+    arms = arms or {}
+    sides = [(v.arm, side(v, arms.get(v.arm))) for v in result.values if not arms or v.arm in arms]
     return tuple(sorted((arm, s.events, s.total, s.mean, s.sd) for arm, s in sides))
 
 

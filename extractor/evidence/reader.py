@@ -42,9 +42,14 @@ _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviati
 _ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
                          r"compared|treated with|\bplacebo\b|\bcontrols?\b", re.I)
 _SPLIT = re.compile(
-    r"\b(?P<n>\d+|[A-Za-z]+(?:[- ][a-z]+)?)\s+(?:[\w-]+\s+){0,12}?(?:were\s+)?(?:\w+\s+)?"
-    r"(?:randomi[sz]ed|allocated|divided|assigned)\s+(?:\w+\s+){0,2}?(?:in|into|to)\s+"
+    r"(?:randomi[sz]ed|allocated|divided|assigned|distributed)\s+(?:\w+\s+){0,3}?(?:in|into|to)\s+"
     r"(?P<k>two|three|four|five|2|3|4|5)\s+(?:equal\s+|equally\s+sized\s+|parallel\s+)?(?:groups|arms)\b",
+    re.I,
+)
+_TOTAL = re.compile(  # "A total of 120 patients", "Sixty ASA I-II female patients"
+    r"\b(?P<n>\d{2,5}|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|"
+    r"five|six|seven|eight|nine))?|ten|eleven|twelve|[a-z]+teen|one hundred|a hundred))\s+(?:[\w-]+,?\s+){0,9}?"
+    r"(?:patients|participants|subjects|women|men|children|adults|infants|volunteers|individuals)\b",
     re.I,
 )
 _EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for", re.I)
@@ -129,7 +134,9 @@ class TrialReader:
         """The size of each group when the paper says "N patients were randomised into k groups"."""
         for passage in self.passages:
             for m in _SPLIT.finditer(passage.text):
-                total, groups = parse_count_word(m.group("n")), parse_count_word(m.group("k"))
+                before = passage.text[max(0, m.start() - 300) : m.start()]
+                totals = [parse_count_word(t.group("n")) for t in _TOTAL.finditer(before)]
+                total, groups = next((t for t in reversed(totals) if t), None), parse_count_word(m.group("k"))
                 if total and groups and groups > 1 and total % groups == 0:
                     return total // groups
         return None
