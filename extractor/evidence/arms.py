@@ -267,9 +267,8 @@ def _arm(cluster: list[Candidate]) -> Arm:
 def _sizes(cluster: list[Candidate]) -> tuple[int | None, int | None]:
     """(randomised, analysed): the first size stated on allocation, and the usual size in tables
     (or, without tables, the size stated on evaluation); analysed is None when it is the same."""
-    allocated = sorted((c for c in cluster if c.source == "text" and c.n and not c.analysed),
-                       key=lambda c: -c.weight)
-    evaluated = [c.n for c in cluster if c.source == "text" and c.n and c.analysed]
+    allocated = [c for c in cluster if c.source == "text" and c.n and not c.analysed and c.weight > 1]
+    evaluated = [c.n for c in cluster if c.source == "text" and c.n and (c.analysed or c.weight == 1)]
     table_ns = [c.n for c in cluster if c.source == "table" and c.n]
     n_rand = allocated[0].n if allocated else None
     if table_ns:  # the whole group is the largest column that is not larger than those randomised
