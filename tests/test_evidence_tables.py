@@ -125,3 +125,12 @@ def test_tables_size_rows_head_blocks_and_groups_nest() -> None:
     sagittal, axial = results(t)
     assert (sagittal.outcome, values(sagittal)["Drug X"]) == ("Sagittal CNR Fluid", (None, 18, None, 18.1, 11.6))
     assert (axial.outcome, values(axial)["Placebo"]) == ("Axial CNR Fluid", (None, 22, None, 8.9, 5.1))
+
+
+def test_tables_columns_holding_both_arms() -> None:
+    t = table([["Variables", "Mean±SD at week 12; Drug X (placebo)", "p-value"]],
+              [["Pain score", "3.2±1.1 (4.5±1.3)", "<0.001"]])
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (None, None, None, 3.2, 1.1), "Placebo": (None, None, None, 4.5, 1.3)}
+    texts = sorted(ev.text for v in result.values for ev in v.evidence)
+    assert texts == ["3.2±1.1", "4.5±1.3"]

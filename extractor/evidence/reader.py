@@ -204,11 +204,14 @@ class TrialReader:
     def _table_results(self, lexicon: ArmLexicon) -> Iterator[Result]:
         for view in self.views:
             columns = column_arms(view, lexicon)
+            paired = paired_columns(view, lexicon, set(columns))
             if len({arm for arm, _ in columns.values()}) >= 2:
                 for row in view.rows:
                     yield from _row_results(view, row, columns)
-            else:
+            elif not paired:
                 yield from _transposed_results(view, row_arms(view, lexicon))
+            for row in view.rows:
+                yield from _paired_results(view, row, paired)
 
 
 def _in_results(parts: list[tuple[int, int, str]], offset: int) -> bool:
@@ -232,6 +235,42 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
                 out[c] = (arms.pop(), " | ".join(p for p in rest if p))
                 break
     return out
+
+
+def paired_columns(view: tbl.TableView, lexicon: ArmLexicon, taken: set[int]) -> dict[int, tuple[str, str, str]]:
+    """Columns headed "Intervention (control)" whose cells hold both: "10.8±2.0 (4.9±1.9)".
+
+    Returns (arm outside the brackets, arm inside, what else the label says) per column.
+    """
+    out = {}
+    for c in view.value_columns():
+        if c in taken:
+            continue
+        parts = [p for p in view.column_labels[c].split(" | ") if p]
+        for depth, part in enumerate(parts):
+            m = _PAIRED.search(part)
+            outer = {x.arm for x in lexicon.mentions(label_doc(m.group(1)))} if m else set()
+            inner = {x.arm for x in lexicon.mentions(label_doc(m.group(2)))} if m else set()
+            if len(outer) == 1 and len(inner) == 1 and outer != inner:
+                rest = [p for i, p in enumerate(parts) if i != depth] + [part[: m.start()]]  # type: ignore[union-attr]
+                out[c] = (outer.pop(), inner.pop(), " | ".join(p.strip(" ;,") for p in rest if p.strip(" ;,")))
+                break
+    return out
+
+
+_PAIRED = re.compile(r"([A-Za-z][\w -]{2,40}?)\s*\(\s*([A-Za-z][\w -]{2,40}?)\s*\)\s*$")
+_PAIRED_CELL = re.compile(r"^(.+?)\s*\((.+)\)\s*$")
+
+
+def _paired_results(view: tbl.TableView, row: int, paired: dict[int, tuple[str, str, str]]) -> Iterator[Result]:
+    for c, (outer, inner, context) in paired.items():
+        m = _PAIRED_CELL.match(view.grid[row][c].strip())
+        if not m or "(" in m.group(1):
+            continue
+        values = [tbl.read_text(view, row, c, m.group(k), arm) for k, arm in ((1, outer), (2, inner))]
+        kinds = {v.kind for v in values if v is not None}
+        if None not in values and len(kinds) == 1 and None not in kinds:
+            yield _table_result(view, row, context, tuple(values), kinds.pop())  # type: ignore[arg-type]
 
 
 def _past_bracket(doc: Doc, end: int) -> int:

@@ -351,6 +351,19 @@ def read_cell(view: TableView, row: int, col: int, arm: str) -> ArmValue | None:
     return value if value.n is not None or n is None else _with_n(value, n)
 
 
+def read_text(view: TableView, row: int, col: int, text: str, arm: str) -> ArmValue | None:
+    """Read part of a cell (one arm's half of "10.8±2.0 (4.9±1.9)") with the cell's hints."""
+    text = _clean(text)
+    if not is_value_text(text):
+        return None
+    hint = view.column_hint[col] or row_hint(view, row) or view.column_marks.get(col) or view.table_hint
+    cell = view.cell_evidence(row, col)
+    start = view.grid[row][col].find(text)
+    ev = (Evidence(cell.section, text, max(start, 0), max(start, 0) + len(text), cell.label),) if start >= 0 \
+        else (cell,)
+    return _read(text, hint, None, arm, ev)
+
+
 def _with_n(value: ArmValue, n: int) -> ArmValue:
     from dataclasses import replace
 
