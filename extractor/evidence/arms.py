@@ -20,7 +20,7 @@ from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, to
 from extractor.nlp.rules import fold, parse_count_word
 
 CONTROL = re.compile(
-    r"\b(?:placebos?|controls?|usual|standard[- ](?:care|treatment|therapy)|sham|vehicle|"
+    r"\b(?:placebos?|pbo|controls?|usual|standard[- ](?:care|treatment|therapy)|sham|vehicle|"
     r"no[- ](?:treatment|intervention)|saline|conventional|routine[- ]care|wait[- ]?list|"
     r"treatment as usual|tau|comparators?|untreated)\b",
     re.I,
@@ -42,7 +42,7 @@ _NAME_STOP = frozenset(
     """
     and or to versus vs into received receive receiving either were was are is in randomized
     randomised allocated assigned between comprising including included namely with given
-    while whereas both each from of : ; , . = n
+    while whereas both each from of : ; , . = n ( [
     """.split()
 )
 _HEADER_NOT_ARM = re.compile(

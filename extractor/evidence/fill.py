@@ -137,6 +137,17 @@ def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[
     return found
 
 
+def _unresolved(arms: list[Arm], texts: tuple[str, str]) -> tuple[tuple[Arm, ...], str, str]:
+    new = [Arm(name=t, role=role_of(t)) for t in texts]  # type: ignore[arg-type]
+    return (*arms, *new), texts[0], texts[1]
+
+
+def _the_control(text: str, arms: Sequence[Arm], found: list[Arm | None]) -> Arm | None:
+    """A sheet's "Control" or "Placebo" is the trial's one control arm, however it is named."""
+    controls = [a for a in arms if a.role == "control" and a.n is not None and a not in found]
+    return controls[0] if role_of(text) == "control" and len(controls) == 1 else None
+
+
 def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
     """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
     arms = list(reader.arms)
@@ -147,8 +158,9 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
             near = reader.arm_near(texts[k], other=texts[1 - k])
             found[k] = near if near is not None and near is not found[1 - k] else None
     if found[0] is not None and found[0] is found[1]:
-        found = [None, None]
+        return _unresolved(arms, texts)  # both name one arm: the sheet compares subgroups we do not know
     found = by_role(query, arms, found)
+    found = [arm or _the_control(text, arms, found) for text, arm in zip(texts, found, strict=True)]
     split = reader.equal_split
     if split is not None:
         arms = [a if a.n is not None else replace(a, n_randomised=split) for a in arms]

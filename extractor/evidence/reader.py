@@ -52,7 +52,7 @@ _TOTAL = re.compile(  # "A total of 120 patients", "Sixty ASA I-II female patien
     r"(?:patients|participants|subjects|women|men|children|adults|infants|volunteers|individuals)\b",
     re.I,
 )
-_EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for", re.I)
+_EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for|assess", re.I)
 _NOT_ALLOCATION = re.compile(r"exclu|withdr|lost to follow|discontinu|dropp?ed out|declined|ineligible", re.I)
 _BASELINE_ROW = re.compile(r"\b(?:baseline|pre-?(?:treatment|intervention|operative|test)?|before|"
                            r"at entry|week 0|day 0|month 0|admission)\b", re.I)

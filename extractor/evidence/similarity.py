@@ -170,7 +170,7 @@ def find_abbreviations(text: str) -> dict[str, str]:
 
 
 def _long_form(before: str, short: str) -> str | None:
-    words = re.findall(r"[\w'’\-]+", before)[-(len(short) + 4):]
+    words = re.findall(r"[\w'’]+", before)[-(len(short) + 4):]  # "Digestion-resistant" is two words
     letters = [c.lower() for c in short if c.isalpha()]
     if not letters or not words:
         return None

@@ -362,7 +362,7 @@ def effect_measure(name: str) -> str | None:
 
 _N_RE = re.compile(
     r"^[(\[]?\s*(?:(?:n|N)\s*(?:=|:)\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)|"
-    r"(?P<count>\d{1,3}(?:,\d{3})+|\d+)\s+(?:patients|people|persons|subjects|participants|women|men|"
+    r"(?P<count>\d{1,3}(?:,\d{3})+|\d+)\s+(?:patients|people|persons|subjects|participants|"
     r"children|infants|cases|individuals|volunteers|eyes))\s*[)\]]?$"
 )
 
