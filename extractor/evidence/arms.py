@@ -261,6 +261,7 @@ def _arm(cluster: list[Candidate]) -> Arm:
         aliases=tuple(n for n in names if n != name),
         role=role_of(" ".join(names)),  # type: ignore[arg-type]
         evidence=tuple(c.evidence for c in cluster if c.evidence),
+        in_tables=any(c.source == "table" for c in cluster),
     )
 
 

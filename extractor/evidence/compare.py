@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
 from extractor.evidence.similarity import expand, similarity
-from extractor.evidence.stats import check_p, sd_from_se
+from extractor.evidence.stats import check_p, sd_from_ci, sd_from_se
+
+# SDs computed from an SE or a CI are given to two decimals, as reviewers' calculators give them.
+SD_DECIMALS = 2
 from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 _PRIMARY = re.compile(
@@ -64,8 +67,11 @@ def side(value: ArmValue, arm: Arm | None) -> Side:
     if value.kind == "binary":
         return _binary_side(value, arm)
     sd, derived = value.sd, ()
-    if sd is None and value.se is not None and value.n:
-        sd, derived = round(sd_from_se(value.se, value.n), 4), ("standard_deviation",)
+    n = value.n or (arm.n if arm else None)
+    if sd is None and value.se is not None and n:
+        sd, derived = round(sd_from_se(value.se, n), SD_DECIMALS), ("standard_deviation",)
+    elif sd is None and value.dispersion == "ci" and value.mean is not None and n and n > 1:
+        sd, derived = round(sd_from_ci(value.low, value.high, n), SD_DECIMALS), ("standard_deviation",)  # type: ignore[arg-type]
     return Side(mean=value.mean, sd=sd, total=value.n or (arm.n if arm else None), derived=derived)
 
 

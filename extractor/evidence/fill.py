@@ -118,8 +118,11 @@ def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str
 
 
 def main_arms(arms: Sequence[Arm]) -> list[Arm]:
-    """The arms whose size the paper states: the groups the trial compares."""
-    return [a for a in arms if a.n is not None]
+    """The arms whose size the paper states: the groups the trial compares (those its tables
+    head, when they head some)."""
+    sized = [a for a in arms if a.n is not None]
+    tabled = [a for a in sized if a.in_tables]
+    return tabled if len(sized) > 2 and len(tabled) >= 2 else sized
 
 
 def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[Arm | None]:

@@ -45,6 +45,7 @@ class Arm:
     aliases: tuple[str, ...] = ()
     role: Literal["intervention", "control"] | None = None
     evidence: tuple[Evidence, ...] = ()
+    in_tables: bool = False
 
     @property
     def n(self) -> int | None:

@@ -424,6 +424,12 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     )
 
 
+_BASELINE_TABLE = re.compile(r"baseline|demographic|characteristics", re.I)
+_NOT_BASELINE_TABLE = re.compile(r"\bchange|\bfollow-?up|\bafter\b|\boutcomes?\b|\bpost-?", re.I)
+
+
 def _baseline_table(view: tbl.TableView) -> bool:
-    caption = (view.table.caption or "").lower()
-    return "baseline" in caption or "demographic" in caption or "characteristics" in caption
+    """A table of the groups as they were at entry ("Baseline characteristics"), not of change
+    "from baseline to 12 months"."""
+    caption = view.table.caption or ""
+    return bool(_BASELINE_TABLE.search(caption)) and not _NOT_BASELINE_TABLE.search(caption)

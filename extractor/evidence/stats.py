@@ -107,8 +107,17 @@ def sd_from_se(se: float, n: int) -> float:
 
 
 def sd_from_ci(low: float, high: float, n: int, level: float = 95.0) -> float:
-    """SD of a group from the CI of its mean, with the t distribution (Cochrane Handbook 6.5.2.2)."""
+    """SD of a group from the CI of its mean (Cochrane Handbook 6.5.2.2).
+
+    The CI's half-width is divided by the normal quantile (3.92 for a 95% CI) when the group has
+    at least 60 members, as the Handbook does for large samples, and by the t quantile below that.
+    """
     from scipy import stats  # only here: importing scipy costs more than everything else in this module
 
-    t = float(stats.t.ppf(0.5 + level / 200.0, n - 1)) if n > 1 else float("nan")
-    return math.sqrt(n) * (high - low) / (2 * t)
+    tail = 0.5 + level / 200.0
+    q = float(stats.norm.ppf(tail)) if n >= LARGE_SAMPLE else float(stats.t.ppf(tail, n - 1))
+    return math.sqrt(n) * (high - low) / (2 * q)
+
+
+# The group size from which the normal distribution replaces t in sd_from_ci.
+LARGE_SAMPLE = 60

@@ -445,7 +445,7 @@ class Timepoint:
 _UNITS = {
     "day": "day", "days": "day", "d": "day",
     "week": "week", "weeks": "week", "wk": "week", "wks": "week",
-    "month": "month", "months": "month", "mo": "month",
+    "month": "month", "months": "month", "mo": "month", "m": "month", "mth": "month", "mths": "month",
     "year": "year", "years": "year", "yr": "year", "yrs": "year",
     "hour": "hour", "hours": "hour", "h": "hour", "hr": "hour", "hrs": "hour",
     "minute": "minute", "minutes": "minute", "min": "minute", "mins": "minute",
