@@ -197,6 +197,8 @@ _NOT_OUTCOME = frozenset(
     mean sd se sem median iqr n no baseline post pre posttreatment pretreatment postintervention
     preintervention follow up week month day year hour minute visit end final before after value
     ± table
+    kg g mg µg mug mcg ng pg ml l dl cm mm m km mmhg bpm min h hr s sec mol mmol µmol umol nmol pmol iu u
+    kcal cal kj hz db m2 m² kg/m2 kg/m² mg/dl mmol/l g/dl
     """.split()
 )
 
