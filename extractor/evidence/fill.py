@@ -135,9 +135,19 @@ def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[
     if found[1] in main and found[0] is None:
         return [next(a for a in main if a is not found[1]), found[1]]
     roles = {a.role: a for a in main}
-    if found == [None, None] and len(roles) == 2 and role_of(query.intervention) != "control":
+    if found == [None, None] and len(roles) == 2 and role_of(query.intervention) != "control" \
+            and not _subgroup_contrast(query.intervention, query.comparator):
         return [roles["intervention"], roles["control"]]
     return found
+
+
+_NEGATION = re.compile(r"\b(?:without|no|non|not)\b", re.I)
+
+
+def _subgroup_contrast(intervention: str, comparator: str) -> bool:
+    """"ICU-acquired weakness" against "without an ICU-AW diagnosis": patients, not arms."""
+    shared = (set(terms(intervention)) & set(terms(comparator))) - NOT_DISTINCTIVE_QUERY
+    return bool(shared) and bool(_NEGATION.search(comparator) or _NEGATION.search(intervention))
 
 
 def _unresolved(arms: list[Arm], texts: tuple[str, str]) -> tuple[tuple[Arm, ...], str, str]:
@@ -312,7 +322,8 @@ def _choose(candidates: list[tuple[float, Result]], query: str = "",
     abbreviations = abbreviations or {}
     q = _outcome_terms(expand(query, abbreviations))
     fit = {id(r): _fit(q, r, abbreviations) for _, r in candidates}
-    ranked = sorted(candidates, key=lambda c: (-c[0], len(fit[id(c[1])][1]), c[1].order))
+    ranked = sorted(candidates, key=lambda c: (-c[0], len(fit[id(c[1])][1]), not _has_counts(c[1], arms),
+                                               c[1].order))
     best = ranked[0]
     for other in ranked[1:]:
         if other[0] < best[0] - MIN_MARGIN:
@@ -321,6 +332,12 @@ def _choose(candidates: list[tuple[float, Result]], query: str = "",
             continue
         return None
     return best
+
+
+def _has_counts(result: Result, arms: Mapping[str, Arm] | None) -> bool:
+    """Whether a binary result states the counts of the arms asked about (not only percentages)."""
+    wanted = [v for v in result.values if not arms or v.arm in arms]
+    return result.kind != "binary" or all(v.events is not None for v in wanted)
 
 
 def _fit(q: tuple[str, ...], result: Result, abbreviations: Mapping[str, str]) -> tuple[frozenset[str], frozenset[str]]:
@@ -341,8 +358,17 @@ def _numbers(result: Result, arms: Mapping[str, Arm] | None = None) -> tuple:
     """What a result would fill in for ``arms`` (all of its arms when not given), to tell real
     alternatives from the same numbers said twice."""
     arms = arms or {}
-    sides = [(v.arm, side(v, arms.get(v.arm))) for v in result.values if not arms or v.arm in arms]
-    return tuple(sorted((arm, s.events, s.total, s.mean, s.sd) for arm, s in sides))
+    out = []
+    for v in result.values:
+        if arms and v.arm not in arms:
+            continue
+        s = side(v, arms.get(v.arm))
+        events = s.events
+        if events is None and v.percent is not None and v.total is None and arms.get(v.arm) and arms[v.arm].n:
+            # "20%" of 30 and "6/30" say the same; this only compares, it fills nothing in
+            events = round(v.percent * arms[v.arm].n / 100)  # type: ignore[operator]
+        out.append((v.arm, events, s.total or (arms[v.arm].n if v.arm in arms else None), s.mean, s.sd))
+    return tuple(sorted(out))
 
 
 def _group_sizes(i_arm: Arm, c_arm: Arm) -> dict[str, float | int | None]:

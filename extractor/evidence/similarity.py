@@ -42,9 +42,20 @@ _GLUED = re.compile(r"^([a-z]{2,})(\d{1,2})$")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 
 
+# Words whose stem the suffix rules cannot find ("died" and "death" say the same).
+LEMMAS = {
+    "died": "death", "die": "death", "dies": "death", "dying": "death", "dead": "death", "deaths": "death",
+    "hospitalized": "hospitalization", "hospitalised": "hospitalization", "hospitalisation": "hospitalization",
+    "hospitalizations": "hospitalization", "hospitalisations": "hospitalization",
+    "admitted": "admission", "vomited": "vomiting", "nauseated": "nausea",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer: plural and common inflectional endings only."""
+    if word in LEMMAS:
+        return LEMMAS[word]
     w = word
     if len(w) <= 3 or any(c.isdigit() for c in w):
         return w

@@ -117,9 +117,24 @@ def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> l
     """Tie values to arm names: "respectively" lists first, else by the side the arms are named on."""
     if any(t.lower_ == "respectively" for t in sent):
         return _respectively(sent, values, mentions) or []
+    in_order = _named_before_listed(sent, values, mentions)
+    if in_order:
+        return in_order
     arms_first = mentions[0].start < values[0].start
     styles = [_assign(values, mentions, before_first=arms_first), _assign(values, mentions, before_first=not arms_first)]
     return max(styles, key=_consistency)
+
+
+def _named_before_listed(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:
+    """"More patients in A than in B reported X (79% vs. 29%)": values listed after the arms, in
+    the order the arms were named, with nothing but "vs", "and" or punctuation between them."""
+    if len(values) < 2 or any(m.end > values[0].start for m in mentions):
+        return []
+    between = {t.lower_ for v, w in zip(values, values[1:]) for t in sent[v.end : w.start]}
+    if not between <= {"vs", "vs.", "versus", "and", ",", ";", "compared", "with", "to", "v", "v."}:
+        return []
+    arms = _distinct(iter(mentions))
+    return list(zip(values, arms, strict=True)) if len(arms) == len(values) else []
 
 
 def _assign(values: Sequence[Found], mentions: Sequence[Mention], *, before_first: bool) -> list[tuple[Found, str]]:
