@@ -136,7 +136,9 @@ def test_evidence_text_uses_extra_arms() -> None:
 
 def test_evidence_text_evidence_keeps_the_original_characters() -> None:
     # the pipeline reads "0·52" and "−3" folded; the evidence must still quote the paper
-    (result,) = results_of("Scores were 2\u00b75 \u00b1 0\u00b75 with drug X and \u22121\u00b70 \u00b1 0\u00b75 with placebo.")
+    (result,) = results_of(
+        "Scores were 2\u00b75 \u00b1 0\u00b75 with drug X and \u22121\u00b70 \u00b1 0\u00b75 with placebo."
+    )
     texts = sorted(ev.text for v in result.values for ev in v.evidence)
     assert texts == ["2\u00b75 \u00b1 0\u00b75", "\u22121\u00b70 \u00b1 0\u00b75"]
     assert {v.arm: v.mean for v in result.values} == {"drug X": 2.5, "placebo": -1.0}

@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.evidence.model import Arm, Evidence
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
+from extractor.evidence.spans import span_text
 from extractor.nlp.rules import fold, parse_count_word
 
 CONTROL = re.compile(
@@ -383,7 +384,7 @@ def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
     Reads "24 in the EMS group", "28 patients were randomised to the placebo group",
     "fentanyl group: 76" and "(251 intervention and 246 control)".
     """
-    if not _SIZE_CUE.search(sent.text):
+    if not _SIZE_CUE.search(span_text(sent)):
         return
     for i, _tok in enumerate(sent):
         n = _count_at(sent, i)

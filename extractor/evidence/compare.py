@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
 from extractor.evidence.similarity import expand, similarity
 from extractor.evidence.stats import check_p, sd_from_ci, sd_from_se
+from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 # SDs computed from an SE or a CI are given to two decimals, as reviewers' calculators give them.
 SD_DECIMALS = 2
-from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 _PRIMARY = re.compile(
     r"\bprimary\s+(?:end-?\s?points?|outcomes?(?:\s+measures?)?|efficacy\s+(?:end-?\s?points?|"
@@ -49,7 +49,9 @@ def primary_outcomes(texts: Iterable[str]) -> list[tuple[str, str | None]]:
     return found
 
 
-def is_primary(result: Result, primaries: Sequence[tuple[str, str | None]], abbreviations: Mapping[str, str]) -> bool | None:
+def is_primary(
+    result: Result, primaries: Sequence[tuple[str, str | None]], abbreviations: Mapping[str, str]
+) -> bool | None:
     """Whether a result reports a declared primary outcome (at its declared time point)."""
     if not primaries:
         return None

@@ -17,11 +17,12 @@ from spacy.tokens import Doc, Span
 
 from extractor.evidence import tables as tbl
 from extractor.evidence.arms import (
+    NOT_DISTINCTIVE,
     ArmLexicon,
-    doses,
     Candidate,
     clean_arm_name,
     count_phrases,
+    doses,
     is_arm_header,
     label_definitions,
     merge_candidates,
@@ -31,9 +32,9 @@ from extractor.evidence.arms import (
 from extractor.evidence.document import Passage, abstract_parts, passages
 from extractor.evidence.model import Arm, ArmValue, Evidence, Result
 from extractor.evidence.similarity import find_abbreviations, stem, terms
-from extractor.evidence.arms import NOT_DISTINCTIVE
+from extractor.evidence.spans import sentences, span_text, spans_by_sentence
 from extractor.evidence.text import sentence_results, zero_event_results
-from extractor.nlp import SPANS_KEY, fold, get_nlp
+from extractor.nlp import fold, get_nlp
 from extractor.nlp.rules import parse_count_word, parse_timepoint
 from extractor.records import Record
 
@@ -109,8 +110,8 @@ class TrialReader:
             weight = 2 if passage.part in ("abstract_results", "methods") else 1
             for name, alias in label_definitions(passage.text):
                 yield Candidate(name, None, "text", aliases=(alias,), weight=weight)
-            for sent in doc.sents:
-                if _NOT_ALLOCATION.search(sent.text):
+            for sent in sentences(doc):
+                if _NOT_ALLOCATION.search(span_text(sent)):
                     continue
                 yield from self._sentence_candidates(passage, doc, sent, weight)
 
@@ -118,7 +119,7 @@ class TrialReader:
         sizes = [s for s in _spans_of(doc, sent) if s.label_ == "GROUP_SIZE"]
         found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end)) for s in sizes
                  if (b := name_before(doc, s.start))]
-        if not _ALLOCATION.search(sent.text):
+        if not _ALLOCATION.search(span_text(sent)):
             found = []  # "rash (n = 71), fever (n = 36)" lists findings, not groups
         found += [(sent.start + a, sent.start + b, n, sent.start + b) for a, b, n in count_phrases(sent)]
         for start, end, n, stop in found:
@@ -127,7 +128,7 @@ class TrialReader:
                 continue
             ev = Evidence(passage.section, passage.text[doc[start].idx : doc[stop - 1].idx + len(doc[stop - 1])],
                           doc[start].idx, doc[stop - 1].idx + len(doc[stop - 1]), passage.label)
-            yield Candidate(name, n, "text", ev, weight=weight, analysed=bool(_EVALUATED.search(sent.text)))
+            yield Candidate(name, n, "text", ev, weight=weight, analysed=bool(_EVALUATED.search(span_text(sent))))
 
     @cached_property
     def equal_split(self) -> int | None:
@@ -154,7 +155,7 @@ class TrialReader:
         lexicon = ArmLexicon(self.arms, self.abbreviations)
         counts: dict[str, int] = {}
         for doc in self.docs:
-            for sent in doc.sents:
+            for sent in sentences(doc):
                 hits = [i for i, t in enumerate(sent) if stem(t.lower_) in words]
                 if not hits:
                     continue
@@ -194,7 +195,7 @@ class TrialReader:
             if passage.part in ("table", "methods", "discussion"):
                 continue  # results are read where papers report them, not where they plan or discuss
             parts = abstract_parts(self.record) if passage.section == "abstract" else None
-            for sent in doc.sents:
+            for sent in sentences(doc):
                 if parts and not _in_results(parts, sent.start_char):
                     continue
                 found = sentence_results(sent, lexicon, section=passage.section, label=passage.label,
@@ -280,13 +281,7 @@ def _past_bracket(doc: Doc, end: int) -> int:
 
 def _spans_of(doc: Doc, sent: Span) -> list[Span]:
     """The recognised values in one sentence, from an index built once per doc."""
-    index = doc.user_data.get("extractor_by_sentence")
-    if index is None:
-        index = {}
-        for span in doc.spans.get(SPANS_KEY, ()):
-            index.setdefault(span.sent.start, []).append(span)
-        doc.user_data["extractor_by_sentence"] = index
-    return [s for s in index.get(sent.start, ()) if s.end <= sent.end]
+    return [s for s in spans_by_sentence(doc).get(sent.start, ()) if s.end <= sent.end]
 
 
 @lru_cache(maxsize=8192)
@@ -376,8 +371,8 @@ def _arm_cells(view: tbl.TableView, row: int, cols: list[int], arm: str) -> ArmV
     read, cols = [v for v, _ in pairs], [c for _, c in pairs]
     if len(read) == 1:
         return read[0]
-    counts = [v for v, c in zip(read, cols) if view.column_hint[c] == "n" and v.events is not None]
-    others = [v for v, c in zip(read, cols) if view.column_hint[c] != "n"]
+    counts = [v for v, c in zip(read, cols, strict=True) if view.column_hint[c] == "n" and v.events is not None]
+    others = [v for v, c in zip(read, cols, strict=True) if view.column_hint[c] != "n"]
     if len(counts) == 1 and len(others) == 1 and counts[0].events:
         return replace(others[0], n=counts[0].events, total=others[0].total or None)
     means = [v for v in read if v.mean is not None and v.sd is None and v.se is None]

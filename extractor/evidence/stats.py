@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-
 # A reported p and a recomputed one agree when they differ by less than this factor.
 P_TOLERANCE = 1.25
 # Fisher's test costs time in the size of the table; beyond this many patients, with no small

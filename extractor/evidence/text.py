@@ -19,6 +19,7 @@ from spacy.tokens import Span
 
 from extractor.evidence.arms import ArmLexicon, Mention
 from extractor.evidence.model import ArmValue, Evidence, Result
+from extractor.evidence.spans import span_text, spans_by_sentence
 from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, parse_count_word
 
 RESULT_LABELS = ("PROPORTION", "SUMMARY")
@@ -81,16 +82,9 @@ def sentence_results(
 
 
 def _found(sent: Span) -> list[Found]:
-    """The recognised values of a sentence (the doc's spans are indexed by sentence once)."""
-    doc = sent.doc
-    index = doc.user_data.get("extractor_by_sentence")
-    if index is None:
-        index = {}
-        for span in doc.spans.get("extractor", ()):
-            index.setdefault(span.sent.start, []).append(span)
-        doc.user_data["extractor_by_sentence"] = index
+    """The recognised values of a sentence."""
     return [Found(s.start - sent.start, s.end - sent.start, s.label_, s._.value, s.id_)
-            for s in index.get(sent.start, ()) if s.end <= sent.end]
+            for s in spans_by_sentence(sent.doc).get(sent.start, ()) if s.end <= sent.end]
 
 
 def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
@@ -121,7 +115,8 @@ def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> l
     if in_order:
         return in_order
     arms_first = mentions[0].start < values[0].start
-    styles = [_assign(values, mentions, before_first=arms_first), _assign(values, mentions, before_first=not arms_first)]
+    styles = [_assign(values, mentions, before_first=arms_first),
+              _assign(values, mentions, before_first=not arms_first)]
     return max(styles, key=_consistency)
 
 
@@ -130,7 +125,7 @@ def _named_before_listed(sent: Span, values: Sequence[Found], mentions: Sequence
     the order the arms were named, with nothing but "vs", "and" or punctuation between them."""
     if len(values) < 2 or any(m.end > values[0].start for m in mentions):
         return []
-    between = {t.lower_ for v, w in zip(values, values[1:]) for t in sent[v.end : w.start]}
+    between = {t.lower_ for v, w in zip(values, values[1:], strict=False) for t in sent[v.end : w.start]}
     if not between <= {"vs", "vs.", "versus", "and", ",", ";", "compared", "with", "to", "v", "v."}:
         return []
     arms = _distinct(iter(mentions))
@@ -219,7 +214,7 @@ def _result(
     first, last = group[0][0], group[-1][0]
     kind = _kind(first)
     clause = _clause(sent, group, found)
-    spread = _dispersion(sent.text, dispersion)
+    spread = _dispersion(span_text(sent), dispersion)
     values = tuple(_arm_value(sent, v, arm, section, label, spread) for v, arm in group)
     if kind == "continuous" and _MEDIAN.search(clause) and not _MEAN.search(clause):
         values = tuple(_as_median(v) for v in values)
@@ -234,14 +229,14 @@ def _result(
         context=clause,
         source="text",
         timepoint=_timepoint(found, first.start),
-        subgroup=_subgroup(sent.text),
+        subgroup=_subgroup(span_text(sent)),
         p_value=p.value if p else None,
         p_operator=p.relation if p else None,
         effect_measure=effect.measure if effect else None,
         effect=effect.value if effect else None,
         ci_low=effect.interval.low if effect and effect.interval else None,
         ci_high=effect.interval.high if effect and effect.interval else None,
-        is_baseline=bool(_BASELINE.search(sent.text)),
+        is_baseline=bool(_BASELINE.search(span_text(sent))),
         evidence=(_evidence(sent, 0, len(sent), section, label),),
     )
 
@@ -344,7 +339,7 @@ def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozense
     sub = _SUBGROUP.search(phrase)
     if sub and sub.start() > 0:
         phrase = phrase[: sub.start()].strip(" ,;:-")
-    return _detokenise(phrase) or sent.text
+    return _detokenise(phrase) or span_text(sent)
 
 
 def _label_end(sent: Span) -> int:
@@ -410,7 +405,9 @@ def _evidence(sent: Span, start: int, end: int, section: str, label: str) -> Evi
     the folding keeps every offset, so the evidence slices the original exactly.
     """
     span = sent[start:end]
-    original = sent.doc.user_data.get("original", sent.doc.text)
+    original = sent.doc.user_data.get("original")
+    if original is None:
+        original = sent.doc.text
     return Evidence(section, original[span.start_char : span.end_char], span.start_char, span.end_char, label)
 
 
@@ -438,7 +435,7 @@ def zero_event_results(sent: Span, lexicon: ArmLexicon, *, section: str, label: 
     Read only when the sentence holds no numbers and names no single arm, so the statement is
     about all groups; the outcome is what the sentence says did not happen.
     """
-    text = sent.text
+    text = span_text(sent)
     if any(t.like_num for t in sent) or len(lexicon.arms) < 2:
         return []
     m = _NONE.search(text)

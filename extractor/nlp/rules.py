@@ -179,9 +179,10 @@ def _proportion(groups: dict[str, str | None]) -> Proportion | None:
         return None
     if pct is not None and not 0.0 <= pct <= 100.0:
         return None
-    if pct is not None and events is not None and total is not None:
-        if not rounds_to(events, total, pct, decimals(raw_pct or ""), slack=1):
-            return None
+    if pct is not None and events is not None and total is not None and not rounds_to(
+        events, total, pct, decimals(raw_pct or ""), slack=1
+    ):
+        return None
     return Proportion(events, total, pct, decimals(raw_pct) if raw_pct else None)
 
 
