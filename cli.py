@@ -50,7 +50,8 @@ def cli(verbose: int) -> None:
     "--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="jsonl", show_default=True,
     help="Output format (csv flattens lists; see extractor/writers.py).",
 )  # fmt: skip
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default stdout).")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Output file (default stdout).")
 def parse(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
     """Parse PubMed XML, PMC JATS, MEDLINE text or catalogue records into normalised records.
 
@@ -429,7 +430,8 @@ def pool(table: Path, outcome: str | None, measure: str | None, model: str, fmt:
 @click.argument("files", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True,
               help="json: {records, arms, comparisons}; csv: the comparisons table.")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default stdout).")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Output file (default stdout).")
 def extract(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
     """Extract arms and comparisons, each number with its evidence, from records in any format.
 

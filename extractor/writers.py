@@ -69,7 +69,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=_f
 
 def _write_jsonl(records: Iterable[Record], stream: IO[str]) -> int:
     count = 0
-    for count, record in enumerate(records, 1):
+    for count, record in enumerate(records, 1):  # noqa: B007 (count is the result)
         stream.write(_dumps(record) + "\n")
     return count
 
@@ -77,7 +77,7 @@ def _write_jsonl(records: Iterable[Record], stream: IO[str]) -> int:
 def _write_json(records: Iterable[Record], stream: IO[str]) -> int:
     count = 0
     stream.write("[")
-    for count, record in enumerate(records, 1):
+    for count, record in enumerate(records, 1):  # noqa: B007 (count is the result)
         stream.write(("\n" if count == 1 else ",\n") + _dumps(record))
     stream.write("\n]\n" if count else "]\n")
     return count
@@ -87,7 +87,7 @@ def _write_csv(records: Iterable[Record], stream: IO[str]) -> int:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
-    for count, record in enumerate(records, 1):
+    for count, record in enumerate(records, 1):  # noqa: B007 (count is the result)
         writer.writerow([_cell(get(record)) for get in _CSV_GETTERS.values()])
     return count
 

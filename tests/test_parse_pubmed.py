@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractor.errors import ParseError
-from extractor.parse import ParseReport, iter_records, parse_file
-from extractor.parse import pubmed
+from extractor.parse import ParseReport, iter_records, parse_file, pubmed
 from extractor.parse.pubmed import SkipElements, is_retracted, iter_pubmed
 from extractor.records import Author, Correction
 

@@ -54,7 +54,8 @@ Source = str | os.PathLike[str] | IO[bytes]
 HEAD_SIZE = 1 << 16
 _GZIP_MAGIC = b"\x1f\x8b"
 _PUBMED_ROOTS = frozenset(
-    {"PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "PubmedBookArticle", "MedlineCitation", "DeleteCitation"}
+    {"PubmedArticleSet", "MedlineCitationSet", "PubmedArticle", "PubmedBookArticle", "MedlineCitation",
+     "DeleteCitation"}
 )
 # JATS articles, efetch db=pmc answers, and the parts of an article that fragments start with.
 _PMC_ROOTS = frozenset(

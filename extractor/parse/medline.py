@@ -186,7 +186,8 @@ def _person(tag: str, value: str) -> dict[str, object]:
         family, _, given = value.partition(",")
         return {"family": clean_text(family), "given": clean_text(given), "affiliations": [], "pending_au": True}
     family, _, initials = value.rpartition(" ")
-    return {"family": clean_text(family) or clean_text(initials), "initials": _initials(value) if family else None, "affiliations": []}
+    return {"family": clean_text(family) or clean_text(initials),
+            "initials": _initials(value) if family else None, "affiliations": []}
 
 
 def _initials(au: str) -> str | None:

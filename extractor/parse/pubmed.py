@@ -425,7 +425,8 @@ def parse_pub_date(pub_date: etree._Element | None) -> tuple[int | None, str | N
 
 
 @lru_cache(maxsize=4096)
-def _pub_date(y: str | None, m: str | None, d: str | None, season: str | None) -> tuple[int | None, str | None, str | None]:
+def _pub_date(y: str | None, m: str | None, d: str | None,
+              season: str | None) -> tuple[int | None, str | None, str | None]:
     raw = " ".join(p for p in (y, m, d, season) if p) or None
     month = month_number(m) or season_month(season) or parse_medline_date(season)[1]
     date = iso_date(y, month, d)
