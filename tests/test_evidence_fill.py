@@ -99,3 +99,15 @@ def test_evidence_fill_sheet_reads_docs(tmp_path: Path) -> None:
                              "comparator_group_size", "outcome_type")] == ["4", "20", "8", "20", "binary"]
     writer = csv.DictWriter(io.StringIO(), fieldnames=list(out))
     writer.writerow(out)
+
+
+def test_evidence_fill_outcome_by_an_acronym_the_article_does_not_define() -> None:
+    table = Table(id="T3", label="Table 3", caption="Outcomes at 12 weeks",
+                  header=(("Variable", "Exercise (n = 20)", "Control (n = 22)"),),
+                  body=(("BMI (kg/m2)", "25.3 ± 3.1", "26.6 ± 3.5"), ("Waist (cm)", "88.1 ± 7.0", "90.2 ± 6.4")))
+    reader = TrialReader(Record("pmc", pmcid="PMC2", tables=(table,)))
+    filled = fill(reader, Query("Body mass index", "exercise", "control", "continuous"))
+    assert (filled.values["intervention_mean"], filled.values["comparator_standard_deviation"]) == (25.3, 3.5)
+    # an acronym of the outcome the article never uses is no match
+    assert fill(reader, Query("Waist hip ratio", "exercise", "control", "continuous")).values.get(
+        "intervention_mean") is None

@@ -134,3 +134,23 @@ def test_tables_columns_holding_both_arms() -> None:
     assert values(result) == {"Drug X": (None, None, None, 3.2, 1.1), "Placebo": (None, None, None, 4.5, 1.3)}
     texts = sorted(ev.text for v in result.values for ev in v.evidence)
     assert texts == ["3.2±1.1", "4.5±1.3"]
+
+
+def test_tables_pre_post_columns_and_p_values_under_each_arm() -> None:
+    t = table([["Variable", "Drug X (n=40)", "Drug X (n=40)", "Drug X (n=40)", "Placebo (n=40)", "Placebo (n=40)",
+                "Placebo (n=40)"],
+               ["Variable", "Pre: Mean (SD)", "Post: Mean (SD)", "P-value", "Pre: Mean (SD)", "Post: Mean (SD)",
+                "P-value"]],
+              [["Pain score", "7.1 (1.6)", "3.7 (1.4)", "<0.001", "7.5 (1.7)", "4.6 (2.1)", "0.02"]])
+    found = results(t)
+    by_time = {r.subgroup: values(r) for r in found}
+    assert by_time == {"Pre: Mean (SD)": {"Drug X": (None, 40, None, 7.1, 1.6), "Placebo": (None, 40, None, 7.5, 1.7)},
+                       "Post: Mean (SD)": {"Drug X": (None, 40, None, 3.7, 1.4), "Placebo": (None, 40, None, 4.6, 2.1)}}
+    assert [r.is_baseline for r in found] == [True, False]
+
+
+def test_tables_effect_columns_are_not_arms() -> None:
+    t = table([["Outcome", "Drug X (n = 40)", "Placebo (n = 40)", "Mean difference", "Effect size"]],
+              [["Pain score", "3.2 ± 1.1", "4.5 ± 1.3", "-1.3", "1.07"]])
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (None, 40, None, 3.2, 1.1), "Placebo": (None, 40, None, 4.5, 1.3)}

@@ -19,7 +19,7 @@ from extractor.evidence.arms import acronym_of, doses, group_label, role_of, sam
 from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
-from extractor.evidence.similarity import coverage, expand, matched, terms
+from extractor.evidence.similarity import coverage, expand, initialisms, matched, terms
 from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
@@ -199,7 +199,7 @@ def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) 
     forward = coverage(q, main)
     in_context = coverage(q, context)
     reverse = coverage(main, q) if main else 0.0
-    return max(forward, 0.85 * in_context, 0.5 * in_context + 0.5 * reverse)
+    return max(forward, 0.85 * in_context, 0.5 * in_context + 0.5 * reverse if in_context >= 0.5 else 0.0)
 
 
 _NOT_OUTCOME = frozenset(
@@ -223,9 +223,9 @@ def fill(reader: TrialReader, query: Query) -> Filled:
     if i_name == c_name:
         return Filled({}, query.outcome_type)
     by_name = {a.name: a for a in arms}
-    candidates = _candidates(reader, arms, query, i_name, c_name)
-    chosen = _choose(candidates, query.outcome, reader.abbreviations,
-                     {n: by_name[n] for n in (i_name, c_name)})
+    abbreviations = {**_implied(query.outcome, reader), **reader.abbreviations}
+    candidates = _candidates(reader, arms, query, i_name, c_name, abbreviations)
+    chosen = _choose(candidates, query.outcome, abbreviations, {n: by_name[n] for n in (i_name, c_name)})
     values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
         return Filled(values, query.outcome_type, confidence=0.0)
@@ -239,8 +239,14 @@ def fill(reader: TrialReader, query: Query) -> Filled:
                   derived)
 
 
-def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name: str,
-                c_name: str) -> list[tuple[float, Result]]:
+def _implied(outcome: str, reader: TrialReader) -> dict[str, str]:
+    """Acronyms of the sheet's outcome that the article uses without defining them."""
+    return {short: long for short, long in initialisms(outcome).items() if short in reader.acronyms}
+
+
+def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name: str, c_name: str,
+                abbreviations: Mapping[str, str] | None = None) -> list[tuple[float, Result]]:
+    abbreviations = reader.abbreviations if abbreviations is None else abbreviations
     wanted = parse_timepoint(query.outcome)
     out = []
     for result in reader.results_with(arms):
@@ -250,7 +256,7 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
             result = as_proportions(result) or result
         if query.outcome_type and result.kind != query.outcome_type:
             continue
-        score = outcome_score(query.outcome, result, reader.abbreviations)
+        score = outcome_score(query.outcome, result, abbreviations)
         if result.is_baseline and "baseline" not in query.outcome.lower():
             score -= 0.3
         if _SUBSET.search(result.context) and not _SUBSET.search(query.outcome):

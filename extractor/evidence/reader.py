@@ -53,6 +53,7 @@ _TOTAL = re.compile(  # "A total of 120 patients", "Sixty ASA I-II female patien
     r"(?:patients|participants|subjects|women|men|children|adults|infants|volunteers|individuals)\b",
     re.I,
 )
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{2,5})(?![a-z])")
 _EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for|assess", re.I)
 _NOT_ALLOCATION = re.compile(r"exclu|withdr|lost to follow|discontinu|dropp?ed out|declined|ineligible", re.I)
 _BASELINE_ROW = re.compile(r"\b(?:baseline|pre-?(?:treatment|intervention|operative|test)?|before|"
@@ -86,6 +87,14 @@ class TrialReader:
             for short, long in find_abbreviations(passage.text).items():
                 found.setdefault(short, long)
         return found
+
+    @cached_property
+    def acronyms(self) -> frozenset[str]:
+        """Upper-cased acronyms the article uses ("BMI", "QoL"), defined or not."""
+        texts = [p.text for p in self.passages]
+        texts += [cell for t in self.record.tables for row in (*t.header, *t.body) for cell in row]
+        found = (m for text in texts for m in _ACRONYM.findall(text))
+        return frozenset(m.upper() for m in found if sum(c.isupper() for c in m) >= 2)
 
     @cached_property
     def views(self) -> list[tbl.TableView]:
@@ -227,6 +236,8 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
     out: dict[int, tuple[str, str]] = {}
     for c in view.value_columns():
         parts = [p for p in view.column_labels[c].split(" | ") if p]
+        if parts and tbl.is_test_header(parts[-1]) or any(tbl.is_effect_header(p) for p in parts):
+            continue
         numbers = set(re.findall(r"\d+(?:\.\d+)?", " ".join(split_header_n(p)[0] for p in parts)))
         for depth in range(len(parts) - 1, -1, -1):
             arms = {m.arm for m in lexicon.mentions(label_doc(parts[depth]))}
@@ -291,8 +302,12 @@ def label_doc(text: str) -> Doc:
 
 
 def _stat_only(part: str) -> bool:
-    """A header part that only says what the numbers are ("Mean (SD)", "n (%)", "Arithmetic mean")."""
-    return tbl.stat_hint(part) is not None and len(part.split()) <= 4
+    """A header part that only says what the numbers are ("Mean (SD)", "n (%)", "Arithmetic mean"),
+    not when ("Post: Mean (SE)")."""
+    return tbl.stat_hint(part) is not None and len(part.split()) <= 4 and not _WHEN.search(part)
+
+
+_WHEN = re.compile(r"\b(?:pre|post|before|after|baseline|follow|week|month|day|year|end|final|change|visit)", re.I)
 
 
 def _dose_fits(arm: Arm | None, numbers: set[str]) -> bool:

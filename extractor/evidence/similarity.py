@@ -160,6 +160,34 @@ def similarity(a: str, b: str, abbreviations: Mapping[str, str] | None = None) -
     return (coverage(ta, tb) + coverage(tb, ta)) / 2
 
 
+_ACRONYM_SMALL = frozenset("of and in to for on".split())
+_TIME_WORDS = frozenset("day days week weeks month months year years hour hours minute minutes baseline".split())
+
+
+def initialisms(text: str) -> dict[str, str]:
+    """Acronyms a phrase would have ("Body mass index" -> BMI, "quality of life" -> QOL): runs of
+    three to six words, read by their initials with and without the small words between them.
+
+    Articles often use such an acronym without defining it where we can see it (the methods are
+    not always there), so a sheet's long form may meet a table's "BMI"."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’]*", fold(text))
+    found: dict[str, str] = {}
+    for i in range(len(words)):
+        for j in range(i + 2, min(len(words), i + 8) + 1):
+            run = words[i:j]
+            low = [w.lower() for w in run]
+            if low[0] in STOP_WORDS or low[-1] in STOP_WORDS or stem(low[0]) in GENERIC_WORDS:
+                continue
+            if any(w in STOP_WORDS and w not in _ACRONYM_SMALL for w in low) or any(w in _TIME_WORDS for w in low):
+                continue
+            phrase = " ".join(run)
+            for keep_small in (True, False):
+                letters = "".join(w[0] for w in run if keep_small or w.lower() not in STOP_WORDS).upper()
+                if 3 <= len(letters) <= 6:
+                    found.setdefault(letters, phrase)
+    return found
+
+
 _SHORT_FORM = re.compile(r"\(\s*([A-Za-zα-ω][A-Za-z0-9α-ω\-+/]{1,11})\s*[;,)]")
 
 

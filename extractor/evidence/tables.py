@@ -77,6 +77,20 @@ def stat_hint(text: str | None) -> str | None:
     return None
 
 
+_EFFECT_HEADER = re.compile(r"\b(?:effect size|odds ratio|risk ratio|hazard ratio|difference|t[- ]?test|"
+                            r"chi[- ]?squared?|statistics?)\b|^\s*(?:t|F|z|χ2|OR|RR|HR|ES|MD|SMD|d)\s*$", re.I)
+
+
+def is_effect_header(text: str) -> bool:
+    """A column label of a between-group effect or a test statistic ("Effect size", "Mean difference")."""
+    return bool(_EFFECT_HEADER.search(text))
+
+
+def is_test_header(text: str) -> bool:
+    """A column label of a p-value, an effect or a test statistic."""
+    return bool(_P_HEADER.search(text)) or is_effect_header(text)
+
+
 def is_value_text(text: str) -> bool:
     """Whether a cell holds a number, not a label ("12 (40%)", "3.2 ± 1.1", "<0.001" are values)."""
     t = text.strip()

@@ -1,0 +1,31 @@
+"""Comparing short clinical phrases: terms, abbreviations and acronyms."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.evidence.similarity import find_abbreviations, initialisms, similarity
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Body mass index", {"BMI": "Body mass index"}),
+        ("Quality of life at 6 months", {"QOL": "Quality of life"}),
+        ("Change in systolic blood pressure", {"SBP": "systolic blood pressure"}),
+        ("Number of patients with serious adverse events", {"SAE": "serious adverse events"}),
+        ("pain", {}),
+    ],
+)
+def test_similarity_initialisms(text: str, expected: dict[str, str]) -> None:
+    assert initialisms(text) == expected
+
+
+def test_similarity_abbreviations_defined_in_text() -> None:
+    found = find_abbreviations("The Shoulder Pain and Disability Index (SPADI) and quality of life (QoL) improved.")
+    assert found == {"SPADI": "Shoulder Pain and Disability Index", "QoL": "quality of life"}
+
+
+def test_similarity_expands_abbreviations_both_ways() -> None:
+    assert similarity("BMI", "body mass index", {"BMI": "body mass index"}) == 1.0
+    assert similarity("BMI", "body mass index") == 0.0
