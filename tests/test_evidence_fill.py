@@ -111,3 +111,34 @@ def test_evidence_fill_outcome_by_an_acronym_the_article_does_not_define() -> No
     # an acronym of the outcome the article never uses is no match
     assert fill(reader, Query("Waist hip ratio", "exercise", "control", "continuous")).values.get(
         "intervention_mean") is None
+
+
+def _reader(*tables: Table) -> TrialReader:
+    return TrialReader(Record("pmc", pmcid="PMC3", tables=tables))
+
+
+def test_evidence_fill_takes_the_last_time_point_of_an_outcome() -> None:
+    t = Table(id="T1", label="Table 2", caption="Pain over time",
+              header=(("Outcome", "Drug (n = 30)", "Placebo (n = 30)"),),
+              body=(("Pain, week 4", "5.1 ± 1.0", "5.5 ± 1.2"), ("Pain, week 12", "3.2 ± 1.1", "4.6 ± 1.3")))
+    filled = fill(_reader(t), Query("pain", "drug", "placebo", "continuous"))
+    assert (filled.values["intervention_mean"], filled.values["comparator_mean"]) == (3.2, 4.6)
+
+
+def test_evidence_fill_end_of_treatment_before_later_follow_up() -> None:
+    t = Table(id="T1", label="Table 2", caption="Scores",
+              header=(("Variable", "Post-test | Training (n = 35)", "Post-test | Control (n = 35)",
+                       "Follow-up at 4 months | Training (n = 35)", "Follow-up at 4 months | Control (n = 35)"),),
+              body=(("Enjoyment", "27.3 ± 6.8", "26.0 ± 4.7", "25.1 ± 6.0", "25.9 ± 4.4"),))
+    filled = fill(_reader(t), Query("enjoyment", "training", "control", "continuous"))
+    assert (filled.values["intervention_mean"], filled.values["comparator_mean"]) == (27.3, 26.0)
+
+
+def test_evidence_fill_baseline_tables_do_not_answer_outcomes() -> None:
+    t = Table(id="T1", label="Table 1", caption="Baseline characteristics",
+              header=(("Characteristic", "Drug (n = 30)", "Placebo (n = 30)"),),
+              body=(("LDL cholesterol, mmol/L", "3.1 ± 0.9", "3.0 ± 0.8"),))
+    reader = _reader(t)
+    assert fill(reader, Query("LDL cholesterol", "drug", "placebo", "continuous")).values.get("intervention_mean") is None
+    assert fill(reader, Query("LDL cholesterol at baseline", "drug", "placebo", "continuous")).values[
+        "intervention_mean"] == 3.1

@@ -185,3 +185,12 @@ def test_rules_parse_count_word(text: str, expected: int | None) -> None:
 @pytest.mark.parametrize("text", ["a\u2212b\u00b7c\u2009d", "\u2009\u00a0\u202f"])
 def test_rules_fold_keeps_length(text: str) -> None:
     assert len(rules.fold(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [("Medial tibia, 24 months", "medial tibia"), ("Pain at week 12", "pain at"), ("12-week VAS", "vas"),
+     ("IL-6 (pg/ml)", "il-6 pg/ml")],
+)
+def test_rules_untimed(text: str, expected: str) -> None:
+    assert rules.untimed(text) == expected

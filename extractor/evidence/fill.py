@@ -10,6 +10,7 @@ numbers are not found, as reviewers do.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,7 @@ from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, initialisms, matched, terms
-from extractor.nlp.rules import counts_from_percent, parse_timepoint
+from extractor.nlp.rules import counts_from_percent, parse_timepoint, untimed
 
 FILL_COLUMNS: tuple[str, ...] = (
     "intervention_events", "intervention_group_size", "comparator_events", "comparator_group_size",
@@ -30,6 +31,8 @@ FILL_COLUMNS: tuple[str, ...] = (
 MIN_OUTCOME_SCORE = 0.6
 _SUBSET = re.compile(r"\bsub-?(?:group|set|population|sample)s?\b", re.I)
 MIN_MARGIN = 0.15
+FINAL_LEAD = MIN_MARGIN + 0.01  # the last time point of an outcome wins over its earlier ones
+_BASELINE_QUERY = re.compile(r"\bbaseline\b|\bat (?:entry|inclusion|randomi[sz]ation)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,9 +259,9 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
             result = as_proportions(result) or result
         if query.outcome_type and result.kind != query.outcome_type:
             continue
+        if result.is_baseline and not _BASELINE_QUERY.search(query.outcome):
+            continue  # characteristics at entry do not answer an outcome
         score = outcome_score(query.outcome, result, abbreviations)
-        if result.is_baseline and "baseline" not in query.outcome.lower():
-            score -= 0.3
         if _SUBSET.search(result.context) and not _SUBSET.search(query.outcome):
             score -= 0.2
         if wanted and result.timepoint:
@@ -296,11 +299,13 @@ def _decimals(text: str) -> int:
 def _prefer_final(candidates: list[tuple[float, Result]]) -> list[tuple[float, Result]]:
     """Among results of one outcome at several time points, the last one reviewers take gets a lead."""
     times = {id(r): _time_rank(r) for _, r in candidates}
+    labels = {id(r): untimed(r.outcome) for _, r in candidates}
     out = []
     for score, result in candidates:
-        peers = [times[id(r)] for _, r in candidates if r.outcome == result.outcome and r is not result]
+        peers = [times[id(r)] for _, r in candidates
+                 if labels[id(r)] == labels[id(result)] and r is not result]
         if peers and times[id(result)] is not None and all(p is not None and p < times[id(result)] for p in peers):
-            score += MIN_MARGIN
+            score += FINAL_LEAD
         out.append((score, result))
     return out
 
@@ -308,9 +313,17 @@ def _prefer_final(candidates: list[tuple[float, Result]]) -> list[tuple[float, R
 _UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4, "year": 365, "visit": 1}
 
 
+_END_OF_TREATMENT = re.compile(
+    r"\bpost-?\s?(?:test|intervention|treatment)\b|\bend of (?:the )?(?:treatment|intervention)\b", re.I)
+
+
 def _time_rank(result: Result) -> float | None:
+    """When a result was measured, in days; the end of treatment ("post-test") ranks after any
+    dated follow-up, as reviewers take it for the trial's outcome."""
     if result.is_baseline:
         return -1.0
+    if not parse_timepoint(result.timepoint or "") and _END_OF_TREATMENT.search(result.context):
+        return math.inf
     tp = parse_timepoint(result.timepoint or "")
     return tp.value * _UNIT_DAYS[tp.unit] if tp else None
 

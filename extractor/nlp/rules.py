@@ -465,3 +465,12 @@ def parse_timepoint(text: str) -> Timepoint | None:
             if unit:
                 return Timepoint(unit, float(m.group("num")))
     return None
+
+
+def untimed(text: str) -> str:
+    """``text`` without its time points, lower case ("Medial tibia, 24 months" -> "medial tibia"):
+    the name of what is measured, to tell one outcome at several times from several outcomes."""
+    t = fold(text)
+    for pattern in (_TP_UNIT_FIRST, _TP_NUM_FIRST):
+        t = pattern.sub(lambda m: " " if m.group("unit").lower() in _UNITS else m.group(0), t)
+    return re.sub(r"[\s,;:()]+", " ", t).strip().lower()
