@@ -5,15 +5,19 @@ from __future__ import annotations
 import pytest
 
 from extractor.evidence.arms import (
+    ArmLexicon,
     acronym_of,
     clean_arm_name,
     doses,
     group_label,
     label_definitions,
+    name_before,
     role_of,
     same_group,
     split_header_n,
 )
+from extractor.evidence.model import Arm
+from extractor.nlp import get_nlp
 
 
 @pytest.mark.parametrize(
@@ -53,10 +57,43 @@ def test_arms_clean_arm_name(name: str, expected: str | None) -> None:
     "a,b,expected",
     [("Group I", "group I", True), ("Group I", "Group II", False), ("GDM 1", "GDM1 (tight targets)", True),
      ("GDM2", "GDM1 (tight targets)", False), ("macitentan 1 mg", "macitentan 600 mg", False),
-     ("vaginal progesterone", "Progesterone", True), ("placebo", "drug X", False)],
+     ("vaginal progesterone", "Progesterone", True), ("placebo", "drug X", False),
+     ("non-smokers", "smokers", False), ("no phone calls", "phone calls", False),
+     ("MPC + HA", "HA alone", False), ("MPC plus HA", "HA", False)],
 )
 def test_arms_same_group(a: str, b: str, expected: bool) -> None:
     assert same_group(a, b, {}) is expected
+
+
+def test_arms_same_group_by_abbreviation_only_for_the_whole_name() -> None:
+    abbreviations = {"HA": "hyaluronan"}
+    assert same_group("HA group", "hyaluronan", abbreviations)
+    assert not same_group("MPC + HA", "hyaluronan", abbreviations)
+
+
+def _doc(text: str):  # type: ignore[no-untyped-def]
+    return get_nlp()(text)
+
+
+def test_arms_name_before_a_bracketed_group_name() -> None:
+    doc = _doc("patients received MPCs (MPC + HA group) (n = 11) or HA alone (n = 6)")
+    n_at = next(t.i for t in doc if t.text == "n")
+    start, end = name_before(doc, n_at - 1)
+    assert doc[start:end].text == "MPC + HA group"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [("CZP 200 mg + MTX (n = 393)", ["CZP 200 mg MTX"]),
+     ("images from the short-bore scanner", ["short bore"]),
+     ("patients without an ICU-AW diagnosis", ["no ICU-AW"])],
+)
+def test_arms_lexicon_mentions(text: str, expected: list[str]) -> None:
+    arms = [Arm("CZP 200 mg MTX", n_randomised=393), Arm("PBO MTX", role="control"),
+            Arm("short bore", aliases=("short-bore MR scanner",)), Arm("open scanner"),
+            Arm("no ICU-AW", aliases=("without ICU-AW diagnosis",)), Arm("ICU-AW")]
+    lexicon = ArmLexicon(arms)
+    assert [m.arm for m in lexicon.mentions(_doc(text))] == expected
 
 
 def test_arms_labels_doses_roles_acronyms() -> None:

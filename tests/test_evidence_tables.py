@@ -154,3 +154,19 @@ def test_tables_effect_columns_are_not_arms() -> None:
               [["Pain score", "3.2 ± 1.1", "4.5 ± 1.3", "-1.3", "1.07"]])
     (result,) = results(t)
     assert values(result) == {"Drug X": (None, 40, None, 3.2, 1.1), "Placebo": (None, 40, None, 4.5, 1.3)}
+
+
+def test_tables_plus_minus_cells_are_means_under_a_median_note() -> None:
+    t = table([["Outcome", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Probing depth (mm)", "2.2 ± 0.3", "2.5 ± 0.6"], ["Bleeding sites", "4 (2–7)", "6 (3–9)"]],
+              footnotes=["Values are mean ± SD or median (interquartile range)"])
+    found = {r.outcome: values(r) for r in results(t)}
+    assert found["Probing depth (mm)"] == {"Drug X": (None, 40, None, 2.2, 0.3),
+                                           "Placebo": (None, 40, None, 2.5, 0.6)}
+
+
+def test_tables_means_in_percent_under_a_mean_header() -> None:
+    t = table([["Outcome", "Drug X (n = 40) | Mean ± SD", "Placebo (n = 40) | Mean ± SD"]],
+              [["Body fat", "35.2% ± 4.1", "38.0% ± 4.4"]])
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (None, 40, None, 35.2, 4.1), "Placebo": (None, 40, None, 38.0, 4.4)}

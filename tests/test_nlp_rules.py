@@ -194,3 +194,12 @@ def test_rules_fold_keeps_length(text: str) -> None:
 )
 def test_rules_untimed(text: str, expected: str) -> None:
     assert rules.untimed(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,centre,spread",
+    [("–4.0 (3.9)", -4.0, 3.9), ("4.3 ± 1,4", 4.3, 1.4), ("1,234 ± 12", 1234.0, 12.0)],
+)
+def test_rules_summary_dash_minus_and_decimal_comma(text: str, centre: float, spread: float) -> None:
+    s = rules.parse_summary(text, default_dispersion="sd")
+    assert s is not None and (s.centre, s.spread) == (centre, spread)

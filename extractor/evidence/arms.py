@@ -144,6 +144,9 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
     end = index
     if end > 0 and doc[end - 1].text in "([,:;":
         end -= 1
+    named = _bracketed_group(doc, end)
+    if named:  # "(MPC + HA group) (n = 11)"
+        return named
     while end > 0 and doc[end - 1].text in ")]":  # skip a description in brackets: "X (100 mg) (n=3)"
         depth, j = 0, end - 1
         while j >= 0:
@@ -165,6 +168,16 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
     ):
         start += 1
     return (start, end) if start < end else None
+
+
+def _bracketed_group(doc: Doc | Span, end: int) -> tuple[int, int] | None:
+    """The words of a bracket closing at ``end`` that name a group: "(MPC + HA group)"."""
+    if end < 2 or doc[end - 1].text != ")" or doc[end - 2].lower_ not in ("group", "arm"):
+        return None
+    j = end - 2
+    while j > 0 and doc[j].text not in "()":
+        j -= 1
+    return (j + 1, end - 1) if doc[j].text == "(" and end - 1 - (j + 1) >= 2 else None
 
 
 def role_of(name: str) -> str:
@@ -200,9 +213,11 @@ def same_group(a: str, b: str, abbreviations: Mapping[str, str]) -> bool:
     na, nb = normalise(a), normalise(b)
     if na == nb:
         return True
+    if bool(_NEGATED.search(na)) != bool(_NEGATED.search(nb)):
+        return False  # "no phone calls" is not "phone calls", "non-smokers" not "smokers"
     for short, long in abbreviations.items():
         s, lf = short.lower(), normalise(long)
-        if (s in tokens(na) and lf in nb) or (s in tokens(nb) and lf in na):
+        if (_only_word(na, s) and lf in nb) or (_only_word(nb, s) and lf in na):
             return True
     if doses(a) and doses(b) and doses(a) != doses(b):
         return False
@@ -213,7 +228,20 @@ def same_group(a: str, b: str, abbreviations: Mapping[str, str]) -> bool:
         return False
     if role_of(a) != role_of(b):
         return False
+    if ta != tb and (_COMBINED.search(na) or _COMBINED.search(nb)):
+        return False  # "MPC + HA" is neither "HA" nor "HA alone"
     return ta <= tb or tb <= ta
+
+
+_NEGATED = re.compile(r"\b(?:no|not|without|non)\b|\bnon-")
+_COMBINED = re.compile(r"\+|\b(?:plus|combined|combination|alone|only|monotherapy)\b")
+
+
+def _only_word(name: str, short: str) -> bool:
+    """Whether abbreviation ``short`` is all that ``name`` says, but for words that do not tell
+    groups apart ("HA group" is hyaluronan; "MPC + HA" is not)."""
+    words = tokens(name)
+    return short in words and all(w == short or w in NOT_DISTINCTIVE or w in STOP_WORDS for w in words)
 
 
 _DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:mg|g|µg|μg|mcg|ug|iu|u|ml|mmol|mg/kg|µg/kg|μg/kg|%)(?![a-z])", re.I)
@@ -283,6 +311,14 @@ def _sizes(cluster: list[Candidate]) -> tuple[int | None, int | None]:
     return n_rand, (n_anal if n_anal != n_rand else None)
 
 
+_ARTICLES = frozenset(("a", "an", "the"))
+_BRACKETED_SHORT = re.compile(r"\(\s*([A-Za-z][\w-]{1,10})\s*\)")
+
+
+def _split_hyphens(phrase: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part for word in phrase for part in word.replace("+", "").split("-") if part)
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A mention of an arm in a sentence: token range and arm name."""
@@ -325,6 +361,9 @@ class ArmLexicon:
             for short, long in abbreviations.items():
                 if normalise(long) in normalise(name) and len(long) > 3:
                     phrases.add((short.lower(),))
+            for short in _BRACKETED_SHORT.findall(name):  # "patients without ICU-AW (non-ICU-AW)"
+                phrases.add(tuple(tokens(short)))
+        phrases |= {split for p in phrases if (split := _split_hyphens(p)) != p}  # "short-bore" is "short bore"
         others = {t for other in self.arms if other is not arm for n in (other.name, *other.aliases)
                   for t in terms(n)}
         for name in names:
@@ -348,7 +387,8 @@ class ArmLexicon:
 
         Punctuation between words is skipped, so "CZP 200 mg + MTX" matches the name "CZP 200 mg MTX".
         """
-        words = [(i, stem(t.lower_)) for i, t in enumerate(span) if not (t.is_punct or t.is_space)]
+        words = [(i, stem(t.lower_)) for i, t in enumerate(span)
+                 if not (t.is_punct or t.is_space) and any(c.isalnum() for c in t.text)]
         found: list[Mention] = []
         k = 0
         while k < len(words):
@@ -361,10 +401,18 @@ class ArmLexicon:
         return found
 
     def _match_at(self, words: list[tuple[int, str]], k: int) -> tuple[str, int] | None:
+        """The longest phrase starting at word ``k``: (arm, words used). An article inside a
+        phrase is passed over ("without an ICU-AW diagnosis" reads "without ICU-AW diagnosis")."""
         for phrase, arm in self.entries.get(words[k][1], ()):
-            n = len(phrase)
-            if tuple(w for _, w in words[k : k + n]) == phrase:
-                return arm, n
+            got, j = 0, k
+            while got < len(phrase) and j < len(words):
+                if words[j][1] == phrase[got]:
+                    got += 1
+                elif not (got and words[j][1] in _ARTICLES):
+                    break
+                j += 1
+            if got == len(phrase):
+                return arm, j - k
         return None
 
 

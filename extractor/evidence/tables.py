@@ -386,6 +386,8 @@ def _with_n(value: ArmValue, n: int) -> ArmValue:
 
 def _read(text: str, hint: str | None, n: int | None, arm: str, ev: tuple[Evidence, ...],
           hint_level: str = "cell") -> ArmValue | None:
+    if hint in _CONTINUOUS_HINTS and _TRAILING_PERCENT.search(text):
+        text = _TRAILING_PERCENT.sub("", text)  # a mean in percent ("35.2%") under "Mean ± SD"
     prop = parse_proportion(text)
     if prop is not None and (prop.percent is not None or prop.total is not None):
         return _binary(prop, arm, ev, "table_proportion")
@@ -398,6 +400,10 @@ def _read(text: str, hint: str | None, n: int | None, arm: str, ev: tuple[Eviden
     return _bare(number, text, hint, n, arm, ev)
 
 
+_CONTINUOUS_HINTS = frozenset(("mean", "sd", "se", "mean_sd", "mean_se"))
+_TRAILING_PERCENT = re.compile(r"(?<=\d)\s*%(?=\s*$|\s*(?:±|\+/-|\())")
+
+
 def _binary(prop: Proportion, arm: str, ev: tuple[Evidence, ...], rule: str) -> ArmValue:
     return ArmValue(arm, events=prop.events, total=prop.total, percent=prop.percent, n=prop.total,
                     evidence=ev, rule_ids=(rule,))
@@ -408,6 +414,8 @@ def _from_summary(summary, text: str, hint: str | None, n: int | None, arm: str,
     if hint == "pct_n" and summary.spread is not None and summary.spread == int(summary.spread):
         return ArmValue(arm, events=int(summary.spread), percent=summary.centre, n=n, evidence=ev,
                         rule_ids=("table_pct_n",))
+    if hint in ("median", "median_iqr", "median_range") and hint_level != "cell" and "±" in fold(text):
+        hint = "mean_sd"  # "3.4 ± 0.6" is a mean and SD whatever a note for the whole table says
     if hint in ("median", "median_iqr", "median_range"):
         low, high = (summary.low, summary.high) if summary.low is not None else (None, None)
         dispersion = {"median_iqr": "iqr", "median_range": "range"}.get(hint, "unknown")

@@ -268,6 +268,8 @@ _SUMMARY_FORMS: list[tuple[re.Pattern[str], str]] = [
     # 45.3 (12.1)
     (re.compile(rf"^(?P<c>{_NUM})\s*[(\[]\s*(?P<s>{_NUM})\s*[)\]]$"), "paren"),
 ]
+_DASH_MINUS = re.compile(r"(^|[\s(\[;,])[–—](?=\.?\d)")  # "–4.0 (3.9)": a dash before a number is a minus
+_DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d+),(\d{1,2})(?![\d,])")
 _KIND = {"sd": "sd", "s.d.": "sd", "se": "se", "sem": "se", "s.e.": "se"}
 
 
@@ -278,7 +280,9 @@ def parse_summary(text: str, *, default_dispersion: str | None = None) -> Summar
     "mean (SD)", a caption "median (IQR)") tells: "sd", "se", "iqr", "range" or "ci".
     "±" without a label reads as SD only when ``default_dispersion`` says so, else "unknown".
     """
-    t = fold(text).strip()
+    t = _DASH_MINUS.sub(r"\1-", fold(text).strip())
+    if "±" in t:
+        t = _DECIMAL_COMMA.sub(r"\1.\2", t)  # "4.3 ± 1,4"
     for form, shape in _SUMMARY_FORMS:
         m = form.match(t)
         if m:
