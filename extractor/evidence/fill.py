@@ -10,28 +10,25 @@ numbers are not found, as reviewers do.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from extractor.evidence.arms import NOT_DISTINCTIVE as NOT_DISTINCTIVE_QUERY
 from extractor.evidence.arms import acronym_of, doses, group_label, role_of, same_group
+from extractor.evidence.choose import MIN_OUTCOME_SCORE, choose, outcome_score, prefer_final
 from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
-from extractor.evidence.similarity import coverage, expand, initialisms, matched, terms
-from extractor.nlp.rules import counts_from_percent, parse_timepoint, untimed
+from extractor.evidence.similarity import coverage, expand, initialisms, terms
+from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
     "intervention_events", "intervention_group_size", "comparator_events", "comparator_group_size",
     "intervention_mean", "intervention_standard_deviation", "comparator_mean",
     "comparator_standard_deviation",
 )
-MIN_OUTCOME_SCORE = 0.6
 _SUBSET = re.compile(r"\bsub-?(?:group|set|population|sample)s?\b", re.I)
-MIN_MARGIN = 0.15
-FINAL_LEAD = MIN_MARGIN + 0.01  # the last time point of an outcome wins over its earlier ones
 _BASELINE_QUERY = re.compile(r"\bbaseline\b|\bat (?:entry|inclusion|randomi[sz]ation)\b", re.I)
 
 
@@ -194,32 +191,6 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
     return tuple(arms), names[0], names[1]
 
 
-def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:
-    """How well a result names the sheet's outcome (0..1): its own label first, then its context."""
-    q = _outcome_terms(expand(query, abbreviations))
-    main = _outcome_terms(expand(result.outcome, abbreviations))
-    context = set(_outcome_terms(expand(result.context, abbreviations))) | set(main)
-    forward = coverage(q, main)
-    in_context = coverage(q, context)
-    reverse = coverage(main, q) if main else 0.0
-    return max(forward, 0.85 * in_context, 0.5 * in_context + 0.5 * reverse if in_context >= 0.5 else 0.0)
-
-
-_NOT_OUTCOME = frozenset(
-    """
-    mean sd se sem median iqr n no baseline post pre posttreatment pretreatment postintervention
-    preintervention follow up week month day year hour minute visit end final before after value
-    ± table
-    kg g mg µg mug mcg ng pg ml l dl cm mm m km mmhg bpm min h hr s sec mol mmol µmol umol nmol pmol iu u
-    kcal cal kj hz db m2 m² kg/m2 kg/m² mg/dl mmol/l g/dl
-    """.split()
-)
-
-
-def _outcome_terms(text: str) -> tuple[str, ...]:
-    return tuple(t for t in terms(text) if t not in _NOT_OUTCOME and not t.isdigit())
-
-
 def fill(reader: TrialReader, query: Query) -> Filled:
     """Fill one sheet row from a trial; fields stay None when not clearly reported."""
     arms, i_name, c_name = query_arms(reader, query)
@@ -228,7 +199,7 @@ def fill(reader: TrialReader, query: Query) -> Filled:
     by_name = {a.name: a for a in arms}
     abbreviations = {**_implied(query.outcome, reader), **reader.abbreviations}
     candidates = _candidates(reader, arms, query, i_name, c_name, abbreviations)
-    chosen = _choose(candidates, query.outcome, abbreviations, {n: by_name[n] for n in (i_name, c_name)})
+    chosen = choose(candidates, query.outcome, abbreviations, {n: by_name[n] for n in (i_name, c_name)})
     values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
         return Filled(values, query.outcome_type, confidence=0.0)
@@ -268,7 +239,7 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
             score += 0.1 if result.timepoint == str(wanted) else -0.3
         if score >= MIN_OUTCOME_SCORE:
             out.append((score, result))
-    return _prefer_final(out)
+    return prefer_final(out)
 
 
 def as_proportions(result: Result) -> Result | None:
@@ -294,100 +265,6 @@ def as_proportions(result: Result) -> Result | None:
 def _decimals(text: str) -> int:
     m = re.search(r"\d*[.·](\d+)", text)
     return len(m.group(1)) if m else 0
-
-
-def _prefer_final(candidates: list[tuple[float, Result]]) -> list[tuple[float, Result]]:
-    """Among results of one outcome at several time points, the last one reviewers take gets a lead."""
-    times = {id(r): _time_rank(r) for _, r in candidates}
-    labels = {id(r): untimed(r.outcome) for _, r in candidates}
-    out = []
-    for score, result in candidates:
-        peers = [times[id(r)] for _, r in candidates
-                 if labels[id(r)] == labels[id(result)] and r is not result]
-        if peers and times[id(result)] is not None and all(p is not None and p < times[id(result)] for p in peers):
-            score += FINAL_LEAD
-        out.append((score, result))
-    return out
-
-
-_UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4, "year": 365, "visit": 1}
-
-
-_END_OF_TREATMENT = re.compile(
-    r"\bpost-?\s?(?:test|intervention|treatment)\b|\bend of (?:the )?(?:treatment|intervention)\b", re.I)
-
-
-def _time_rank(result: Result) -> float | None:
-    """When a result was measured, in days; the end of treatment ("post-test") ranks after any
-    dated follow-up, as reviewers take it for the trial's outcome."""
-    if result.is_baseline:
-        return -1.0
-    if not parse_timepoint(result.timepoint or "") and _END_OF_TREATMENT.search(result.context):
-        return math.inf
-    tp = parse_timepoint(result.timepoint or "")
-    return tp.value * _UNIT_DAYS[tp.unit] if tp else None
-
-
-def _choose(candidates: list[tuple[float, Result]], query: str = "",
-            abbreviations: Mapping[str, str] | None = None,
-            arms: Mapping[str, Arm] | None = None) -> tuple[float, Result] | None:
-    """The best candidate, unless one nearly as good says other numbers.
-
-    A close second does not count when the words of the outcome it matches are a strict subset of
-    those the best matches ("Clicked on Protocol link" against "Clicked on Results link").
-    """
-    if not candidates:
-        return None
-    abbreviations = abbreviations or {}
-    q = _outcome_terms(expand(query, abbreviations))
-    fit = {id(r): _fit(q, r, abbreviations) for _, r in candidates}
-    ranked = sorted(candidates, key=lambda c: (-c[0], len(fit[id(c[1])][1]), not _has_counts(c[1], arms),
-                                               c[1].order))
-    best = ranked[0]
-    for other in ranked[1:]:
-        if other[0] < best[0] - MIN_MARGIN:
-            break
-        if _numbers(other[1], arms) == _numbers(best[1], arms) or _dominates(fit[id(best[1])], fit[id(other[1])]):
-            continue
-        return None
-    return best
-
-
-def _has_counts(result: Result, arms: Mapping[str, Arm] | None) -> bool:
-    """Whether a binary result states the counts of the arms asked about (not only percentages)."""
-    wanted = [v for v in result.values if not arms or v.arm in arms]
-    return result.kind != "binary" or all(v.events is not None for v in wanted)
-
-
-def _fit(q: tuple[str, ...], result: Result, abbreviations: Mapping[str, str]) -> tuple[frozenset[str], frozenset[str]]:
-    """(query words a result matches, words of its own label the query does not have)."""
-    label = set(_outcome_terms(expand(result.outcome, abbreviations)))
-    words = label | set(_outcome_terms(expand(result.context, abbreviations)))
-    found = matched(q, words)
-    extra = frozenset(t for t in label if not matched((t,), set(q)))
-    return found, extra
-
-
-def _dominates(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
-    """Whether result a names the outcome strictly better than b: more of it, and nothing else."""
-    return a[0] >= b[0] and a[1] <= b[1] and (a[0] > b[0] or a[1] < b[1])
-
-
-def _numbers(result: Result, arms: Mapping[str, Arm] | None = None) -> tuple:
-    """What a result would fill in for ``arms`` (all of its arms when not given), to tell real
-    alternatives from the same numbers said twice."""
-    arms = arms or {}
-    out = []
-    for v in result.values:
-        if arms and v.arm not in arms:
-            continue
-        s = side(v, arms.get(v.arm))
-        events = s.events
-        if events is None and v.percent is not None and v.total is None and arms.get(v.arm) and arms[v.arm].n:
-            # "20%" of 30 and "6/30" say the same; this only compares, it fills nothing in
-            events = round(v.percent * arms[v.arm].n / 100)  # type: ignore[operator]
-        out.append((v.arm, events, s.total or (arms[v.arm].n if v.arm in arms else None), s.mean, s.sd))
-    return tuple(sorted(out))
 
 
 def _group_sizes(i_arm: Arm, c_arm: Arm) -> dict[str, float | int | None]:

@@ -238,7 +238,7 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
         parts = [p for p in view.column_labels[c].split(" | ") if p]
         if parts and tbl.is_test_header(parts[-1]) or any(tbl.is_effect_header(p) for p in parts):
             continue
-        numbers = set(re.findall(r"\d+(?:\.\d+)?", " ".join(split_header_n(p)[0] for p in parts)))
+        numbers = set(doses(" ".join(split_header_n(p)[0] for p in parts)))
         for depth in range(len(parts) - 1, -1, -1):
             arms = {m.arm for m in lexicon.mentions(label_doc(parts[depth]))}
             arms = {a for a in arms if _dose_fits(lexicon.arm(a), numbers)}

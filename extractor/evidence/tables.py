@@ -77,8 +77,10 @@ def stat_hint(text: str | None) -> str | None:
     return None
 
 
+# "ES (CL90%)", "% (CL90%)": an effect with its limits
 _EFFECT_HEADER = re.compile(r"\b(?:effect size|odds ratio|risk ratio|hazard ratio|difference|t[- ]?test|"
-                            r"chi[- ]?squared?|statistics?)\b|^\s*(?:t|F|z|χ2|OR|RR|HR|ES|MD|SMD|d)\s*$", re.I)
+                            r"chi[- ]?squared?|statistics?|chances|inference)\b|"
+                            r"^\s*(?:t|F|z|χ2|OR|RR|HR|ES|MD|SMD|d)\s*$|^\s*(?:ES|%)\s*\(", re.I)
 
 
 def is_effect_header(text: str) -> bool:

@@ -1,0 +1,241 @@
+"""Which result answers a sheet's outcome: scoring how well results name it, and choosing one.
+
+Every result giving both arms a value gets a score for how well its label and context name the
+outcome. The best is taken only when no result nearly as good says other numbers, unless a rule
+reviewers follow settles between them: the last time point of an outcome, a label naming the
+outcome over a caption that does, the outcome's own phrase, values over changes from baseline,
+intention-to-treat over per-protocol, the total over its parts. Otherwise the values stay blank.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+
+from extractor.evidence.compare import side
+from extractor.evidence.model import Arm, Result
+from extractor.evidence.similarity import coverage, expand, matched, normalise, terms
+from extractor.nlp.rules import parse_timepoint, untimed
+
+MIN_OUTCOME_SCORE = 0.6
+MIN_MARGIN = 0.15  # a result this much worse than the best is no competitor
+FINAL_LEAD = MIN_MARGIN + 0.01  # the last time point of an outcome wins over its earlier ones
+
+Candidate = tuple[float, Result]
+
+_NOT_OUTCOME = frozenset(
+    """
+    mean sd se sem median iqr n no baseline post pre posttreatment pretreatment postintervention
+    preintervention follow up week month day year hour minute visit end final before after value
+    ± table
+    kg g mg µg mug mcg ng pg ml l dl cm mm m km mmhg bpm min h hr s sec mol mmol µmol umol nmol pmol iu u
+    kcal cal kj hz db m2 m² kg/m2 kg/m² mg/dl mmol/l g/dl
+    """.split()
+)
+
+
+def outcome_terms(text: str) -> tuple[str, ...]:
+    """The terms of a phrase that say what is measured (not units, statistics or times)."""
+    return tuple(t for t in terms(text) if t not in _NOT_OUTCOME and not t.isdigit())
+
+
+def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:
+    """How well a result names the sheet's outcome (0..1): its own label first, then its context."""
+    q = outcome_terms(expand(query, abbreviations))
+    main = outcome_terms(expand(result.outcome, abbreviations))
+    context = set(outcome_terms(expand(result.context, abbreviations))) | set(main)
+    forward = coverage(q, main)
+    in_context = coverage(q, context)
+    reverse = coverage(main, q) if main else 0.0
+    return max(forward, 0.85 * in_context, 0.5 * in_context + 0.5 * reverse if in_context >= 0.5 else 0.0)
+
+
+# --- time points ------------------------------------------------------------------------------
+
+_UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4, "year": 365, "visit": 1}
+_END_OF_TREATMENT = re.compile(
+    r"\bpost-?\s?(?:test|intervention|treatment)\b|\bend of (?:the )?(?:treatment|intervention)\b", re.I)
+_NUMBERED_TIME = re.compile(r"\bT([0-9])\b")  # "T0", "T1": times of measurement in a table
+
+
+def time_rank(result: Result) -> float | None:
+    """When a result was measured, in days; the end of treatment ("post-test") ranks after any
+    dated follow-up, as reviewers take it for the trial's outcome."""
+    if result.is_baseline:
+        return -1.0
+    tp = parse_timepoint(result.timepoint or "")
+    if tp:
+        return tp.value * _UNIT_DAYS[tp.unit]
+    if _END_OF_TREATMENT.search(result.context):
+        return math.inf
+    numbered = _NUMBERED_TIME.findall(result.context)
+    return float(numbered[-1]) if len(set(numbered)) == 1 else None
+
+
+def prefer_final(candidates: list[Candidate]) -> list[Candidate]:
+    """Among results of one outcome at several time points, the last one reviewers take gets a lead."""
+    times = {id(r): time_rank(r) for _, r in candidates}
+    labels = {id(r): untimed(r.outcome) for _, r in candidates}
+    out = []
+    for score, result in candidates:
+        mine = times[id(result)]
+        peers = [times[id(r)] for _, r in candidates if labels[id(r)] == labels[id(result)] and r is not result]
+        if peers and mine is not None and all(p is not None and p < mine for p in peers):
+            score += FINAL_LEAD
+        out.append((score, result))
+    return out
+
+
+# --- choosing ---------------------------------------------------------------------------------
+
+
+class _Chooser:
+    """What the preferences need to know about the query, computed once per choice."""
+
+    def __init__(self, query: str, abbreviations: Mapping[str, str], arms: Mapping[str, Arm]) -> None:
+        self.query = query
+        self.abbreviations = abbreviations
+        self.arms = arms
+        self.q = outcome_terms(expand(query, abbreviations))
+        self.phrase = re.sub(r"^(?:the|a|an)\s+", "", normalise(query))
+        self._fit: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def fit(self, result: Result) -> tuple[frozenset[str], frozenset[str]]:
+        """(query words a result matches, words of its own label the query does not have)."""
+        if id(result) not in self._fit:
+            label = set(outcome_terms(expand(result.outcome, self.abbreviations)))
+            words = label | set(outcome_terms(expand(result.context, self.abbreviations)))
+            extra = frozenset(t for t in label if not matched((t,), set(self.q)))
+            self._fit[id(result)] = (matched(self.q, words), extra)
+        return self._fit[id(result)]
+
+    def in_label(self, result: Result) -> frozenset[str]:
+        """Query words the result's own label matches (words of three letters or more)."""
+        label = set(outcome_terms(expand(result.outcome, self.abbreviations)))
+        return frozenset(t for t in matched(self.q, label) if len(t) >= 3)
+
+    def verbatim(self, result: Result) -> bool:
+        """Whether the result's label or sentence holds the sheet's outcome word for word."""
+        return len(self.phrase.split()) >= 2 and (
+            self.phrase in normalise(result.outcome) or self.phrase in normalise(result.context))
+
+
+def choose(candidates: list[Candidate], query: str = "", abbreviations: Mapping[str, str] | None = None,
+           arms: Mapping[str, Arm] | None = None) -> Candidate | None:
+    """The best candidate, unless one nearly as good says other numbers and no preference settles it."""
+    if not candidates:
+        return None
+    arms = arms or {}
+    chooser = _Chooser(query, abbreviations or {}, arms)
+    ranked = sorted(candidates, key=lambda c: (-c[0], len(chooser.fit(c[1])[1]), not has_counts(c[1], arms),
+                                               c[1].order))
+    close = [c for c in ranked if c[0] >= ranked[0][0] - MIN_MARGIN]
+    numbers = {id(c[1]): fill_numbers(c[1], arms) for c in close}
+    for c in close:
+        if all(o is c or _same(numbers[id(o[1])], numbers[id(c[1])]) or _prefers(chooser, c[1], o[1]) for o in close):
+            return _fullest(c, close, numbers)
+    return None
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """Two results fill in the same numbers (one may lack the SDs the other gives)."""
+    return len(a) == len(b) and all(
+        x[:4] == y[:4] and (x[4] == y[4] or x[4] is None or y[4] is None) for x, y in zip(a, b, strict=True))
+
+
+def _fullest(chosen: Candidate, close: list[Candidate], numbers: dict[int, tuple]) -> Candidate:
+    """Of results saying the chosen numbers, one that also gives their SDs."""
+    def complete(c: Candidate) -> bool:
+        return all(x[4] is not None or x[3] is None for x in numbers[id(c[1])])
+    if complete(chosen):
+        return chosen
+    return next((c for c in close if _same(numbers[id(c[1])], numbers[id(chosen[1])]) and complete(c)), chosen)
+
+
+_CHANGE = re.compile(r"\bchange|\bfrom (?:baseline|bl)\b|\bdelta\b|Δ|\bdifference", re.I)
+_CHANGE_QUERY = re.compile(r"\bchange|\bdifference|\bdecrease|\breduc|\bfrom baseline|\bdelta\b", re.I)
+_ITT = re.compile(r"intention[- ]to[- ]treat|intent[- ]to[- ]treat|\bITT\b|full analysis set", re.I)
+_PER_PROTOCOL = re.compile(r"per[- ]protocol|\bPP\b|\bcompleters?\b", re.I)
+_WHOLE = re.compile(r"\b(?:total|overall|global|whole)\b", re.I)
+_PART = re.compile(r"\bsub-?(?:scales?|scores?|domains?)\b|\bdomains?\b|\bitems?\b", re.I)
+
+
+def _prefers(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """Whether a rule reviewers follow takes result ``a`` over ``b``."""
+    return any(rule(chooser, a, b) for rule in _PREFERENCES)
+
+
+def _names_more(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """a names more of the outcome and nothing else ("Clicked on Results link" for "Results link")."""
+    fa, fb = chooser.fit(a), chooser.fit(b)
+    return fa[0] >= fb[0] and fa[1] <= fb[1] and (fa[0] > fb[0] or fa[1] < fb[1])
+
+
+def _label_over_caption(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """a's own label names the outcome, b matches it more through its caption."""
+    la, lb = chooser.in_label(a), chooser.in_label(b)
+    return bool(la) and lb < la
+
+
+def _own_phrase(chooser: _Chooser, a: Result, b: Result) -> bool:
+    return chooser.verbatim(a) and not chooser.verbatim(b)
+
+
+def _values_over_changes(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """Values at a time point over changes from baseline, unless the sheet asks for a change."""
+    return not _CHANGE_QUERY.search(chooser.query) and not _CHANGE.search(a.outcome) and bool(
+        _CHANGE.search(b.outcome))
+
+
+def _itt_over_per_protocol(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """The intention-to-treat analysis over the per-protocol one, when both give their group sizes."""
+    if _PER_PROTOCOL.search(chooser.query):
+        return False
+    sized = all(v.n or v.total for r in (a, b) for v in r.values if not chooser.arms or v.arm in chooser.arms)
+    return sized and _only(_ITT, _PER_PROTOCOL, a.context) and _only(_PER_PROTOCOL, _ITT, b.context)
+
+
+def _whole_over_parts(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """The total of a scale over its subscales, or "Total tibial plateau" over "Medial tibial
+    plateau", when the sheet names no part."""
+    if _PART.search(chooser.query) or not _WHOLE.search(a.outcome) or _WHOLE.search(b.outcome):
+        return False
+    if _PART.search(b.outcome):
+        return True
+    extra_a, extra_b = chooser.fit(a)[1], chooser.fit(b)[1]
+    whole_words = {t for t in extra_a if _WHOLE.search(t)}
+    return bool(whole_words) and extra_a - whole_words < extra_b
+
+
+def _only(this: re.Pattern[str], other: re.Pattern[str], text: str) -> bool:
+    return bool(this.search(text)) and not other.search(text)
+
+
+_PREFERENCES: tuple[Callable[[_Chooser, Result, Result], bool], ...] = (
+    _names_more, _label_over_caption, _own_phrase, _values_over_changes, _itt_over_per_protocol,
+    _whole_over_parts,
+)
+
+
+def has_counts(result: Result, arms: Mapping[str, Arm] | None) -> bool:
+    """Whether a binary result states the counts of the arms asked about (not only percentages)."""
+    wanted = [v for v in result.values if not arms or v.arm in arms]
+    return result.kind != "binary" or all(v.events is not None for v in wanted)
+
+
+def fill_numbers(result: Result, arms: Mapping[str, Arm] | None = None) -> tuple:
+    """What a result would fill in for ``arms`` (all of its arms when not given), to tell real
+    alternatives from the same numbers said twice: (arm, events, total, mean, sd) per arm."""
+    arms = arms or {}
+    out = []
+    for v in result.values:
+        if arms and v.arm not in arms:
+            continue
+        s = side(v, arms.get(v.arm))
+        events = s.events
+        if events is None and v.percent is not None and v.total is None and arms.get(v.arm) and arms[v.arm].n:
+            # "20%" of 30 and "6/30" say the same; this only compares, it fills nothing in
+            events = round(v.percent * arms[v.arm].n / 100)  # type: ignore[operator]
+        out.append((v.arm, events, s.total or (arms[v.arm].n if v.arm in arms else None), s.mean, s.sd))
+    return tuple(sorted(out))

@@ -1,0 +1,91 @@
+"""Choosing the result that answers a sheet's outcome, and leaving it blank when unsure."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from extractor.evidence.choose import choose, outcome_score, prefer_final, time_rank
+from extractor.evidence.model import Arm, ArmValue, Result
+
+ARMS = {"Drug": Arm("Drug", n_randomised=40), "Placebo": Arm("Placebo", n_randomised=40, role="control")}
+
+
+def result(outcome: str, drug: tuple[float, float | None], placebo: tuple[float, float | None], *,
+           context: str = "", timepoint: str | None = None, baseline: bool = False, n: int | None = None) -> Result:
+    values = (ArmValue("Drug", mean=drug[0], sd=drug[1], n=n), ArmValue("Placebo", mean=placebo[0], sd=placebo[1], n=n))
+    return Result(outcome, "continuous", values, context or outcome, "table", timepoint=timepoint,
+                  is_baseline=baseline)
+
+
+def pick(query: str, *results: Result, scores: tuple[float, ...] | None = None) -> Result | None:
+    candidates = list(zip(scores or (1.0,) * len(results), results, strict=True))
+    chosen = choose(candidates, query, {}, ARMS)
+    return chosen[1] if chosen else None
+
+
+def test_choose_refuses_two_close_results_with_other_numbers() -> None:
+    assert pick("pain", result("Pain at rest", (3.1, 1.0), (4.0, 1.1)), result("Pain on walking", (5.0, 1.0),
+                                                                                  (6.0, 1.1))) is None
+
+
+def test_choose_takes_a_clearly_better_result() -> None:
+    best = result("Pain", (3.1, 1.0), (4.0, 1.1))
+    assert pick("pain", best, result("Stiffness", (1.0, 0.2), (1.1, 0.3)), scores=(1.0, 0.6)) is best
+
+
+def test_choose_same_numbers_said_twice_keeps_the_one_with_sds() -> None:
+    with_sd = result("Pain", (3.1, 1.0), (4.0, 1.1))
+    assert pick("pain", result("Pain", (3.1, None), (4.0, None)), with_sd) is with_sd
+
+
+@pytest.mark.parametrize(
+    "query,winner,loser",
+    [
+        # values at a time point over changes from baseline, unless the sheet asks for a change
+        ("Bodily pain", result("Bodily pain mean score", (53.9, 22.2), (34.0, 20.1)),
+         result("Bodily pain mean change from BL", (20.1, None), (8.0, None))),
+        # the outcome's own phrase, word for word
+        ("duration of illness", result("duration of illness", (47.5, 38.9), (26.5, 27.4), context="duration of illness"),
+         result("total duration of diarrhoea", (105.4, 44.9), (80.0, 30.0))),
+        # intention-to-treat over per-protocol when both give group sizes
+        ("pain", result("Pain", (3.0, 1.0), (4.0, 1.0), context="ITT population | Pain", n=40),
+         result("Pain", (2.8, 1.0), (4.1, 1.0), context="Per-protocol population | Pain", n=35)),
+        # the total over its subscales
+        ("quality of life", result("Quality of life total score", (60.0, 10.0), (55.0, 11.0)),
+         result("Quality of life physical subscale", (30.0, 5.0), (28.0, 6.0))),
+        # a label naming the outcome over a caption that does
+        ("LDL cholesterol", result("LDL cholesterol", (3.0, 0.8), (3.4, 0.9), context="Lipids | LDL cholesterol"),
+         result("Triglycerides", (1.5, 0.5), (1.6, 0.6), context="LDL cholesterol and other lipids | Triglycerides")),
+    ],
+)
+def test_choose_preferences_settle_close_results(query: str, winner: Result, loser: Result) -> None:
+    assert pick(query, loser, winner) is winner
+    assert pick(query, winner, loser) is winner
+
+
+def test_choose_asked_for_a_change_does_not_prefer_values() -> None:
+    level = result("Pain score", (3.0, 1.0), (4.0, 1.0))
+    change = result("Pain change from baseline", (-2.0, 1.0), (-1.0, 1.0))
+    assert pick("change in pain", level, change) is not level
+
+
+def test_choose_time_ranks_and_the_final_lead() -> None:
+    week4 = result("Pain, week 4", (5.0, 1.0), (5.5, 1.0), timepoint="week 4")
+    week12 = result("Pain, week 12", (3.0, 1.0), (4.5, 1.0), timepoint="week 12")
+    post = result("Pain", (3.3, 1.0), (4.4, 1.0), context="Post-test | Pain")
+    assert time_rank(week4) == 28 and time_rank(post) == math.inf
+    assert time_rank(result("Pain", (1, 1), (1, 1), baseline=True)) == -1.0
+    assert time_rank(result("Pain", (1, 1), (1, 1), context="Scores at T2 | Pain")) == 2.0
+    led = prefer_final([(1.0, week4), (1.0, week12)])
+    scored = {id(r): s for s, r in led}
+    assert scored[id(week12)] > scored[id(week4)] + 0.15
+    assert choose(led, "pain", {}, ARMS) == (scored[id(week12)], week12)
+    assert pick("pain", week4, week12) is None  # without the lead, two time points are two answers
+
+
+def test_choose_outcome_score_needs_half_the_outcome_for_a_short_label() -> None:
+    waist = result("Waist (cm)", (88.0, 7.0), (90.0, 6.0))
+    assert outcome_score("waist circumference", waist, {}) >= 0.6
+    assert outcome_score("waist hip ratio", waist, {}) < 0.6
