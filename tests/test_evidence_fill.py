@@ -142,3 +142,15 @@ def test_evidence_fill_baseline_tables_do_not_answer_outcomes() -> None:
     assert fill(reader, Query("LDL cholesterol", "drug", "placebo", "continuous")).values.get("intervention_mean") is None
     assert fill(reader, Query("LDL cholesterol at baseline", "drug", "placebo", "continuous")).values[
         "intervention_mean"] == 3.1
+
+
+def test_evidence_fill_dose_columns_and_sizes_in_a_table_note() -> None:
+    t = Table(id="T1", label="Table 1", caption="Adverse events by treatment",
+              header=(("Adverse event", "Treatment (mg drug X)", "Treatment (mg drug X)", "Treatment (mg drug X)"),
+                      ("Adverse event", "10", "100", "Placebo")),
+              body=(("Headache", "0", "2", "3"), ("Nausea", "1", "0", "1")),
+              footnotes=("Subjects received drug X (n = 6 per dose) or placebo (n = 14).",))
+    filled = fill(_reader(t), Query("headache", "drug X 100 mg", "placebo", "binary"))
+    assert {k: v for k, v in filled.values.items() if v is not None} == {
+        "intervention_events": 2, "intervention_group_size": 6, "comparator_events": 3, "comparator_group_size": 14}
+    assert [e.text for e in filled.evidence] == ["2", "3"]

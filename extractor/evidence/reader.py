@@ -114,11 +114,12 @@ class TrialReader:
 
     def _text_candidates(self) -> Iterator[Candidate]:
         for passage, doc in zip(self.passages, self.docs, strict=True):
-            if passage.part in ("discussion", "table"):
+            if passage.part == "discussion":
                 continue
             weight = 2 if passage.part in ("abstract_results", "methods") else 1
-            for name, alias in label_definitions(passage.text):
-                yield Candidate(name, None, "text", aliases=(alias,), weight=weight)
+            if passage.part != "table":  # table notes state sizes ("placebo (n = 14)"), not who got what
+                for name, alias in label_definitions(passage.text):
+                    yield Candidate(name, None, "text", aliases=(alias,), weight=weight)
             for sent in sentences(doc):
                 if _NOT_ALLOCATION.search(span_text(sent)):
                     continue
@@ -238,15 +239,24 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
         parts = [p for p in view.column_labels[c].split(" | ") if p]
         if parts and tbl.is_test_header(parts[-1]) or any(tbl.is_effect_header(p) for p in parts):
             continue
-        numbers = set(doses(" ".join(split_header_n(p)[0] for p in parts)))
+        names = [split_header_n(p)[0] for p in parts]  # doses: "10 mg", or a bare number under "Dose (mg)"
+        numbers = set(doses(" ".join(names))) | {p.strip() for p in names if re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", p)}
         for depth in range(len(parts) - 1, -1, -1):
             arms = {m.arm for m in lexicon.mentions(label_doc(parts[depth]))}
             arms = {a for a in arms if _dose_fits(lexicon.arm(a), numbers)}
             if len(arms) == 1:
+                arm = arms.pop()
                 rest = [split_header_n(p)[0] for i, p in enumerate(parts) if i != depth and not _stat_only(p)]
-                out[c] = (arms.pop(), " | ".join(p for p in rest if p))
+                out[c] = (arm, [p for p in rest if p and not _is_dose_of(p, lexicon.arm(arm))])
                 break
-    return out
+    return {c: (arm, " | ".join(rest)) for c, (arm, rest) in out.items()}
+
+
+def _is_dose_of(part: str, arm: Arm | None) -> bool:
+    """A header part that is only the arm's dose ("600" under "mg macitentan")."""
+    number = part.strip().rstrip("0").rstrip(".") if "." in part else part.strip()
+    return arm is not None and re.fullmatch(r"\d+(?:\.\d+)?", part.strip()) is not None and any(
+        number in doses(n) or part.strip() in doses(n) for n in (arm.name, *arm.aliases))
 
 
 def paired_columns(view: tbl.TableView, lexicon: ArmLexicon, taken: set[int]) -> dict[int, tuple[str, str, str]]:
@@ -369,14 +379,27 @@ def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, 
 
 
 def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, str]]) -> Iterator[Result]:
-    by_context: dict[str, dict[str, list[int]]] = {}
+    by_key: dict[str, dict[str, list[int]]] = {}
+    contexts: dict[str, str] = {}
     for c, (arm, context) in columns.items():
-        by_context.setdefault(context, {}).setdefault(arm, []).append(c)
-    for context, arm_columns in by_context.items():
+        key = _column_key(context, columns)
+        by_key.setdefault(key, {}).setdefault(arm, []).append(c)
+        contexts.setdefault(key, context)
+    for key, arm_columns in by_key.items():
         values = [v for arm, cols in arm_columns.items() if (v := _arm_cells(view, row, cols, arm))]
         kinds = {v.kind for v in values}
         if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
-            yield _table_result(view, row, context, tuple(values), kinds.pop())  # type: ignore[arg-type]
+            yield _table_result(view, row, contexts[key], tuple(values), kinds.pop())  # type: ignore[arg-type]
+
+
+def _column_key(context: str, columns: dict[int, tuple[str, str]]) -> str:
+    """Which arm columns make one result: those of one context, except that a context only some
+    columns have, beside columns with none, comes from the arm being named at another header
+    level ("Treatment (mg X) | 600" beside "Treatment (mg X) | Placebo") and tells nothing apart."""
+    named = {ctx for _, ctx in columns.values() if ctx}
+    if len(named) == 1 and any(not ctx for _, ctx in columns.values()):
+        return ""
+    return context
 
 
 def _arm_cells(view: tbl.TableView, row: int, cols: list[int], arm: str) -> ArmValue | None:
