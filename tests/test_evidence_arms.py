@@ -28,6 +28,9 @@ from extractor.nlp import get_nlp
          [("Group N", "normal saline"), ("Group L", "lidocaine 40 mg")]),
         ("lidocaine (group L) and ketamine (group K)", [("Group L", "lidocaine"), ("Group K", "ketamine")]),
         ("in group L, group K and group R", []),
+        ("In group I (120 people) intravenous lidocaine (1.5 mg/kg) was administered and in group II (120 people) "
+         "intravenous morphine (0.1 mg/kg) was given.", [("Group I", "intravenous lidocaine"),
+                                                         ("Group II", "intravenous morphine")]),
         ("no mention of groups at all", []),
     ],
 )

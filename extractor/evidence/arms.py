@@ -524,6 +524,11 @@ _LABEL_VERB = re.compile(
     rf"(?:received?|given|treated\s+with|underwent|presented\s+with|assigned\s+to|allocated\s+to)\s+"
     rf"(?:the\s+|a\s+|an\s+)?({_NAME_CHARS}{{3,120}}?)\s*(?=[;)]|$|\.(?:\s|$)|,\s+(?:and|while|whereas)\b)"
 )
+_LABEL_PASSIVE = re.compile(  # "in group I (120 people) intravenous lidocaine (1.5 mg/kg) was administered"
+    rf"\b[Gg]roups?\s+({_LABEL})\b\s*(?:\([^)]*\)\s*)?,?\s*(?:the\s+|a\s+|an\s+)?"
+    rf"([A-Za-z](?:[^;,.:()\n]|(?<=\d)\.(?=\d)|\([^)]*\)){{2,100}}?)\s+(?:was|were)\s+(?:\w+ly\s+)?"
+    rf"(?:administered|given|infused|injected|applied|used|instilled)\b"
+)
 _LABEL_IN_BRACKETS = re.compile(rf"\(\s*[Gg]roups?\s+({_LABEL})\s*\)")
 _NAME_BEFORE = re.compile(r"([A-Za-z][^;,().:\n]{2,60}?)\s*$")
 
@@ -537,8 +542,8 @@ def _long_name(text: str) -> str | None:
 
 
 def label_definitions(text: str) -> Iterator[tuple[str, str]]:
-    """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg", "lidocaine (group L)" and
-    "group L received lidocaine 40 mg"."""
+    """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg", "lidocaine (group L)",
+    "group L received lidocaine 40 mg" and "in group L lidocaine 40 mg was given"."""
     if "roup" not in text:
         return
     for m in _LABEL_FIRST.finditer(text):
@@ -547,6 +552,10 @@ def label_definitions(text: str) -> Iterator[tuple[str, str]]:
             yield f"Group {m.group(1)}", name
     for m in _LABEL_VERB.finditer(text):
         name = _long_name(m.group(2))
+        if name:
+            yield f"Group {m.group(1)}", name
+    for m in _LABEL_PASSIVE.finditer(text):
+        name = _long_name(re.sub(r"\s*\([^)]*\)", "", m.group(2)))
         if name:
             yield f"Group {m.group(1)}", name
     for m in _LABEL_IN_BRACKETS.finditer(text):

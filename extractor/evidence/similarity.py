@@ -48,6 +48,8 @@ LEMMAS = {
     "hospitalized": "hospitalization", "hospitalised": "hospitalization", "hospitalisation": "hospitalization",
     "hospitalizations": "hospitalization", "hospitalisations": "hospitalization",
     "admitted": "admission", "vomited": "vomiting", "nauseated": "nausea",
+    "responded": "response", "respond": "response", "responders": "response", "responder": "response",
+    "recovered": "recovery", "recover": "recovery", "relapsed": "relapse", "survived": "survival",
 }
 
 
