@@ -105,6 +105,15 @@ def test_evidence_text_no_events_in_either_group() -> None:
     assert {v.arm: v.events for v in result.values} == {"drug X": 0, "placebo": 0}
 
 
+def test_evidence_text_a_list_of_things_that_happened_in_no_group() -> None:
+    found = results_of("There were no cases of ketoacidosis and no serious adverse events attributable to the study "
+                       "interventions, including no serious skin reactions.")
+    assert [r.outcome for r in found] == ["ketoacidosis", "serious adverse events attributable to the study "
+                                          "interventions", "serious skin reactions"]
+    assert all({v.arm: v.events for v in r.values} == {"drug X": 0, "placebo": 0} for r in found)
+    assert results_of("There were no deaths in the drug X group.") == []
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

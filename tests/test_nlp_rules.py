@@ -154,6 +154,8 @@ def test_rules_parse_timepoint(text: str, expected: str | None) -> None:
         (87, 0, None, 30, (26, 30)),
         # several totals below the arm size fit: no guess
         (50, 0, None, 30, None),
+        # none is none of the group
+        (0, 0, None, 30, (0, 30)),
         # with the total known, the nearest count that rounds back
         (71, 0, 246, None, (175, 246)),
         (80, 0, 108, None, (86, 108)),

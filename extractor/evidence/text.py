@@ -423,6 +423,9 @@ _ALL_WITHOUT = re.compile(
     r"(?:any\s+)?(?P<what>[^.;,()]{3,60})",
     re.I,
 )
+_THERE_WERE_NO = re.compile(r"\bthere\s+(?:was|were)\s+no\s+(?P<what>[^.;]{3,160})", re.I)
+_ALL_ARMS_WORDS = frozenset("interventions treatments controls groups arms".split())
+_NO_ITEMS = re.compile(r"\s*(?:,\s*(?:including|and|or)?|\band|\bor)\s+no\s+", re.I)
 _EITHER = re.compile(r"\b(?:either|both|any|all|the\s+two|each)\s+(?:of\s+the\s+)?(?:groups?|arms?|patients?|"
                      r"participants?|subjects?|treatment)\b|\bin\s+any\s+(?:patient|participant|subject)\b", re.I)
 _NOT_EVENT = re.compile(r"\b(?:differences?|significan\w*|changes?|effects? of|correlations?|associations?|"
@@ -438,15 +441,28 @@ def zero_event_results(sent: Span, lexicon: ArmLexicon, *, section: str, label: 
     text = span_text(sent)
     if any(t.like_num for t in sent) or len(lexicon.arms) < 2:
         return []
+    whats = _none_happened(text, sent, lexicon)
+    ev = (_evidence(sent, 0, len(sent), section, label),)
+    values = tuple(ArmValue(a.name, events=0, evidence=ev, rule_ids=("none_in_any_group",)) for a in lexicon.arms)
+    return [Result(outcome=what, kind="binary", values=values, context=text, source="text", evidence=ev)
+            for what in whats]
+
+
+def _none_happened(text: str, sent: Span, lexicon: ArmLexicon) -> list[str]:
+    """What a sentence says happened in no group ("no serious adverse events were observed",
+    "there were no cases of ketoacidosis and no serious adverse events")."""
     m = _NONE.search(text)
     what, whole = (m.group("what"), bool(_EITHER.search(m.group("where"))) or not lexicon.mentions(sent)) if m \
         else (None, False)
     if not what:
         m = _ALL_WITHOUT.search(text)
         what, whole = (m.group("what"), True) if m else (None, False)
-    if not what or not whole or _NOT_EVENT.search(what):
+    if what and whole and not _NOT_EVENT.search(what):
+        return [re.sub(r"^(?:patients?|participants?|subjects?)\s+(?:with|had|experienced)\s+", "", what.strip())]
+    m = _THERE_WERE_NO.search(text)
+    named = {x.arm for x in lexicon.mentions(sent) if sent[x.start : x.end].text.lower() not in _ALL_ARMS_WORDS}
+    if not m or (named and not _EITHER.search(text)):
         return []
-    outcome = re.sub(r"^(?:patients?|participants?|subjects?)\s+(?:with|had|experienced)\s+", "", what.strip())
-    ev = (_evidence(sent, 0, len(sent), section, label),)
-    values = tuple(ArmValue(a.name, events=0, evidence=ev, rule_ids=("none_in_any_group",)) for a in lexicon.arms)
-    return [Result(outcome=outcome, kind="binary", values=values, context=text, source="text", evidence=ev)]
+    items = (re.sub(r"^(?:cases?|episodes?|reports?|events?)\s+of\s+", "", item.strip())
+             for item in _NO_ITEMS.split(m.group("what")))
+    return [item for item in items if len(item) >= 3 and not _NOT_EVENT.search(item)]

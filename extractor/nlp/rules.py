@@ -215,13 +215,16 @@ def counts_from_percent(
     With ``total`` known, returns the count nearest ``percent`` of it, if that count rounds back to
     the reported digits. With only ``arm_size`` (the number randomised), searches the totals a
     little below it (dropouts) and returns a pair only when exactly one (events, total) there
-    rounds to the reported digits; otherwise None: a guess is worse than a blank.
+    rounds to the reported digits; otherwise None: a guess is worse than a blank. "0%" is no
+    event in the group as randomised.
     """
     if total is not None:
         events = round(percent * total / 100.0)
         return (events, total) if rounds_to(events, total, percent, digits) else None
     if arm_size is None or arm_size <= 0:
         return None
+    if percent == 0:
+        return 0, arm_size  # none of the group, whoever was counted
     lowest = max(1, arm_size - max(2, math.ceil(0.1 * arm_size)))
     found = [
         (round(percent * n / 100.0), n)
