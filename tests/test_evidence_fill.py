@@ -154,3 +154,33 @@ def test_evidence_fill_dose_columns_and_sizes_in_a_table_note() -> None:
     assert {k: v for k, v in filled.values.items() if v is not None} == {
         "intervention_events": 2, "intervention_group_size": 6, "comparator_events": 3, "comparator_group_size": 14}
     assert [e.text for e in filled.evidence] == ["2", "3"]
+
+
+def _text_reader(methods: str, results: str = "") -> TrialReader:
+    sections = (AbstractSection("METHODS", "METHODS", methods), AbstractSection("RESULTS", "RESULTS", results))
+    return TrialReader(Record("pubmed", pmid="9", abstract=f"METHODS: {methods}\nRESULTS: {results}",
+                              abstract_sections=sections))
+
+
+def _sizes(filled) -> tuple:  # type: ignore[no-untyped-def]
+    return filled.values.get("intervention_group_size"), filled.values.get("comparator_group_size")
+
+
+def test_evidence_fill_equal_groups_size_sheet_arms_the_text_does_not_name() -> None:
+    reader = _text_reader("Sixty patients undergoing surgery were randomized into two groups.")
+    assert _sizes(fill(reader, Query("blood loss", "tranexamic acid", "saline", "continuous"))) == (30, 30)
+
+
+def test_evidence_fill_a_crossover_gives_every_condition_all_participants() -> None:
+    reader = _text_reader("Ten healthy volunteers completed four trials in a randomised crossover design.")
+    assert _sizes(fill(reader, Query("glucose", "dextrose with quinine", "dextrose", "continuous"))) == (10, 10)
+    parallel = _text_reader("Ten healthy volunteers took part.")
+    assert _sizes(fill(parallel, Query("glucose", "dextrose with quinine", "dextrose", "continuous"))) == (None, None)
+    before_after = _text_reader("Eight participants were studied.")
+    assert _sizes(fill(before_after, Query("heart rate", "after training", "before training", "continuous"))) == (8, 8)
+
+
+def test_evidence_fill_a_sheet_arm_listing_trial_arms_has_their_sum() -> None:
+    reader = _text_reader("Patients were randomised to metformin (n = 17), sitagliptin (n = 16) or placebo (n = 15).")
+    filled = fill(reader, Query("relapse", "metformin, sitagliptin", "placebo", "binary"))
+    assert _sizes(filled) == (33, 15)

@@ -174,14 +174,15 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
         return _unresolved(arms, texts)  # both name one arm: the sheet compares subgroups we do not know
     found = by_role(query, arms, found)
     found = [arm or _the_control(text, arms, found) for text, arm in zip(texts, found, strict=True)]
-    split = reader.equal_split
+    split = reader.design.per_group
     if split is not None:
         arms = [a if a.n is not None else replace(a, n_randomised=split) for a in arms]
         found = [None if a is None else next(b for b in arms if b.name == a.name) for a in found]
+    sizes = _sheet_arm_sizes(reader, query, found)
     names = []
-    for text, arm in zip((query.intervention, query.comparator), found, strict=True):
+    for text, arm, size in zip(texts, found, sizes, strict=True):
         if arm is None:
-            new = Arm(name=text, role=role_of(text))  # type: ignore[arg-type]
+            new = Arm(name=text, role=role_of(text), n_randomised=size)  # type: ignore[arg-type]
             arms.append(new)
             names.append(new.name)
         else:
@@ -189,6 +190,44 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
             arms[i] = replace(arms[i], aliases=(*arms[i].aliases, text))
             names.append(arm.name)
     return tuple(arms), names[0], names[1]
+
+
+def _sheet_arm_sizes(reader: TrialReader, query: Query, found: list[Arm | None]) -> list[int | None]:
+    """Sizes for sheet arms that name no arm of the trial's: the sum of the arms a sheet arm lists,
+    k equal groups, or, when every participant had both conditions, all of them."""
+    texts = (query.intervention, query.comparator)
+    sizes = [None if arm is not None else _listed_arms_size(reader, text) for text, arm in zip(texts, found,
+                                                                                                strict=True)]
+    design = reader.design
+    if design.per_group and len(reader.arms) <= (design.groups or 0) \
+            and not _subgroup_contrast(query.intervention, query.comparator):
+        sizes = [size if arm is not None or size else design.per_group for arm, size in zip(found, sizes,
+                                                                                          strict=True)]
+    if found == [None, None] and sizes == [None, None] and not any(a.n for a in reader.arms) \
+            and design.participants and not _ONE_SEX.search(query.outcome) \
+            and (design.within_subject or all(_CONDITION.search(t) for t in texts)):
+        sizes = [design.participants, design.participants]
+    return sizes
+
+
+_LIST = re.compile(r",\s+(?:and\s+|or\s+)?|\s+or\s+|\s+and\s+", re.I)
+_LABELS = re.compile(r"\bgroups?\s+(\d{1,2}|[IVX]{1,4}|[A-Z])\b")
+_CONDITION = re.compile(r"\b(?:pre|post|before|after|baseline|at rest|conditions?)\b|^(?:pre|post)-", re.I)
+_ONE_SEX = re.compile(r"\bin (?:women|men|males|females|boys|girls)\b", re.I)
+
+
+def _listed_arms_size(reader: TrialReader, text: str) -> int | None:
+    """The size of a sheet arm that lists trial arms ("metformin, sitagliptin"; "groups 1 and 2")."""
+    labels = set(_LABELS.findall(text))
+    if len(labels) >= 2:
+        return len(labels) * reader.design.per_group if reader.design.per_group else None
+    parts = [p for p in _LIST.split(text) if len(p) > 2]
+    if len(parts) < 2:
+        return None
+    arms = [resolve_arm(p, reader.arms, reader.abbreviations) for p in parts]
+    if any(a is None or a.n is None for a in arms) or len({a.name for a in arms}) < len(arms):  # type: ignore[union-attr]
+        return None
+    return sum(a.n for a in arms)  # type: ignore[misc, union-attr]
 
 
 def fill(reader: TrialReader, query: Query) -> Filled:

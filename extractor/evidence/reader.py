@@ -32,27 +32,17 @@ from extractor.evidence.arms import (
 from extractor.evidence.document import Passage, abstract_parts, passages
 from extractor.evidence.model import Arm, ArmValue, Evidence, Result
 from extractor.evidence.similarity import find_abbreviations, stem, terms
+from extractor.evidence.sizes import Design, read_design
 from extractor.evidence.spans import sentences, span_text, spans_by_sentence
 from extractor.evidence.text import sentence_results, zero_event_results
 from extractor.nlp import fold, get_nlp
-from extractor.nlp.rules import parse_count_word, parse_timepoint
+from extractor.nlp.rules import parse_timepoint
 from extractor.records import Record
 
 _SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
 _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
 _ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
                          r"compared|treated with|\bplacebo\b|\bcontrols?\b", re.I)
-_SPLIT = re.compile(
-    r"(?:randomi[sz]ed|allocated|divided|assigned|distributed)\s+(?:\w+\s+){0,3}?(?:in|into|to)\s+"
-    r"(?P<k>two|three|four|five|2|3|4|5)\s+(?:equal\s+|equally\s+sized\s+|parallel\s+)?(?:groups|arms)\b",
-    re.I,
-)
-_TOTAL = re.compile(  # "A total of 120 patients", "Sixty ASA I-II female patients"
-    r"\b(?P<n>\d{2,5}|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|"
-    r"five|six|seven|eight|nine))?|ten|eleven|twelve|[a-z]+teen|one hundred|a hundred))\s+(?:[\w-]+,?\s+){0,9}?"
-    r"(?:patients|participants|subjects|women|men|children|adults|infants|volunteers|individuals)\b",
-    re.I,
-)
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{2,5})(?![a-z])")
 _EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for|assess", re.I)
 _NOT_ALLOCATION = re.compile(r"exclu|withdr|lost to follow|discontinu|dropp?ed out|declined|ineligible", re.I)
@@ -141,16 +131,14 @@ class TrialReader:
             yield Candidate(name, n, "text", ev, weight=weight, analysed=bool(_EVALUATED.search(span_text(sent))))
 
     @cached_property
+    def design(self) -> Design:
+        """What the text says of the groups: how many, of what size, within-subject or not."""
+        return read_design(p.text for p in self.passages if p.part not in ("table", "discussion"))
+
+    @property
     def equal_split(self) -> int | None:
         """The size of each group when the paper says "N patients were randomised into k groups"."""
-        for passage in self.passages:
-            for m in _SPLIT.finditer(passage.text):
-                before = passage.text[max(0, m.start() - 300) : m.start()]
-                totals = [parse_count_word(t.group("n")) for t in _TOTAL.finditer(before)]
-                total, groups = next((t for t in reversed(totals) if t), None), parse_count_word(m.group("k"))
-                if total and groups and groups > 1 and total % groups == 0:
-                    return total // groups
-        return None
+        return self.design.per_group
 
     def arm_near(self, text: str, *, other: str = "") -> Arm | None:
         """The arm whose mentions keep company with the distinctive words of ``text``.

@@ -1,0 +1,25 @@
+"""The design a trial's text states: equal groups, participants, within-subject comparisons."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.evidence.sizes import Design, read_design
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Sixty patients were randomly divided into two equal groups.", Design(2, 30, 60, False)),
+        ("A total of 90 children were randomised into three groups (A, B and C).", Design(3, 30, 90, False)),
+        ("Volunteers were divided into two groups of 10 participants.", Design(2, 10, 10, False)),
+        ("Fifteen healthy subjects took part in a crossover study; conditions were given in random order.",
+         Design(None, None, 15, True)),
+        ("Of 40 patients screened, 12 were excluded. Twenty-eight patients completed the study.",
+         Design(None, None, 28, False)),
+        ("Seventy patients were randomised into two groups.", Design(2, 35, 70, False)),
+        ("Seventy-one patients were randomised into two groups.", Design(None, None, 71, False)),
+    ],
+)
+def test_sizes_read_design(text: str, expected: Design) -> None:
+    assert read_design([text]) == expected
