@@ -89,3 +89,16 @@ def test_choose_outcome_score_needs_half_the_outcome_for_a_short_label() -> None
     waist = result("Waist (cm)", (88.0, 7.0), (90.0, 6.0))
     assert outcome_score("waist circumference", waist, {}) >= 0.6
     assert outcome_score("waist hip ratio", waist, {}) < 0.6
+
+
+def test_choose_a_percentage_and_its_count_are_one_result_and_the_count_is_kept() -> None:
+    text = Result("response rate", "binary", (ArmValue("Drug", percent=76.9), ArmValue("Placebo", percent=60.0)),
+                  "response rate", "text")
+    table = Result("response Proportion responders", "binary",
+                   (ArmValue("Drug", events=30, total=39, n=39), ArmValue("Placebo", events=24, total=40, n=40)),
+                   "response", "table")
+    assert choose([(1.0, text), (0.97, table)], "response rate", {}, ARMS) == (0.97, table)
+    other = Result("response", "binary", (ArmValue("Drug", events=20, total=39), ArmValue("Placebo", events=24,
+                                                                                          total=40)), "response",
+                   "table")
+    assert choose([(1.0, text), (0.97, other)], "response rate", {}, ARMS) is None

@@ -170,3 +170,28 @@ def test_tables_means_in_percent_under_a_mean_header() -> None:
               [["Body fat", "35.2% ± 4.1", "38.0% ± 4.4"]])
     (result,) = results(t)
     assert values(result) == {"Drug X": (None, 40, None, 35.2, 4.1), "Placebo": (None, 40, None, 38.0, 4.4)}
+
+
+def test_tables_body_rows_that_start_new_headers_make_blocks() -> None:
+    t = table([["CGI-S", "n", "Adjusted mean change (SE)", "Difference", "95% CI", "p"]],
+              [["Drug X", "40", "−1.88 (0.12)", "0.18", "−0.11 to 0.46", "0.224"],
+               ["Placebo", "40", "−1.71 (0.12)", "—", "—", "—"],
+               ["CGI-I response", "Proportion responders", "%", "Odds ratio", "95% CI", "p"],
+               ["Drug X", "30/39", "76.9", "0.465", "0.249 to 0.871", "0.017"],
+               ["Placebo", "24/40", "60.0", "—", "—", "—"]])
+    assert [v.row_index for v in tbl.view_blocks(t, 0)] == [[0, 1, 2], [3, 4, 5]]
+    change, response = results(t)
+    assert change.outcome.startswith("CGI-S") and values(change)["Drug X"][3] == -1.88
+    assert response.outcome.startswith("CGI-I response")
+    assert values(response) == {"Drug X": (30, 39, None, None, None), "Placebo": (24, 40, None, None, None)}
+    assert [ev.section for v in response.values for ev in v.evidence] == ["tables/0/body/3/1", "tables/0/body/4/1"]
+
+
+def test_tables_arms_in_rows_with_an_outcome_per_column() -> None:
+    t = table([["Group", "n", "Very much improved (%)", "Much improved (%)", "p"]],
+              [["Drug X", "40", "30.0", "45.0", "0.09"], ["Placebo", "40", "20.0", "35.0", ""]])
+    found = {r.outcome: values(r) for r in results(t)}
+    assert found == {"Very much improved (%)": {"Drug X": (None, 40, 30.0, None, None),
+                                                 "Placebo": (None, 40, 20.0, None, None)},
+                     "Much improved (%)": {"Drug X": (None, 40, 45.0, None, None),
+                                           "Placebo": (None, 40, 35.0, None, None)}}

@@ -13,9 +13,9 @@ import math
 import re
 from collections.abc import Callable, Mapping
 
-from extractor.evidence.compare import side
+from extractor.evidence.compare import percent_agrees, side
 from extractor.evidence.model import Arm, Result
-from extractor.evidence.similarity import coverage, expand, matched, normalise, terms
+from extractor.evidence.similarity import coverage, expand, matched, normalise, terms, weight
 from extractor.nlp.rules import parse_timepoint, untimed
 
 MIN_OUTCOME_SCORE = 0.6
@@ -139,15 +139,25 @@ def choose(candidates: list[Candidate], query: str = "", abbreviations: Mapping[
 
 
 def _same(a: tuple, b: tuple) -> bool:
-    """Two results fill in the same numbers (one may lack the SDs the other gives)."""
-    return len(a) == len(b) and all(
-        x[:4] == y[:4] and (x[4] == y[4] or x[4] is None or y[4] is None) for x, y in zip(a, b, strict=True))
+    """Two results fill in the same numbers: one may lack the SDs the other gives, or give as a
+    percentage ("78.2%") what the other counts (79/101)."""
+    return len(a) == len(b) and all(_same_side(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _same_side(x: tuple, y: tuple) -> bool:
+    if x[0] != y[0]:
+        return False
+    if x[1:4] == y[1:4] and (x[4] == y[4] or x[4] is None or y[4] is None):
+        return True
+    vx, vy = x[5], y[5]
+    return percent_agrees(vx, vy) or percent_agrees(vy, vx)
 
 
 def _fullest(chosen: Candidate, close: list[Candidate], numbers: dict[int, tuple]) -> Candidate:
-    """Of results saying the chosen numbers, one that also gives their SDs."""
+    """Of results saying the chosen numbers, one that also gives their SDs, or their counts."""
     def complete(c: Candidate) -> bool:
-        return all(x[4] is not None or x[3] is None for x in numbers[id(c[1])])
+        return all((x[4] is not None or x[3] is None) and (x[5].events is not None or x[5].percent is None)
+                   for x in numbers[id(c[1])])
     if complete(chosen):
         return chosen
     return next((c for c in close if _same(numbers[id(c[1])], numbers[id(chosen[1])]) and complete(c)), chosen)
@@ -172,10 +182,17 @@ def _names_more(chooser: _Chooser, a: Result, b: Result) -> bool:
     return fa[0] >= fb[0] and fa[1] <= fb[1] and (fa[0] > fb[0] or fa[1] < fb[1])
 
 
+def _more_of_it(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """a names all of the outcome b names and more, and adds only generic words ("Proportion
+    responders" over "No change (%)" for "CGI-I response rate")."""
+    fa, fb = chooser.fit(a), chooser.fit(b)
+    return fa[0] > fb[0] and all(weight(t) < 1 for t in fa[1])
+
+
 def _label_over_caption(chooser: _Chooser, a: Result, b: Result) -> bool:
-    """a's own label names the outcome, b matches it more through its caption."""
+    """a's own label names the outcome, b matches it more through its caption (and no more of it)."""
     la, lb = chooser.in_label(a), chooser.in_label(b)
-    return bool(la) and lb < la
+    return bool(la) and lb < la and chooser.fit(a)[0] >= chooser.fit(b)[0]
 
 
 def _own_phrase(chooser: _Chooser, a: Result, b: Result) -> bool:
@@ -213,7 +230,7 @@ def _only(this: re.Pattern[str], other: re.Pattern[str], text: str) -> bool:
 
 
 _PREFERENCES: tuple[Callable[[_Chooser, Result, Result], bool], ...] = (
-    _names_more, _label_over_caption, _own_phrase, _values_over_changes, _itt_over_per_protocol,
+    _names_more, _more_of_it, _label_over_caption, _own_phrase, _values_over_changes, _itt_over_per_protocol,
     _whole_over_parts,
 )
 
@@ -226,7 +243,7 @@ def has_counts(result: Result, arms: Mapping[str, Arm] | None) -> bool:
 
 def fill_numbers(result: Result, arms: Mapping[str, Arm] | None = None) -> tuple:
     """What a result would fill in for ``arms`` (all of its arms when not given), to tell real
-    alternatives from the same numbers said twice: (arm, events, total, mean, sd) per arm."""
+    alternatives from the same numbers said twice: (arm, events, total, mean, sd, value) per arm."""
     arms = arms or {}
     out = []
     for v in result.values:
@@ -237,5 +254,5 @@ def fill_numbers(result: Result, arms: Mapping[str, Arm] | None = None) -> tuple
         if events is None and v.percent is not None and v.total is None and arms.get(v.arm) and arms[v.arm].n:
             # "20%" of 30 and "6/30" say the same; this only compares, it fills nothing in
             events = round(v.percent * arms[v.arm].n / 100)  # type: ignore[operator]
-        out.append((v.arm, events, s.total or (arms[v.arm].n if v.arm in arms else None), s.mean, s.sd))
-    return tuple(sorted(out))
+        out.append((v.arm, events, s.total or (arms[v.arm].n if v.arm in arms else None), s.mean, s.sd, v))
+    return tuple(sorted(out, key=lambda x: x[0]))

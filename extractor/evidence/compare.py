@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
 from extractor.evidence.similarity import expand, similarity
 from extractor.evidence.stats import check_p, sd_from_ci, sd_from_se
-from extractor.nlp.rules import counts_from_percent, parse_timepoint
+from extractor.nlp.rules import counts_from_percent, parse_timepoint, rounds_to
 
 # SDs computed from an SE or a CI are given to two decimals, as reviewers' calculators give them.
 SD_DECIMALS = 2
@@ -95,6 +95,13 @@ def _binary_side(value: ArmValue, arm: Arm | None) -> Side:
         percent = round(100.0 * events / total, 2)
         derived.append("percent")
     return Side(events=events, total=total, percent=percent, derived=tuple(derived))
+
+
+def percent_agrees(counted: ArmValue, percent: ArmValue) -> bool:
+    """Whether a percentage as reported ("78.2%") is what a count of the same arm gives (79/101)."""
+    total = counted.total or counted.n
+    return counted.events is not None and bool(total) and percent.percent is not None and rounds_to(
+        counted.events, total, percent.percent, _digits(percent), slack=1)  # type: ignore[arg-type]
 
 
 def _digits(value: ArmValue) -> int:

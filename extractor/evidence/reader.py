@@ -29,6 +29,7 @@ from extractor.evidence.arms import (
     name_before,
     split_header_n,
 )
+from extractor.evidence.compare import percent_agrees
 from extractor.evidence.document import Passage, abstract_parts, passages
 from extractor.evidence.model import Arm, ArmValue, Evidence, Result
 from extractor.evidence.similarity import find_abbreviations, stem, terms
@@ -88,7 +89,7 @@ class TrialReader:
 
     @cached_property
     def views(self) -> list[tbl.TableView]:
-        return [v for i, t in enumerate(self.record.tables) if (v := tbl.view_table(t, i)) is not None]
+        return [v for i, t in enumerate(self.record.tables) for v in tbl.view_blocks(t, i)]
 
     @cached_property
     def dispersion(self) -> str | None:
@@ -337,7 +338,8 @@ def _transposed_results(view: tbl.TableView, rows: dict[int, str]) -> Iterator[R
     for r, arm in rows.items():
         by_group.setdefault(view.row_groups.get(r, ""), {}).setdefault(arm, r)
     n_col = next((c for c in view.value_columns() if view.column_hint[c] == "n"), None)
-    stat_cols = [c for c in view.value_columns() if c != n_col and c != view.p_column()]
+    stat_cols = [c for c in view.value_columns()
+                 if c != n_col and not tbl.is_test_header(view.column_labels[c].split(" | ")[-1])]
     for group, arm_rows in by_group.items():
         if len(arm_rows) < 2:
             continue
@@ -345,6 +347,12 @@ def _transposed_results(view: tbl.TableView, rows: dict[int, str]) -> Iterator[R
         kinds = {v.kind for v in values}
         if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
             yield _transposed_result(view, group, tuple(values), kinds.pop())  # type: ignore[arg-type]
+        elif len(stat_cols) > 1:  # several outcomes or times side by side: a result per column
+            for c in stat_cols:
+                values = [v for arm, r in arm_rows.items() if (v := _row_cells(view, r, [c], arm, n_col))]
+                kinds = {v.kind for v in values}
+                if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
+                    yield _transposed_result(view, group, tuple(values), kinds.pop(), c)  # type: ignore[arg-type]
 
 
 def _row_cells(view: tbl.TableView, row: int, cols: list[int], arm: str, n_col: int | None) -> ArmValue | None:
@@ -355,15 +363,29 @@ def _row_cells(view: tbl.TableView, row: int, cols: list[int], arm: str, n_col: 
     return replace(value, n=int(n_text)) if n_text.isdigit() else value
 
 
-def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, ...], kind: str) -> Result:
-    outcome = " ".join(p for p in (view.column_labels[view.value_columns()[0]].split(" | ")[0], group) if p)
+def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, ...], kind: str,
+                       column: int | None = None) -> Result:
+    """A result of a table whose rows are arms: named by the corner cell ("CGI-S"), the group of
+    rows and the column ("Very much improved (%)"), or else the first value column's label."""
+    corner = view.column_labels[0] if view.column_labels[0] and not _CORNER_NOT_OUTCOME.match(
+        view.column_labels[0]) else ""
+    label = view.column_labels[column if column is not None else view.value_columns()[0]].split(" | ")
+    heading = label[-1] if column is not None else label[0]
+    if column is not None and _stat_only(heading) and len(label) > 1:
+        heading = label[-2]
+    outcome = " ".join(p for p in (corner, group, heading) if p)
     context = " | ".join(p for p in (view.table.caption or "", outcome) if p)
     timepoint = parse_timepoint(context)
     return Result(
         outcome=outcome, kind=kind, values=values, context=context,  # type: ignore[arg-type]
         source="table", timepoint=str(timepoint) if timepoint else None, subgroup=group or None,
-        is_baseline=_baseline_table(view), evidence=(),
+        is_baseline=_baseline_table(view) or bool(column is not None and _BASELINE_ROW.search(" ".join(label))),
+        evidence=(),
     )
+
+
+_CORNER_NOT_OUTCOME = re.compile(r"^\s*(?:groups?|arms?|treatments?|interventions?|variables?|characteristics?|"
+                                 r"parameters?|n|no\.?)\s*$", re.I)
 
 
 def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, str]]) -> Iterator[Result]:
@@ -401,6 +423,9 @@ def _arm_cells(view: tbl.TableView, row: int, cols: list[int], arm: str) -> ArmV
     others = [v for v, c in zip(read, cols, strict=True) if view.column_hint[c] != "n"]
     if len(counts) == 1 and len(others) == 1 and counts[0].events:
         return replace(others[0], n=counts[0].events, total=others[0].total or None)
+    counted = [v for v in read if v.events is not None and (v.total or v.n)]
+    if len(counted) == 1 and all(v is counted[0] or percent_agrees(counted[0], v) for v in read):
+        return counted[0]  # "62/99" beside "62.6" (%)
     means = [v for v in read if v.mean is not None and v.sd is None and v.se is None]
     spreads = [v for v in read if (v.sd is not None or v.se is not None) and v.mean is None]
     if len(means) == 1 and len(spreads) == 1:

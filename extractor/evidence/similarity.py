@@ -101,7 +101,7 @@ def terms(text: str, *, keep_stop: bool = False) -> tuple[str, ...]:
 
 def weight(term: str) -> float:
     """How much a term says about what is measured (generic words count little)."""
-    if term in GENERIC_WORDS or stem(term) in GENERIC_WORDS:
+    if term in GENERIC_WORDS or stem(term) in GENERIC_WORDS or len(term) == 1:
         return 0.25
     if term.isdigit():
         return 0.5

@@ -121,6 +121,7 @@ class TableView:
     row_marks: dict[int, str] = field(default_factory=dict)  # row -> hint of a footnote it cites
     column_marks: dict[int, str] = field(default_factory=dict)
     row_n: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> n of a sub-section
+    row_index: list[int] = field(default_factory=list)  # grid row -> row of the whole table, for a block
 
     def n_at(self, row: int, col: int) -> int | None:
         """The group size that holds for a cell: a sub-section's "n = 28" row, else its column's."""
@@ -133,6 +134,7 @@ class TableView:
     def cell_section(self, row: int, col: int) -> str:
         """The Evidence section of a grid cell (header rows first, then body rows)."""
         nh = len(self.table.header)
+        row = self.row_index[row] if self.row_index else row
         if row < nh:
             return f"tables/{self.index}/header/{row}/{col}"
         return f"tables/{self.index}/body/{row - nh}/{col}"
@@ -155,16 +157,45 @@ class TableView:
 
 def view_table(table: Table, index: int) -> TableView | None:
     """Infer the structure of ``table``; None when it has no values to read."""
+    views = view_blocks(table, index)
+    return views[0] if views else None
+
+
+def view_blocks(table: Table, index: int) -> list[TableView]:
+    """The views of a table, one per block when body rows start new headers:
+    "CGI-I response | Proportion responders | %" under the rows of "CGI-S | n | Mean (SE)"."""
     grid = [tuple(r) for r in (*table.header, *table.body)]
     if not grid or len(grid[0]) < 2:
-        return None
+        return []
     width = max(len(r) for r in grid)
     grid = [r + ("",) * (width - len(r)) for r in grid]
     header_count = _header_count(grid, len(table.header))
+    starts = [r for r in range(header_count + 1, len(grid)) if _is_inner_header(grid[r])]
+    bounds = list(zip([0, *starts], [*starts, len(grid)], strict=True))
+    views = []
+    for k, (start, end) in enumerate(bounds):
+        rows = list(range(start, end))
+        view = _view(table, index, [grid[r] for r in rows], header_count if k == 0 else 1,
+                     rows if len(bounds) > 1 else [])
+        if view is not None:
+            views.append(view)
+    return views
+
+
+def _is_inner_header(row: tuple[str, ...]) -> bool:
+    """A body row naming columns anew: a label, then two or more cells of words, no values."""
+    cells = [c for c in row[1:] if c.strip()]
+    return bool(row[0].strip()) and len(cells) >= 2 and len(set(cells)) >= 2 and not _is_section_sizes(row) \
+        and not any((is_value_text(c) and not re.search(r"[A-Za-z]{2}", c)) or c.strip() in ("—", "–", "-")
+                    for c in cells)
+
+
+def _view(table: Table, index: int, grid: list[tuple[str, ...]], header_count: int,
+          row_index: list[int]) -> TableView | None:
     if header_count >= len(grid):
         return None
     grid = _respan(grid, header_count)
-    view = TableView(index, table, grid, header_count, _label_columns(grid, header_count))
+    view = TableView(index, table, grid, header_count, _label_columns(grid, header_count), row_index=row_index)
     view.marks = footnote_hints(table.footnotes)
     _fill_columns(view)
     _fill_rows(view)
