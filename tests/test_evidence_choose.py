@@ -98,7 +98,7 @@ def test_choose_a_percentage_and_its_count_are_one_result_and_the_count_is_kept(
                    (ArmValue("Drug", events=30, total=39, n=39), ArmValue("Placebo", events=24, total=40, n=40)),
                    "response", "table")
     assert choose([(1.0, text), (0.97, table)], "response rate", {}, ARMS) == (0.97, table)
-    other = Result("response", "binary", (ArmValue("Drug", events=20, total=39), ArmValue("Placebo", events=24,
-                                                                                          total=40)), "response",
-                   "table")
+    other = Result("response rate", "binary", (ArmValue("Drug", events=20, total=39), ArmValue("Placebo", events=24,
+                                                                                               total=40)),
+                   "response rate", "table")
     assert choose([(1.0, text), (0.97, other)], "response rate", {}, ARMS) is None
