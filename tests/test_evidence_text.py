@@ -105,6 +105,13 @@ def test_evidence_text_no_events_in_either_group() -> None:
     assert {v.arm: v.events for v in result.values} == {"drug X": 0, "placebo": 0}
 
 
+def test_evidence_text_values_after_including_belong_to_the_item() -> None:
+    (result,) = results_of("No differences were seen for other morbidities, including the composite outcome "
+                           "(15/40 [37.5%] in the drug X group and 12/40 [30.0%] in the placebo group).")
+    assert result.outcome == "composite outcome"
+    assert "other morbidities" not in result.context
+
+
 def test_evidence_text_a_list_of_things_that_happened_in_no_group() -> None:
     found = results_of("There were no cases of ketoacidosis and no serious adverse events attributable to the study "
                        "interventions, including no serious skin reactions.")

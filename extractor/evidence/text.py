@@ -255,12 +255,17 @@ def _as_median(value: ArmValue) -> ArmValue:
 
 
 def _clause(sent: Span, group: list[tuple[Found, str]], found: list[Found]) -> str:
-    """The sentence up to the group's last value and the statistics right after it."""
+    """The sentence up to the group's last value and the statistics right after it; from the item
+    the values are given for when the sentence lists one ("..., including X (155/406 ...)")."""
     end = group[-1][0].end
     for f in found:
         if f.start >= end and f.label in ("P_VALUE", "EFFECT", "CI") and f.start - end <= 4:
             end = f.end
-    return sent[:end].text
+    start = max((t.i - sent.start for t in sent[: group[0][0].start] if t.lower_ in _ITEM_FOLLOWS), default=0)
+    return sent[start:end].text
+
+
+_ITEM_FOLLOWS = frozenset(("including", "especially", "particularly", "namely"))
 
 
 def _dispersion(text: str, default: str | None) -> str | None:
@@ -367,7 +372,7 @@ def _mention_tokens(sent: Span, mentions: Sequence[Mention]) -> frozenset[int]:
 def _before_value(before: list) -> list[str]:
     # From the last clause boundary before the value, dropping a leading time phrase.
     start = max((i + 1 for i, t in enumerate(before) if t.text in (";", ":") or t.lower_ in
-                 ("whereas", "while")), default=0)
+                 ("whereas", "while", *_ITEM_FOLLOWS)), default=0)
     words = [t.text for t in before[start:]]
     if "," in words[:-1] and _is_time_phrase(words[: words.index(",")]):
         words = words[words.index(",") + 1 :]
