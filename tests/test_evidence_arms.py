@@ -50,7 +50,8 @@ def test_arms_split_header_n(name: str, expected: tuple[str, int | None]) -> Non
     "name,expected",
     [("TAU¤ n (%)", "TAU"), ("82.2%", None), ("(n = 24)", None),
      ("normal renal function (lixisenatide", "normal renal function"),
-     ("in placebo", "placebo"), ("each group", None), ("Follow-up 1 C2", None), ("years", None)],
+     ("in placebo", "placebo"), ("each group", None), ("Follow-up 1 C2", None), ("years", None),
+     ("30 µg YIC group", "30 µg YIC group")],
 )
 def test_arms_clean_arm_name(name: str, expected: str | None) -> None:
     assert clean_arm_name(name) == expected

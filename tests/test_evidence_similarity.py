@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.evidence.similarity import find_abbreviations, initialisms, similarity
+from extractor.evidence.similarity import find_abbreviations, initialisms, matched, similarity
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,8 @@ def test_similarity_abbreviations_defined_in_text() -> None:
 def test_similarity_expands_abbreviations_both_ways() -> None:
     assert similarity("BMI", "body mass index", {"BMI": "body mass index"}) == 1.0
     assert similarity("BMI", "body mass index") == 0.0
+
+
+def test_similarity_hyphenated_words_match_their_joined_spelling() -> None:
+    assert matched(("hbeag", "sero-conversion", "sero", "conversion"), {"hbeag", "seroconversion"}) == {
+        "hbeag", "sero-conversion", "sero", "conversion"}

@@ -107,8 +107,8 @@ def clean_arm_name(name: str) -> str | None:
     if _NOT_A_GROUP.match(text):
         return None
     words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS]
-    if not (words or group_label(text)) or re.match(r"^[\d.%(<>=]", text) or len(text.split()) > 8 \
-            or _VERBISH.search(text):
+    starts_with_number = re.match(r"^[\d.%(<>=]", text) and not _DOSE.match(fold(text))  # "30 µg YIC" is a name
+    if not (words or group_label(text)) or starts_with_number or len(text.split()) > 8 or _VERBISH.search(text):
         return None
     return text
 

@@ -20,7 +20,7 @@ from extractor.evidence.choose import MIN_OUTCOME_SCORE, choose, outcome_score, 
 from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
-from extractor.evidence.similarity import coverage, expand, initialisms, terms
+from extractor.evidence.similarity import coverage, expand, initialisms, matched, terms
 from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
@@ -114,7 +114,20 @@ def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str
         return None
     if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.1:
         return None
-    return arms[scored[0][1]]
+    best = arms[scored[0][1]]
+    return None if _names_a_cell(query, best, arms, abbreviations) else best
+
+
+def _names_a_cell(query: str, arm: Arm, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> bool:
+    """Whether the sheet's name, besides ``arm``, names another arm too: a cell of a factorial
+    design ("palmvitee nonsmokers" where "Non-smokers" and "Palmvitee" are both groups)."""
+    def distinct(text: str) -> list[str]:
+        return [t for t in terms(expand(text, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY and not t.isdigit()]
+    q = distinct(query)
+    left = set(q) - matched(q, {t for n in (arm.name, *arm.aliases) for t in distinct(n)})
+    return bool(left) and any(
+        other is not arm and (words := distinct(other.name)) and len(matched(words, left)) == len(set(words))
+        for other in arms)
 
 
 def main_arms(arms: Sequence[Arm]) -> list[Arm]:

@@ -127,21 +127,26 @@ def coverage(query: Iterable[str], candidate: Iterable[str]) -> float:
     q = list(query)
     if not q:
         return 0.0
-    cand = set(candidate)
     total = sum(weight(t) for t in q)
-    found = sum(weight(t) for t in q if t in cand or _loose_in(t, cand))
+    found = sum(weight(t) for t in matched(q, candidate))
     return found / total if total else 0.0
 
 
 def matched(query: Iterable[str], candidate: Iterable[str]) -> frozenset[str]:
-    """The ``query`` terms found among the ``candidate`` terms."""
-    cand = set(candidate)
-    return frozenset(t for t in query if t in cand or _loose_in(t, cand))
+    """The ``query`` terms found among the ``candidate`` terms; the parts of a hyphenated word
+    found whole count as found ("sero-conversion" in "seroconversion")."""
+    q, cand = list(query), set(candidate)
+    found = {t for t in q if t in cand or _loose_in(t, cand)}
+    found |= {p for t in found if "-" in t for p in t.replace("+", "").split("-") if p in q}
+    return frozenset(found)
 
 
 def _loose_in(term: str, cand: set[str]) -> bool:
-    """Match "hypoglycaemia"/"hypoglycemia", "randomised"/"randomized" and roman numerals."""
+    """Match "hypoglycaemia"/"hypoglycemia", "randomised"/"randomized", "sero-conversion"/
+    "seroconversion" and roman numerals."""
     if term in _ROMAN and _ROMAN[term] in cand:
+        return True
+    if "-" in term and term.replace("-", "") in cand:
         return True
     if len(term) < 6:
         return False
