@@ -195,3 +195,14 @@ def test_tables_arms_in_rows_with_an_outcome_per_column() -> None:
                                                  "Placebo": (None, 40, 20.0, None, None)},
                      "Much improved (%)": {"Drug X": (None, 40, 45.0, None, None),
                                            "Placebo": (None, 40, 35.0, None, None)}}
+
+
+def test_tables_arms_in_rows_with_count_and_percent_columns_per_time() -> None:
+    t = table([["", "Baseline", "Baseline", "6 months", "6 months"], ["", "n", "(%)", "n", "(%)"]],
+              [["Sedatives", "", "", "", ""], ["Drug X (n = 40)", "10", "(25)", "6", "(15)"],
+               ["Placebo (n = 40)", "12", "(30)", "11", "(28)"]],
+              caption="Patients with prescriptions at baseline and follow up")
+    found = {r.outcome: (r.timepoint, r.is_baseline, values(r)) for r in results(t)}
+    assert found["Sedatives 6 months"] == ("month 6", False, {"Drug X": (6, None, 15.0, None, None),
+                                                              "Placebo": (11, None, 28.0, None, None)})
+    assert found["Sedatives Baseline"][1] is True

@@ -37,7 +37,10 @@ _NOT_OUTCOME = frozenset(
 
 def outcome_terms(text: str) -> tuple[str, ...]:
     """The terms of a phrase that say what is measured (not units, statistics or times)."""
-    return tuple(t for t in terms(text) if t not in _NOT_OUTCOME and not t.isdigit())
+    return tuple(t for t in terms(text) if t not in _NOT_OUTCOME and not t.isdigit() and not _TIME_TERM.match(t))
+
+
+_TIME_TERM = re.compile(r"^\d+(?:\.\d+)?-?(?:days?|weeks?|months?|years?|hours?|h|wk|mo|yr)$")
 
 
 def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:

@@ -337,7 +337,8 @@ def _transposed_results(view: tbl.TableView, rows: dict[int, str]) -> Iterator[R
     by_group: dict[str, dict[str, int]] = {}
     for r, arm in rows.items():
         by_group.setdefault(view.row_groups.get(r, ""), {}).setdefault(arm, r)
-    n_col = next((c for c in view.value_columns() if view.column_hint[c] == "n"), None)
+    n_cols = [c for c in view.value_columns() if view.column_hint[c] == "n"]
+    n_col = n_cols[0] if len(n_cols) == 1 else None  # one "n" column gives the sizes; several count events
     stat_cols = [c for c in view.value_columns()
                  if c != n_col and not tbl.is_test_header(view.column_labels[c].split(" | ")[-1])]
     for group, arm_rows in by_group.items():
@@ -347,12 +348,23 @@ def _transposed_results(view: tbl.TableView, rows: dict[int, str]) -> Iterator[R
         kinds = {v.kind for v in values}
         if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
             yield _transposed_result(view, group, tuple(values), kinds.pop())  # type: ignore[arg-type]
-        elif len(stat_cols) > 1:  # several outcomes or times side by side: a result per column
-            for c in stat_cols:
-                values = [v for arm, r in arm_rows.items() if (v := _row_cells(view, r, [c], arm, n_col))]
+        elif len(stat_cols) > 1:  # several outcomes or times side by side: a result per column or unit
+            for cols in _column_units(view, stat_cols):
+                values = [v for arm, r in arm_rows.items() if (v := _row_cells(view, r, cols, arm, n_col))]
                 kinds = {v.kind for v in values}
                 if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
-                    yield _transposed_result(view, group, tuple(values), kinds.pop(), c)  # type: ignore[arg-type]
+                    yield _transposed_result(view, group, tuple(values), kinds.pop(), cols[0])  # type: ignore[arg-type]
+
+
+def _column_units(view: tbl.TableView, cols: list[int]) -> list[list[int]]:
+    """Columns under one heading that only say what their numbers are: "3 months | n", "3 months | (%)"."""
+    units: dict[str, list[int]] = {}
+    for c in cols:
+        parts = view.column_labels[c].split(" | ")
+        key = " | ".join(parts[:-1]) if len(parts) > 1 and (view.column_hint[c] or _stat_only(parts[-1])) else \
+            view.column_labels[c]
+        units.setdefault(key or str(c), []).append(c)
+    return list(units.values())
 
 
 def _row_cells(view: tbl.TableView, row: int, cols: list[int], arm: str, n_col: int | None) -> ArmValue | None:
@@ -375,7 +387,8 @@ def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, 
         heading = label[-2]
     outcome = " ".join(p for p in (corner, group, heading) if p)
     context = " | ".join(p for p in (view.table.caption or "", outcome) if p)
-    timepoint = parse_timepoint(context)
+    timepoint = parse_timepoint(" ".join(label)) if column is not None else None
+    timepoint = timepoint or parse_timepoint(context)
     return Result(
         outcome=outcome, kind=kind, values=values, context=context,  # type: ignore[arg-type]
         source="table", timepoint=str(timepoint) if timepoint else None, subgroup=group or None,
@@ -421,6 +434,9 @@ def _arm_cells(view: tbl.TableView, row: int, cols: list[int], arm: str) -> ArmV
         return read[0]
     counts = [v for v, c in zip(read, cols, strict=True) if view.column_hint[c] == "n" and v.events is not None]
     others = [v for v, c in zip(read, cols, strict=True) if view.column_hint[c] != "n"]
+    if len(counts) == 1 and len(others) == 1 and others[0].kind == "binary" and others[0].events is None:
+        return replace(others[0], events=counts[0].events,  # "n | (%)": 27 | (22) are events and their percent
+                       evidence=counts[0].evidence + others[0].evidence, rule_ids=("table_n_pct_columns",))
     if len(counts) == 1 and len(others) == 1 and counts[0].events:
         return replace(others[0], n=counts[0].events, total=others[0].total or None)
     counted = [v for v in read if v.events is not None and (v.total or v.n)]
@@ -471,7 +487,7 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
 
 
 _BASELINE_TABLE = re.compile(r"baseline|demographic|characteristics", re.I)
-_NOT_BASELINE_TABLE = re.compile(r"\bchange|\bfollow-?up|\bafter\b|\boutcomes?\b|\bpost-?", re.I)
+_NOT_BASELINE_TABLE = re.compile(r"\bchange|\bfollow[- ]?up|\bafter\b|\boutcomes?\b|\bpost-?", re.I)
 
 
 def _baseline_table(view: tbl.TableView) -> bool:

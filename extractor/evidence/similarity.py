@@ -21,7 +21,8 @@ STOP_WORDS = frozenset(
     a an the of in on at to for from by with without and or vs versus than as into between among
     within during after before over under per each both all any this that these those its their
     his her was were is are be been being had has have which who whom whose when where while
-    respectively also only not no nor but than then there here such other others same
+    respectively also only not no nor but than then there here such other others same until since
+    through throughout upon via
     patients patient participants participant subjects subject individuals people persons group
     groups arm arms cohort study trial value values data n
     """.split()

@@ -31,7 +31,7 @@ _NUMBERISH = re.compile(r"^[\s(\[]*[-+−–]?\s*(?:\d|\.\d)")
 _N_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of (?:patients|participants|subjects))?|"
                     r"patients|participants|subjects|sample size)\s*(?:\(n\))?\s*[:=]?\s*$", re.I)
 _P_HEADER = re.compile(r"^\s*(?:p|p[- ]?values?|sig\.?|significance)\b|\bp[- ]?value\b", re.I)
-_FOOTNOTE_MARKS = re.compile(r"[*†‡§¶#ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]+$")
+_FOOTNOTE_MARKS = re.compile(r"[*†‡§¶#¤‖ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]+$")
 
 # What the numbers are, said in a header, row label, caption or footnote.
 _HINTS: list[tuple[re.Pattern[str], str]] = [
@@ -419,6 +419,9 @@ def _with_n(value: ArmValue, n: int) -> ArmValue:
 
 def _read(text: str, hint: str | None, n: int | None, arm: str, ev: tuple[Evidence, ...],
           hint_level: str = "cell") -> ArmValue | None:
+    bracketed = _BRACKETED_NUMBER.match(text)
+    if bracketed:  # "(22)" under "(%)"
+        text = bracketed.group(1)
     if hint in _CONTINUOUS_HINTS and _TRAILING_PERCENT.search(text):
         text = _TRAILING_PERCENT.sub("", text)  # a mean in percent ("35.2%") under "Mean ± SD"
     prop = parse_proportion(text)
@@ -433,6 +436,7 @@ def _read(text: str, hint: str | None, n: int | None, arm: str, ev: tuple[Eviden
     return _bare(number, text, hint, n, arm, ev)
 
 
+_BRACKETED_NUMBER = re.compile(r"^\s*[(\[]\s*(\d+(?:\.\d+)?\s*%?)\s*[)\]]\s*$")
 _CONTINUOUS_HINTS = frozenset(("mean", "sd", "se", "mean_sd", "mean_se"))
 _TRAILING_PERCENT = re.compile(r"(?<=\d)\s*%(?=\s*$|\s*(?:±|\+/-|\())")
 
