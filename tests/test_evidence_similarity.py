@@ -15,6 +15,8 @@ from extractor.evidence.similarity import find_abbreviations, initialisms, match
         ("Change in systolic blood pressure", {"SBP": "systolic blood pressure"}),
         ("Number of patients with serious adverse events", {"SAE": "serious adverse events"}),
         ("pain", {}),
+        ("Open defecation by children", {"OD": "Open defecation"}),
+        ("Time to onset", {}),
     ],
 )
 def test_similarity_initialisms(text: str, expected: dict[str, str]) -> None:

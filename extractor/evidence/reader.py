@@ -44,7 +44,7 @@ _SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standar
 _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
 _ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
                          r"compared|treated with|\bplacebo\b|\bcontrols?\b", re.I)
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{2,5})(?![a-z])")
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{2,5}|[A-Z]{2})(?![a-z])")
 _EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for|assess", re.I)
 _NOT_ALLOCATION = re.compile(r"exclu|withdr|lost to follow|discontinu|dropp?ed out|declined|ineligible", re.I)
 _BASELINE_ROW = re.compile(r"\b(?:baseline|pre-?(?:treatment|intervention|operative|test)?|before|"

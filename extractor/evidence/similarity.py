@@ -173,8 +173,9 @@ _TIME_WORDS = frozenset("day days week weeks month months year years hour hours 
 
 
 def initialisms(text: str) -> dict[str, str]:
-    """Acronyms a phrase would have ("Body mass index" -> BMI, "quality of life" -> QOL): runs of
-    three to six words, read by their initials with and without the small words between them.
+    """Acronyms a phrase would have ("Body mass index" -> BMI, "quality of life" -> QOL, "open
+    defecation" -> OD): runs of words read by their initials, with and without the small words
+    between them, of three to six letters, or two for a run of two words.
 
     Articles often use such an acronym without defining it where we can see it (the methods are
     not always there), so a sheet's long form may meet a table's "BMI"."""
@@ -193,7 +194,19 @@ def initialisms(text: str) -> dict[str, str]:
                 letters = "".join(w[0] for w in run if keep_small or w.lower() not in STOP_WORDS).upper()
                 if 3 <= len(letters) <= 6:
                     found.setdefault(letters, phrase)
+    for chunk in re.split(r"\s*[,;:()\[\]/–—-]\s*", fold(text)):  # two words standing alone: "open defecation"
+        words = re.findall(r"[A-Za-z][A-Za-z'’]*|\d+", chunk)
+        runs = " ".join(w if w.lower() not in STOP_WORDS and w.isalpha() else "|" for w in words).split("|")
+        for run in runs:
+            pair = run.split()
+            letters = "".join(w[0] for w in pair).upper()
+            if len(pair) == 2 and letters.lower() not in _TWO_LETTER_WORDS:
+                found.setdefault(letters, " ".join(pair))
     return found
+
+
+# Two-letter acronyms read as these words once lower-cased ("OR", "IN") are never taken.
+_TWO_LETTER_WORDS = frozenset("am an as at be by do go he if in is it me my no of on or so to up us we".split())
 
 
 _SHORT_FORM = re.compile(r"\(\s*([A-Za-zα-ω][A-Za-z0-9α-ω\-+/]{1,11})\s*[;,)]")
