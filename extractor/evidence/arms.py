@@ -10,9 +10,11 @@ arm shares.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 from spacy.tokens import Doc, Span
 
 from extractor.evidence.model import Arm, Evidence
@@ -319,6 +321,31 @@ def _split_hyphens(phrase: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part for word in phrase for part in word.replace("+", "").split("-") if part)
 
 
+def _words(span: Doc | Span) -> list[tuple[int, str]]:
+    """The stemmed words of a span with their offsets in it (the doc's are read once)."""
+    doc, start = (span, 0) if isinstance(span, Doc) else (span.doc, span.start)
+    cached = doc.user_data.get("extractor_words")
+    if cached is None:
+        words = _doc_words(doc)
+        cached = doc.user_data["extractor_words"] = (words, [i for i, _ in words])
+    words, positions = cached
+    lo, hi = bisect_left(positions, start), bisect_left(positions, start + len(span))
+    return [(i - start, w) for i, w in words[lo:hi]]
+
+
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def _doc_words(doc: Doc) -> list[tuple[int, str]]:
+    strings = doc.vocab.strings
+    out = []
+    for i, (lower, punct, space) in enumerate(doc.to_array([LOWER, IS_PUNCT, IS_SPACE]).tolist()):
+        text = strings[lower]
+        if not (punct or space) and (text.isalnum() or _ALNUM.search(text)):
+            out.append((i, stem(text)))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A mention of an arm in a sentence: token range and arm name."""
@@ -387,8 +414,7 @@ class ArmLexicon:
 
         Punctuation between words is skipped, so "CZP 200 mg + MTX" matches the name "CZP 200 mg MTX".
         """
-        words = [(i, stem(t.lower_)) for i, t in enumerate(span)
-                 if not (t.is_punct or t.is_space) and any(c.isalnum() for c in t.text)]
+        words = _words(span)
         found: list[Mention] = []
         k = 0
         while k < len(words):

@@ -67,8 +67,9 @@ class TrialReader:
     def docs(self) -> list[Doc]:
         texts = [fold(p.text) for p in self.passages]
         docs = list(self.nlp.pipe(texts))
-        for doc, passage in zip(docs, self.passages, strict=True):
+        for doc, passage, text in zip(docs, self.passages, texts, strict=True):
             doc.user_data["original"] = passage.text
+            doc.user_data["folded"] = text  # what doc.text would give, without joining the tokens
         return docs
 
     @cached_property

@@ -11,7 +11,8 @@ caption and the footnotes. :func:`read_cell` then reads one cell with those hint
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from extractor.evidence.arms import split_header_n
 from extractor.evidence.model import ArmValue, Evidence
@@ -66,6 +67,7 @@ _SPREAD_OF = {"mean_sd": "sd", "mean_se": "se", "median_iqr": "iqr", "median_ran
               "mean_ci": "ci"}
 
 
+@lru_cache(maxsize=16384)
 def stat_hint(text: str | None) -> str | None:
     """What kind of numbers a label announces ("Mean ± SD" -> "mean_sd", "n (%)" -> "n_pct")."""
     if not text:
@@ -122,6 +124,7 @@ class TableView:
     column_marks: dict[int, str] = field(default_factory=dict)
     row_n: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> n of a sub-section
     row_index: list[int] = field(default_factory=list)  # grid row -> row of the whole table, for a block
+    read_cache: dict[tuple[int, int], ArmValue | None] = field(default_factory=dict, repr=False)
 
     def n_at(self, row: int, col: int) -> int | None:
         """The group size that holds for a cell: a sub-section's "n = 28" row, else its column's."""
@@ -384,7 +387,17 @@ def row_hint(view: TableView, row: int) -> str | None:
 
 
 def read_cell(view: TableView, row: int, col: int, arm: str) -> ArmValue | None:
-    """Read one value cell of an arm's column, using the hints of its row, column and table."""
+    """Read one value cell of an arm's column, using the hints of its row, column and table
+    (read once per cell, whichever arm asks)."""
+    key = (row, col)
+    if key not in view.read_cache:
+        view.read_cache[key] = _read_cell(view, row, col)
+    value = view.read_cache[key]
+    return None if value is None else replace(value, arm=arm)
+
+
+def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
+    arm = ""
     text = _clean(view.grid[row][col])
     if not is_value_text(text):
         return None
@@ -412,8 +425,6 @@ def read_text(view: TableView, row: int, col: int, text: str, arm: str) -> ArmVa
 
 
 def _with_n(value: ArmValue, n: int) -> ArmValue:
-    from dataclasses import replace
-
     return replace(value, n=n)
 
 

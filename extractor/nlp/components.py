@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy
 from spacy.attrs import LIKE_NUM, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -158,9 +159,8 @@ def _longest_first(candidates: list[tuple[str, str, int, int, Any]]) -> list[tup
                     assigns=["token.is_sent_start"])
 def line_breaks(doc: Doc) -> Doc:
     """Start a sentence after every line break (labelled abstract parts, paragraphs)."""
-    if "\n" not in doc.text:
-        return doc
-    for token in doc[:-1]:
-        if "\n" in token.text_with_ws:
-            doc[token.i + 1].is_sent_start = True
+    spaces = numpy.flatnonzero(doc.to_array("IS_SPACE"))  # a line break is a token of its own
+    for i in spaces:
+        if i + 1 < len(doc) and "\n" in doc[int(i)].text:
+            doc[int(i) + 1].is_sent_start = True
     return doc
