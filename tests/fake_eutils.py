@@ -273,6 +273,10 @@ def _handler_for(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # quiet
             pass
 
+        def parse_request(self) -> bool:
+            self.arrived = time.monotonic()  # when the request line came, before any body is read
+            return super().parse_request()
+
         def do_GET(self) -> None:
             self._serve(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
@@ -283,7 +287,7 @@ def _handler_for(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
             self._serve(query + parse_qsl(form, keep_blank_values=True))
 
         def _serve(self, params: list[tuple[str, str]]) -> None:
-            arrived = time.monotonic()
+            arrived = self.arrived
             endpoint = urlsplit(self.path).path.rsplit("/", 1)[-1]
             fault = fake.faults.next()
             fake.record(Seen(arrived, self.command, endpoint, tuple(params), fault))

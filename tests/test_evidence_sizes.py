@@ -18,6 +18,8 @@ from extractor.evidence.sizes import Design, read_design
         ("Of 40 patients screened, 12 were excluded. Twenty-eight patients completed the study.",
          Design(None, None, 28, False)),
         ("Seventy patients were randomised into two groups.", Design(2, 35, 70, False)),
+        ("We aimed to enrol 40 patients. 3 patients had one exacerbation and 3 patients had two. Thirty two "
+         "patients completed the study.", Design(None, None, 32, False)),
         ("Seventy-one patients were randomised into two groups.", Design(None, None, 71, False)),
     ],
 )

@@ -171,3 +171,17 @@ def test_evidence_text_medians_are_not_means() -> None:
                            "with placebo.")
     assert {v.arm: (v.mean, v.median) for v in result.values} == {"drug X": (None, 526.0),
                                                                    "placebo": (None, 455.0)}
+
+
+def test_evidence_text_plus_minus_is_sd_in_a_paper_without_standard_errors() -> None:
+    (result,) = results_of("Operation time was 24.25 ± 3.41 (18–28) minutes with drug X and 16.30 ± 1.65 "
+                           "(14–20) minutes with placebo.")
+    assert by_arm(result) == {"drug X": (None, None, None, 24.25, 3.41), "placebo": (None, None, None, 16.3, 1.65)}
+    (result,) = results_of("Operation time was 24.25 ± 3.41 minutes with drug X and 16.30 ± 1.65 minutes with "
+                           "placebo.", methods=ARMS_SENTENCE + " Data are given as mean ± SEM.")
+    assert by_arm(result)["drug X"][4] is None
+
+
+def test_evidence_text_values_before_treatment_are_baseline() -> None:
+    (result,) = results_of("Preoperatively, pad usage was 4.45 ± 0.82 with drug X and 4.25 ± 0.78 with placebo.")
+    assert result.is_baseline

@@ -70,6 +70,7 @@ def test_nlp_tokenizer_splits_trial_numbers(text: str, tokens: list[str]) -> Non
             [("SUMMARY", "\u22120.28 (95% CI \u22120.5 to \u22120.1)")],
         ),
         ("mean difference, 95% CI \u22120.5 to \u22120.1", [("CI", "95% CI \u22120.5 to \u22120.1")]),
+        ("was 24.25\u00b13.41 (18\u201328) minutes", [("SUMMARY", "24.25\u00b13.41 (18\u201328)")]),
     ],
 )
 def test_nlp_values_recognised_with_offsets(text: str, expected: list[tuple[str, str]]) -> None:

@@ -205,3 +205,9 @@ def test_rules_untimed(text: str, expected: str) -> None:
 def test_rules_summary_dash_minus_and_decimal_comma(text: str, centre: float, spread: float) -> None:
     s = rules.parse_summary(text, default_dispersion="sd")
     assert s is not None and (s.centre, s.spread) == (centre, spread)
+
+
+def test_rules_summary_mean_sd_and_range() -> None:
+    s = rules.parse_summary("24.25 ± 3.41 (18–28)", default_dispersion="sd")
+    assert (s.centre, s.spread, s.low, s.high, s.dispersion) == (24.25, 3.41, 18.0, 28.0, "sd")
+    assert rules.parse_summary("24.25 ± 3.41 (30–40)") is None  # a mean outside its range is no such reading

@@ -326,9 +326,11 @@ def _group_sizes(i_arm: Arm, c_arm: Arm) -> dict[str, float | int | None]:
 
 def _values(kind: str, si: Side, sc: Side, sizes: dict[str, float | int | None]) -> dict[str, float | int | None]:
     values = dict(sizes)
-    values["intervention_group_size"] = si.total or sizes["intervention_group_size"]
-    values["comparator_group_size"] = sc.total or sizes["comparator_group_size"]
-    if kind == "binary" and si.events is not None and sc.events is not None:
+    counted = kind == "binary" and si.events is not None and sc.events is not None
+    if counted or kind == "continuous" or not (si.derived or sc.derived):  # not sizes a lone percentage implies
+        values.update(intervention_group_size=si.total or sizes["intervention_group_size"],
+                      comparator_group_size=sc.total or sizes["comparator_group_size"])
+    if counted:
         values.update(intervention_events=si.events, comparator_events=sc.events)
     elif kind == "continuous" and si.mean is not None and sc.mean is not None:
         both_sd = si.sd is not None and sc.sd is not None  # half a pair of SDs is of no use

@@ -41,6 +41,7 @@ from extractor.nlp.rules import parse_timepoint
 from extractor.records import Record
 
 _SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
+_ANY_SE = re.compile(r"\bSEM?\b|\bS\.E\.|standard error", re.I)
 _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
 _ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
                          r"compared|treated with|\bplacebo\b|\bcontrols?\b", re.I)
@@ -97,6 +98,8 @@ class TrialReader:
         """The spread the paper reports with "±" when it says so once for all ("mean ± SEM")."""
         text = " ".join(p.text for p in self.passages)
         se, sd = bool(_SE_CONVENTION.search(text)), bool(_SD_CONVENTION.search(text))
+        if not se and not sd and "±" in text and not _ANY_SE.search(text):
+            return "sd"  # "±" in a paper that never speaks of standard errors
         return "se" if se and not sd else "sd" if sd and not se else None
 
     @cached_property

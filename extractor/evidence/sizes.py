@@ -39,7 +39,9 @@ _GROUPS_OF = re.compile(  # "two groups of 10 participants"
 _PARTICIPANTS = re.compile(rf"\b(?P<n>{_COUNT})\s+(?:(?!\d)[\w-]+,?\s+){{0,4}}?{_PEOPLE}\b", re.I)
 _WITHIN = re.compile(r"within[- ]subjects?|cross-?over|in (?:a )?random(?:i[sz]ed)? order|"
                      r"\border\b[^.]{0,60}\brandomly|counterbalanced|repeated[- ]measures design", re.I)
-_NOT_ENROLLED = re.compile(r"screen|exclu|eligib|withdr|lost to|dropp|declin|assessed for|approached", re.I)
+_NOT_ENROLLED = re.compile(r"screen|exclu|eligib|withdr|lost to|dropp|declin|assessed for|approached|\baim|"
+                           r"\bplann|\bpower\b|sample size|\bwould\b|\bwill\b", re.I)
+_ENROLLED = re.compile(r"randomi[sz]|enrol|recruit|includ|particip|took part|were studied|complet|analy[sz]", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,9 @@ def _equal_split(text: str) -> tuple[int, int] | None:
 
 
 def _participants(texts: list[str]) -> int | None:
-    """The number of people studied: the count of patients the text states most often (the larger
-    on a tie), outside sentences on screening, exclusion or loss."""
+    """The number of people studied: the count of patients the text states most often, those
+    said to be randomised, enrolled or analysed counting thrice (the larger on a tie), outside
+    sentences on screening, exclusion, loss or the planned sample size."""
     counts: Counter[int] = Counter()
     for text in texts:
         for sentence in re.split(r"(?<=[.;])\s+", text):
@@ -91,5 +94,6 @@ def _participants(texts: list[str]) -> int | None:
             for m in _PARTICIPANTS.finditer(sentence):
                 n = parse_count_word(m.group("n"))
                 if n and n > 1:
-                    counts[n] += 1
+                    of_the = sentence[max(0, m.start() - 7) : m.start()].lower() == "of the "  # "7 of the 32 patients"
+                    counts[n] += 3 if _ENROLLED.search(sentence) or of_the else 1
     return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0] if counts else None

@@ -43,6 +43,8 @@ _SUBGROUP = re.compile(
     re.I,
 )
 _BASELINE = re.compile(r"\bbaseline\b|\bat (?:entry|enrol?ment|randomi[sz]ation|admission)\b", re.I)
+_BEFORE_TREATMENT = re.compile(r"\bpre-?operatively\b|\bbefore (?:the )?(?:surgery|operation|treatment|intervention|"
+                               r"randomi[sz]ation)\b|\bpre-?(?:treatment|intervention)\b", re.I)
 _SE_WORDS = re.compile(r"\b(?:SEM?|S\.E\.M?\.?|standard errors?)\b")
 _SD_WORDS = re.compile(r"\b(?:SD|S\.D\.|standard deviations?)\b")
 _REACH_BEFORE = 12
@@ -236,7 +238,7 @@ def _result(
         effect=effect.value if effect else None,
         ci_low=effect.interval.low if effect and effect.interval else None,
         ci_high=effect.interval.high if effect and effect.interval else None,
-        is_baseline=bool(_BASELINE.search(span_text(sent))),
+        is_baseline=bool(_BASELINE.search(span_text(sent)) or _BEFORE_TREATMENT.search(clause)),
         evidence=(_evidence(sent, 0, len(sent), section, label),),
     )
 
@@ -295,7 +297,7 @@ def summary_value(v: Summary, arm: str, spread: str | None, ev: tuple[Evidence, 
     dispersion = v.dispersion
     if dispersion == "unknown" and spread in ("sd", "se") and v.spread is not None:
         dispersion = spread
-    if dispersion == "unknown" and spread in ("iqr", "range", "ci") and v.low is not None:
+    if dispersion == "unknown" and spread in ("iqr", "range", "ci") and v.low is not None and v.spread is None:
         dispersion = spread
     if dispersion in ("sd", "se"):
         return ArmValue(arm, mean=v.centre, sd=v.spread if dispersion == "sd" else None,

@@ -5,7 +5,7 @@ requests (Biopython's 0.37 s) is safe for one thread, but the promise we make is
 *server* sees: never more than N requests in any one-second window, whatever the number of threads.
 So we remember when the last N requests started and let the next one start only once the oldest
 of them is more than a window ago. The window is widened by ``margin`` because the server stamps
-arrival times, which jitter by the network latency of each request; 10% absorbs 100 ms of jitter.
+arrival times, which jitter by the network latency of each request; 15% absorbs 150 ms of jitter.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class RateLimiter:
         rate: float,
         *,
         period: float = 1.0,
-        margin: float = 0.1,
+        margin: float = 0.15,
     ) -> None:
         self.size = max(1, math.floor(rate))
         self.window = period * (1.0 + margin)

@@ -262,6 +262,9 @@ _SUMMARY_FORMS: list[tuple[re.Pattern[str], str]] = [
     # 45.3 ± 12.1   45.3 +/- 12.1   45.3 ± 12.1 (SD)
     (re.compile(rf"^(?P<c>{_NUM})\s*(?:±|\+/-|\+-|\+\s*/\s*-)\s*(?P<s>{_NUM})\s*"
                 r"(?:\(?\s*(?P<kind>SD|SE|SEM|s\.d\.|s\.e\.)\s*\)?)?$", re.I), "pm"),
+    # 24.25 ± 3.41 (18-28): a mean and SD, then the range
+    (re.compile(rf"^(?P<c>{_NUM})\s*(?:±|\+/-|\+-)\s*(?P<s>{_NUM})\s*[(\[]\s*(?:range|min-max)?\s*[:,]?\s*"
+                rf"(?P<lo>{_NUM})\s*(?:-|–|—|to|,)\s*(?P<hi>{_NUM})\s*[)\]]$", re.I), "pm_range"),
     # 45.3 (SD 12.1)  45.3 (SD = 12.1)  45.3 (SE: 1.2)
     (re.compile(rf"^(?P<c>{_NUM}){_UNIT}\s*[(\[]\s*(?P<kind>SD|SE|SEM|s\.d\.|s\.e\.)\s*[=:,]?\s*"
                 rf"(?P<s>{_NUM})\s*[)\]]$", re.I), "paren_kind"),
@@ -311,6 +314,11 @@ def _summary(g: dict[str, str | None], shape: str, default: str | None) -> Summa
     if spread is None or spread < 0:
         return None
     dispersion = _KIND.get(kind) or (default if default in ("sd", "se") else "unknown")
+    if shape == "pm_range":
+        lo, hi = parse_number(g["lo"] or ""), parse_number(g["hi"] or "")
+        if lo is None or hi is None or not lo <= centre <= hi:
+            return None
+        return Summary(centre, "mean" if dispersion in ("sd", "se") else "unknown", dispersion, spread, lo, hi)
     return Summary(centre, "mean" if dispersion in ("sd", "se") else "unknown", dispersion, spread)
 
 
