@@ -138,8 +138,11 @@ def test_cache_is_safe_under_concurrent_writers(tmp_path: Path, workers: int, co
         assert cache.count("pubmed") == 2 * workers * count
 
 
-@pytest.mark.parametrize("expected", [{"pubmed": 6, "pmc": 1}])
+@pytest.mark.parametrize("expected", [{"pubmed": 11, "pmc": 1}])
 def test_cache_import_recorded_answers(tmp_path: Path, expected: dict[str, int]) -> None:
     with Cache(tmp_path / "c.sqlite3") as cache:
         assert dict(import_recorded(cache, [RECORDED])) == expected
         assert cache.get_links("pubmed", "pubmed_pmc", ["34527728"]) == {"34527728": "PMC8435807"}
+        # a MEDLINE distribution file's citations are stored as efetch's PubmedArticle records
+        (xml,) = [x for _, x in cache.iter_records("pubmed", ["26702207"])]
+        assert xml.startswith(b"<PubmedArticle><MedlineCitation") and b"<PMID Version=\"1\">26702207</PMID>" in xml

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import logging
@@ -16,6 +17,7 @@ from extractor.fetch import Cache, EutilsClient, fetch_records, link_pmc
 from extractor.fetch.responses import split_records
 from extractor.pipeline import run
 
+BUNDLED_TRIALS = ["26702207", "26702216", "26702202", "26432120", "26255087"]  # MEDLINE excerpt of RCTs
 BUNDLED = ["28731372", "12091962", "9997", "11748933", "11700088", "39077977"]
 REPORT_KEYS = {
     "requested",
@@ -67,6 +69,18 @@ def test_pipeline_run_offline_on_bundled_records(
         len(ids),
         0,
     )
+
+
+def test_pipeline_run_offline_writes_the_evidence_of_the_bundled_trials(tmp_path: Path, env: dict[str, str]) -> None:
+    args = ["run", "--offline", "--seed", str(RECORDED), "--cache", str(tmp_path / "c.sqlite3")]
+    code, output = _invoke([*args, *BUNDLED, *BUNDLED_TRIALS, "-o", str(tmp_path / "out")])
+    assert code == 0, output
+    with open(tmp_path / "out" / "evidence.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    analgesia = next(r for r in rows if r["pmid"] == "26702207" and "analgesia" in r["outcome"])
+    assert (analgesia["intervention_mean"], analgesia["intervention_standard_deviation"],
+            analgesia["intervention_group_size"], analgesia["comparator_mean"]) == ("16.04", "3.19", "25", "6.2")
+    assert {r["pmid"] for r in rows} <= set(BUNDLED_TRIALS)
 
 
 @pytest.mark.parametrize("cached,expected_code", [(["9997"], 1), ([], 2)])

@@ -105,7 +105,11 @@ class TrialReader:
     @cached_property
     def arms(self) -> tuple[Arm, ...]:
         candidates = [*self._text_candidates(), *self._table_candidates()]
-        return merge_candidates(candidates, self.abbreviations)
+        arms = merge_candidates(candidates, self.abbreviations)
+        split = self.design
+        if split.per_group and len(arms) == split.groups and not any(a.n for a in arms):
+            arms = tuple(replace(a, n_randomised=split.per_group) for a in arms)  # "25 in each group"
+        return arms
 
     def _text_candidates(self) -> Iterator[Candidate]:
         for passage, doc in zip(self.passages, self.docs, strict=True):

@@ -36,6 +36,11 @@ _GROUPS_OF = re.compile(  # "two groups of 10 participants"
     rf"{_PEOPLE}\b",
     re.I,
 )
+_EACH_GROUP = re.compile(
+    rf"\b(?P<k>two|three|four|five|[2-5])\s+(?:equal\s+)?groups\b[^.;]{{0,20}}?\b(?P<n>{_COUNT})\s+"
+    rf"(?:{_PEOPLE}\s+)?(?:in\s+each|per|in\s+every)\s+group\b",
+    re.I,
+)
 _PARTICIPANTS = re.compile(rf"\b(?P<n>{_COUNT})\s+(?:(?!\d)[\w-]+,?\s+){{0,4}}?{_PEOPLE}\b", re.I)
 _WITHIN = re.compile(r"within[- ]subjects?|cross-?over|in (?:a )?random(?:i[sz]ed)? order|"
                      r"\border\b[^.]{0,60}\brandomly|counterbalanced|repeated[- ]measures design", re.I)
@@ -76,6 +81,10 @@ def _equal_split(text: str) -> tuple[int, int] | None:
         if total and groups and groups > 1 and total % groups == 0:
             return groups, total // groups
     for m in _GROUPS_OF.finditer(text):
+        groups, n = parse_count_word(m.group("k")), parse_count_word(m.group("n"))
+        if groups and n:
+            return groups, n
+    for m in _EACH_GROUP.finditer(text):  # "allocated into two groups, 25 in each group"
         groups, n = parse_count_word(m.group("k")), parse_count_word(m.group("n"))
         if groups and n:
             return groups, n

@@ -397,7 +397,13 @@ def _is_time_phrase(words: list[str]) -> bool:
     return bool(re.match(r"^(at|after|by|during|over|in|within)\b.*\b(\d+|baseline|end)", text))
 
 
+_COPULAS = frozenset("was were is are".split())
+
+
 def _trim(words: list[str]) -> list[str]:
+    verb = next((i for i, w in enumerate(words) if w.lower() in _COPULAS), None)
+    if verb is not None and verb >= 2:  # "the mean duration of analgesia [was significantly longer in]"
+        words = words[:verb]
     while words and (words[0].lower() in _TRIM_WORDS or words[0] in ",;:"):
         words = words[1:]
     while words and (words[-1].lower() in _TRIM_WORDS or words[-1] in ",;:("):

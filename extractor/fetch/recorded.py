@@ -30,9 +30,9 @@ _ENVELOPES = {
 def import_recorded(cache: Cache, paths: Iterable[Path]) -> Counter[str]:
     """Store the records of recorded efetch answers (files, or directories of ``*.xml``/``*.nxml``).
 
-    PubMed answers (``PubmedArticleSet``), PMC answers (``pmc-articleset``) and bare JATS articles
-    (PMC ``.nxml`` files) are accepted; a PMC article that names its PMID also records the
-    PMID -> PMCID link. Returns the number of records stored per database.
+    PubMed answers (``PubmedArticleSet``), NLM MEDLINE files (``MedlineCitationSet``), PMC answers
+    (``pmc-articleset``) and bare JATS articles (PMC ``.nxml`` files) are accepted; a PMC article
+    that names its PMID also records the PMID -> PMCID link. Returns the number of records stored per database.
 
     Raises
     ------
@@ -63,6 +63,8 @@ def _read(path: Path) -> tuple[str, dict[str, bytes]]:
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror}") from e
     head = body[:4096]
+    if b"<MedlineCitationSet" in head:
+        return "pubmed", _medline_citations(path, body)
     if b"<PubmedArticleSet" in head:
         db = "pubmed"
     elif b"<pmc-articleset" in head:
@@ -70,11 +72,27 @@ def _read(path: Path) -> tuple[str, dict[str, bytes]]:
     elif b"<article" in head:
         db, body = "pmc", b"<pmc-articleset>" + _without_prolog(body) + b"</pmc-articleset>"
     else:
-        raise InputError(f"{path}: not a recorded efetch answer (PubmedArticleSet or PMC article)")
+        raise InputError(f"{path}: not a recorded efetch answer (PubmedArticleSet, MedlineCitationSet or PMC article)")
     try:
         return db, split_records(db, body)
     except EutilsError as e:
         raise InputError(f"{path}: {e}") from e
+
+
+def _medline_citations(path: Path, body: bytes) -> dict[str, bytes]:
+    """The citations of an NLM MEDLINE distribution file (``MedlineCitationSet``), each stored as
+    the ``PubmedArticle`` efetch would return around it (without its ``PubmedData``)."""
+    try:
+        root = etree.fromstring(body, make_parser())
+    except etree.XMLSyntaxError as e:
+        raise InputError(f"{path}: not well-formed XML ({e})") from e
+    records: dict[str, bytes] = {}
+    for citation in root.iterchildren("MedlineCitation"):
+        pmid = (citation.findtext("PMID") or "").strip()
+        if pmid:
+            records.setdefault(pmid, b"<PubmedArticle>" + etree.tostring(citation, encoding="utf-8",
+                                                                          with_tail=False) + b"</PubmedArticle>")
+    return records
 
 
 def _without_prolog(body: bytes) -> bytes:
