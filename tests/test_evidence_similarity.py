@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.evidence.similarity import find_abbreviations, initialisms, matched, similarity
+from extractor.evidence.similarity import find_abbreviations, find_glossary, initialisms, matched, similarity
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,11 @@ def test_similarity_expands_abbreviations_both_ways() -> None:
 def test_similarity_hyphenated_words_match_their_joined_spelling() -> None:
     assert matched(("hbeag", "sero-conversion", "sero", "conversion"), {"hbeag", "seroconversion"}) == {
         "hbeag", "sero-conversion", "sero", "conversion"}
+
+
+def test_similarity_glossaries_of_table_notes() -> None:
+    assert find_glossary("CAL: Clinical attachment level; PPD: probing pocket depth") == {
+        "CAL": "Clinical attachment level", "PPD": "probing pocket depth"}
+    assert find_glossary("DM diabetes mellitus, HTN hypertension, BMI body mass index") == {
+        "DM": "diabetes mellitus", "HTN": "hypertension", "BMI": "body mass index"}
+    assert find_glossary("Values are mean ± SD. *P < 0.05 compared with baseline.") == {}

@@ -32,7 +32,7 @@ from extractor.evidence.arms import (
 from extractor.evidence.compare import percent_agrees
 from extractor.evidence.document import Passage, abstract_parts, passages
 from extractor.evidence.model import Arm, ArmValue, Evidence, Result
-from extractor.evidence.similarity import find_abbreviations, stem, terms
+from extractor.evidence.similarity import find_abbreviations, find_glossary, stem, terms
 from extractor.evidence.sizes import Design, read_design
 from extractor.evidence.spans import sentences, span_text, spans_by_sentence
 from extractor.evidence.text import sentence_results, zero_event_results
@@ -41,6 +41,8 @@ from extractor.nlp.rules import parse_timepoint
 from extractor.records import Record
 
 _SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
+# Abbreviations of statistics, never of what was measured ("SD: standard deviation").
+_STATISTICS = frozenset("SD SE SEM CI IQR OR RR HR MD SMD WMD ANOVA ANCOVA ITT PP NS NA N/A".split())
 _ANY_SE = re.compile(r"\bSEM?\b|\bS\.E\.|standard error", re.I)
 _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
 _ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
@@ -79,7 +81,11 @@ class TrialReader:
         for passage in self.passages:
             for short, long in find_abbreviations(passage.text).items():
                 found.setdefault(short, long)
-        return found
+        for passage in self.passages:  # table notes list theirs: "CAL: clinical attachment level"
+            if passage.part == "table":
+                for short, long in find_glossary(passage.text).items():
+                    found.setdefault(short, long)
+        return {short: long for short, long in found.items() if short.upper() not in _STATISTICS}
 
     @cached_property
     def acronyms(self) -> frozenset[str]:

@@ -229,6 +229,25 @@ def find_abbreviations(text: str) -> dict[str, str]:
     return found
 
 
+_GLOSSARY_ITEM = re.compile(r"^\s*([A-Za-z][A-Za-z0-9\-/]{1,10})\s*(?:[:=–]\s*|,\s+|\s+)([A-Za-z][^:=]{3,80}?)\s*\.?$")
+
+
+def find_glossary(text: str) -> dict[str, str]:
+    """Abbreviations a table note lists: "CAL: clinical attachment level; PPD: probing depth",
+    "DM diabetes mellitus, HTN hypertension". A long form must spell its short form."""
+    found: dict[str, str] = {}
+    for item in re.split(r"\s*[;,]\s*(?=[A-Za-z][A-Za-z0-9\-/]{1,10}\s*(?:[:=–]|\s))|\s*;\s*", text):
+        m = _GLOSSARY_ITEM.match(item)
+        if not m or sum(c.isupper() for c in m.group(1)) < 2:
+            continue
+        short, long = m.group(1), m.group(2).strip()
+        letters = [c.lower() for c in short if c.isalpha()]
+        words = re.findall(r"[\w'’]+", long)
+        if words and _spells(letters, words) and len(words) <= len(letters) + 4:
+            found.setdefault(short, long)
+    return found
+
+
 def _long_form(before: str, short: str) -> str | None:
     words = re.findall(r"[\w'’]+", before)[-(len(short) + 4):]  # "Digestion-resistant" is two words
     letters = [c.lower() for c in short if c.isalpha()]
