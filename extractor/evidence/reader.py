@@ -112,9 +112,8 @@ class TrialReader:
     def arms(self) -> tuple[Arm, ...]:
         candidates = [*self._text_candidates(), *self._table_candidates()]
         arms = merge_candidates(candidates, self.abbreviations)
-        split = self.design
-        if split.per_group and len(arms) == split.groups and not any(a.n for a in arms):
-            arms = tuple(replace(a, n_randomised=split.per_group) for a in arms)  # "25 in each group"
+        if arms and not any(a.n for a in arms) and self.design.per_group and len(arms) == self.design.groups:
+            arms = tuple(replace(a, n_randomised=self.design.per_group) for a in arms)  # "25 in each group"
         return arms
 
     def _text_candidates(self) -> Iterator[Candidate]:

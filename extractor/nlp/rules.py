@@ -164,6 +164,8 @@ def parse_proportion(text: str) -> Proportion | None:
     beside a percentage that its total could not give.
     """
     t = fold(text).strip().replace("–", "-")
+    if "%" not in t and "/" not in t and " of " not in t:  # every form has one of these
+        return None
     for form in _RATE_FORMS:
         m = form.match(t)
         if m:
