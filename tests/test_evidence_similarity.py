@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.evidence.similarity import find_abbreviations, find_glossary, initialisms, matched, similarity
+from extractor.evidence.similarity import expand, find_abbreviations, find_glossary, initialisms, matched, similarity
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,9 @@ def test_similarity_glossaries_of_table_notes() -> None:
     assert find_glossary("DM diabetes mellitus, HTN hypertension, BMI body mass index") == {
         "DM": "diabetes mellitus", "HTN": "hypertension", "BMI": "body mass index"}
     assert find_glossary("Values are mean ± SD. *P < 0.05 compared with baseline.") == {}
+
+
+def test_similarity_side_effects_and_adverse_reactions_are_adverse_events() -> None:
+    assert similarity("adverse events", "side effects") > 0.5
+    assert similarity("adverse events", "No adverse drug reactions were observed") > 0.5
+    assert "adverse events" not in expand("the aes of the drug", {})

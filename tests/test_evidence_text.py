@@ -185,3 +185,13 @@ def test_evidence_text_plus_minus_is_sd_in_a_paper_without_standard_errors() -> 
 def test_evidence_text_values_before_treatment_are_baseline() -> None:
     (result,) = results_of("Preoperatively, pad usage was 4.45 ± 0.82 with drug X and 4.25 ± 0.78 with placebo.")
     assert result.is_baseline
+
+
+def test_evidence_text_a_second_result_of_a_sentence_is_named_by_its_own_words() -> None:
+    first, second = results_of(
+        "The proportion reporting any side effects was similar (30/40 in the drug X group and 28/40 in the placebo "
+        "group), as was the proportion who stopped therapy because of side effects (4/40 in the drug X group and "
+        "3/40 in the placebo group).")
+    assert first.outcome == "proportion reporting any side effects"
+    assert second.outcome == "proportion who stopped therapy because of side effects"
+    assert "reporting" not in second.context

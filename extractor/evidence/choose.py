@@ -182,14 +182,14 @@ def _prefers(chooser: _Chooser, a: Result, b: Result) -> bool:
 def _names_more(chooser: _Chooser, a: Result, b: Result) -> bool:
     """a names more of the outcome and nothing else ("Clicked on Results link" for "Results link")."""
     fa, fb = chooser.fit(a), chooser.fit(b)
-    return fa[0] >= fb[0] and fa[1] <= fb[1] and (fa[0] > fb[0] or fa[1] < fb[1])
+    return bool(chooser.in_label(a)) and fa[0] >= fb[0] and fa[1] <= fb[1] and (fa[0] > fb[0] or fa[1] < fb[1])
 
 
 def _more_of_it(chooser: _Chooser, a: Result, b: Result) -> bool:
     """a names all of the outcome b names and more, and adds only generic words ("Proportion
     responders" over "No change (%)" for "CGI-I response rate")."""
     fa, fb = chooser.fit(a), chooser.fit(b)
-    return fa[0] > fb[0] and all(weight(t) < 1 for t in fa[1])
+    return bool(chooser.in_label(a)) and fa[0] > fb[0] and all(weight(t) < 1 for t in fa[1])
 
 
 def _label_over_caption(chooser: _Chooser, a: Result, b: Result) -> bool:

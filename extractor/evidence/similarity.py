@@ -109,9 +109,17 @@ def weight(term: str) -> float:
     return 1.0
 
 
+# Phrases reviewers read as one outcome: each variant also reads as the first.
+_SYNONYMS = (
+    ("adverse events", re.compile(r"\b(?i:adverse (?:drug )?(?:effects?|reactions?|experiences?)|side[- ]effects?)\b|"
+                                  r"\bAEs?\b")),
+)
+
+
 def expand(text: str, abbreviations: Mapping[str, str]) -> str:
-    """``text`` with each known abbreviation followed by its long form and vice versa."""
-    extra: list[str] = []
+    """``text`` with each known abbreviation followed by its long form and vice versa, and the
+    common name of an outcome named otherwise ("side effects": adverse events)."""
+    extra: list[str] = [name for name, variants in _SYNONYMS if variants.search(text)]
     lowered = normalise(text)
     toks = set(tokens(text))
     for short, long in abbreviations.items():
@@ -162,8 +170,7 @@ def _spelling(word: str) -> str:
 
 def similarity(a: str, b: str, abbreviations: Mapping[str, str] | None = None) -> float:
     """Symmetric similarity of two phrases: the mean of both coverages."""
-    if abbreviations:
-        a, b = expand(a, abbreviations), expand(b, abbreviations)
+    a, b = expand(a, abbreviations or {}), expand(b, abbreviations or {})
     ta, tb = terms(a), terms(b)
     return (coverage(ta, tb) + coverage(tb, ta)) / 2
 

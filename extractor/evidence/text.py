@@ -77,10 +77,13 @@ def sentence_results(
         return []
     pairs = _pair(sent, values, mentions)
     skip = _mention_tokens(sent, mentions)
-    return [
-        r for group in _groups(pairs)
-        if (r := _result(sent, group, found, (section, label), dispersion, skip)) is not None
-    ]
+    out, start = [], 0
+    for group in _groups(pairs):  # a later result's words come after the earlier one's values
+        result = _result(sent, group, found, (section, label), dispersion, skip, start)
+        if result is not None:
+            out.append(result)
+        start = max(start, _clause_end(group, found))
+    return out
 
 
 def _found(sent: Span) -> list[Found]:
@@ -209,13 +212,14 @@ def _result(
     where: tuple[str, str],
     dispersion: str | None,
     skip: frozenset[int],
+    start: int = 0,
 ) -> Result | None:
     section, label = where
     if len({arm for _, arm in group}) < 2:
         return None
     first, last = group[0][0], group[-1][0]
     kind = _kind(first)
-    clause = _clause(sent, group, found)
+    clause = _clause(sent, group, found, start)
     spread = _dispersion(span_text(sent), dispersion)
     values = tuple(_arm_value(sent, v, arm, section, label, spread) for v, arm in group)
     if kind == "continuous" and _MEDIAN.search(clause) and not _MEAN.search(clause):
@@ -223,7 +227,7 @@ def _result(
     if kind == "continuous" and any(v.mean is None and v.median is None for v in values):
         return None
     p, effect = _stats_after(found, last.end)
-    outcome = outcome_phrase(sent, first.start, skip, first.label == "COUNT")
+    outcome = outcome_phrase(sent, first.start, skip, first.label == "COUNT", start)
     return Result(
         outcome=outcome,
         kind=kind,  # type: ignore[arg-type]
@@ -256,15 +260,21 @@ def _as_median(value: ArmValue) -> ArmValue:
     return replace(value, mean=None, sd=None, se=None, median=centre, dispersion=dispersion)
 
 
-def _clause(sent: Span, group: list[tuple[Found, str]], found: list[Found]) -> str:
-    """The sentence up to the group's last value and the statistics right after it; from the item
-    the values are given for when the sentence lists one ("..., including X (155/406 ...)")."""
+def _clause(sent: Span, group: list[tuple[Found, str]], found: list[Found], start: int = 0) -> str:
+    """The sentence from ``start`` up to the group's last value and the statistics right after it;
+    from the item the values are given for when the sentence lists one ("..., including X (155/406 ...)")."""
+    end = _clause_end(group, found)
+    items = (t.i - sent.start for t in sent[start : group[0][0].start] if t.lower_ in _ITEM_FOLLOWS)
+    return sent[max(items, default=start) : end].text
+
+
+def _clause_end(group: list[tuple[Found, str]], found: list[Found]) -> int:
+    """Where a group's statement ends: its last value and the statistics right after it."""
     end = group[-1][0].end
     for f in found:
         if f.start >= end and f.label in ("P_VALUE", "EFFECT", "CI") and f.start - end <= 4:
             end = f.end
-    start = max((t.i - sent.start for t in sent[: group[0][0].start] if t.lower_ in _ITEM_FOLLOWS), default=0)
-    return sent[start:end].text
+    return end
 
 
 _ITEM_FOLLOWS = frozenset(("including", "especially", "particularly", "namely"))
@@ -330,12 +340,13 @@ def _subgroup(text: str) -> str | None:
 
 
 def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozenset(),
-                   count: bool = False) -> str:
-    """Name the outcome a value reports: the words before it, or after it after "resulted in".
+                   count: bool = False, start: int = 0) -> str:
+    """Name the outcome a value reports: the words before it (from ``start``), or after it after
+    "resulted in".
 
     Tokens in ``skip`` (arm mentions) are left out, and so is a subgroup ("in patients with ...").
     """
-    lead = _label_end(sent)
+    lead = max(_label_end(sent), start)
     before = [t for t in sent[lead:value_start] if t.i - sent.start not in skip]
     verb_at = max((i for i, t in enumerate(before) if t.lower_ in _OUTCOME_FOLLOWS), default=None)
     if count and value_start == lead or verb_at is not None and verb_at >= len(before) - 3:
@@ -401,9 +412,11 @@ _COPULAS = frozenset("was were is are".split())
 
 
 def _trim(words: list[str]) -> list[str]:
+    words = [w for w in words if w not in "()[]"]
     verb = next((i for i, w in enumerate(words) if w.lower() in _COPULAS), None)
-    if verb is not None and verb >= 2:  # "the mean duration of analgesia [was significantly longer in]"
-        words = words[:verb]
+    if verb is not None:  # "the mean duration of analgesia [was significantly longer in]", "as was [the rate]"
+        before, after = words[:verb], words[verb + 1 :]
+        words = before if sum(w.isalpha() and w.lower() not in _TRIM_WORDS for w in before) >= 2 else after
     while words and (words[0].lower() in _TRIM_WORDS or words[0] in ",;:"):
         words = words[1:]
     while words and (words[-1].lower() in _TRIM_WORDS or words[-1] in ",;:("):
