@@ -206,3 +206,10 @@ def test_tables_arms_in_rows_with_count_and_percent_columns_per_time() -> None:
     assert found["Sedatives 6 months"] == ("month 6", False, {"Drug X": (6, None, 15.0, None, None),
                                                               "Placebo": (11, None, 28.0, None, None)})
     assert found["Sedatives Baseline"][1] is True
+
+
+def test_tables_an_abbreviation_glued_to_its_subscale_is_read_apart() -> None:
+    t = table([["Outcome", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["SPADItotal", "44.3 ± 2.8", "36.4 ± 20.5"]])
+    (result,) = results(t)
+    assert result.outcome == "SPADI total"

@@ -378,7 +378,11 @@ def _fill_rows(view: TableView) -> None:
 
 
 def _clean(text: str) -> str:
-    return _FOOTNOTE_MARKS.sub("", text.strip()).strip()
+    """A cell without footnote marks, an abbreviation glued to its subscale apart ("SPADIpain")."""
+    return _GLUED_WORD.sub(r"\1 \2", _FOOTNOTE_MARKS.sub("", text.strip()).strip())
+
+
+_GLUED_WORD = re.compile(r"\b([A-Z]{2,})([a-z]{3,})\b")
 
 
 def row_hint(view: TableView, row: int) -> str | None:
