@@ -195,3 +195,9 @@ def test_evidence_text_a_second_result_of_a_sentence_is_named_by_its_own_words()
     assert first.outcome == "proportion reporting any side effects"
     assert second.outcome == "proportion who stopped therapy because of side effects"
     assert "reporting" not in second.context
+
+
+def test_evidence_text_one_value_said_of_each_group() -> None:
+    (result,) = results_of("Mean change in HbA1c was similar between groups (−0.1 ± 0.6 in each group, P = 0.79).")
+    assert by_arm(result) == {"drug X": (None, None, None, -0.1, 0.6), "placebo": (None, None, None, -0.1, 0.6)}
+    assert result.p_value == 0.79

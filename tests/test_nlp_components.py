@@ -71,6 +71,8 @@ def test_nlp_tokenizer_splits_trial_numbers(text: str, tokens: list[str]) -> Non
         ),
         ("mean difference, 95% CI \u22120.5 to \u22120.1", [("CI", "95% CI \u22120.5 to \u22120.1")]),
         ("was 24.25\u00b13.41 (18\u201328) minutes", [("SUMMARY", "24.25\u00b13.41 (18\u201328)")]),
+        ("in 13 of 69 (19%) and 19 out of 68 (28%)",
+         [("PROPORTION", "13 of 69 (19%)"), ("PROPORTION", "19 out of 68 (28%)")]),
     ],
 )
 def test_nlp_values_recognised_with_offsets(text: str, expected: list[tuple[str, str]]) -> None:

@@ -72,6 +72,10 @@ def sentence_results(
         values = _count_words(sent, lexicon)
         if not values:
             return []
+    shared = _in_each_group(sent, values, lexicon)
+    if shared:
+        result = _result(sent, shared, found, (section, label), dispersion, frozenset())
+        return [result] if result is not None else []
     mentions = lexicon.mentions(sent)
     if not mentions:
         return []
@@ -84,6 +88,18 @@ def sentence_results(
             out.append(result)
         start = max(start, _clause_end(group, found))
     return out
+
+
+_EACH_GROUP = re.compile(r"^\W{0,3}(?:in|for)\s+(?:each|both|either|all)\s+(?:of\s+the\s+)?(?:two\s+|three\s+)?"
+                         r"(?:groups?|arms?)\b", re.I)
+
+
+def _in_each_group(sent: Span, values: list[Found], lexicon: ArmLexicon) -> list[tuple[Found, str]]:
+    """One summary said of every group: "(−0.1 ± 0.6 in each group, P = 0.79)"."""
+    if len(values) != 1 or len(lexicon.arms) < 2 or not isinstance(values[0].value, Summary):
+        return []
+    after = span_text(sent[values[0].end :]) if values[0].end < len(sent) else ""
+    return [(values[0], arm.name) for arm in lexicon.arms] if _EACH_GROUP.match(after) else []
 
 
 def _found(sent: Span) -> list[Found]:
