@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractor.evidence import fill_sheet
-from extractor.evidence.fill import Query, fill, resolve_arm
-from extractor.evidence.model import Arm
+from extractor.evidence.fill import Query, fill
 from extractor.evidence.reader import TrialReader
 from extractor.records import AbstractSection, Record, Table
 
@@ -185,10 +184,3 @@ def test_evidence_fill_a_sheet_arm_listing_trial_arms_has_their_sum() -> None:
     reader = _text_reader("Patients were randomised to metformin (n = 17), sitagliptin (n = 16) or placebo (n = 15).")
     filled = fill(reader, Query("relapse", "metformin, sitagliptin", "placebo", "binary"))
     assert _sizes(filled) == (33, 15)
-
-
-def test_evidence_fill_a_cell_of_a_factorial_design_is_no_single_arm() -> None:
-    arms = (Arm("Smokers", n_randomised=30), Arm("Non-smokers", n_randomised=27), Arm("palmvitee", n_randomised=29),
-            Arm("placebo", n_randomised=28, role="control"))
-    assert resolve_arm("palmvitee nonsmokers", arms, {}) is None
-    assert resolve_arm("nonsmokers", arms, {}) is arms[1]

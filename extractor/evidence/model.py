@@ -186,3 +186,13 @@ class TrialEvidence:
 def replace(obj: Any, **changes: Any) -> Any:
     """``dataclasses.replace`` re-exported for the stage modules."""
     return dataclasses.replace(obj, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One row of an extraction sheet."""
+
+    outcome: str
+    intervention: str
+    comparator: str
+    outcome_type: str | None = None

@@ -1,0 +1,198 @@
+"""Which of a trial's arms a sheet's arm names mean, and how large they are.
+
+A sheet names arms in its own words ("Laser therapy (Group I)", "Control", "metformin,
+sitagliptin"); the trial names them in its own ("Group I", "placebo arm"). Names are matched by
+group label, abbreviation, dose and shared words, and in a two-arm trial by role. A sheet name that
+covers two of the trial's groups (a factorial cell) or the same arm as the other name (subgroups of
+one arm) is left unmatched. Sheet arms the trial does not name get their size from what the text
+says of its design, or stay unsized.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from extractor.evidence.arms import NOT_DISTINCTIVE as NOT_DISTINCTIVE_QUERY
+from extractor.evidence.arms import acronym_of, doses, group_label, role_of, same_group
+from extractor.evidence.model import Arm, Query
+from extractor.evidence.reader import TrialReader
+from extractor.evidence.similarity import coverage, expand, matched, terms
+
+__all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm"]
+
+
+def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
+    """How well an arm name from a sheet names one of the trial's arms (0..1)."""
+    best = 0.0
+    for name in (arm.name, *arm.aliases):
+        if doses(query) and doses(name) and doses(query) != doses(name):
+            continue
+        ql, al = group_label(query) or _bare_label(query), group_label(name)
+        if ql and al:
+            best = max(best, 1.0 if ql == al else 0.0)
+            continue
+        if same_group(query, name, abbreviations) or _acronym(query, name):
+            q, a = terms(expand(query, abbreviations)), terms(expand(name, abbreviations))
+            best = max(best, 0.6 + 0.4 * coverage(q, a))  # the name that says more of the query wins
+            continue
+        q = [t for t in terms(expand(query, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
+        a = [t for t in terms(expand(name, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
+        if q and a and role_of(query) == role_of(name):
+            best = max(best, 0.8 * max(coverage(q, a), coverage(a, q)))
+    return best
+
+
+_BARE_LABEL = re.compile(r"^\s*(?:and\s+)?([A-Z]{1,2}\d{1,2}|[IVX]{1,4})\s*(?:\(|,|$)")
+
+
+def _bare_label(query: str) -> str | None:
+    """A sheet naming a group by its label alone: "H0 (saline)", "II (placebo)"."""
+    m = _BARE_LABEL.match(query)
+    return f"group {m.group(1).lower()}" if m else None
+
+
+def _acronym(a: str, b: str) -> bool:
+    """Whether one name is an acronym of words of the other ("NBT group", "nature-based therapy")."""
+    for short, long in ((a, b), (b, a)):
+        for tok in re.findall(r"\b[A-Z]{2,6}\b", short):
+            if acronym_of(tok, long):
+                return True
+    return False
+
+
+def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> Arm | None:
+    """The trial arm a sheet's arm name denotes, when one stands out."""
+    scored = sorted(((arm_score(query, a, abbreviations), i) for i, a in enumerate(arms)), reverse=True)
+    if not scored or scored[0][0] < 0.5:
+        return None
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.1:
+        return None
+    best = arms[scored[0][1]]
+    return None if _names_a_cell(query, best, arms, abbreviations) else best
+
+
+def _names_a_cell(query: str, arm: Arm, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> bool:
+    """Whether the sheet's name, besides ``arm``, names another arm too: a cell of a factorial
+    design ("palmvitee nonsmokers" where "Non-smokers" and "Palmvitee" are both groups)."""
+    def distinct(text: str) -> list[str]:
+        return [t for t in terms(expand(text, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY and not t.isdigit()]
+    q = distinct(query)
+    left = set(q) - matched(q, {t for n in (arm.name, *arm.aliases) for t in distinct(n)})
+    return bool(left) and any(
+        other is not arm and (words := distinct(other.name)) and len(matched(words, left)) == len(set(words))
+        for other in arms)
+
+
+def main_arms(arms: Sequence[Arm]) -> list[Arm]:
+    """The arms whose size the paper states: the groups the trial compares (those its tables
+    head, when they head some)."""
+    sized = [a for a in arms if a.n is not None]
+    tabled = [a for a in sized if a.in_tables]
+    return tabled if len(sized) > 2 and len(tabled) >= 2 else sized
+
+
+def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[Arm | None]:
+    """Fill unresolved sheet arms from a two-arm trial: the other arm, or the arm of the same role."""
+    main = main_arms(arms)
+    if len(main) != 2 or all(found):
+        return found
+    if found[0] in main and found[1] is None:
+        return [found[0], next(a for a in main if a is not found[0])]
+    if found[1] in main and found[0] is None:
+        return [next(a for a in main if a is not found[1]), found[1]]
+    roles = {a.role: a for a in main}
+    if found == [None, None] and len(roles) == 2 and role_of(query.intervention) != "control" \
+            and not _subgroup_contrast(query.intervention, query.comparator):
+        return [roles["intervention"], roles["control"]]
+    return found
+
+
+_NEGATION = re.compile(r"\b(?:without|no|non|not)\b", re.I)
+
+
+def _subgroup_contrast(intervention: str, comparator: str) -> bool:
+    """"ICU-acquired weakness" against "without an ICU-AW diagnosis": patients, not arms."""
+    shared = (set(terms(intervention)) & set(terms(comparator))) - NOT_DISTINCTIVE_QUERY
+    return bool(shared) and bool(_NEGATION.search(comparator) or _NEGATION.search(intervention))
+
+
+def _unresolved(arms: list[Arm], texts: tuple[str, str]) -> tuple[tuple[Arm, ...], str, str]:
+    new = [Arm(name=t, role=role_of(t)) for t in texts]  # type: ignore[arg-type]
+    return (*arms, *new), texts[0], texts[1]
+
+
+def _the_control(text: str, arms: Sequence[Arm], found: list[Arm | None]) -> Arm | None:
+    """A sheet's "Control" or "Placebo" is the trial's one control arm, however it is named."""
+    controls = [a for a in arms if a.role == "control" and a.n is not None and a not in found]
+    return controls[0] if role_of(text) == "control" and len(controls) == 1 else None
+
+
+def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
+    """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
+    arms = list(reader.arms)
+    texts = (query.intervention, query.comparator)
+    found = [resolve_arm(t, arms, reader.abbreviations) for t in texts]
+    for k in (0, 1):
+        if found[k] is None:
+            near = reader.arm_near(texts[k], other=texts[1 - k])
+            found[k] = near if near is not None and near is not found[1 - k] else None
+    if found[0] is not None and found[0] is found[1]:
+        return _unresolved(arms, texts)  # both name one arm: the sheet compares subgroups we do not know
+    found = by_role(query, arms, found)
+    found = [arm or _the_control(text, arms, found) for text, arm in zip(texts, found, strict=True)]
+    split = reader.design.per_group
+    if split is not None:
+        arms = [a if a.n is not None else replace(a, n_randomised=split) for a in arms]
+        found = [None if a is None else next(b for b in arms if b.name == a.name) for a in found]
+    sizes = _sheet_arm_sizes(reader, query, found)
+    names = []
+    for text, arm, size in zip(texts, found, sizes, strict=True):
+        if arm is None:
+            new = Arm(name=text, role=role_of(text), n_randomised=size)  # type: ignore[arg-type]
+            arms.append(new)
+            names.append(new.name)
+        else:
+            i = next(k for k, a in enumerate(arms) if a.name == arm.name)
+            arms[i] = replace(arms[i], aliases=(*arms[i].aliases, text))
+            names.append(arm.name)
+    return tuple(arms), names[0], names[1]
+
+
+def _sheet_arm_sizes(reader: TrialReader, query: Query, found: list[Arm | None]) -> list[int | None]:
+    """Sizes for sheet arms that name no arm of the trial's: the sum of the arms a sheet arm lists,
+    k equal groups, or, when every participant had both conditions, all of them."""
+    texts = (query.intervention, query.comparator)
+    sizes = [None if arm is not None else _listed_arms_size(reader, text) for text, arm in zip(texts, found,
+                                                                                                strict=True)]
+    design = reader.design
+    if design.per_group and len(reader.arms) <= (design.groups or 0) \
+            and not _subgroup_contrast(query.intervention, query.comparator):
+        sizes = [size if arm is not None or size else design.per_group for arm, size in zip(found, sizes,
+                                                                                          strict=True)]
+    if found == [None, None] and sizes == [None, None] and not any(a.n for a in reader.arms) \
+            and design.participants and not _ONE_SEX.search(query.outcome) \
+            and (design.within_subject or all(_CONDITION.search(t) for t in texts)):
+        sizes = [design.participants, design.participants]
+    return sizes
+
+
+_LIST = re.compile(r",\s+(?:and\s+|or\s+)?|\s+or\s+|\s+and\s+", re.I)
+_LABELS = re.compile(r"\bgroups?\s+(\d{1,2}|[IVX]{1,4}|[A-Z])\b")
+_CONDITION = re.compile(r"\b(?:pre|post|before|after|baseline|at rest|conditions?)\b|^(?:pre|post)-", re.I)
+_ONE_SEX = re.compile(r"\bin (?:women|men|males|females|boys|girls)\b", re.I)
+
+
+def _listed_arms_size(reader: TrialReader, text: str) -> int | None:
+    """The size of a sheet arm that lists trial arms ("metformin, sitagliptin"; "groups 1 and 2")."""
+    labels = set(_LABELS.findall(text))
+    if len(labels) >= 2:
+        return len(labels) * reader.design.per_group if reader.design.per_group else None
+    parts = [p for p in _LIST.split(text) if len(p) > 2]
+    if len(parts) < 2:
+        return None
+    arms = [resolve_arm(p, reader.arms, reader.abbreviations) for p in parts]
+    if any(a is None or a.n is None for a in arms) or len({a.name for a in arms}) < len(arms):  # type: ignore[union-attr]
+        return None
+    return sum(a.n for a in arms)  # type: ignore[misc, union-attr]

@@ -1,0 +1,43 @@
+"""Matching a sheet's arm names to the trial's arms."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.evidence.model import Arm, Query
+from extractor.evidence.reader import TrialReader
+from extractor.evidence.sheet_arms import arm_score, query_arms, resolve_arm
+from extractor.records import AbstractSection, Record
+
+ARMS = (Arm("Smokers", n_randomised=30), Arm("Non-smokers", n_randomised=27), Arm("palmvitee", n_randomised=29),
+        Arm("placebo", n_randomised=28, role="control"))
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [("nonsmokers", "Non-smokers"), ("palmvitee 200 mg/day", "palmvitee"), ("Placebo capsules", "placebo"),
+     ("palmvitee nonsmokers", None),  # a cell of the factorial design, not one arm
+     ("vitamin C", None)],
+)
+def test_sheet_arms_resolve(name: str, expected: str | None) -> None:
+    found = resolve_arm(name, ARMS, {})
+    assert (found.name if found else None) == expected
+
+
+def test_sheet_arms_scores_labels_and_abbreviations() -> None:
+    assert arm_score("Laser therapy (Group I)", Arm("Group I"), {}) == 1.0
+    assert arm_score("Laser therapy (Group I)", Arm("Group II"), {}) == 0.0
+    assert arm_score("white grape juice", Arm("WGJ"), {"WGJ": "white grape juice"}) >= 0.6
+
+
+def _reader(methods: str) -> TrialReader:
+    sections = (AbstractSection("METHODS", "METHODS", methods),)
+    return TrialReader(Record("pubmed", pmid="9", abstract=methods, abstract_sections=sections))
+
+
+def test_sheet_arms_two_arm_trial_by_role_and_subgroups_of_one_arm() -> None:
+    reader = _reader("Patients were randomised to lidocaine (n = 40) or placebo (n = 41).")
+    arms, i_name, c_name = query_arms(reader, Query("pain", "intravenous lidocaine infusion", "saline", None))
+    assert (i_name, c_name) == ("lidocaine", "placebo")
+    arms, i_name, c_name = query_arms(reader, Query("pain", "lidocaine in women", "lidocaine in men", None))
+    assert {a.name: a.n for a in arms}[i_name] is None  # two subgroups of one arm: neither is the arm
