@@ -34,6 +34,9 @@ NEGATIVE = {
         (b'HTTP/1.1 200 OK\r\nServer: Jetty\r\n\r\n{"responseHeader":{}}', "catalogue"),
         (b"Title\nAutores principales: | , , |\n---|---|\nFormato: | Online |\n", "catalogue"),
         (gzip.compress(b"<PubmedArticleSet></PubmedArticleSet>"), "pubmed"),
+        (b"<collection xmlns='http://www.loc.gov/MARC21/slim'>", "catalogue"),  # MARCXML
+        (b"<marc:record xmlns:marc='http://www.loc.gov/MARC21/slim'><marc:leader>", "catalogue"),
+        (b"<?xml version='1.0'?>\n<collection>\n <record>\n  <leader>00000nam", "catalogue"),
     ],
 )
 def test_parse_dispatch_detect_format(head, expected):
@@ -51,7 +54,7 @@ def test_parse_dispatch_detect_format(head, expected):
         (b"<eFetchResult>\n<ERROR>UID=0: cannot get document summary</ERROR>", "cannot get document summary"),
         (b"<eInfoResult><DbList>", "E-utilities <eInfoResult> answer"),
         (b"HTTP/1.1 400 Bad Request\r\n\r\n{}", "HTTP 400"),
-        (b"<collection xmlns='http://www.loc.gov/MARC21/slim'>", "root <collection>"),
+        (b"<collection xmlns='http://example.org/not-marc'><item/>", "root <collection>"),
         (b"0\n", "not a format we read"),
         (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xff\xff garbage", "corrupt gzip"),
         (b"\x1f\x8b\x08\x00", "gzip data holds nothing"),

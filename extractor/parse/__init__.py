@@ -7,6 +7,7 @@ format          content                                                      rea
 ``pmc``         JATS ``<article>``, ``<pmc-articleset>``, ``<abstract>``/``<sec>`` fragments   whole
 ``medline``     MEDLINE text ("PMID- " lines, .nbib)                          streamed per record
 ``catalogue``   VuFind Solr JSON, or the rendered "field | value |" page      whole
+``catalogue``   MARCXML (MARC 21 slim ``<collection>`` or ``<record>``)       streamed (iterparse)
 ==============  ===========================================================  =====================
 
 Gzip input is decompressed on the fly (recognised by its magic bytes). :func:`iter_records` streams
@@ -66,6 +67,10 @@ _EUTILS_ROOTS = frozenset(
     {"eSearchResult", "eInfoResult", "ePostResult", "eLinkResult", "eSummaryResult", "eSpellResult",
      "eGQueryResult", "Result", "eFetchResult", "ERROR", "LinkSet"}
 )  # fmt: skip
+# MARCXML: a <collection> or <record> root in the MARC 21 slim namespace, or holding MARC fields.
+_MARC_ROOTS = frozenset({"collection", "record"})
+_MARC_NS = b"http://www.loc.gov/MARC21/slim"
+_MARC_FIELD = re.compile(rb"<(?:[\w.-]+:)?(?:leader|controlfield|datafield)[\s/>]")
 _COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
 _DOCTYPE = re.compile(rb"<!DOCTYPE\s+([\w.:-]+)", re.IGNORECASE)
 _ERROR_TEXT = re.compile(rb"<ERROR>(.*?)</ERROR>", re.DOTALL)
@@ -78,7 +83,8 @@ def detect_format(head: bytes) -> str:
     """Return "pubmed", "pmc", "medline" or "catalogue" for the first bytes of a document.
 
     Gzip-compressed bytes are looked at decompressed. An empty ``PubmedArticleSet`` is "pubmed"
-    (it holds zero records, which is no error).
+    (it holds zero records, which is no error). MARCXML is "catalogue" when its ``<collection>``
+    or ``<record>`` root is in the MARC 21 slim namespace or MARC fields follow it in ``head``.
 
     :raises UnknownFormatError: for empty input, an HTML page, an E-utilities answer (with the
         text of its ``<ERROR>`` if any), or anything else we do not read.
@@ -124,6 +130,8 @@ def _detect_xml(text: bytes) -> str:
         return "pubmed"
     if name in _PMC_ROOTS:
         return "pmc"
+    if name in _MARC_ROOTS and (_MARC_NS in body or _MARC_FIELD.search(body)):
+        return "catalogue"
     if name.lower() == "html":
         raise UnknownFormatError("an HTML page, not records (was an error page saved instead of XML?)")
     if name in _EUTILS_ROOTS:
@@ -380,6 +388,10 @@ def _dispatch(fmt: str, stream: IO[bytes], head: bytes, name: str) -> Iterator[R
         from extractor.parse import medline
 
         yield from _guard(medline.iter_medline(stream, source=name), name)
+    elif fmt == "catalogue" and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        from extractor.parse import marc
+
+        yield from _guard(marc.iter_marc(stream, source=name), name)
     elif fmt in ("pmc", "catalogue"):
         yield from _whole(fmt, _read_all(stream, name), name)
     else:

@@ -1,6 +1,6 @@
 """Catalogue records -> :class:`~extractor.records.Record`: VuFind Solr documents, rendered pages.
 
-Two inputs:
+Two inputs here, and MARCXML, which :func:`parse_catalogue` hands to :mod:`extractor.parse.marc`:
 
 - **Solr JSON**: a full select response (``{"response": {"docs": [...]}}``, MoreLikeThis answers
   with their ``match`` block first), a bare document, a list of documents, or a raw HTTP transcript
@@ -76,7 +76,8 @@ _PARTICLES = frozenset(
 
 
 def parse_catalogue(data: bytes, *, source: str | None = None) -> list[Record]:
-    """Parse VuFind Solr JSON (response, document(s) or HTTP transcript) or a rendered record page.
+    """Parse VuFind Solr JSON (response, document(s) or HTTP transcript), a rendered record page
+    or MARCXML (read by :func:`extractor.parse.marc.parse_marc`).
 
     Parameters
     ----------
@@ -96,6 +97,10 @@ def parse_catalogue(data: bytes, *, source: str | None = None) -> list[Record]:
         For an HTTP or Solr error answer, invalid JSON, or a page with no record fields;
         UnknownFormatError (a ParseError) for an answer that holds no documents at all.
     """
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        from extractor.parse.marc import parse_marc
+
+        return parse_marc(data, source=source)
     text = _decode(data, source)
     status = _HTTP_STATUS.match(text)
     if status:
