@@ -465,6 +465,7 @@ _ALL_WITHOUT = re.compile(
     r"(?:any\s+)?(?P<what>[^.;,()]{3,60})",
     re.I,
 )
+_NO_CUE = re.compile(r"\b(?:no|none|not any|without)\b", re.I)  # what every reading below needs
 _THERE_WERE_NO = re.compile(r"\bthere\s+(?:was|were)\s+no\s+(?P<what>[^.;]{3,160})", re.I)
 _ALL_ARMS_WORDS = frozenset("interventions treatments controls groups arms".split())
 _NO_ITEMS = re.compile(r"\s*(?:,\s*(?:including|and|or)?|\band|\bor)\s+no\s+", re.I)
@@ -481,7 +482,7 @@ def zero_event_results(sent: Span, lexicon: ArmLexicon, *, section: str, label: 
     about all groups; the outcome is what the sentence says did not happen.
     """
     text = span_text(sent)
-    if any(t.like_num for t in sent) or len(lexicon.arms) < 2:
+    if not _NO_CUE.search(text) or len(lexicon.arms) < 2 or any(t.like_num for t in sent):
         return []
     whats = _none_happened(text, sent, lexicon)
     ev = (_evidence(sent, 0, len(sent), section, label),)
