@@ -201,3 +201,12 @@ def test_evidence_text_one_value_said_of_each_group() -> None:
     (result,) = results_of("Mean change in HbA1c was similar between groups (−0.1 ± 0.6 in each group, P = 0.79).")
     assert by_arm(result) == {"drug X": (None, None, None, -0.1, 0.6), "placebo": (None, None, None, -0.1, 0.6)}
     assert result.p_value == 0.79
+
+
+def test_evidence_text_arms_from_who_underwent_what() -> None:
+    methods = ("The patients were divided into two groups; the first 20 overweight female patients underwent the "
+               "TOS procedure and the subsequent 20 consecutive female patients underwent the single-incision sling "
+               "[TVT-secur] procedure. 2 patients received solifenacin succinate.")
+    record = Record(source_format="pubmed", abstract=methods,
+                    abstract_sections=(AbstractSection("METHODS", "METHODS", methods),))
+    assert [(a.name, a.n_randomised) for a in TrialReader(record).arms] == [("TOS", 20), ("single-incision sling", 20)]

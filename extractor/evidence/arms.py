@@ -464,7 +464,7 @@ def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
         n = _count_at(sent, i)
         if n is None:
             continue
-        found = _count_then_name(sent, i + 1) or _paired_count_name(sent, i + 1)
+        found = _count_then_name(sent, i + 1) or _paired_count_name(sent, i + 1) or _count_who_underwent(sent, i + 1)
         if found:
             yield found[0], found[1], n
     yield from _name_colon_count(sent)
@@ -497,6 +497,36 @@ def _count_then_name(sent: Span, j: int) -> tuple[int, int] | None:
     if end < len(sent) and sent[end].lower_ in _NAME_END and end > j:
         return j, end + 1
     return None
+
+
+_UNDERWENT = frozenset("underwent received got".split())
+_TREATMENT_END = frozenset("procedure procedures operation surgery treatment therapy and or while whereas".split())
+
+
+def _count_who_underwent(sent: Span, j: int) -> tuple[int, int] | None:
+    """"20 overweight female patients underwent the TOS procedure": the name after the verb."""
+    k = j
+    while k < len(sent) and k - j < 3 and sent[k].is_alpha and sent[k].lower_ not in _COUNT_NOUNS:
+        k += 1  # "overweight female"
+    if k >= len(sent) or sent[k].lower_ not in _COUNT_NOUNS:
+        return None
+    k += 1
+    if k >= len(sent) or sent[k].lower_ not in _UNDERWENT or not _SPLIT_CUE.search(span_text(sent)):
+        return None
+    start = k + 1 + (k + 1 < len(sent) and sent[k + 1].lower_ in ("the", "a", "an"))
+    end = start
+    while end < len(sent) and end - start < 6 and sent[end].lower_ not in _TREATMENT_END and (
+            not sent[end].is_punct or _joins_words(sent, end)):
+        end += 1
+    return (start, end) if end > start else None
+
+
+_SPLIT_CUE = re.compile(r"divided|randomi[sz]|allocat|assign", re.I)
+
+
+def _joins_words(sent: Span, k: int) -> bool:
+    """A hyphen inside a word ("single-incision")."""
+    return sent[k].text == "-" and 0 < k < len(sent) - 1 and not sent[k - 1].whitespace_ and sent[k + 1].is_alpha
 
 
 def _paired_count_name(sent: Span, j: int) -> tuple[int, int] | None:
