@@ -210,3 +210,18 @@ def test_evidence_text_arms_from_who_underwent_what() -> None:
     record = Record(source_format="pubmed", abstract=methods,
                     abstract_sections=(AbstractSection("METHODS", "METHODS", methods),))
     assert [(a.name, a.n_randomised) for a in TrialReader(record).arms] == [("TOS", 20), ("single-incision sling", 20)]
+
+
+@pytest.mark.parametrize(
+    "methods",
+    [
+        "Patients were randomised to drug X (n=40) or placebo (n=40). Diagnoses in the drug X group were "
+        "meningioma (n = 17), lipoma (n = 1), ependymoma (n = 20) and cyst (n = 2).",
+        "Patients were randomised to drug X (n=40) or placebo (n=40). ITT analyses (n = 80) and per-protocol "
+        "analyses (n = 71) were done.",
+    ],
+)
+def test_evidence_text_make_up_of_groups_and_analysis_populations_are_not_arms(methods: str) -> None:
+    record = Record(source_format="pubmed", abstract=methods, abstract_sections=(AbstractSection("METHODS",
+                                                                                              "METHODS", methods),))
+    assert [a.name for a in TrialReader(record).arms] == ["drug X", "placebo"]

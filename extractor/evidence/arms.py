@@ -95,6 +95,10 @@ _NOT_A_GROUP = re.compile(
     r"month|day|year|period|pre-?treatment|post-?treatment|before|after|total|overall)\b",
     re.I,
 )
+# Populations and times, which sizes are given for, are not groups: "ITT analyses (n = 101)".
+_POPULATION = re.compile(r"\b(?:analys[ie]s|population|per[- ]protocol|intention[- ]to[- ]treat|ITT|enrol+ees|"
+                         r"completers|(?:post-?operative|post-?treatment|post-?natal)\s+(?:day|week|month)s?|"
+                         r"(?:first|second|third|last|final)\s+(?:day|week|month|visit|year)s?)\b", re.I)
 _VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|showed|show|did|significant(?:ly)?|improv\w*|"
                       r"differ\w*|compared|respectively|observed|reported|found)\b", re.I)
 
@@ -106,7 +110,7 @@ def clean_arm_name(name: str) -> str | None:
         text = _STAT_PHRASES.sub("", text).strip(" ,;:-")
     text = _balance(text).strip(" ,;:-")
     text = _LEADING.sub("", text).strip()
-    if _NOT_A_GROUP.match(text):
+    if _NOT_A_GROUP.match(text) or _POPULATION.search(text):
         return None
     words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS]
     starts_with_number = re.match(r"^[\d.%(<>=]", text) and not _DOSE.match(fold(text))  # "30 µg YIC" is a name

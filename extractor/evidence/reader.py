@@ -23,6 +23,7 @@ from extractor.evidence.arms import (
     clean_arm_name,
     count_phrases,
     doses,
+    group_label,
     is_arm_header,
     label_definitions,
     merge_candidates,
@@ -133,7 +134,7 @@ class TrialReader:
         sizes = [s for s in _spans_of(doc, sent) if s.label_ == "GROUP_SIZE"]
         found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end)) for s in sizes
                  if (b := name_before(doc, s.start))]
-        if not _ALLOCATION.search(span_text(sent)):
+        if not _ALLOCATION.search(span_text(sent)) or _breakdown(doc, found):
             found = []  # "rash (n = 71), fever (n = 36)" lists findings, not groups
         found += [(sent.start + a, sent.start + b, n, sent.start + b) for a, b, n in count_phrases(sent)]
         for start, end, n, stop in found:
@@ -225,6 +226,14 @@ class TrialReader:
                 yield from _transposed_results(view, row_arms(view, lexicon))
             for row in view.rows:
                 yield from _paired_results(view, row, paired)
+
+
+def _breakdown(doc: Doc, found: list[tuple[int, int, int, int]]) -> bool:
+    """Four or more sizes in a sentence, some of one or two people, none given for a dose or a group
+    label: the make-up of a group ("meningioma (n = 7), lipoma (n = 1), ..."), not its arms."""
+    names = [doc[start:end].text for start, end, _, _ in found]
+    return len(names) >= 4 and any(n <= 2 for _, _, n, _ in found) and not any(
+        doses(name) or group_label(name) for name in names)
 
 
 def _in_results(parts: list[tuple[int, int, str]], offset: int) -> bool:
