@@ -184,3 +184,13 @@ def test_evidence_fill_a_sheet_arm_listing_trial_arms_has_their_sum() -> None:
     reader = _text_reader("Patients were randomised to metformin (n = 17), sitagliptin (n = 16) or placebo (n = 15).")
     filled = fill(reader, Query("relapse", "metformin, sitagliptin", "placebo", "binary"))
     assert _sizes(filled) == (33, 15)
+
+
+def test_evidence_fill_serious_or_absent_events_do_not_answer_events() -> None:
+    t = Table(id="T1", label="Table 3", caption="Events",
+              header=(("Event", "Drug (n = 30)", "Placebo (n = 30)"),),
+              body=(("Serious adverse events", "1 (3.3)", "2 (6.7)"), ("No pad usage", "15 (50.0)", "11 (36.7)")))
+    reader = _reader(t)
+    assert fill(reader, Query("adverse events", "drug", "placebo", "binary")).values.get("intervention_events") is None
+    assert fill(reader, Query("serious adverse events", "drug", "placebo", "binary")).values[
+        "intervention_events"] == 1

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.evidence.similarity import expand, find_abbreviations, find_glossary, initialisms, matched, similarity
+from extractor.evidence.similarity import (
+    expand,
+    find_abbreviations,
+    find_glossary,
+    initialisms,
+    matched,
+    normalise,
+    similarity,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +58,9 @@ def test_similarity_side_effects_and_adverse_reactions_are_adverse_events() -> N
     assert similarity("adverse events", "side effects") > 0.5
     assert similarity("adverse events", "No adverse drug reactions were observed") > 0.5
     assert "adverse events" not in expand("the aes of the drug", {})
+
+
+def test_similarity_dashes_inside_words_and_one_letter_typos() -> None:
+    assert normalise("I–QOL") == "i-qol"
+    assert matched(("reurrent",), {"recurrent"}) == {"reurrent"}
+    assert matched(("anxiet",), {"anxiety"}) == frozenset()  # short words must match exactly

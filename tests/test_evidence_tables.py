@@ -213,3 +213,25 @@ def test_tables_an_abbreviation_glued_to_its_subscale_is_read_apart() -> None:
               [["SPADItotal", "44.3 ± 2.8", "36.4 ± 20.5"]])
     (result,) = results(t)
     assert result.outcome == "SPADI total"
+
+
+def test_tables_cells_giving_their_own_n() -> None:
+    t = table([["Outcome", "Drug X | Mean (SE); (n)", "Placebo | Mean (SE); (n)"]],
+              [["Stroop test", "0.897 (0.507); (21)", "0.412 (0.300); (19)"]])
+    (result,) = results(t)
+    assert {v.arm: (v.mean, v.se, v.n) for v in result.values} == {"Drug X": (0.897, 0.507, 21),
+                                                                    "Placebo": (0.412, 0.3, 19)}
+
+
+def test_tables_a_blank_first_label_continues_the_outcome_above() -> None:
+    t = table([["Outcome", "Time", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Magnesium (mmol/L)", "Before surgery", "1.9 ± 0.3", "1.9 ± 0.2"],
+               ["", "Day 3", "2.9 ± 0.6", "1.7 ± 0.2"]])
+    found = {r.outcome: values(r) for r in results(t)}
+    assert found["Magnesium (mmol/L) Day 3"]["Drug X"] == (None, 40, None, 2.9, 0.6)
+
+
+def test_tables_counts_and_percent_without_a_group_size() -> None:
+    t = table([["Adverse event", "Drug X | n (%)", "Placebo | n (%)"]], [["Nausea", "12 (30.0)", "5 (12.5)"]])
+    (result,) = results(t)
+    assert {v.arm: (v.events, v.percent) for v in result.values} == {"Drug X": (12, 30.0), "Placebo": (5, 12.5)}

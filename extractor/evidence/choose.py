@@ -166,7 +166,8 @@ def _fullest(chosen: Candidate, close: list[Candidate], numbers: dict[int, tuple
     return next((c for c in close if _same(numbers[id(c[1])], numbers[id(chosen[1])]) and complete(c)), chosen)
 
 
-_CHANGE = re.compile(r"\bchange|\bfrom (?:baseline|bl)\b|\bdelta\b|Δ|\bdifference", re.I)
+_CHANGE = re.compile(r"\bchange|\bfrom (?:baseline|bl)\b|\bdelta\b|Δ|\bdifference|\bimprovement|\breduction",
+                     re.I)
 _CHANGE_QUERY = re.compile(r"\bchange|\bdifference|\bdecrease|\breduc|\bfrom baseline|\bdelta\b", re.I)
 _ITT = re.compile(r"intention[- ]to[- ]treat|intent[- ]to[- ]treat|\bITT\b|full analysis set", re.I)
 _PER_PROTOCOL = re.compile(r"per[- ]protocol|\bPP\b|\bcompleters?\b", re.I)

@@ -28,6 +28,10 @@ FILL_COLUMNS: tuple[str, ...] = (
     "comparator_standard_deviation",
 )
 _SUBSET = re.compile(r"\bsub-?(?:group|set|population|sample)s?\b", re.I)
+# A result for "serious", "treatment-related" or "no" X is not one for X.
+_QUALIFIER = re.compile(r"\b(?:severe|serious|major|life[- ]threatening|unexpected|grade\s*(?:[3-5]|iii|iv)|"
+                        r"(?:treatment|drug|study)[- ]related)\b", re.I)
+_NEGATED = re.compile(r"^\W*(?:no|not|non|without|free of|absence of)\b|\bno (?!difference)\w+", re.I)
 _BASELINE_QUERY = re.compile(r"\bbaseline\b|\bat (?:entry|inclusion|randomi[sz]ation)\b", re.I)
 
 
@@ -101,11 +105,22 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
         score = outcome_score(query.outcome, result, abbreviations)
         if _SUBSET.search(result.context) and not _SUBSET.search(query.outcome):
             score -= 0.2
+        score -= _narrower(query.outcome, result)
         if wanted and result.timepoint:
             score += 0.1 if result.timepoint == str(wanted) else -0.3
         if score >= MIN_OUTCOME_SCORE:
             out.append((score, result))
     return prefer_final(out)
+
+
+def _narrower(outcome: str, result: Result) -> float:
+    """What the result's label adds to the sheet's outcome, as a score penalty: a severity or cause
+    ("serious", "treatment-related": the events are a subset, so never the answer alone), or a
+    negation ("no pad usage", which may still be what the outcome counts) other than "no X occurred"."""
+    qualified = bool(_QUALIFIER.search(result.outcome)) and not _QUALIFIER.search(outcome)
+    negated = bool(_NEGATED.search(result.outcome)) and not _NEGATED.search(outcome) and not any(
+        "none_in_any_group" in v.rule_ids for v in result.values)
+    return 0.45 * qualified + 0.3 * negated
 
 
 def as_proportions(result: Result) -> Result | None:

@@ -77,6 +77,7 @@ _GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta
 def normalise(text: str) -> str:
     """Lower case, folded typography, Greek letters spelled out ("β-blocker" reads "beta-blocker")."""
     t = unicodedata.normalize("NFKC", fold(text)).lower().translate(_GREEK)
+    t = re.sub(r"(?<=[^\W\d_])[\u2010-\u2015\u2212](?=[^\W\d_])", "-", t)  # "I–QOL" is "I-QOL"
     return re.sub(r"\s+", " ", t).strip()
 
 
@@ -160,7 +161,16 @@ def _loose_in(term: str, cand: set[str]) -> bool:
     if len(term) < 6:
         return False
     simple = _spelling(term)
-    return any(len(c) >= 6 and _spelling(c) == simple for c in cand)
+    return any(len(c) >= 6 and (_spelling(c) == simple or _one_letter_dropped(term, c)) for c in cand)
+
+
+def _one_letter_dropped(a: str, b: str) -> bool:
+    """A typo of seven letters or more that drops one letter ("reurrent" for "recurrent")."""
+    if abs(len(a) - len(b)) != 1 or min(len(a), len(b)) < 7:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1 :] and short[:i] == long[:i]
 
 
 @lru_cache(maxsize=65536)

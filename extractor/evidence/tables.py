@@ -320,6 +320,11 @@ def _label_columns(grid: list[tuple[str, ...]], header_count: int) -> int:
         if not column or sum(is_value_text(c) for c in column) >= len(column) / 2:
             break
         count += 1
+    if header_count:  # stub columns with no header before the first headed one are labels too
+        headed = [c for c in range(len(grid[0])) if any(grid[r][c].strip() for r in range(header_count))]
+        first = headed[0] if headed else 0
+        if count < first < len(grid[0]) - 1:
+            count = first
     return count
 
 
@@ -353,9 +358,15 @@ def _n_rows(view: TableView) -> None:
 
 def _fill_rows(view: TableView) -> None:
     section, group, group_mark, sizes = "", "", None, {}
+    carry = ""
     for r in range(view.header_count, len(view.grid)):
         row = view.grid[r]
         raw = " ".join(row[c] for c in range(view.label_columns))
+        if view.label_columns > 1:  # a blank first stub continues the outcome above (a lost rowspan)
+            if row[0].strip():
+                carry = row[0]
+            elif carry and any(row[c].strip() for c in range(1, view.label_columns)):
+                row = (carry, *row[1:])
         label = " ".join(dict.fromkeys(_clean(row[c]) for c in range(view.label_columns) if row[c].strip()))
         values = [row[c] for c in view.value_columns() if row[c].strip()]
         if values and all(split_header_n(v)[1] is not None and not split_header_n(v)[0] for v in values):
@@ -407,12 +418,23 @@ def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
         return None
     local = view.column_hint[col] or row_hint(view, row) or view.column_marks.get(col)
     hint = local or view.table_hint
+    if local == "pct" and view.table_hint in ("mean_se", "mean_sd") and "±" in fold(text):
+        local, hint = None, view.table_hint  # a "(%)" unit in the label does not make "12.1 ± 3.2" a percentage
     n = view.n_at(row, col)
     ev = (view.cell_evidence(row, col),)
+    own_n = _CELL_N.match(text) if _HEADER_N_LAST.search(view.column_labels[col]) else None
+    if own_n:  # "87.83 (3.31); (22)" under "Mean (SE); (n)": the cell gives its own n
+        text, n = own_n.group(1), int(own_n.group(2))
+        value = _read(text, hint, n, arm, ev, "cell" if local else "table")
+        return None if value is None else _with_n(value, n)
     value = _read(text, hint, n, arm, ev, "cell" if local else "table")
     if value is None:
         return None
     return value if value.n is not None or n is None else _with_n(value, n)
+
+
+_CELL_N = re.compile(r"^(.*?\S)\s*[;,]?\s*[(\[]\s*(\d{1,6})\s*[)\]]\s*$")
+_HEADER_N_LAST = re.compile(r"[;,]\s*[(\[]?\s*n\s*[)\]]?\s*$", re.I)
 
 
 def read_text(view: TableView, row: int, col: int, text: str, arm: str) -> ArmValue | None:
@@ -477,6 +499,10 @@ def _from_summary(summary, text: str, hint: str | None, n: int | None, arm: str,
         prop = proportion_from_count_and_number(summary.centre, summary.spread, text.split("(")[-1], n)
         if prop is not None:
             return _binary(prop, arm, ev, "table_n_pct")
+    if hint == "n_pct" and not n and summary.spread is not None and "±" not in fold(text) \
+            and summary.centre == int(summary.centre) and 0 <= summary.spread <= 100:  # "12 (30.0)" under n (%)
+        return ArmValue(arm, events=int(summary.centre), percent=summary.spread, n=n, evidence=ev,
+                        rule_ids=("table_n_pct_no_n",))
     if summary.dispersion == "unknown" and summary.spread is not None and hint_level != "cell" and n:
         prop = proportion_from_count_and_number(summary.centre, summary.spread, text.split("(")[-1], n)
         if prop is not None and "±" not in text:

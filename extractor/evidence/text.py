@@ -471,8 +471,8 @@ _ALL_ARMS_WORDS = frozenset("interventions treatments controls groups arms".spli
 _NO_ITEMS = re.compile(r"\s*(?:,\s*(?:including|and|or)?|\band|\bor)\s+no\s+", re.I)
 _EITHER = re.compile(r"\b(?:either|both|any|all|the\s+two|each)\s+(?:of\s+the\s+)?(?:groups?|arms?|patients?|"
                      r"participants?|subjects?|treatment)\b|\bin\s+any\s+(?:patient|participant|subject)\b", re.I)
-_NOT_EVENT = re.compile(r"\b(?:differences?|significan\w*|changes?|effects? of|correlations?|associations?|"
-                        r"interactions?|evidence|trend|benefit|improvement)\b", re.I)
+_NOT_EVENT = re.compile(r"\b(?:differences?|significan\w*|changes?|(?<!side )(?<!adverse )effects? of|correlations?|"
+                        r"associations?|interactions?|evidence|trend|benefit|improvement)\b", re.I)
 
 
 def zero_event_results(sent: Span, lexicon: ArmLexicon, *, section: str, label: str) -> list[Result]:
