@@ -41,3 +41,11 @@ def test_sheet_arms_two_arm_trial_by_role_and_subgroups_of_one_arm() -> None:
     assert (i_name, c_name) == ("lidocaine", "placebo")
     arms, i_name, c_name = query_arms(reader, Query("pain", "lidocaine in women", "lidocaine in men", None))
     assert {a.name: a.n for a in arms}[i_name] is None  # two subgroups of one arm: neither is the arm
+
+
+def test_sheet_arms_a_name_listing_several_arms_is_their_pool() -> None:
+    reader = _reader("Patients were randomised to HCF (n = 20), HP (n = 19), MIX (n = 18) or control (n = 17).")
+    arms, i_name, c_name = query_arms(reader, Query("insulin", "HCF", "control, or HP, or MIX", None))
+    sizes = {a.name: a.n for a in arms}
+    assert (i_name, sizes[i_name]) == ("HCF", 20)
+    assert c_name not in ("control", "HP", "MIX") and sizes[c_name] == 17 + 19 + 18

@@ -27,7 +27,7 @@ FILL_COLUMNS: tuple[str, ...] = (
     "intervention_mean", "intervention_standard_deviation", "comparator_mean",
     "comparator_standard_deviation",
 )
-_SUBSET = re.compile(r"\bsub-?(?:group|set|population|sample)s?\b", re.I)
+_SUBSET = re.compile(r"\bsub-?(?:group|set|population|sample)s?\b|\bsensitivity analys[ie]s\b|\bstratified\b", re.I)
 # A result for "serious", "treatment-related" or "no" X is not one for X.
 _QUALIFIER = re.compile(r"\b(?:severe|serious|major|life[- ]threatening|unexpected|grade\s*(?:[3-5]|iii|iv)|"
                         r"(?:treatment|drug|study)[- ]related)\b", re.I)

@@ -142,6 +142,7 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
         return _unresolved(arms, texts)  # both name one arm: the sheet compares subgroups we do not know
     found = by_role(query, arms, found)
     found = [arm or _the_control(text, arms, found) for text, arm in zip(texts, found, strict=True)]
+    found = [None if _pooled(text, reader) else arm for text, arm in zip(texts, found, strict=True)]
     split = reader.design.per_group
     if split is not None:
         arms = [a if a.n is not None else replace(a, n_randomised=split) for a in arms]
@@ -184,12 +185,22 @@ _CONDITION = re.compile(r"\b(?:pre|post|before|after|baseline|at rest|conditions
 _ONE_SEX = re.compile(r"\bin (?:women|men|males|females|boys|girls)\b", re.I)
 
 
+def _pooled(text: str, reader: TrialReader) -> bool:
+    """Whether a sheet arm lists two or more of the trial's arms ("control, or HP, or MIX"): the
+    arms pooled, which no one arm's numbers answer."""
+    parts = [p for p in _LIST.split(text) if len(p.strip()) >= 2]
+    if len(parts) < 2:
+        return False
+    found = {a.name for p in parts if (a := resolve_arm(p, reader.arms, reader.abbreviations)) is not None}
+    return len(found) >= 2
+
+
 def _listed_arms_size(reader: TrialReader, text: str) -> int | None:
     """The size of a sheet arm that lists trial arms ("metformin, sitagliptin"; "groups 1 and 2")."""
     labels = set(_LABELS.findall(text))
     if len(labels) >= 2:
         return len(labels) * reader.design.per_group if reader.design.per_group else None
-    parts = [p for p in _LIST.split(text) if len(p) > 2]
+    parts = [p for p in _LIST.split(text) if len(p.strip()) >= 2]
     if len(parts) < 2:
         return None
     arms = [resolve_arm(p, reader.arms, reader.abbreviations) for p in parts]
