@@ -341,6 +341,9 @@ _ALNUM = re.compile(r"[^\W_]")
 
 
 def _doc_words(doc: Doc) -> list[tuple[int, str]]:
+    if len(doc) < 40:  # a label: reading the arrays costs more than the tokens
+        return [(t.i, stem(t.lower_)) for t in doc
+                if not (t.is_punct or t.is_space) and (t.text.isalnum() or _ALNUM.search(t.text))]
     strings = doc.vocab.strings
     out = []
     for i, (lower, punct, space) in enumerate(doc.to_array([LOWER, IS_PUNCT, IS_SPACE]).tolist()):

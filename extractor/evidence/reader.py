@@ -49,6 +49,8 @@ _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviati
 _ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
                          r"compared|treated with|\bplacebo\b|\bcontrols?\b", re.I)
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{2,5}|[A-Z]{2})(?![a-z])")
+_A_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
+                       r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b", re.I)
 _EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for|assess", re.I)
 _NOT_ALLOCATION = re.compile(r"exclu|withdr|lost to follow|discontinu|dropp?ed out|declined|ineligible", re.I)
 _BASELINE_ROW = re.compile(r"\b(?:baseline|pre-?(?:treatment|intervention|operative|test)?|before|"
@@ -126,8 +128,9 @@ class TrialReader:
                 for name, alias in label_definitions(passage.text):
                     yield Candidate(name, None, "text", aliases=(alias,), weight=weight)
             for sent in sentences(doc):
-                if _NOT_ALLOCATION.search(span_text(sent)):
-                    continue
+                text = span_text(sent)
+                if not _A_NUMBER.search(text) or _NOT_ALLOCATION.search(text):
+                    continue  # every size is a number, in digits or words
                 yield from self._sentence_candidates(passage, doc, sent, weight)
 
     def _sentence_candidates(self, passage: Passage, doc: Doc, sent: Span, weight: int) -> Iterator[Candidate]:

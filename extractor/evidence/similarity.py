@@ -74,6 +74,7 @@ _GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta
                         "μ": "mu", "µ": "mu", "ω": "omega", "ε": "epsilon", "θ": "theta", "λ": "lambda"})
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Lower case, folded typography, Greek letters spelled out ("β-blocker" reads "beta-blocker")."""
     t = unicodedata.normalize("NFKC", fold(text)).lower().translate(_GREEK)
@@ -81,11 +82,13 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-def tokens(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def tokens(text: str) -> tuple[str, ...]:
     """Word tokens of ``text`` (lower case, hyphenated words whole)."""
-    return _TOKEN.findall(normalise(text))
+    return tuple(_TOKEN.findall(normalise(text)))
 
 
+@lru_cache(maxsize=65536)
 def terms(text: str, *, keep_stop: bool = False) -> tuple[str, ...]:
     """Content terms of ``text``: stemmed tokens, stop words dropped; hyphenated words also split."""
     out: list[str] = []

@@ -108,11 +108,17 @@ def _found(sent: Span) -> list[Found]:
             for s in spans_by_sentence(sent.doc).get(sent.start, ()) if s.end <= sent.end]
 
 
+_COUNT_CUE = re.compile(r"\b(?:no|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
+                        r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|\d\s+[a-z]", re.I)
+
+
 def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     """Counts written as words or bare numbers right before an arm ("but two in placebo group").
 
     Also "No X was observed in the A group" as a count of zero.
     """
+    if not _COUNT_CUE.search(span_text(sent)):
+        return []
     out = []
     mentions = {m.start for m in lexicon.mentions(sent)}
     for i, tok in enumerate(sent):
