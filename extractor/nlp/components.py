@@ -37,8 +37,10 @@ READERS: dict[str, Callable[[str], Any]] = {
 }
 # Words that anchor a pattern holding no number.
 ANCHOR_WORDS = ("NS", "N.S.", "n.s.", "ns")
-# How far a pattern reaches before and after the number it holds, in tokens.
-WINDOW_BEFORE, WINDOW_AFTER = 8, 14
+# How far a pattern reaches before and after its first number, in tokens ("odds ratio (OR) =" holds
+# six before it; "24.25 ± 3.41 (range 18 - 28)" ten from it). tests/test_nlp_components.py checks
+# that every packaged pattern fits.
+WINDOW_BEFORE, WINDOW_AFTER = 6, 10
 # When two matches of the same length overlap, the label listed first wins.
 PRIORITY = ("EFFECT", "CI", "P_VALUE", "GROUP_SIZE", "PROPORTION", "SUMMARY", "TIMEPOINT")
 
@@ -129,10 +131,9 @@ class ValueRecogniser:
 def _windows(doc: Doc, anchors: set[int]) -> list[tuple[int, int]]:
     """Merged token ranges around every number-like token and anchor word."""
     flags = doc.to_array([LIKE_NUM, ORTH])
+    hits = numpy.flatnonzero(flags[:, 0] | numpy.isin(flags[:, 1], list(anchors))).tolist()
     out: list[tuple[int, int]] = []
-    for i, (like_num, orth) in enumerate(flags):
-        if not like_num and int(orth) not in anchors:
-            continue
+    for i in hits:
         start, end = max(0, i - WINDOW_BEFORE), min(len(doc), i + WINDOW_AFTER)
         if out and start <= out[-1][1]:
             out[-1] = (out[-1][0], end)
