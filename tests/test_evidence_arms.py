@@ -12,6 +12,7 @@ from extractor.evidence.arms import (
     group_label,
     label_definitions,
     name_before,
+    partition_sizes,
     role_of,
     same_group,
     split_header_n,
@@ -105,3 +106,13 @@ def test_arms_labels_doses_roles_acronyms() -> None:
     assert doses("macitentan 0.2 mg or 600 mg") == {"0.2", "600"}
     assert role_of("usual care") == "control" and role_of("drug X") == "intervention"
     assert acronym_of("NBT", "nature-based therapy") and not acronym_of("NBT", "cognitive therapy")
+
+
+def test_arms_partition_of_the_participants() -> None:
+    text = ("Out of 14 patients; 5 (35.7%) obtained 32 mg, 4 (28.6%) obtained 64 mg and also 5 (35.7%) obtained "
+            "96 mg of buprenorphine.")
+    found = list(partition_sizes(text))
+    assert [(name, n) for name, n, _, _ in found] == [("buprenorphine 32 mg", 5), ("buprenorphine 64 mg", 4),
+                                                      ("buprenorphine 96 mg", 5)]
+    assert all(text[start:end].startswith(str(n)) for _, n, start, end in found)
+    assert list(partition_sizes("Out of 14 patients; 5 (35.7%) obtained 32 mg, 4 (28.6%) obtained 64 mg.")) == []

@@ -49,3 +49,11 @@ def test_sheet_arms_a_name_listing_several_arms_is_their_pool() -> None:
     sizes = {a.name: a.n for a in arms}
     assert (i_name, sizes[i_name]) == ("HCF", 20)
     assert c_name not in ("control", "HP", "MIX") and sizes[c_name] == 17 + 19 + 18
+
+
+def test_sheet_arms_no_treatment_in_a_trial_without_controls_is_the_same_patients_before() -> None:
+    reader = _reader("Out of 14 patients; 5 (35.7%) obtained 32 mg, 4 (28.6%) obtained 64 mg and 5 (35.7%) "
+                     "obtained 96 mg of buprenorphine.")
+    arms, i_name, c_name = query_arms(reader, Query("anxiety", "Buprenorphine 64 mg", "No treatment", None))
+    sizes = {a.name: a.n for a in arms}
+    assert (sizes[i_name], sizes[c_name]) == (4, 4)

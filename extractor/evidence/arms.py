@@ -628,3 +628,30 @@ def label_definitions(text: str) -> Iterator[tuple[str, str]]:
         name = clean_arm_name(re.sub(r"^(?:the|a|an|and|or|with|to|of)\s+", "", before.group(1).strip(), flags=re.I))
         if name:
             yield f"Group {m.group(1)}", name
+
+
+_PARTITION = re.compile(
+    r"\b(?:out\s+)?of\s+(?:the\s+)?(?P<total>\d{1,5})\s+(?:[\w-]+\s+){0,2}?(?:patients|participants|subjects|"
+    r"women|men|children|inpatients|volunteers)\s*[;,:]\s*(?P<body>(?:[^.]|(?<=\d)\.(?=\d))+)", re.I)
+_PART = re.compile(
+    r"(?P<n>\d{1,5})\s*\(\s*\d{1,3}(?:\.\d+)?\s*%\s*\)\s+(?:(?:patients|participants|subjects)\s+)?"
+    r"(?:were\s+)?(?:obtained|received|got|took|underwent|(?:were\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to)\s+"
+    r"(?P<name>[^,;]+?)\s*(?=,|;|\band\b|$)", re.I)
+
+
+def partition_sizes(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """Groups sized by a partition of the participants: "Out of 14 patients; 5 (35.7%) obtained 32 mg,
+    4 (28.6%) obtained 64 mg and 5 (35.7%) obtained 96 mg of buprenorphine" gives (name, n, start,
+    end) for each part, the drug of the last named in every one, when the parts add up."""
+    for m in _PARTITION.finditer(text):
+        parts = list(_PART.finditer(m.group("body")))
+        if len(parts) < 2 or sum(int(p.group("n")) for p in parts) != int(m.group("total")):
+            continue
+        drug = re.search(r"\s+of\s+([A-Za-z][\w-]+)\s*$", parts[-1].group("name"))
+        offset = m.start("body")
+        for part in parts:
+            name = re.sub(r"\s+of\s+[A-Za-z][\w-]+\s*$", "", part.group("name")).strip()
+            if drug:
+                name = f"{drug.group(1)} {name}"
+            yield name, int(part.group("n")), offset + part.start(), offset + part.end()
+

@@ -28,6 +28,7 @@ from extractor.evidence.arms import (
     label_definitions,
     merge_candidates,
     name_before,
+    partition_sizes,
     split_header_n,
 )
 from extractor.evidence.compare import percent_agrees
@@ -127,6 +128,9 @@ class TrialReader:
             if passage.part != "table":  # table notes state sizes ("placebo (n = 14)"), not who got what
                 for name, alias in label_definitions(passage.text):
                     yield Candidate(name, None, "text", aliases=(alias,), weight=weight)
+                for name, n, start, end in partition_sizes(passage.text):
+                    ev = Evidence(passage.section, passage.text[start:end], start, end, passage.label)
+                    yield Candidate(name, n, "text", ev, weight=2)
             for sent in sentences(doc):
                 text = span_text(sent)
                 if not _A_NUMBER.search(text) or _NOT_ALLOCATION.search(text):

@@ -163,7 +163,8 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
 
 def _sheet_arm_sizes(reader: TrialReader, query: Query, found: list[Arm | None]) -> list[int | None]:
     """Sizes for sheet arms that name no arm of the trial's: the sum of the arms a sheet arm lists,
-    k equal groups, or, when every participant had both conditions, all of them."""
+    k equal groups, when every participant had both conditions all of them, and for "no treatment"
+    in a trial without a control arm, the treated arm's patients before treatment."""
     texts = (query.intervention, query.comparator)
     sizes = [None if arm is not None else _listed_arms_size(reader, text) for text, arm in zip(texts, found,
                                                                                                 strict=True)]
@@ -176,7 +177,13 @@ def _sheet_arm_sizes(reader: TrialReader, query: Query, found: list[Arm | None])
             and design.participants and not _ONE_SEX.search(query.outcome) \
             and (design.within_subject or all(_CONDITION.search(t) for t in texts)):
         sizes = [design.participants, design.participants]
+    if found[1] is None and found[0] is not None and found[0].n and _UNTREATED.match(query.comparator) \
+            and not any(a.role == "control" for a in reader.arms):
+        sizes[1] = found[0].n  # "no treatment" in a trial without a control arm: the same patients before
     return sizes
+
+
+_UNTREATED = re.compile(r"^\s*(?:no[- ]treatment|baseline|pre-?treatment|before (?:the )?treatment)\s*$", re.I)
 
 
 _LIST = re.compile(r",\s+(?:and\s+|or\s+)?|\s+or\s+|\s+and\s+", re.I)
