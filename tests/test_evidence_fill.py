@@ -194,3 +194,13 @@ def test_evidence_fill_serious_or_absent_events_do_not_answer_events() -> None:
     assert fill(reader, Query("adverse events", "drug", "placebo", "binary")).values.get("intervention_events") is None
     assert fill(reader, Query("serious adverse events", "drug", "placebo", "binary")).values[
         "intervention_events"] == 1
+
+
+def test_evidence_fill_conditions_named_by_what_the_experimental_one_adds() -> None:
+    t = Table(id="T1", label="Table 1", caption="Differences in website use between conditions",
+              header=(("Variable", "Experimental condition", "Experimental condition", "Control condition",
+                       "Control condition"), ("", "M", "SD", "M", "SD")),
+              body=(("Number of pages", "7.5", "4.0", "8.0", "3.8"),))
+    filled = fill(_reader(t), Query("number of pages visited", "website with social presence",
+                                    "website without social presence", "continuous"))
+    assert (filled.values["intervention_mean"], filled.values["comparator_standard_deviation"]) == (7.5, 3.8)

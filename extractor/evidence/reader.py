@@ -50,6 +50,8 @@ _SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviati
 _ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
                          r"compared|treated with|\bplacebo\b|\bcontrols?\b", re.I)
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{2,5}|[A-Z]{2})(?![a-z])")
+_ROLE_HEADER = re.compile(r"^\s*(?:experimental|intervention|treatment|control|placebo|comparison|sham)\s+"
+                          r"(?:condition|group|arm)s?\s*$", re.I)
 _A_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
                        r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b", re.I)
 _EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for|assess", re.I)
@@ -197,6 +199,8 @@ class TrialReader:
                 elif view.column_n[c] is not None and parts and (name := clean_arm_name(parts[-1])) \
                         and is_arm_header(name):
                     yield Candidate(name, view.column_n[c], "table")
+                else:  # "Experimental condition", "Control group": the arms, even without their sizes
+                    yield from (Candidate(p.strip(), None, "table") for p in parts if _ROLE_HEADER.match(p))
 
     def results(self) -> list[Result]:
         """Every result between two or more of the trial's arms, from sentences then tables."""

@@ -95,7 +95,7 @@ def main_arms(arms: Sequence[Arm]) -> list[Arm]:
 
 def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[Arm | None]:
     """Fill unresolved sheet arms from a two-arm trial: the other arm, or the arm of the same role."""
-    main = main_arms(arms)
+    main = main_arms(arms) or [a for a in arms if a.in_tables and _ROLE_NAMED.match(a.name)]
     if len(main) != 2 or all(found):
         return found
     if found[0] in main and found[1] is None:
@@ -103,10 +103,22 @@ def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[
     if found[1] in main and found[0] is None:
         return [next(a for a in main if a is not found[1]), found[1]]
     roles = {a.role: a for a in main}
+    contrast = _subgroup_contrast(query.intervention, query.comparator)
     if found == [None, None] and len(roles) == 2 and role_of(query.intervention) != "control" \
-            and not _subgroup_contrast(query.intervention, query.comparator):
+            and (not contrast or _without_the_intervention(query, main)):
         return [roles["intervention"], roles["control"]]
     return found
+
+
+_ROLE_NAMED = re.compile(r"^\s*(?:experimental|intervention|treatment|control|placebo|comparison|sham)\s+"
+                         r"(?:condition|group|arm)s?\s*$", re.I)
+
+
+def _without_the_intervention(query: Query, main: Sequence[Arm]) -> bool:
+    """"Website with X" against "website without X" in a trial whose groups are its experimental and
+    control conditions: the sheet names the conditions by what the experimental one adds."""
+    return all(_ROLE_NAMED.match(a.name) for a in main) and bool(_NEGATION.search(query.comparator)) \
+        and not _NEGATION.search(query.intervention)
 
 
 _NEGATION = re.compile(r"\b(?:without|no|non|not)\b", re.I)
