@@ -193,6 +193,16 @@ def _more_of_it(chooser: _Chooser, a: Result, b: Result) -> bool:
     return bool(chooser.in_label(a)) and fa[0] > fb[0] and all(weight(t) < 1 for t in fa[1])
 
 
+def _its_numbers(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """a's label has the numbers naming the outcome ("IL-2" for "interleukin 2"), b's does not."""
+    wanted = _numbers_in(chooser.query)
+    return bool(wanted) and wanted <= _numbers_in(a.outcome) and not wanted <= _numbers_in(b.outcome)
+
+
+def _numbers_in(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"(?<![\d.])\d+(?![\d.])", untimed(text)))
+
+
 def _label_over_caption(chooser: _Chooser, a: Result, b: Result) -> bool:
     """a's own label names the outcome, b matches it more through its caption (and no more of it)."""
     la, lb = chooser.in_label(a), chooser.in_label(b)
@@ -234,8 +244,8 @@ def _only(this: re.Pattern[str], other: re.Pattern[str], text: str) -> bool:
 
 
 _PREFERENCES: tuple[Callable[[_Chooser, Result, Result], bool], ...] = (
-    _names_more, _more_of_it, _label_over_caption, _own_phrase, _values_over_changes, _itt_over_per_protocol,
-    _whole_over_parts,
+    _names_more, _more_of_it, _its_numbers, _label_over_caption, _own_phrase, _values_over_changes,
+    _itt_over_per_protocol, _whole_over_parts,
 )
 
 

@@ -19,7 +19,7 @@ from extractor.evidence.compare import Side, side
 from extractor.evidence.model import Arm, Evidence, Query, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.sheet_arms import query_arms
-from extractor.evidence.similarity import initialisms
+from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, initialisms
 from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
@@ -84,8 +84,10 @@ def fill(reader: TrialReader, query: Query) -> Filled:
 
 
 def _implied(outcome: str, reader: TrialReader) -> dict[str, str]:
-    """Acronyms of the sheet's outcome that the article uses without defining them."""
-    return {short: long for short, long in initialisms(outcome).items() if short in reader.acronyms}
+    """Acronyms of the sheet's outcome, and common clinical abbreviations, that the article uses
+    without defining them."""
+    known = {short: long for short, long in CLINICAL_ABBREVIATIONS.items() if short.upper() in reader.acronyms}
+    return {**known, **{short: long for short, long in initialisms(outcome).items() if short in reader.acronyms}}
 
 
 def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name: str, c_name: str,

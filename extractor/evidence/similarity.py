@@ -113,6 +113,22 @@ def weight(term: str) -> float:
     return 1.0
 
 
+# Abbreviations of clinical measures that papers use without defining them, and that are not the
+# initials of their long form (those are found by :func:`initialisms`). Used for outcomes only, and
+# only when the article writes the short form.
+CLINICAL_ABBREVIATIONS = {
+    "IL": "interleukin", "TNF": "tumor necrosis factor", "IFN": "interferon", "DPP": "dipeptidyl peptidase",
+    "Hb": "haemoglobin", "HbA1c": "glycated haemoglobin", "HDL": "high density lipoprotein cholesterol",
+    "LDL": "low density lipoprotein cholesterol", "TG": "triglycerides", "TC": "total cholesterol",
+    "VAS": "visual analogue scale", "NRS": "numeric rating scale", "QoL": "quality of life",
+    "HRQoL": "health related quality of life", "eGFR": "estimated glomerular filtration rate",
+    "FEV1": "forced expiratory volume in one second", "FVC": "forced vital capacity",
+    "ALT": "alanine aminotransferase", "AST": "aspartate aminotransferase", "CRP": "C reactive protein",
+    "ESR": "erythrocyte sedimentation rate", "SBP": "systolic blood pressure", "DBP": "diastolic blood pressure",
+    "LOS": "length of stay", "PONV": "postoperative nausea and vomiting",
+}
+
+
 # Phrases reviewers read as one outcome: each variant also reads as the first.
 _SYNONYMS = (
     ("adverse events", re.compile(r"\b(?i:adverse (?:drug )?(?:effects?|reactions?|experiences?)|side[- ]effects?)\b|"
@@ -126,6 +142,7 @@ def expand(text: str, abbreviations: Mapping[str, str]) -> str:
     extra: list[str] = [name for name, variants in _SYNONYMS if variants.search(text)]
     lowered = normalise(text)
     toks = set(tokens(text))
+    toks |= {part for t in toks if "-" in t for part in t.split("-")}  # "IL-2" holds "IL"
     for short, long in abbreviations.items():
         low = short.lower()
         if low in toks or (len(low) >= 3 and any(t.startswith(low) for t in toks)):
