@@ -215,3 +215,11 @@ def test_evidence_fill_common_clinical_abbreviations_the_article_uses() -> None:
     assert fill(reader, Query("Interleukin 2", "drug", "placebo", "continuous")).values["intervention_mean"] == 4.5
     assert fill(reader, Query("tumor necrosis factor alpha", "drug", "placebo", "continuous")).values[
         "comparator_mean"] == 548.3
+
+
+def test_evidence_fill_acronyms_joined_by_underscores() -> None:
+    t = Table(id="T1", label="Table 2", caption="Strength after training",
+              header=(("Variable", "Training (n = 9)", "Control (n = 9)"),),
+              body=(("1RM_KE (kg)", "237.2 ± 51.0", "182.4 ± 8.4"), ("1RM_KF (kg)", "99.8 ± 10.2", "86.8 ± 2.9")))
+    filled = fill(_reader(t), Query("Knee extension (1-rep Max)", "training", "control", "continuous"))
+    assert filled.values["intervention_mean"] == 237.2

@@ -98,7 +98,7 @@ class TrialReader:
         """Upper-cased acronyms the article uses ("BMI", "QoL"), defined or not."""
         texts = [p.text for p in self.passages]
         texts += [cell for t in self.record.tables for row in (*t.header, *t.body) for cell in row]
-        found = (m for text in texts for m in _ACRONYM.findall(text))
+        found = (m for text in texts for m in _ACRONYM.findall(text.replace("_", " ")))  # "1RM_KE"
         return frozenset(m.upper() for m in found if sum(c.isupper() for c in m) >= 2)
 
     @cached_property
