@@ -116,3 +116,10 @@ def test_arms_partition_of_the_participants() -> None:
                                                       ("buprenorphine 96 mg", 5)]
     assert all(text[start:end].startswith(str(n)) for _, n, start, end in found)
     assert list(partition_sizes("Out of 14 patients; 5 (35.7%) obtained 32 mg, 4 (28.6%) obtained 64 mg.")) == []
+
+
+def test_arms_named_before_a_bracket_describing_them() -> None:
+    doc = _doc("a trial with a basic (tailored intervention targeting cognition; n=456), plus (basic intervention "
+               "targeting the environment; n=459), and control (generic information; n=434) group.")
+    names = [doc[slice(*name_before(doc, t.i))].text for t in doc if t.text == "n"]
+    assert names == ["basic", "plus", "control"]

@@ -57,3 +57,12 @@ def test_sheet_arms_no_treatment_in_a_trial_without_controls_is_the_same_patient
     arms, i_name, c_name = query_arms(reader, Query("anxiety", "Buprenorphine 64 mg", "No treatment", None))
     sizes = {a.name: a.n for a in arms}
     assert (sizes[i_name], sizes[c_name]) == (4, 4)
+
+
+def test_sheet_arms_a_sheet_naming_a_group_by_what_it_received() -> None:
+    reader = _reader("A randomized trial was conducted with a basic (tailored intervention targeting individual "
+                     "cognition; n=456), plus (basic intervention additionally targeting environmental factors; "
+                     "n=459), and control (generic nutrition information; n=434) group.")
+    arms, i_name, c_name = query_arms(reader, Query("snacks", "Intervention targeting environmental factors", "Control",
+                                                    None))
+    assert (i_name, c_name) == ("plus", "control")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from extractor.evidence import tables as tbl
-from extractor.evidence.model import Arm, Result
+from extractor.evidence.model import Arm, Evidence, Result
 from extractor.evidence.reader import TrialReader
 from extractor.records import Record, Table
 
 ARMS = (Arm("Drug X", n_randomised=40), Arm("Placebo", n_randomised=40, role="control"))
+EV = Evidence("abstract", "x", 0, 1)
 
 
 def table(header, body, caption="Outcomes at week 12", footnotes=()) -> Table:
@@ -235,3 +236,17 @@ def test_tables_counts_and_percent_without_a_group_size() -> None:
     t = table([["Adverse event", "Drug X | n (%)", "Placebo | n (%)"]], [["Nausea", "12 (30.0)", "5 (12.5)"]])
     (result,) = results(t)
     assert {v.arm: (v.events, v.percent) for v in result.values} == {"Drug X": (12, 30.0), "Placebo": (5, 12.5)}
+
+
+def test_tables_arms_in_rows_under_time_groups_and_outcomes_headed_with_their_n() -> None:
+    t = table([["Time point", "Fruit (n = 803) | Mean (SE)", "Fruit (n = 803) | Mean change (95% CI)"]],
+              [["Baseline", "", ""], ["Drug X", "1.94 (0.06)", "NA"], ["Placebo", "1.81 (0.06)", "NA"],
+               ["4-month follow-up", "", ""], ["Drug X", "2.14 (0.08)", "0.20 (0.05, 0.34)"],
+               ["Placebo", "2.00 (0.08)", "0.19 (0.04, 0.33)"]], caption="Means at baseline and follow-up")
+    record = Record(source_format="pmc", pmcid="PMC1", tables=(t,))
+    arms = (Arm("Drug X", n_randomised=40, evidence=(EV,)), Arm("Placebo", n_randomised=40, role="control",
+                                                                   evidence=(EV,)),
+            Arm("Fruit", n_randomised=803))
+    found = {(r.outcome, r.timepoint): values(r) for r in TrialReader(record).results_with(arms)}
+    assert found[("Time point 4-month follow-up Fruit (n = 803)", "month 4")] == {"Drug X": (None, 803, None, 2.14, None),
+                                                            "Placebo": (None, 803, None, 2.0, None)}

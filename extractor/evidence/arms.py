@@ -69,6 +69,7 @@ class Candidate:
     aliases: tuple[str, ...] = ()
     weight: int = 1  # how much its n is trusted: 2 for abstract and methods, 1 elsewhere
     analysed: bool = False  # the size of those evaluated, not of those randomised
+    description: str | None = None  # what the group received, as the text says it beside the name
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -148,7 +149,9 @@ def is_arm_header(text: str) -> bool:
 def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
     """Token range of the group name that ends right before token ``index`` ("IL-2" in "IL-2 (n=30)")."""
     end = index
-    if end > 0 and doc[end - 1].text in "([,:;":
+    if end > 0 and doc[end - 1].text in ",;" and (opened := _open_bracket(doc, end - 1)) is not None:
+        end = opened  # "basic (tailored intervention ...; n=456)": the name is before the bracket
+    elif end > 0 and doc[end - 1].text in "([,:;":
         end -= 1
     named = _bracketed_group(doc, end)
     if named:  # "(MPC + HA group) (n = 11)"
@@ -174,6 +177,22 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
     ):
         start += 1
     return (start, end) if start < end else None
+
+
+def _open_bracket(doc: Doc | Span, k: int, reach: int = 30) -> int | None:
+    """The unclosed "(" before token ``k`` in the same stretch of text, if there is one."""
+    depth = 0
+    for j in range(k - 1, max(-1, k - reach - 1), -1):
+        text = doc[j].text
+        if text in ")]":
+            depth += 1
+        elif text in "([":
+            if depth == 0:
+                return j
+            depth -= 1
+        elif text in ".;" and j < k - 1 and doc[j].is_sent_start:
+            return None
+    return None
 
 
 def _bracketed_group(doc: Doc | Span, end: int) -> tuple[int, int] | None:
@@ -297,6 +316,7 @@ def _arm(cluster: list[Candidate]) -> Arm:
         role=role_of(" ".join(names)),  # type: ignore[arg-type]
         evidence=tuple(c.evidence for c in cluster if c.evidence),
         in_tables=any(c.source == "table" for c in cluster),
+        description=next((c.description for c in cluster if c.description), None),
     )
 
 

@@ -152,7 +152,8 @@ class TrialReader:
                 continue
             ev = Evidence(passage.section, passage.text[doc[start].idx : doc[stop - 1].idx + len(doc[stop - 1])],
                           doc[start].idx, doc[stop - 1].idx + len(doc[stop - 1]), passage.label)
-            yield Candidate(name, n, "text", ev, weight=weight, analysed=bool(_EVALUATED.search(span_text(sent))))
+            yield Candidate(name, n, "text", ev, weight=weight, analysed=bool(_EVALUATED.search(span_text(sent))),
+                            description=_description(passage, doc, end, stop))
 
     @cached_property
     def design(self) -> Design:
@@ -230,13 +231,32 @@ class TrialReader:
         for view in self.views:
             columns = column_arms(view, lexicon)
             paired = paired_columns(view, lexicon, set(columns))
-            if len({arm for arm, _ in columns.values()}) >= 2:
+            rows = row_arms(view, lexicon)
+            if len({arm for arm, _ in columns.values()}) >= 2 and not _rows_name_the_arms(rows, columns, lexicon):
                 for row in view.rows:
                     yield from _row_results(view, row, columns)
             elif not paired:
-                yield from _transposed_results(view, row_arms(view, lexicon))
+                yield from _transposed_results(view, rows)
             for row in view.rows:
                 yield from _paired_results(view, row, paired)
+
+
+def _description(passage: Passage, doc: Doc, name_end: int, stop: int) -> str | None:
+    """What a group received, in the brackets after its name: "basic (tailored intervention
+    targeting ...; n=456)", "X (100 mg) (n=3)"."""
+    if name_end >= len(doc) or doc[name_end].text not in "([" or stop - name_end < 4:
+        return None
+    inner = [t for t in doc[name_end + 1 : stop] if t.text not in "()[]"]
+    words = passage.text[inner[0].idx : inner[-1].idx + len(inner[-1])] if inner else ""
+    text = re.split(r"\s*[;,]\s*[nN]\s*=|\)\s*\(\s*[nN]\s*=", words)[0].strip(" ;,")
+    return text if re.search(r"[A-Za-z]{3,}", text) else None
+
+
+def _rows_name_the_arms(rows: dict[int, str], columns: dict[int, tuple[str, str]], lexicon: ArmLexicon) -> bool:
+    """Whether a table's rows name groups the text speaks of, none of which its columns name: the
+    columns are outcomes headed with their n ("Fruit (pieces) (n = 803)"), the arms are in rows."""
+    named = {n for n in rows.values() if (arm := lexicon.arm(n)) is not None and arm.evidence}
+    return len(named) >= 2 and not named & {arm for arm, _ in columns.values()}
 
 
 def _breakdown(doc: Doc, found: list[tuple[int, int, int, int]]) -> bool:
@@ -397,7 +417,15 @@ def _column_units(view: tbl.TableView, cols: list[int]) -> list[list[int]]:
         key = " | ".join(parts[:-1]) if len(parts) > 1 and (view.column_hint[c] or _stat_only(parts[-1])) else \
             view.column_labels[c]
         units.setdefault(key or str(c), []).append(c)
-    return list(units.values())
+    out = []
+    for unit in units.values():  # "Mean (SE)" beside "Mean change (95% CI)" are two results, not one
+        hints = frozenset(view.column_hint[c] for c in unit)
+        out += [unit] if len(unit) == 1 or hints in _ONE_VALUE_HINTS else [[c] for c in unit]
+    return out
+
+
+_ONE_VALUE_HINTS = frozenset({frozenset({"n", "pct"}), frozenset({"mean", "sd"}), frozenset({"mean", "se"}),
+                              frozenset({"n", "n_pct"})})
 
 
 def _row_cells(view: tbl.TableView, row: int, cols: list[int], arm: str, n_col: int | None) -> ArmValue | None:
@@ -415,17 +443,18 @@ def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, 
     corner = view.column_labels[0] if view.column_labels[0] and not _CORNER_NOT_OUTCOME.match(
         view.column_labels[0]) else ""
     label = view.column_labels[column if column is not None else view.value_columns()[0]].split(" | ")
-    heading = label[-1] if column is not None else label[0]
-    if column is not None and _stat_only(heading) and len(label) > 1:
-        heading = label[-2]
+    heading = label[0]
+    if column is not None:  # the column's own words: "Fruit (pieces) | Mean change (95% CI)"
+        heading = " ".join(p for p in label if not _stat_only(p)) or label[-1]
     outcome = " ".join(p for p in (corner, group, heading) if p)
     context = " | ".join(p for p in (view.table.caption or "", outcome) if p)
     timepoint = parse_timepoint(" ".join(label)) if column is not None else None
-    timepoint = timepoint or parse_timepoint(context)
+    timepoint = timepoint or parse_timepoint(group) or parse_timepoint(context)
+    when = " ".join(label) if column is not None else ""
     return Result(
         outcome=outcome, kind=kind, values=values, context=context,  # type: ignore[arg-type]
         source="table", timepoint=str(timepoint) if timepoint else None, subgroup=group or None,
-        is_baseline=_baseline_table(view) or bool(column is not None and _BASELINE_ROW.search(" ".join(label))),
+        is_baseline=_baseline_table(view) or bool(_BASELINE_ROW.search(f"{when} {group or corner}")),
         evidence=(),
     )
 

@@ -41,6 +41,9 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
         a = [t for t in terms(expand(name, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
         if q and a and role_of(query) == role_of(name):
             best = max(best, 0.8 * max(coverage(q, a), coverage(a, q)))
+    if arm.description:  # a sheet naming the group by what it received
+        q = [t for t in terms(expand(query, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
+        best = max(best, 0.8 * coverage(q, terms(expand(arm.description, abbreviations))))
     return best
 
 
