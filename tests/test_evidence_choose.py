@@ -57,6 +57,9 @@ def test_choose_same_numbers_said_twice_keeps_the_one_with_sds() -> None:
          result("Quality of life physical subscale", (30.0, 5.0), (28.0, 6.0))),
         # the label with the outcome's own numbers
         ("interleukin 2", result("IL-2", (4.5, 2.1), (28.7, 16.3)), result("IL-4", (5.6, 1.1), (4.0, 1.0))),
+        # the whole sample over a subsample given its own n
+        ("snacks", result("Snacks (pieces)", (2.5, 2.8), (2.8, 2.7)), result("Snacks (pieces) (n=808)", (3.3, 3.1),
+                                                                               (3.8, 3.0))),
         # a label naming the outcome over a caption that does
         ("LDL cholesterol", result("LDL cholesterol", (3.0, 0.8), (3.4, 0.9), context="Lipids | LDL cholesterol"),
          result("Triglycerides", (1.5, 0.5), (1.6, 0.6), context="LDL cholesterol and other lipids | Triglycerides")),

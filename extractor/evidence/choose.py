@@ -203,6 +203,16 @@ def _numbers_in(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"(?<![\d.])\d+(?![\d.])", untimed(text)))
 
 
+_OWN_N = re.compile(r"\s*[(\[]\s*n\s*=\s*[\d,]+\s*[)\]]", re.I)
+
+
+def _whole_sample(chooser: _Chooser, a: Result, b: Result) -> bool:
+    """The same outcome for everyone over the one for a subsample given its own n: "Snacks" over
+    "Snacks (n=808)"."""
+    return not _OWN_N.search(a.outcome) and bool(_OWN_N.search(b.outcome)) and \
+        normalise(_OWN_N.sub("", b.outcome)) == normalise(a.outcome)
+
+
 def _label_over_caption(chooser: _Chooser, a: Result, b: Result) -> bool:
     """a's own label names the outcome, b matches it more through its caption (and no more of it)."""
     la, lb = chooser.in_label(a), chooser.in_label(b)
@@ -245,7 +255,7 @@ def _only(this: re.Pattern[str], other: re.Pattern[str], text: str) -> bool:
 
 _PREFERENCES: tuple[Callable[[_Chooser, Result, Result], bool], ...] = (
     _names_more, _more_of_it, _its_numbers, _label_over_caption, _own_phrase, _values_over_changes,
-    _itt_over_per_protocol, _whole_over_parts,
+    _itt_over_per_protocol, _whole_over_parts, _whole_sample,
 )
 
 

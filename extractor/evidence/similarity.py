@@ -35,7 +35,7 @@ GENERIC_WORDS = frozenset(
     increase increases decrease decreases difference differences measure measures outcome
     outcomes effect effects overall average count counts frequency frequencies time times
     assessment assessments evaluation index parameter parameters result results measurement
-    measurements value baseline end point endpoint primary secondary final treatment
+    measurements value baseline end point endpoint primary secondary final treatment intake consumption
     """.split()
 )
 _TOKEN = re.compile(r"[a-z0-9α-ωµ]+(?:[-+'][a-z0-9α-ωµ]+)*[+]?")
