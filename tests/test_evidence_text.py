@@ -51,6 +51,10 @@ def test_evidence_text_arms_from_group_sizes() -> None:
             {"drug X": (None, None, 55.0, None, None), "placebo": (None, None, 30.0, None, None)},
         ),
         (
+            "Fewer households in placebo villages reported it (75% drug X versus 84% placebo; difference 9).",
+            {"drug X": (None, None, 75.0, None, None), "placebo": (None, None, 84.0, None, None)},
+        ),
+        (
             "Remission occurred in 12/40 (30.0%) patients in the drug X group and 5/40 (12.5%) in the placebo group.",
             {"drug X": (12, 40, 30.0, None, None), "placebo": (5, 40, 12.5, None, None)},
         ),

@@ -138,7 +138,7 @@ def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> l
     """Tie values to arm names: "respectively" lists first, else by the side the arms are named on."""
     if any(t.lower_ == "respectively" for t in sent):
         return _respectively(sent, values, mentions) or []
-    in_order = _named_before_listed(sent, values, mentions)
+    in_order = _named_before_listed(sent, values, mentions) or _labelled_values(sent, values, mentions)
     if in_order:
         return in_order
     arms_first = mentions[0].start < values[0].start
@@ -157,6 +157,16 @@ def _named_before_listed(sent: Span, values: Sequence[Found], mentions: Sequence
         return []
     arms = _distinct(iter(mentions))
     return list(zip(values, arms, strict=True)) if len(arms) == len(values) else []
+
+
+def _labelled_values(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:
+    """"(75% intervention versus 84% control)": every value followed at once by an arm's name, the
+    next value by another's."""
+    starts = {m.start: m.arm for m in mentions}
+    arms = [starts.get(v.end) for v in values]
+    if len(values) < 2 or None in arms or any(a == b for a, b in zip(arms, arms[1:], strict=False)):
+        return []
+    return list(zip(values, arms, strict=True))  # type: ignore[arg-type]
 
 
 def _assign(values: Sequence[Found], mentions: Sequence[Mention], *, before_first: bool) -> list[tuple[Found, str]]:
