@@ -14,6 +14,7 @@ from typing import IO
 from lxml import etree
 
 from extractor.errors import ParseError
+from extractor.records import Record
 
 # Inline markup whose text belongs to the running text. Everything else is text too (we never drop
 # content), but these are the ones we know, listed here to say so.
@@ -167,3 +168,14 @@ def _plain(el: etree._Element, skip: frozenset[str]) -> list[str]:
         if child.tail:
             parts.append(child.tail)
     return parts
+
+
+def all_or_raise(items: Iterable[Record | ParseError]) -> list[Record]:
+    """The records of a stream of records and errors, raising the first error met."""
+    records = []
+    for item in items:
+        if isinstance(item, ParseError):
+            raise item
+        records.append(item)
+    return records
+

@@ -183,12 +183,7 @@ def iter_marc(stream: IO[bytes], *, source: str | None = None) -> Iterator[Recor
 def parse_marc(data: bytes, *, source: str | None = None) -> list[Record]:
     """Parse a whole MARCXML document held in memory; raise on the first broken record."""
     _xml.check_prolog(data[: _xml.PROLOG_LIMIT], source=source)
-    records = []
-    for item in iter_marc(io.BytesIO(data), source=source):
-        if isinstance(item, ParseError):
-            raise item
-        records.append(item)
-    return records
+    return _xml.all_or_raise(iter_marc(io.BytesIO(data), source=source))
 
 
 def _read(element: etree._Element, index: int, source: str | None) -> Record | ParseError:

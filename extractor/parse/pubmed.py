@@ -138,12 +138,7 @@ class SkipElements(io.RawIOBase):
 
 def parse_pubmed(data: bytes, *, source: str | None = None) -> list[Record]:
     """Parse a whole PubMed XML document held in memory; raise on the first broken record."""
-    records = []
-    for item in iter_pubmed(io.BytesIO(data), source=source):
-        if isinstance(item, ParseError):
-            raise item
-        records.append(item)
-    return records
+    return _xml.all_or_raise(iter_pubmed(io.BytesIO(data), source=source))
 
 
 def _read(element: etree._Element, index: int, source: str | None) -> Record | ParseError:
