@@ -179,3 +179,13 @@ def all_or_raise(items: Iterable[Record | ParseError]) -> list[Record]:
         records.append(item)
     return records
 
+
+def release(element: etree._Element) -> None:
+    """Free a streamed record once read: its content and every earlier sibling the root still holds."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    if parent is None:
+        return
+    while element.getprevious() is not None:
+        del parent[0]
+

@@ -171,7 +171,7 @@ def iter_marc(stream: IO[bytes], *, source: str | None = None) -> Iterator[Recor
         for _, element in events:
             yield _read(element, index, source)
             index += 1
-            _release(element)
+            _xml.release(element)
     except etree.XMLSyntaxError as e:
         reason = f"not well-formed XML (the file stops being XML here; {index} records read before): {e.msg}"
         yield ParseError(reason, source=source, record_id=f"#{index + 1}")
@@ -197,16 +197,6 @@ def _record_id(element: etree._Element, index: int) -> str:
     control = next((c for c in element if _xml.local(c.tag) == "controlfield" and c.get("tag") == "001"), None)
     number = clean_text(control.text) if control is not None else None
     return f"#{index + 1}" + (f" (001 {number})" if number else "")
-
-
-def _release(element: etree._Element) -> None:
-    """Free a record once read: its content and every earlier sibling still held by the root."""
-    element.clear(keep_tail=True)
-    parent = element.getparent()
-    if parent is None:
-        return
-    while element.getprevious() is not None:
-        del parent[0]
 
 
 def _check_empty(root: etree._Element | None, source: str | None) -> None:

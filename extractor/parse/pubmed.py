@@ -79,7 +79,7 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
             else:
                 yield _read(element, index, source)
             index += 1
-            _release(element)
+            _xml.release(element)
     except etree.XMLSyntaxError as e:
         reason = f"not well-formed XML (the file stops being XML here; {index} records read before): {e.msg}"
         yield ParseError(reason, source=source, record_id=f"#{index + 1}")
@@ -147,16 +147,6 @@ def _read(element: etree._Element, index: int, source: str | None) -> Record | P
     except ParseError as e:
         pmid = element.findtext(".//PMID")
         return ParseError(e.reason, source=source, record_id=f"#{index + 1}" + (f" PMID {pmid}" if pmid else ""))
-
-
-def _release(element: etree._Element) -> None:
-    """Free a record once read: its content and every earlier sibling still held by the root."""
-    element.clear(keep_tail=True)
-    parent = element.getparent()
-    if parent is None:
-        return
-    while element.getprevious() is not None:
-        del parent[0]
 
 
 def parse_deleted(element: etree._Element) -> Iterator[Record]:
