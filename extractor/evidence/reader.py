@@ -29,6 +29,7 @@ from extractor.evidence.arms import (
     merge_candidates,
     name_before,
     partition_sizes,
+    same_group,
     split_header_n,
 )
 from extractor.evidence.compare import percent_agrees
@@ -40,6 +41,7 @@ from extractor.evidence.spans import sentences, span_text, spans_by_sentence
 from extractor.evidence.text import sentence_results, zero_event_results
 from extractor.nlp import fold, get_nlp
 from extractor.nlp.rules import parse_timepoint
+from extractor.nlp.sizes import SizeMention, find_sizes, reports_events
 from extractor.records import Record
 
 _SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
@@ -117,10 +119,52 @@ class TrialReader:
     @cached_property
     def arms(self) -> tuple[Arm, ...]:
         candidates = [*self._text_candidates(), *self._table_candidates()]
+        candidates += self._size_candidates(candidates)
         arms = merge_candidates(candidates, self.abbreviations)
-        if arms and not any(a.n for a in arms) and self.design.per_group and len(arms) == self.design.groups:
-            arms = tuple(replace(a, n_randomised=self.design.per_group) for a in arms)  # "25 in each group"
-        return arms
+        each, groups = self._each_group()
+        if arms and not any(a.n for a in arms) and each and groups in (None, len(arms)):
+            arms = tuple(replace(a, n_randomised=each) for a in arms)  # "25 in each group"
+        return self._within_total(arms)
+
+    @cached_property
+    def size_mentions(self) -> tuple[tuple[Passage, SizeMention], ...]:
+        """Every size the abstract and body state (:mod:`extractor.nlp.sizes`), with its passage."""
+        return tuple((p, m) for p in self.passages if p.part not in ("table", "discussion")
+                     for m in find_sizes(p.text))
+
+    def _size_candidates(self, known: list[Candidate]) -> list[Candidate]:
+        """Groups sized by the phrasings of :mod:`extractor.nlp.sizes`. A size joins a group the paper
+        names elsewhere; it names a new group only where fewer than two are known otherwise, and only
+        in the abstract or the methods, where a paper states its design ("of the 40 patients given X"
+        in a results section is no new arm)."""
+        found = []
+        names_known = len(merge_candidates(known, self.abbreviations)) >= 2
+        for passage, m in self.size_mentions:
+            if m.kind not in ("group", "analysed") or not m.group or not (name := clean_arm_name(m.group)):
+                continue
+            designs = passage.part in ("abstract_results", "abstract_methods", "methods")
+            joins = any(same_group(name, n, self.abbreviations) for c in known for n in c.names)
+            if not joins and (names_known or not designs):
+                continue
+            ev = Evidence(passage.section, passage.text[m.start : m.end], m.start, m.end, passage.label)
+            found.append(Candidate(name, m.n, "text", ev, weight=2 if designs else 1, analysed=m.kind == "analysed"))
+        return found
+
+    def _each_group(self) -> tuple[int | None, int | None]:
+        """The size every group has, and how many groups, when the text says so once for all."""
+        if self.design.per_group:
+            return self.design.per_group, self.design.groups
+        each = next((m for _, m in self.size_mentions if m.kind == "each"), None)
+        return (each.n, each.groups) if each else (None, None)
+
+    def _within_total(self, arms: tuple[Arm, ...]) -> tuple[Arm, ...]:
+        """No arm is larger than the whole sample the trial states: such a size is dropped."""
+        totals = [m.n for _, m in self.size_mentions if m.kind == "total"]
+        if not totals:
+            return arms
+        limit = max(totals)
+        return tuple(replace(a, n_randomised=a.n_randomised if (a.n_randomised or 0) <= limit else None,
+                             n_analysed=a.n_analysed if (a.n_analysed or 0) <= limit else None) for a in arms)
 
     def _text_candidates(self) -> Iterator[Candidate]:
         for passage, doc in zip(self.passages, self.docs, strict=True):
@@ -145,7 +189,8 @@ class TrialReader:
                  if (b := name_before(doc, s.start))]
         if not _ALLOCATION.search(span_text(sent)) or _breakdown(doc, found):
             found = []  # "rash (n = 71), fever (n = 36)" lists findings, not groups
-        found += [(sent.start + a, sent.start + b, n, sent.start + b) for a, b, n in count_phrases(sent)]
+        if not reports_events(span_text(sent)):  # "Two patients in group A withdrew" counts an outcome
+            found += [(sent.start + a, sent.start + b, n, sent.start + b) for a, b, n in count_phrases(sent)]
         for start, end, n, stop in found:
             name = clean_arm_name(passage.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])])
             if name is None:

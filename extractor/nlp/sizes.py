@@ -1,0 +1,358 @@
+"""Group sizes as the text states them: "placebo (n = 30)", "64 patients received drug A", "two
+groups of 25", "51 of 111 patients given X", "A total of 120 patients were randomised".
+
+The phrasings are rules held as data (``patterns/sizes.jsonl``): a regular expression over the
+sentence written with the lexicon's word classes (``{people}``, ``{count}``, ...), the kind of size it
+states and where the group's name stands (a named part of the match, or the words before it). Each
+rule carries a purpose, examples and counter-examples, and the tests run every one of them.
+
+:func:`find_sizes` gives plain frozen :class:`SizeMention` records (no spaCy here): the number, its
+kind, the group's name as written, the offsets of the phrase and the id of the rule that read it.
+Sentences about events, losses or the planned sample size state no group size and are passed over
+(a fraction "4 of 26 patients" is the one exception: its denominator is the group read).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from extractor.errors import ExtractionError
+from extractor.nlp.rules import fold
+
+SizeKind = Literal["group", "analysed", "total", "total_analysed", "each"]
+
+
+@dataclass(frozen=True, slots=True)
+class SizeMention:
+    """One size the text states: ``n`` people in ``group`` (None for the whole trial)."""
+
+    n: int
+    kind: SizeKind
+    group: str | None
+    start: int  # the phrase read, as offsets into the text given to find_sizes
+    end: int
+    rule: str
+    groups: int | None = None  # "two groups of 25": how many groups are that size
+
+
+@dataclass(frozen=True, slots=True)
+class SizeRule:
+    id: str
+    purpose: str
+    pattern: re.Pattern[str]
+    kind: SizeKind
+    name: Literal["group", "before", "none"]
+    in_event_sentences: bool
+    in_result_sentences: bool
+    examples: tuple[dict[str, Any], ...]
+    counter_examples: tuple[str, ...]
+
+
+# --- the lexicon ----------------------------------------------------------------------------------
+
+
+@cache
+def lexicon() -> dict[str, tuple[str, ...]]:
+    """The word classes of group sizes (``patterns/sizes_lexicon.json``), by class name."""
+    raw = json.loads(resources.files("extractor.nlp").joinpath("patterns/sizes_lexicon.json").read_text("utf-8"))
+    return {name: tuple(entry["words"]) for name, entry in raw.items()}
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    """Words as a non-capturing alternation, longest first so that "women" is tried before "men"."""
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+@cache
+def _pieces() -> dict[str, str]:
+    """The pieces rules are written with: each lexicon class, and numbers in digits or words."""
+    lex = lexicon()
+    units, teens, tens = (_alternation(lex[k]) for k in ("units", "teens", "tens"))
+    below_100 = rf"(?:{tens}(?:[\s-]+{units})?|{teens}|{units})"
+    words = (rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})(?:\s+thousand)?")
+    digits = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})(?![.,]\d|\s*%|\d|/)"
+    pieces = {name: rf"\b{_alternation(words_)}\b" for name, words_ in lex.items()}
+    pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
+               "digits": digits, "count": rf"(?:{digits}|(?<!hundred )(?<!hundred and )\b{words}\b(?![\s-]+(?:{units}|{teens})\b))",
+               "numword": rf"\b{words}\b",
+               "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)",
+               "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|died|required|"
+                             r"reported|achieved|complained|suffered|needed|presented|responded|were\s+(?:free|cured|alive|dead|"
+                             r"lost|withdrawn|excluded))\b)"}
+    return pieces
+
+
+def _expand(regex: str) -> str:
+    pieces = _pieces()
+    return re.sub(r"\{(\w+)\}", lambda m: pieces[m.group(1)] if m.group(1) in pieces else m.group(0), regex)
+
+
+# --- the rules ------------------------------------------------------------------------------------
+
+
+@cache
+def size_rules() -> tuple[SizeRule, ...]:
+    """The rules of ``patterns/sizes.jsonl``, in the order they are tried."""
+    text = resources.files("extractor.nlp").joinpath("patterns/sizes.jsonl").read_text("utf-8")
+    rules = []
+    for line_no, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            pattern = re.compile(_expand(raw["regex"]), re.I if "I" in raw.get("flags", []) else 0)
+            rules.append(SizeRule(raw["id"], raw["purpose"], pattern, raw["kind"], raw["name"],
+                                  raw.get("in_event_sentences", False),
+                                  raw.get("in_result_sentences", False), tuple(raw["examples"]),
+                                  tuple(raw.get("counter_examples", ()))))
+        except (KeyError, ValueError, re.error) as exc:
+            raise ExtractionError(f"patterns/sizes.jsonl line {line_no}: {exc}") from exc
+    return tuple(rules)
+
+
+# --- reading a text -------------------------------------------------------------------------------
+
+
+def count_value(text: str) -> int | None:
+    """The number a count states: "1,028", "12 651", "Thirty-six", "Three hundred and forty-seven"."""
+    t = fold(text).strip().lower()
+    if t.replace(",", "").replace(" ", "").isdigit():
+        return int(t.replace(",", "").replace(" ", ""))
+    values = _word_values()
+    total, current, seen = 0, 0, False
+    for word in t.replace("-", " ").split():
+        if word == "and":
+            continue
+        if word == "a":
+            current = 1
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word == "thousand":
+            total, current = (total + (current or 1)) * 1000, 0
+        elif word in values:
+            current += values[word]
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+@cache
+def _word_values() -> dict[str, int]:
+    lex = lexicon()
+    values = {w: i + 1 for i, w in enumerate(lex["units"])}
+    values |= {w: 10 + i for i, w in enumerate(lex["teens"])}
+    values |= {w: 20 + 10 * i for i, w in enumerate(lex["tens"])}
+    return values
+
+
+def find_sizes(text: str) -> tuple[SizeMention, ...]:
+    """Every group or trial size ``text`` states, each number read once (the first rule wins)."""
+    folded = fold(text)
+    found: list[SizeMention] = []
+    taken: set[int] = set()  # where the numbers already read start
+    for start, end in _sentences(folded):
+        sentence = folded[start:end]
+        eventful, resultful = _has_cue("event_cues", sentence), _has_cue("result_cues", sentence)
+        for rule in size_rules():
+            if (eventful and not rule.in_event_sentences) or (resultful and not rule.in_result_sentences):
+                continue
+            if rule.name == "before" and _breakdown(sentence):
+                continue  # "rash (n = 71), fever (n = 36), ... (n = 2)" lists findings, not groups
+            for mention in _read(rule, sentence, start):
+                if mention.start not in taken:
+                    found.append(mention)
+                    taken.add(mention.start)
+    return tuple(sorted(found, key=lambda m: m.start))
+
+
+def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
+    for m in rule.pattern.finditer(sentence):
+        for suffix in ("", "2"):
+            key = f"n{suffix}"
+            if key not in rule.pattern.groupindex or m.group(key) is None:
+                continue
+            n = count_value(m.group(key))
+            if not n or n < 2 or n > 1_000_000 or _a_year(m.group(key), sentence[m.end(key):]):
+                continue
+            kind, group = rule.kind, _group_of(rule, m, sentence, suffix)
+            if kind in ("group", "analysed"):
+                if group is None or _not_a_group(group, m, rule):
+                    continue
+                if _lists_groups(group, sentence[m.end():]):
+                    kind, group = "total", None  # "40 women were assigned to A or B": the whole sample
+                elif kind == "group" and _flow(sentence):
+                    kind = "analysed"
+            k = count_value(m.group("k")) if "k" in rule.pattern.groupindex and m.group("k") else None
+            yield SizeMention(n, kind, group, offset + m.start(key), offset + m.end(), rule.id, k)
+
+
+def _a_year(number: str, after: str) -> bool:
+    """"between 1980 and 1995": a four-digit number from 1900 to 2099 not followed by who it counts."""
+    if not (len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2099):
+        return False
+    return _PEOPLE_NEXT().match(after) is None
+
+
+@cache
+def _PEOPLE_NEXT() -> re.Pattern[str]:  # noqa: N802
+    return re.compile(_expand(r"\s+(?:[\w-]+\s+){0,2}?{people}"), re.I)
+
+
+def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
+    """Names that are a measure, a time, a sex or the sample itself ("mg", "weeks", "men", "patients")."""
+    lex = lexicon()
+    words = group.lower().replace("/", " ").split()
+    if words[-1] in lex["not_groups"] or words[0] in lex["not_groups"]:
+        return True
+    if len(words) == 2 and words[0].replace(".", "").isdigit() and words[1] in lex["dose_units"]:
+        return False  # "40 mg": a dose group
+    if not any(len(w) >= 3 and w.isalpha() and w not in lex["not_groups"] for w in words):
+        return True  # "22 mg/L", "15.6 mmHg": a value, not a name
+    if "group2" in rule.pattern.groupindex and m.group("group2"):
+        pair = {m.group("group").lower().split()[-1], m.group("group2").lower().split()[-1]}
+        return pair <= set(lex["sexes"])
+    return False
+
+
+def _lists_groups(group: str, after: str) -> bool:
+    """Whether a name read after an allocation verb is a list of groups or a number of groups:
+    "A or B", "A (n = 20) versus B", "two treatment groups"."""
+    lowered = f" {group.lower()} "
+    if any(f" {w} " in lowered for w in ("or", "versus", "vs", "vs.")) or _GROUP_COUNT.match(group):
+        return True
+    return _LIST_AFTER.match(after) is not None
+
+
+_GROUP_COUNT = re.compile(r"^(?:\w+\s+)?(?:two|three|four|five|six|\d)\s+(?:[\w-]+\s+){0,2}?(?:groups|arms)\b", re.I)
+_LIST_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*){0,3},?\s*(?:or|versus|vs\.?)\s", re.I)
+
+
+def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> str | None:
+    if rule.name == "group":
+        key = f"group{suffix}"
+        return _clean(m.group(key)) if key in rule.pattern.groupindex and m.group(key) else None
+    if rule.name == "before":
+        return name_before(sentence[: m.start()])
+    return None
+
+
+def name_before(text: str) -> str | None:
+    """The group named right before a size: "placebo (" -> "placebo", "(yogurt group, " -> "yogurt
+    group", "X (100 mg/day) (" -> "X", "drug 3 mg (R3) group (" -> "drug 3 mg (R3) group"; None when
+    no name stands there."""
+    t = text.rstrip()
+    if t[-1:] in (",", ";") and (opened := _unclosed(t)) > 0:
+        t = t[:opened]  # "basic (tailored advice; n=456)": the name stands before the bracket
+    t = t.rstrip("([,:;").rstrip()
+    while t.endswith(")"):  # a description in brackets between the name and its size
+        opened = _opening(t, len(t) - 1)
+        if opened <= 0:
+            break
+        t = t[:opened].rstrip()
+    depth, i = 0, len(t)
+    while i > 0:
+        c = t[i - 1]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (c in "[;:,=" or (c == "." and not _decimal_point(t, i - 1))):
+            break
+        i -= 1
+    words = t[i:].split()
+    stops = set(lexicon()["name_stops"])
+    for j in range(len(words) - 1, -1, -1):
+        if words[j].lower() in stops:
+            words = words[j + 1 :]
+            break
+    return _clean(" ".join(words))
+
+
+def _unclosed(text: str) -> int:
+    """Where the last bracket still open at the end of ``text`` opens (-1 if none is)."""
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth < 0:
+            return i
+    return -1
+
+
+def _opening(text: str, close: int) -> int:
+    depth = 0
+    for i in range(close, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return -1
+
+
+def _decimal_point(text: str, i: int) -> bool:
+    return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+
+
+def _clean(name: str) -> str | None:
+    words = name.strip(" ,;:-").split()
+    articles = set(lexicon()["articles"])
+    while words and words[0].lower() in articles:
+        words = words[1:]
+    name = " ".join(words).strip(" ,;:-")
+    if len(name) < 2 or not any(c.isalpha() for c in name) or len(words) > 12 or words[-1].isdigit():
+        return None
+    return name
+
+
+def _breakdown(sentence: str) -> bool:
+    """Whether a sentence sizes a make-up rather than groups: three or more bracketed sizes, one of
+    them of one or two people."""
+    found = list(_BRACKETED_N.finditer(sentence))
+    return len(found) >= 3 and (min(int(m.group(1)) for m in found) <= 2 or any(m.group(2) for m in found))
+
+
+_BRACKETED_N = re.compile(r"\b[nN]\s*[=:]\s*(\d+)\b(\s*[;,]\s*\d+(?:\.\d+)?\s*%)?")
+
+
+def reports_events(sentence: str) -> bool:
+    """Whether a sentence speaks of events, losses or the planned sample, where counts of people are
+    not group sizes."""
+    return _has_cue("event_cues", sentence)
+
+
+def _has_cue(name: str, sentence: str) -> bool:
+    return _cue(name).search(sentence) is not None
+
+
+def _flow(sentence: str) -> bool:
+    return _has_cue("flow_cues", sentence)
+
+
+@cache
+def _cue(name: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + _alternation(lexicon()[name]), re.I)
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    """Sentence spans: a full stop, "?" or "!" followed by a space and a capital or a digit ends one,
+    except after a one-letter initial or a common abbreviation."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        before = text[max(0, m.start() - 4) : m.start() + 1].split()[-1] if text[: m.start() + 1].split() else ""
+        if before.lower().rstrip(".") in _NO_END:
+            continue
+        yield start, m.end()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9(\[])|\n+")
+_NO_END = frozenset("vs e.g i.e al fig no approx ca ref p".split()) | frozenset("abcdefghijklmnopqrstuvwxyz")

@@ -1,0 +1,80 @@
+"""Group sizes as the text states them: every rule's examples and counter-examples, run as tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.nlp.sizes import count_value, find_sizes, name_before, size_rules
+
+RULES = size_rules()
+EXAMPLES = [pytest.param(rule, ex, id=f"{rule.id}-{i}") for rule in RULES for i, ex in enumerate(rule.examples)]
+COUNTERS = [pytest.param(rule, text, id=f"{rule.id}-not-{i}") for rule in RULES
+            for i, text in enumerate(rule.counter_examples)]
+
+
+@pytest.mark.parametrize(("rule", "example"), EXAMPLES)
+def test_nlp_sizes_rule_reads_its_example(rule, example) -> None:  # type: ignore[no-untyped-def]
+    found = [m for m in find_sizes(example["text"]) if m.rule == rule.id and m.n == example["n"]]
+    assert found, f"{rule.id} read nothing of {example['text']!r}: {find_sizes(example['text'])}"
+    mention = found[0]
+    if "group" in example:
+        assert mention.group == example["group"]
+    if "kind" in example:
+        assert mention.kind == example["kind"]
+    assert example["text"][mention.start :].startswith(str(example["text"][mention.start : mention.end]))
+
+
+@pytest.mark.parametrize(("rule", "text"), COUNTERS)
+def test_nlp_sizes_rule_leaves_its_counter_example(rule, text) -> None:  # type: ignore[no-untyped-def]
+    assert [m for m in find_sizes(text) if m.rule == rule.id] == []
+
+
+def test_nlp_sizes_every_rule_has_an_id_a_purpose_and_two_examples() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    for rule in RULES:
+        assert rule.purpose and len(rule.examples) >= 2 and rule.counter_examples, rule.id
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1,028", 1028), ("12 651", 12651), ("Thirty-six", 36), ("Three hundred and forty-seven", 347),
+    ("One hundred forty-one", 141), ("fifty eight", 58), ("two thousand", 2000), ("several", None),
+])
+def test_nlp_sizes_count_value(text: str, value: int | None) -> None:
+    assert count_value(text) == value
+
+
+@pytest.mark.parametrize(("before", "name"), [
+    ("Patients took aspirin (", "aspirin"),
+    ("a tablet of drug B (100 mg/day) (", "drug B"),
+    ("the low dose (3 mg) group (", "low dose (3 mg) group"),
+    ("basic (advice on diet; ", "basic"),
+    ("the placebo arm, ", "placebo arm"),
+    ("blood pressure fell to 15.6 mmHg (", "15.6 mmHg"),
+])
+def test_nlp_sizes_name_before(before: str, name: str) -> None:
+    assert name_before(before) == name
+
+
+@pytest.mark.parametrize("text", [
+    "Three patients in the placebo group died.",                      # an event, not a size
+    "Adverse events occurred in 12 patients receiving drug A.",
+    "A sample size of 40 patients per group would give 80% power.",   # planning
+    "Blood pressure fell from 120 +/- 26 to 105 +/- 21 in the drug group.",
+    "The trial ran between 1990 and 1995 to receive funding.",
+    "Findings: rash (n = 71; 40%), fever (n = 36; 20%), cough (n = 2; 1%).",  # a make-up
+])
+def test_nlp_sizes_no_group_size_where_none_is_stated(text: str) -> None:
+    assert [m for m in find_sizes(text) if m.kind in ("group", "analysed")] == []
+
+
+def test_nlp_sizes_a_total_randomised_to_listed_groups_is_the_whole_sample() -> None:
+    (mention,) = find_sizes("Forty-two adults were randomly assigned to drug A or placebo.")
+    assert (mention.n, mention.kind, mention.group) == (42, "total", None)
+
+
+def test_nlp_sizes_offsets_slice_the_text_given() -> None:
+    text = "Ninety patients were randomised: drug A (n\u2009=\u200946) or placebo (n = 44)."
+    found = {m.n: m for m in find_sizes(text)}
+    assert text[found[46].start : found[46].start + 2] == "46"
+    assert found[44].group == "placebo" and found[90].kind == "total"
