@@ -189,7 +189,7 @@ class _BatchRun:
         try:
             return self.client.efetch(self.db, batch)
         except FetchError as e:
-            if e.status is not None and 400 <= e.status < 500 and e.status != 429:
+            if e.refused:
                 raise
             _LOG.warning("%s: %d IDs not fetched: %s", self.db, len(batch), e)
             with self._lock:
@@ -229,7 +229,7 @@ def link_pmc(
         try:
             found = client.elink(batch)
         except FetchError as e:
-            if e.status is not None and 400 <= e.status < 500 and e.status != 429:
+            if e.refused:
                 raise
             _LOG.warning("pmc: %d PMIDs not linked: %s", len(batch), e)
             unlinked.extend(batch)
