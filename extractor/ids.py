@@ -355,7 +355,7 @@ def _read_table(text: str, name: str) -> list[Citation] | None:
         is_id, kind = _column_kind(cell)
         if is_id:
             columns.append(_Column(index, kind, cell.strip()))
-    if not any(c.kind for c in columns):
+    if not any(c.kind for c in columns) and not (columns and len(header) > 1):
         return None
     rows = csv.reader(io.StringIO(lines[1] if len(lines) > 1 else ""), delimiter=delimiter)
     citations = [_row_citation(row, columns, f"{name} line {n}") for n, row in enumerate(rows, 2)

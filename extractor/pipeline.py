@@ -14,7 +14,7 @@ Both files are written from the cache at the end, each through a temporary file 
 so a run killed at any point leaves either the previous outputs or the new ones, never half of one;
 the next run finds its finished batches in the cache. The evidence tables (``arms.csv``,
 ``evidence.csv``) are written by the ``evidence`` callable given to :func:`run`: it receives the
-records and the output directory.
+records, the output directory and the inputs with what they mapped to.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ __all__ = [
 _LOG = logging.getLogger(__name__)
 # (stage label, total) -> a function called with the number of items done since the last call.
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
-Evidence = Callable[[Sequence[Record], Path], None]
+# (records, outdir, inputs as report.json lists them) -> writes the evidence tables and report
+Evidence = Callable[[Sequence[Record], Path, Sequence[dict[str, Any]]], None]
 Inputs = Sequence["str | Citation"]  # IDs as given (PMID, PMCID, DOI, URL), or citations read from a file
 _PARSE_CHUNK = 500  # records parsed per in-memory document
 
@@ -181,7 +182,7 @@ def run(
         records, parse_failed, parse_errors = _parse_all(store, pubmed, pmc)
     written = _write_jsonl(outdir / "records.jsonl", records)
     if evidence is not None:
-        evidence(records, outdir)
+        evidence(records, outdir, mapping.to_dicts())
     report = _report(pubmed, pmc, client, written, parse_failed, parse_errors, started)
     report = dataclasses.replace(report, inputs=tuple(mapping.to_dicts()))
     _write_json(outdir / "report.json", report.to_dict())
@@ -362,9 +363,12 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     commit()
 
 
-def write_evidence(records: Sequence[Record], outdir: Path) -> None:
+def write_evidence(
+    records: Sequence[Record], outdir: Path, inputs: Sequence[dict[str, Any]] = ()
+) -> None:
     """The evidence step of :func:`run`: ``arms.csv``, ``evidence.csv`` (the comparisons) and
-    ``report.html`` (every number highlighted in its source text, for a reviewer to check)."""
+    ``report.html`` (every number highlighted in its source text, for a reviewer to check, after
+    the table of ``inputs`` and what they mapped to)."""
     from extractor.evidence import extract_evidence, write_arms_csv, write_comparisons_csv
     from extractor.report import render_report
 
@@ -374,7 +378,7 @@ def write_evidence(records: Sequence[Record], outdir: Path) -> None:
         writer(trials, stream)
         commit()
     stream, commit = _atomic(outdir / "report.html")
-    stream.write(render_report(records, trials))
+    stream.write(render_report(records, trials, inputs))
     commit()
 
 

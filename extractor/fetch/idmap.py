@@ -93,13 +93,19 @@ def map_ids(
             if answer.target:
                 done[n] = MappedInput(citations[n], answer.target, (kind, value), answer.via)
             else:
-                reasons.setdefault(n, []).append(f"{value}: {answer.reason}")
-    inputs = tuple(done.get(n) or MappedInput(c, reason="; ".join(reasons.get(n, ["no ID"])))
+                reasons.setdefault(n, []).append((value, answer.reason or "not found"))
+    inputs = tuple(done.get(n) or MappedInput(c, reason=_why(reasons.get(n, [])))
                    for n, c in enumerate(citations))  # fmt: skip
     mapping = IdMapping(db, inputs)
     _LOG.info("%d inputs: %d mapped to %d %s IDs, %d unmapped", len(inputs),
               len(inputs) - len(mapping.unmapped), len(mapping.ids), db, len(mapping.unmapped))  # fmt: skip
     return mapping
+
+
+def _why(reasons: list[tuple[str, str]]) -> str:
+    if len(reasons) == 1:
+        return reasons[0][1]
+    return "; ".join(f"{value}: {reason}" for value, reason in reasons) or "no ID"
 
 
 def _resolve(
@@ -119,7 +125,7 @@ def _resolve(
     if kind == "doi" and db == "pubmed":
         found.update(_esearch(client, cache, unknown))
     else:
-        found.update({v: _Found(None, "converter", f"not in {_NAMES[db]}") for v in unknown})
+        found.update({v: _Found(None, "converter", "not in PMC") for v in unknown})
     return found
 
 
@@ -177,14 +183,12 @@ def _read_converted(
         if target := ids.get(target_kind):
             answers[value] = _Found(target, "converter")
         else:
-            reason = f"in {_others(ids, kind)} but not in {_NAMES[db]}"
+            pmcid = ids.get("pmcid")
+            reason = f"in PMC as {pmcid} but not in PubMed" if db == "pubmed" and pmcid else (
+                f"not in {_NAMES[db]}")
             links.append((kind, value, db, None, "converter", reason))
             answers[value] = _Found(None, "converter", reason)
     return links, answers
-
-
-def _others(ids: dict[str, str], kind: str) -> str:
-    return ", ".join(f"{_NAMES[k]} {v}" for k, v in ids.items() if k != kind) or "the converter"
 
 
 def _esearch(client: EutilsClient, cache: Cache, dois: list[str]) -> dict[str, _Found]:
