@@ -159,14 +159,15 @@ def _citation(text: str, where: str, found: Iterable[tuple[IdKind, str]],
 
 
 def citations_from_args(
-    args: Iterable[str], where: str = "argument", *, digits: IdKind = "pmid"
+    args: Iterable[str], where: str = "argument", *, first: int = 1, digits: IdKind = "pmid"
 ) -> list[Citation]:
     """One citation per identifier given on the command line (an argument may hold several).
 
-    ``digits``: what bare digits are ("pmcid" where the context says so, as ``fetch --db pmc``).
+    Each is placed as ``f"{where} {n}"``, ``n`` counting arguments from ``first``. ``digits``:
+    what bare digits are ("pmcid" where the context says so, as ``fetch --db pmc``).
     """
     out: list[Citation] = []
-    for n, arg in enumerate(args, 1):
+    for n, arg in enumerate(args, first):
         out.extend(_plain_line(arg, f"{where} {n}", comments=False, digits=digits))
     return out
 

@@ -198,7 +198,7 @@ def _citations(ids: Inputs, db: str = "pubmed") -> list[Citation]:
         if isinstance(item, Citation):
             out.append(item)
         else:
-            out.extend(citations_from_args([item], f"ID {n}", digits=digits))
+            out.extend(citations_from_args([item], "ID", first=n, digits=digits))
     return out
 
 
