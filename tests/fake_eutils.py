@@ -8,7 +8,8 @@ POSTed form bodies; ``id`` lists comma-separated or repeated; efetch ``db=pubmed
 ``id``; and the PMC ID Converter (any path holding ``/idconv/``, :attr:`FakeEutils.idconv_url`):
 ``ids`` (up to 200, comma-separated), ``idtype``, ``format=json``, answered as
 https://pmc.ncbi.nlm.nih.gov/tools/id-converter-api/ documents it (a record per requested ID,
-``pmid`` as a number, ``"status": "error"`` with an ``errmsg`` for an ID it does not know). Its records are real recorded records replicated under new PMIDs (:func:`replicate`), and
+``pmid`` as a number, ``"status": "error"`` with an ``errmsg`` for an ID it does not know).
+Its records are real recorded records replicated under new PMIDs (:func:`replicate`), and
 its envelopes copy the recorded answers' prologs, so a client that passes against it should pass
 against any server that answers the same way.
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from extractor.errors import FetchError
+from extractor.fetch.batch import ask_in_batches
 from extractor.fetch.cache import Cache, IdLink, id_links
 from extractor.fetch.client import IDCONV_BATCH, EutilsClient
 from extractor.fetch.responses import IdRecord
@@ -149,14 +150,9 @@ def _convert(
     """Ask the converter: (answers, the values it does not know or could not be asked about)."""
     found: dict[str, _Found] = {}
     unknown: list[str] = []
-    for start in range(0, len(values), IDCONV_BATCH):
-        batch = values[start : start + IDCONV_BATCH]
-        try:
-            records = client.idconv(batch, kind)
-        except FetchError as e:
-            if e.refused:
-                raise
-            _LOG.warning("ID converter: %d IDs not asked: %s", len(batch), e)
+    ask = lambda batch: client.idconv(batch, kind)  # noqa: E731
+    for batch, records in ask_in_batches(values, IDCONV_BATCH, ask, "ID converter"):
+        if records is None:
             unknown.extend(batch)
             continue
         links, answers = _read_converted(kind, db, records)
