@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from extractor.errors import InputError
 from extractor.normalise import normalise_doi, normalise_pmcid, normalise_pmid
@@ -127,7 +128,7 @@ def _parse_url(value: str) -> tuple[IdKind, str] | None:
 
 
 def _parse_plain(value: str, kind: IdKind | None) -> tuple[IdKind, str] | None:
-    bare = _DOI_PREFIX.sub("", value)
+    bare = unquote(_DOI_PREFIX.sub("", value))
     doi = normalise_doi(bare) if bare.startswith("10.") else None
     if doi and bare.lower().startswith(doi) and not bare[len(doi):].strip(_DOI_END):
         return "doi", doi

@@ -24,6 +24,7 @@ IDS = Path(__file__).resolve().parent.parent / "fixtures" / "ids"
         ("doi: 10.1016/j.jcrs.2015.08.011", None, ("doi", "10.1016/j.jcrs.2015.08.011")),
         ("https://doi.org/10.1016/J.Fertnstert.2015.07.1131", None, ("doi", "10.1016/j.fertnstert.2015.07.1131")),
         ("http://dx.doi.org/10.1002/acr2.11726", None, ("doi", "10.1002/acr2.11726")),
+        ("https://doi.org/10.1002%2Facr2.11726", None, ("doi", "10.1002/acr2.11726")),
         ("https://doi.org/10.1016/0140-6736(93)90001-x", None, ("doi", "10.1016/0140-6736(93)90001-x")),
         ("10.1002/acr2.11726.", None, ("doi", "10.1002/acr2.11726")),  # a full stop ending a sentence
         ("https://pubmed.ncbi.nlm.nih.gov/28731372/", None, ("pmid", "28731372")),

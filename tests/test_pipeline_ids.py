@@ -135,3 +135,17 @@ def test_pipeline_ids_fetch_lists_what_it_could_not_map(tmp_path: Path, env: Non
     result = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "out.xml")], catch_exceptions=False)
     assert result.exit_code == 2  # nothing at all was fetched
     assert "unmapped: ID 1: 10.5555/unknown: not in the cache (offline)" in result.output
+
+
+def test_pipeline_ids_map_inputs_serves_other_commands(tmp_path: Path, env: None) -> None:
+    from extractor.config import CacheConfig, EutilsConfig
+    from extractor.ids import read_ids_file
+    from extractor.pipeline import map_inputs
+
+    with Cache(tmp_path / "c.sqlite3") as cache:
+        import_recorded(cache, [RECORDED])
+    citations = read_ids_file((IDS / "covidence_included.csv").read_bytes(), "covidence_included.csv")
+    mapping = map_inputs(["PMC6108041", *citations], eutils=EutilsConfig(base_url="http://127.0.0.1:9/"),
+                         cache=CacheConfig(path=tmp_path / "c.sqlite3"), offline=True)  # fmt: skip
+    assert mapping.ids == ("28731372", "26702207", "26702216", "26432120", "26255087")
+    assert [m.citation.where for m in mapping.unmapped] == ["covidence_included.csv line 6"]

@@ -258,11 +258,12 @@ class Cache:
         return found
 
     def _index_stored_records(self) -> None:
-        with self._lock:
-            rows = self._db.execute("SELECT db, xml FROM records").fetchall()
-        links = [link for db, xml in rows for link in _record_links(db, check_record(db, bytes(xml)))]
-        with self._write():
-            self._insert_idmap(links, time.time())
+        now = time.time()
+        with self._write():  # one transaction: read in chunks, so a large cache is never all in memory
+            rows = self._db.execute("SELECT db, xml FROM records")
+            while chunk := rows.fetchmany(_CHUNK):
+                links = [link for db, xml in chunk for link in _record_links(db, check_record(db, bytes(xml)))]
+                self._insert_idmap(links, now)
             self._db.execute(f"PRAGMA user_version = {_VERSION}")
 
 
