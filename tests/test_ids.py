@@ -74,6 +74,8 @@ def test_ids_arguments_mixed_and_malformed(args: list[str]) -> None:
         ("zotero_export.ris", [
             ("26702207", "PMC4676239", "10.4103/0970-9185.169072"),
             (None, None, "10.1016/j.fertnstert.2015.07.1131")]),
+        # Rayyan: IDs only as PubMed and PMC links
+        ("rayyan_export.ris", [("26432120", None, None), (None, "PMC4676234", None)]),
         ("pubmed_citations.nbib", [
             ("26702207", "PMC4676239", "10.4103/0970-9185.169072"),
             ("26702216", "PMC4676248", "10.4103/0970-9185.169086"),

@@ -62,6 +62,7 @@ def test_pipeline_ids_ris_by_doi_and_pmcid_writes_what_the_run_by_pmid_writes(
         ("pubmed_citations.nbib", TRIALS, []),
         ("zotero_export.ris", ["26702207", "26255087"], []),
         ("pmcids.tsv", ["26702202", "26702216"], []),
+        ("rayyan_export.ris", ["26432120", "26702202"], []),
         ("endnote_export.ris", ["28731372", "39077977", "26702216"],
          ["malformed: '10.4103' is not a PMID, PMCID, DOI or PubMed/PMC URL",
           "no PMID, PMCID or DOI in the record"]),
