@@ -323,14 +323,17 @@ def run(
     seed: tuple[Path, ...],
     **opts: Any,
 ) -> None:
-    """Fetch records (PMIDs, PMCIDs, DOIs, an IDs file or a query), parse them and write OUTDIR.
+    """Fetch records (PMIDs, an IDs file or a query), parse them and write OUTDIR.
+
+    PMIDS may be PMCIDs, DOIs or PubMed/PMC URLs too, and --ids-file a RIS, nbib or CSV/TSV
+    export: inputs that map to no PMID are listed in report.json (inputs, unmapped) and on
+    stderr, and make the exit status 1.
 
     Writes OUTDIR/records.jsonl, OUTDIR/arms.csv, OUTDIR/evidence.csv (the comparisons, each
     number with its evidence), OUTDIR/report.html (the evidence highlighted in its sources) and
     OUTDIR/report.json ({requested, fetched, missing, failed,
-    requests, retries, from_cache, seconds, inputs, unmapped}). Exit 0 when every record that
-    exists was obtained, 1 when some failed (run again: only what is missing is fetched) or an
-    input could not be mapped to a PMID, 2 on error.
+    requests, retries, from_cache, seconds}). Exit 0 when every record that exists was obtained,
+    1 when some failed (run again: only what is missing is fetched), 2 on error.
 
     Example:
 
