@@ -97,6 +97,12 @@ def _eutils_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="E-utilities base URL (default NCBI's).",
         ),
         click.option(
+            "--idconv-url",
+            envvar="EXTRACTOR_IDCONV_URL",
+            show_envvar=True,
+            help="PMC ID Converter API URL, which maps DOIs and PMCIDs (default NCBI's).",
+        ),
+        click.option(
             "--email",
             envvar="NCBI_EMAIL",
             show_envvar=True,
@@ -144,7 +150,8 @@ def _configs(opts: dict[str, Any]) -> tuple[Any, Any]:
     from extractor.config import CacheConfig, EutilsConfig
 
     eutils = EutilsConfig.from_env(
-        base_url=opts["eutils_url"], email=opts["email"], api_key=opts["api_key"]
+        base_url=opts["eutils_url"], idconv_url=opts["idconv_url"], email=opts["email"],
+        api_key=opts["api_key"],
     )
     cache = CacheConfig.from_env(
         path=opts["cache_path"], max_age_days=opts["max_age"], refresh=opts["refresh"]
@@ -152,12 +159,23 @@ def _configs(opts: dict[str, Any]) -> tuple[Any, Any]:
     return eutils, cache
 
 
-def _read_ids(pmids: tuple[str, ...], ids_file: IO[str] | None) -> list[str]:
-    ids = list(pmids)
-    if ids_file is not None:
-        for line in ids_file:
-            ids.extend(line.split("#", 1)[0].replace(",", " ").split())
-    return ids
+def _read_ids(ids: tuple[str, ...], ids_file: IO[bytes] | None, db: str = "pubmed") -> list[Any]:
+    """The IDs given as arguments, then the citations of ``--ids-file`` (RIS, nbib, CSV/TSV or a
+    plain list, told by content; see ``extractor/ids.py``)."""
+    from extractor.ids import read_ids_file
+
+    if ids_file is None:
+        return list(ids)
+    name = Path(getattr(ids_file, "name", "ids file")).name
+    try:
+        return [*ids, *read_ids_file(ids_file.read(), name, digits="pmcid" if db == "pmc" else "pmid")]
+    except extractor.ExtractorError as e:
+        raise Failure(str(e)) from e
+
+
+def _echo_unmapped(unmapped: Any) -> None:
+    for item in unmapped:
+        click.echo(f"unmapped: {item['where']}: {item['input']}: {item['reason']}", err=True)
 
 
 def _progress() -> Callable[[str, int], Callable[[int], None]] | None:
@@ -186,8 +204,9 @@ def _exit_status(failed: int, available: int) -> ExitCode:
 
 _IDS_FILE = click.option(
     "--ids-file",
-    type=click.File("r"),
-    help="File of IDs (whitespace, comma or line separated; - for stdin).",
+    type=click.File("rb"),
+    help="PMIDs, PMCIDs or DOIs: a plain list, or a RIS, nbib (MEDLINE) or CSV/TSV export "
+    "(told by content; - for stdin).",
 )
 
 
@@ -207,11 +226,13 @@ _IDS_FILE = click.option(
 @_eutils_options
 @_cache_options
 def fetch(
-    ids: tuple[str, ...], ids_file: IO[str] | None, db: str, output: IO[bytes], **opts: Any
+    ids: tuple[str, ...], ids_file: IO[bytes] | None, db: str, output: IO[bytes], **opts: Any
 ) -> None:
     """Fetch raw PubMed or PMC XML records (through the cache) as one efetch-shaped document.
 
-    Exit 0 when every record that exists was written, 1 when some could not be fetched, 2 on error.
+    IDS are PMIDs, PMCIDs, DOIs or PubMed/PMC URLs, mapped onto the database's IDs first.
+    Exit 0 when every record that exists was written, 1 when some could not be fetched or an
+    input could not be mapped (listed on stderr), 2 on error.
 
     Example:
 
@@ -222,8 +243,8 @@ def fetch(
 
     eutils, cache = _configs(opts)
     try:
-        outcome, requests = fetch_raw(
-            _read_ids(ids, ids_file),
+        outcome, requests, mapping = fetch_raw(
+            _read_ids(ids, ids_file, db),
             output,
             db=db,
             eutils=eutils,
@@ -239,7 +260,8 @@ def fetch(
         f"missing: {len(outcome.missing)}; failed: {len(outcome.failed)}",
         err=True,
     )
-    sys.exit(_exit_status(len(outcome.failed), len(outcome.available)))
+    _echo_unmapped(m.to_dict() for m in mapping.unmapped)
+    sys.exit(_exit_status(len(outcome.failed) + len(mapping.unmapped), len(outcome.available)))
 
 
 @cli.command()
@@ -293,7 +315,7 @@ def search(query: str, max_results: int | None, **opts: Any) -> None:
 @_cache_options
 def run(
     pmids: tuple[str, ...],
-    ids_file: IO[str] | None,
+    ids_file: IO[bytes] | None,
     query: str | None,
     max_results: int | None,
     outdir: Path,
@@ -302,6 +324,10 @@ def run(
     **opts: Any,
 ) -> None:
     """Fetch records (PMIDs, an IDs file or a query), parse them and write OUTDIR.
+
+    PMIDS may be PMCIDs, DOIs or PubMed/PMC URLs too, and --ids-file a RIS, nbib or CSV/TSV
+    export: inputs that map to no PMID are listed in report.json (inputs, unmapped) and on
+    stderr, and make the exit status 1.
 
     Writes OUTDIR/records.jsonl, OUTDIR/arms.csv, OUTDIR/evidence.csv (the comparisons, each
     number with its evidence), OUTDIR/report.html (the evidence highlighted in its sources) and
@@ -339,7 +365,8 @@ def run(
         f"{report.requests} requests ({report.retries} retries) in {report.seconds:.1f}s",
         err=True,
     )
-    sys.exit(_exit_status(len(report.failed), report.records))
+    _echo_unmapped(report.unmapped)
+    sys.exit(_exit_status(len(report.failed) + len(report.unmapped), report.records))
 
 
 # -- meta-analysis: export, pool --------------------------------------------------------------

@@ -4,6 +4,7 @@ Environment variables read by :meth:`EutilsConfig.from_env` and :meth:`CacheConf
 
 ==========================  ===========================================================
 ``EXTRACTOR_EUTILS_URL``    base URL of E-utilities (default NCBI's)
+``EXTRACTOR_IDCONV_URL``    URL of the PMC ID Converter API (default NCBI's)
 ``NCBI_EMAIL``              contact address sent with every request, as NCBI asks
 ``NCBI_API_KEY``            API key: raises the rate limit from 3 to 10 requests/s
 ``EXTRACTOR_CACHE``         path of the SQLite cache
@@ -22,12 +23,15 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_EUTILS_URL",
+    "DEFAULT_IDCONV_URL",
     "CacheConfig",
     "EutilsConfig",
     "default_cache_path",
 ]
 
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+# https://pmc.ncbi.nlm.nih.gov/tools/id-converter-api/ (DOI <-> PMID <-> PMCID, 200 IDs a request)
+DEFAULT_IDCONV_URL = "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
 DEFAULT_TOOL = "trial-extractor"
 # NCBI's published limits: https://www.ncbi.nlm.nih.gov/books/NBK25497/#chapter2.Usage_Guidelines_and_Requiremen
 RATE_WITHOUT_KEY = 3
@@ -59,6 +63,8 @@ class EutilsConfig:
         Requests per second; None derives it from the key (3 without, 10 with).
     workers
         Requests in flight at once; the rate limit holds across all of them.
+    idconv_url
+        The PMC ID Converter API, asked with the same identity, rate limit and retries.
     """
 
     base_url: str = DEFAULT_EUTILS_URL
@@ -72,10 +78,12 @@ class EutilsConfig:
     backoff_cap: float = 60.0
     rate_limit: float | None = None
     workers: int = 3
+    idconv_url: str = DEFAULT_IDCONV_URL
 
     def __post_init__(self) -> None:
-        if not self.base_url.endswith("/"):
-            object.__setattr__(self, "base_url", self.base_url + "/")
+        for name in ("base_url", "idconv_url"):
+            if not getattr(self, name).endswith("/"):
+                object.__setattr__(self, name, getattr(self, name) + "/")
         if self.batch_size < 1 or self.workers < 1 or self.max_retries < 0:
             raise ValueError("batch_size and workers must be >= 1, max_retries >= 0")
 
@@ -88,13 +96,15 @@ class EutilsConfig:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> EutilsConfig:
-        """Build a config from ``EXTRACTOR_EUTILS_URL``, ``NCBI_EMAIL`` and ``NCBI_API_KEY``.
+        """Build a config from ``EXTRACTOR_EUTILS_URL``, ``EXTRACTOR_IDCONV_URL``, ``NCBI_EMAIL``
+        and ``NCBI_API_KEY``.
 
         Keyword arguments that are not None override the environment.
         """
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {
             "base_url": env.get("EXTRACTOR_EUTILS_URL") or DEFAULT_EUTILS_URL,
+            "idconv_url": env.get("EXTRACTOR_IDCONV_URL") or DEFAULT_IDCONV_URL,
             "email": env.get("NCBI_EMAIL") or None,
             "api_key": env.get("NCBI_API_KEY") or None,
         }

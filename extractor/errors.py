@@ -58,6 +58,11 @@ class FetchError(ExtractorError):
         self.url = url
         self.status = status
 
+    @property
+    def refused(self) -> bool:
+        """HTTP 4xx other than 429: the server refused the request, and would refuse it again."""
+        return self.status is not None and 400 <= self.status < 500 and self.status != 429
+
 
 class RateLimitedError(FetchError):
     """NCBI kept answering HTTP 429 after every retry."""

@@ -6,17 +6,20 @@ This is the only module that imports several stages. :func:`run` writes, into it
   followed by its PMC full text when ``full_text`` is set), each record once;
 - ``report.json``: ``requested``, ``fetched``, ``missing`` (IDs NCBI does not have), ``failed``
   (IDs not obtained, or not parsed), ``requests``, ``retries``, ``from_cache``, ``seconds``, plus
-  ``records`` (lines written), ``errors`` (why things failed) and ``pmc`` when full text is asked.
+  ``records`` (lines written), ``errors`` (why things failed), ``pmc`` when full text is asked,
+  ``inputs`` (every input ID or citation with the PMID it mapped to) and ``unmapped`` (those that
+  did not map, each with its reason).
 
 Both files are written from the cache at the end, each through a temporary file renamed into place,
 so a run killed at any point leaves either the previous outputs or the new ones, never half of one;
 the next run finds its finished batches in the cache. The evidence tables (``arms.csv``,
 ``evidence.csv``) are written by the ``evidence`` callable given to :func:`run`: it receives the
-records and the output directory.
+records, the output directory and the inputs with what they mapped to.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -34,22 +37,35 @@ from extractor.fetch import (
     Cache,
     EutilsClient,
     FetchOutcome,
+    IdMapping,
     fetch_records,
     import_recorded,
     link_pmc,
+    map_ids,
     search,
     write_records,
 )
+from extractor.ids import Citation, citations_from_args
 from extractor.parse import ParseReport, iter_records
 from extractor.records import Record
 from extractor.writers import write_records as write_jsonl
 
-__all__ = ["RunReport", "fetch_raw", "open_cache", "run", "search_ids", "write_evidence"]
+__all__ = [
+    "RunReport",
+    "fetch_raw",
+    "map_inputs",
+    "open_cache",
+    "run",
+    "search_ids",
+    "write_evidence",
+]
 
 _LOG = logging.getLogger(__name__)
 # (stage label, total) -> a function called with the number of items done since the last call.
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
-Evidence = Callable[[Sequence[Record], Path], None]
+# (records, outdir, inputs as report.json lists them) -> writes the evidence tables and report
+Evidence = Callable[[Sequence[Record], Path, Sequence[dict[str, Any]]], None]
+Inputs = Sequence["str | Citation"]  # IDs as given (PMID, PMCID, DOI, URL), or citations read from a file
 _PARSE_CHUNK = 500  # records parsed per in-memory document
 
 
@@ -68,17 +84,24 @@ class RunReport:
     records: int = 0
     errors: tuple[str, ...] = ()
     pmc: dict[str, Any] | None = field(default=None)
+    inputs: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def unmapped(self) -> tuple[dict[str, Any], ...]:
+        """The inputs that could not be mapped to a PMID, each with its ``reason``."""
+        return tuple(i for i in self.inputs if "mapped" not in i)
 
     @property
     def complete(self) -> bool:
-        """True when every record that exists was obtained and parsed."""
-        return not self.failed
+        """True when every input mapped and every record that exists was obtained and parsed."""
+        return not self.failed and not self.unmapped
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``pmc`` only when full text was asked for)."""
         data = asdict(self)
         data["missing"], data["failed"] = list(self.missing), list(self.failed)
         data["errors"] = list(self.errors)
+        data["inputs"], data["unmapped"] = list(self.inputs), list(self.unmapped)
         if self.pmc is None:
             del data["pmc"]
         return data
@@ -95,7 +118,7 @@ def _client(config: EutilsConfig, offline: bool) -> EutilsClient | None:
 
 
 def run(
-    ids: Sequence[str] = (),
+    ids: Inputs = (),
     *,
     outdir: Path,
     eutils: EutilsConfig,
@@ -113,7 +136,9 @@ def run(
     Parameters
     ----------
     ids, query, max_results
-        PMIDs to fetch, or a PubMed query (and how many of its hits to keep).
+        What to fetch: PMIDs, PMCIDs, DOIs or their URLs (mapped to PMIDs by
+        :func:`~extractor.fetch.map_ids`; see :mod:`extractor.ids`), or a PubMed query (and how
+        many of its hits to keep).
     outdir
         Created if missing; receives ``records.jsonl`` and ``report.json``.
     eutils, cache
@@ -138,7 +163,7 @@ def run(
     """
     started = time.monotonic()
     if query is None and not ids:
-        raise InputError("no PMIDs to fetch: give PMIDs, an IDs file or a query")
+        raise InputError("no IDs to fetch: give PMIDs, DOIs, PMCIDs, an IDs file or a query")
     if query is not None and offline:
         raise InputError("a query needs E-utilities: drop --offline, or give PMIDs")
     outdir.mkdir(parents=True, exist_ok=True)
@@ -148,17 +173,46 @@ def run(
             _LOG.info("seeded the cache: %s", dict(import_recorded(store, seed)))
         if query is not None and client is not None:
             ids = search(client, query, max_results=max_results).ids
+        mapping = map_ids(client, store, _citations(ids))
+        pmids = mapping.ids
         pubmed = fetch_records(
-            client, store, "pubmed", ids, progress=_stage(progress, "pubmed", ids)
+            client, store, "pubmed", pmids, progress=_stage(progress, "pubmed", pmids)
         )
         pmc = _full_text(client, store, pubmed.available, progress) if full_text else None
         records, parse_failed, parse_errors = _parse_all(store, pubmed, pmc)
     written = _write_jsonl(outdir / "records.jsonl", records)
     if evidence is not None:
-        evidence(records, outdir)
+        evidence(records, outdir, mapping.to_dicts())
     report = _report(pubmed, pmc, client, written, parse_failed, parse_errors, started)
+    report = dataclasses.replace(report, inputs=tuple(mapping.to_dicts()))
     _write_json(outdir / "report.json", report.to_dict())
     return report
+
+
+def _citations(ids: Inputs, db: str = "pubmed") -> list[Citation]:
+    """Citations from IDs as given (strings read by :func:`extractor.ids.parse_id`; bare digits
+    are PMCIDs when fetching from PMC)."""
+    digits = "pmcid" if db == "pmc" else "pmid"
+    out: list[Citation] = []
+    for n, item in enumerate(ids, 1):
+        if isinstance(item, Citation):
+            out.append(item)
+        else:
+            out.extend(citations_from_args([item], "ID", first=n, digits=digits))
+    return out
+
+
+def map_inputs(
+    ids: Inputs, *, eutils: EutilsConfig, cache: CacheConfig, offline: bool = False, db: str = "pubmed"
+) -> IdMapping:
+    """Map IDs as given (PMIDs, PMCIDs, DOIs, URLs, or citations read by
+    :func:`extractor.ids.read_ids_file`) onto PMIDs (or PMCIDs for ``db="pmc"``), through the cache.
+
+    The step ``run`` and ``fetch`` take first, for any command that takes reviewers' IDs: fetch
+    ``mapping.ids`` and report ``mapping.unmapped`` (each with its reason).
+    """
+    with open_cache(cache) as store:
+        return map_ids(_client(eutils, offline), store, _citations(ids, db), db)
 
 
 def _stage(
@@ -309,9 +363,12 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     commit()
 
 
-def write_evidence(records: Sequence[Record], outdir: Path) -> None:
+def write_evidence(
+    records: Sequence[Record], outdir: Path, inputs: Sequence[dict[str, Any]] = ()
+) -> None:
     """The evidence step of :func:`run`: ``arms.csv``, ``evidence.csv`` (the comparisons) and
-    ``report.html`` (every number highlighted in its source text, for a reviewer to check)."""
+    ``report.html`` (every number highlighted in its source text, for a reviewer to check, after
+    the table of ``inputs`` and what they mapped to)."""
     from extractor.evidence import extract_evidence, write_arms_csv, write_comparisons_csv
     from extractor.report import render_report
 
@@ -321,7 +378,7 @@ def write_evidence(records: Sequence[Record], outdir: Path) -> None:
         writer(trials, stream)
         commit()
     stream, commit = _atomic(outdir / "report.html")
-    stream.write(render_report(records, trials))
+    stream.write(render_report(records, trials, inputs))
     commit()
 
 
@@ -329,7 +386,7 @@ def write_evidence(records: Sequence[Record], outdir: Path) -> None:
 
 
 def fetch_raw(
-    ids: Sequence[str],
+    ids: Inputs,
     out: IO[bytes],
     *,
     db: str,
@@ -337,16 +394,19 @@ def fetch_raw(
     cache: CacheConfig,
     offline: bool = False,
     progress: ProgressFactory | None = None,
-) -> tuple[FetchOutcome, int]:
+) -> tuple[FetchOutcome, int, IdMapping]:
     """Fetch records (through the cache) and write them as one efetch-shaped XML document.
 
-    Returns the outcome and the number of requests sent.
+    ``ids`` are mapped first (for ``db="pmc"`` bare digits are PMCIDs). Returns the outcome, the
+    number of requests sent and the mapping of the inputs.
     """
     client = _client(eutils, offline)
     with open_cache(cache) as store:
-        outcome = fetch_records(client, store, db, ids, progress=_stage(progress, db, ids))
+        mapping = map_ids(client, store, _citations(ids, db), db)
+        wanted = mapping.ids
+        outcome = fetch_records(client, store, db, wanted, progress=_stage(progress, db, wanted))
         write_records(db, (xml for _, xml in store.iter_records(db, outcome.available)), out)
-    return outcome, client.stats.requests if client else 0
+    return outcome, client.stats.requests if client else 0, mapping
 
 
 def search_ids(

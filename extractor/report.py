@@ -312,15 +312,48 @@ def pair_trials(
         yield (queue.pop(0) if queue else None), trial
 
 
-def render_report(records: Sequence[Record], trials: Sequence[TrialEvidence]) -> str:
-    """The evidence report of ``trials`` (read from ``records``) as one self-contained HTML page."""
+def render_report(
+    records: Sequence[Record],
+    trials: Sequence[TrialEvidence],
+    inputs: Sequence[Mapping[str, object]] = (),
+) -> str:
+    """The evidence report of ``trials`` (read from ``records``) as one self-contained HTML page.
+
+    ``inputs`` (``report.json``'s ``inputs``) adds a table of every input ID and what it mapped to,
+    or why it did not.
+    """
     pairs = list(pair_trials(records, trials))
     articles = "\n".join(_article(n, record, trial) for n, (record, trial) in enumerate(pairs, 1))
     toc = "".join(f'<li><a href="#a{n}">{_e(t.title or t.pmid or t.pmcid or f"Article {n}")}</a> '
                   f'<span class="quiet">({len(t.comparisons)} comparisons)</span></li>'
                   for n, (_, t) in enumerate(pairs, 1))
     total = sum(len(t.comparisons) for t in trials)
-    return page(f"{_count(len(pairs), 'article')} · {_count(total, 'comparison')}", toc, articles)
+    summary = f"{_count(len(pairs), 'article')} · {_count(total, 'comparison')}"
+    return page(summary, toc, _inputs_section(inputs) + articles)
+
+
+def _inputs_section(inputs: Sequence[Mapping[str, object]]) -> str:
+    """Every input with what it mapped to; those not mapped highlighted with their reason."""
+    if not inputs:
+        return ""
+    unmapped = sum("mapped" not in i for i in inputs)
+    rows = "".join(_input_row(n, i) for n, i in enumerate(inputs, 1))
+    state = " open" if unmapped else ""
+    return (f'<section class="inputs" id="inputs"><details{state}><summary>'
+            f"{_count(len(inputs), 'input')}: {len(inputs) - unmapped} mapped, {unmapped} not mapped"
+            '</summary><table class="rows"><thead><tr><th>#</th><th>input</th><th>where</th>'
+            "<th>IDs</th><th>PMID</th><th>how, or why not</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></details></section>")  # fmt: skip
+
+
+def _input_row(n: int, item: Mapping[str, object]) -> str:
+    ids = ", ".join(f"{k}: {item[k]}" for k in ("pmid", "pmcid", "doi") if k in item)
+    if "mapped" in item:
+        cls, how = "", f"{item.get('used')} via {item.get('via')}"
+    else:
+        cls, how = ' class="pfail"', str(item.get("reason"))
+    return (f"<tr{cls}><td>{n}</td><td>{_e(item.get('input', ''))}</td><td>{_e(item.get('where', ''))}"
+            f"</td><td>{_e(ids)}</td><td>{_e(item.get('mapped', ''))}</td><td>{_e(how)}</td></tr>")
 
 
 def _count(n: int, noun: str) -> str:

@@ -5,7 +5,11 @@ POSTed form bodies; ``id`` lists comma-separated or repeated; efetch ``db=pubmed
 ``retmode=xml`` (records absent from the answer when the ID does not exist); esearch with
 ``usehistory=y`` (WebEnv/QueryKey), ``retstart``/``retmax`` capped at 9,999 as PubMed does, and
 ``datetype=pdat`` with ``mindate``/``maxdate``; elink ``pubmed_pmc`` with one LinkSet per repeated
-``id``. Its records are real recorded records replicated under new PMIDs (:func:`replicate`), and
+``id``; and the PMC ID Converter (any path holding ``/idconv/``, :attr:`FakeEutils.idconv_url`):
+``ids`` (up to 200, comma-separated), ``idtype``, ``format=json``, answered as
+https://pmc.ncbi.nlm.nih.gov/tools/id-converter-api/ documents it (a record per requested ID,
+``pmid`` as a number, ``"status": "error"`` with an ``errmsg`` for an ID it does not know).
+Its records are real recorded records replicated under new PMIDs (:func:`replicate`), and
 its envelopes copy the recorded answers' prologs, so a client that passes against it should pass
 against any server that answers the same way.
 
@@ -18,6 +22,7 @@ not well-formed), ``<ERROR>`` in a 200, and an HTML page in a 200.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import socket
 import struct
@@ -130,9 +135,12 @@ class FakeEutils:
         pmc: dict[str, bytes] | None = None,
         links: dict[str, str] | None = None,
         searches: dict[str, list[tuple[str, dt.date]]] | None = None,
+        articles: Sequence[dict[str, str]] = (),
         faults: FaultPlan | None = None,
     ) -> None:
         self.pubmed = pubmed or {}
+        # what the ID converter knows: each article's {"pmid", "pmcid", "doi"} (some may be absent)
+        self.articles = {(k, v.lower()): a for a in articles for k, v in a.items()}
         self.pmc = pmc or {}
         self.links = links or {}
         self.searches = searches or {}
@@ -150,6 +158,11 @@ class FakeEutils:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/entrez/eutils/"
+
+    @property
+    def idconv_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/pmc/tools/idconv/api/v1/articles/"
 
     def __enter__(self) -> FakeEutils:
         self._thread.start()
@@ -185,6 +198,7 @@ class FakeEutils:
             "efetch.fcgi": self.efetch,
             "esearch.fcgi": self.esearch,
             "elink.fcgi": self.elink,
+            "idconv": self.idconv,
         }.get(endpoint)
         if handler is None:
             return 404, "text/plain", b"Not Found"
@@ -254,6 +268,38 @@ class FakeEutils:
         )
 
 
+    def idconv(
+        self, single: dict[str, str], params: list[tuple[str, str]]
+    ) -> tuple[int, str, bytes]:
+        ids = [i.strip() for i in single.get("ids", "").split(",") if i.strip()]
+        idtype = single.get("idtype", "")
+        if single.get("format") != "json" or len(ids) > 200 or idtype not in ("pmid", "pmcid", "doi"):
+            body = {"status": "error", "responseDate": _now(), "request": _echo(params),
+                    "message": "invalid request"}  # fmt: skip
+            return 400, "application/json", json.dumps(body).encode()
+        records = []
+        for requested in ids:
+            key = requested if idtype != "pmcid" else "PMC" + requested.upper().removeprefix("PMC")
+            article = self.articles.get((idtype, key.lower()))
+            if article is None:
+                records.append({"requested-id": requested, "status": "error",
+                                "errmsg": "Identifier not found in PMC"})  # fmt: skip
+                continue
+            found: dict[str, object] = {"requested-id": requested}
+            found.update({k: int(v) if k == "pmid" else v for k, v in article.items()})
+            records.append(found)
+        body = {"status": "ok", "responseDate": _now(), "request": _echo(params), "records": records}
+        return 200, "application/json", json.dumps(body, indent=1).encode()
+
+
+def _now() -> str:
+    return dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _echo(params: list[tuple[str, str]]) -> str:
+    return ";".join(f"{k}={v}" for k, v in params if k != "api_key")
+
+
 def _document(prolog: bytes, root: bytes, records: list[bytes]) -> bytes:
     inner = b"\n".join(records)
     return prolog + b"<" + root + b">\n" + inner + b"\n</" + root + b">\n"
@@ -288,7 +334,8 @@ def _handler_for(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self, params: list[tuple[str, str]]) -> None:
             arrived = self.arrived
-            endpoint = urlsplit(self.path).path.rsplit("/", 1)[-1]
+            path = urlsplit(self.path).path
+            endpoint = "idconv" if "/idconv/" in path else path.rsplit("/", 1)[-1]
             fault = fake.faults.next()
             fake.record(Seen(arrived, self.command, endpoint, tuple(params), fault))
             if fault is None:

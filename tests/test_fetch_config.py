@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from extractor.config import DEFAULT_EUTILS_URL, CacheConfig, EutilsConfig, default_cache_path
+from extractor.config import (
+    DEFAULT_EUTILS_URL,
+    DEFAULT_IDCONV_URL,
+    CacheConfig,
+    EutilsConfig,
+    default_cache_path,
+)
 from extractor.errors import MissingEmailWarning
 from extractor.fetch import EutilsClient
 
@@ -45,6 +51,20 @@ def test_fetch_config_arguments_override_env(override: str) -> None:
         {"EXTRACTOR_EUTILS_URL": "http://x/"}, base_url=override, email=None
     )
     assert config.base_url == override
+
+
+@pytest.mark.parametrize(
+    "environ,overrides,expected",
+    [
+        ({}, {}, DEFAULT_IDCONV_URL),
+        ({"EXTRACTOR_IDCONV_URL": "http://127.0.0.1:9/idconv"}, {}, "http://127.0.0.1:9/idconv/"),
+        ({"EXTRACTOR_IDCONV_URL": "http://x/"}, {"idconv_url": "http://127.0.0.1:1/"}, "http://127.0.0.1:1/"),
+    ],
+)
+def test_fetch_config_idconv_url_from_env_or_argument(
+    environ: dict[str, str], overrides: dict[str, str], expected: str
+) -> None:
+    assert EutilsConfig.from_env(environ, **overrides).idconv_url == expected
 
 
 @pytest.mark.parametrize("config", [EutilsConfig(api_key=SECRET, email="a@b.org")])

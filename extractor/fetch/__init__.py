@@ -8,7 +8,9 @@
         for pmid, xml in cache.iter_records("pubmed", outcome.available):
             ...
 
-This stage imports only ``config``, ``errors`` and the safe XML helpers; it never parses records
+IDs other than the database's own (DOIs, PMCIDs for PubMed) are mapped first by :func:`map_ids`.
+
+This stage imports only ``config``, ``errors``, ``ids``, ``normalise`` and the safe XML helpers; it never parses records
 into :class:`~extractor.records.Record` (that is ``extractor.parse``).
 """
 
@@ -18,6 +20,7 @@ from extractor.fetch._ratelimit import RateLimiter
 from extractor.fetch.batch import FetchOutcome, fetch_records, link_pmc, normalise_ids
 from extractor.fetch.cache import Cache
 from extractor.fetch.client import EutilsClient, RequestStats
+from extractor.fetch.idmap import IdMapping, map_ids
 from extractor.fetch.recorded import import_recorded, write_records
 from extractor.fetch.search import ESEARCH_CAP, SearchResult, search
 
@@ -26,12 +29,14 @@ __all__ = [
     "Cache",
     "EutilsClient",
     "FetchOutcome",
+    "IdMapping",
     "RateLimiter",
     "RequestStats",
     "SearchResult",
     "fetch_records",
     "import_recorded",
     "link_pmc",
+    "map_ids",
     "normalise_ids",
     "search",
     "write_records",

@@ -13,16 +13,18 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from extractor.errors import FetchError, InputError
 from extractor.fetch.cache import Cache
 from extractor.fetch.client import EutilsClient
 from extractor.fetch.responses import normalise_pmcid
 
-__all__ = ["FetchOutcome", "fetch_records", "link_pmc", "normalise_ids"]
+__all__ = ["FetchOutcome", "ask_in_batches", "fetch_records", "link_pmc", "normalise_ids"]
 
 _LOG = logging.getLogger(__name__)
 Progress = Callable[[int], None]
+T = TypeVar("T")
 PMC_LINK = "pubmed_pmc"
 
 
@@ -189,7 +191,7 @@ class _BatchRun:
         try:
             return self.client.efetch(self.db, batch)
         except FetchError as e:
-            if e.status is not None and 400 <= e.status < 500 and e.status != 429:
+            if e.refused:
                 raise
             _LOG.warning("%s: %d IDs not fetched: %s", self.db, len(batch), e)
             with self._lock:
@@ -201,6 +203,22 @@ class _BatchRun:
 def _chunks(ids: Sequence[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(ids), size):
         yield list(ids[start : start + size])
+
+
+def ask_in_batches(
+    ids: Sequence[str], size: int, ask: Callable[[list[str]], T], what: str
+) -> Iterator[tuple[list[str], T | None]]:
+    """Each batch of ``ids`` with ``ask(batch)``, or None when its request failed after every retry
+    (logged). A refusal (HTTP 4xx other than 429) is raised: every other batch would get one too."""
+    for batch in _chunks(ids, size):
+        try:
+            answer: T | None = ask(batch)
+        except FetchError as e:
+            if e.refused:
+                raise
+            _LOG.warning("%s: %d IDs not asked: %s", what, len(batch), e)
+            answer = None
+        yield batch, answer
 
 
 def _raise_first(done: Iterable[Future[None]]) -> None:
@@ -225,13 +243,8 @@ def link_pmc(
     if client is None:
         return links, tuple(todo)
     unlinked: list[str] = []
-    for batch in _chunks(todo, client.config.batch_size):
-        try:
-            found = client.elink(batch)
-        except FetchError as e:
-            if e.status is not None and 400 <= e.status < 500 and e.status != 429:
-                raise
-            _LOG.warning("pmc: %d PMIDs not linked: %s", len(batch), e)
+    for batch, found in ask_in_batches(todo, client.config.batch_size, client.elink, "pmc: elink"):
+        if found is None:
             unlinked.extend(batch)
             continue
         answered = {p: (normalise_pmcid(t) if t else None) for p, t in found.items() if p in batch}

@@ -4,7 +4,11 @@ Three tables, all keyed without the API key or any other request detail:
 
 - ``records(db, id, xml, fetched_at)``: one record element per (database, ID), as NCBI sent it;
 - ``absent(db, id, checked_at)``: IDs NCBI answered without, so a second run does not ask again;
-- ``links(dbfrom, id, linkname, target, fetched_at)``: PMID -> PMCID, ``target`` NULL for "none".
+- ``links(dbfrom, id, linkname, target, fetched_at)``: PMID -> PMCID, ``target`` NULL for "none";
+- ``idmap(kind, value, db, target, source, note, seen_at)``: what a DOI, PMCID or PMID is in ``db``
+  (a PMID in "pubmed", a PMCID in "pmc"), learnt from a stored record (``source`` "record", never
+  stale: the record says so itself), an elink, the PMC ID Converter or esearch; ``target`` is ""
+  when the lookup found nothing, and ``note`` then says why.
 
 Each batch is written in one transaction, so a process killed at any point leaves every batch either
 wholly in or wholly out. WAL mode lets several processes read and write the same file; writers wait
@@ -21,9 +25,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from extractor.fetch.responses import check_record
+from extractor.fetch.responses import article_ids, check_record
 
-__all__ = ["Cache"]
+__all__ = ["Cache", "IdLink", "id_links"]
+
+# (kind, value, db, target or None for "none found", source, note)
+IdLink = tuple[str, str, str, "str | None", str, "str | None"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -35,7 +42,14 @@ CREATE TABLE IF NOT EXISTS absent (
 CREATE TABLE IF NOT EXISTS links (
     dbfrom TEXT NOT NULL, id TEXT NOT NULL, linkname TEXT NOT NULL, target TEXT,
     fetched_at REAL NOT NULL, PRIMARY KEY (dbfrom, id, linkname)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idmap (
+    kind TEXT NOT NULL, value TEXT NOT NULL, db TEXT NOT NULL, target TEXT NOT NULL,
+    source TEXT NOT NULL, note TEXT, seen_at REAL NOT NULL,
+    PRIMARY KEY (kind, value, db, target)) WITHOUT ROWID;
 """
+# PRAGMA user_version: 1 once every stored record's IDs are in ``idmap`` (caches made before the
+# table existed are indexed once, when first opened).
+_VERSION = 1
 # SQLite limits the number of host parameters in one statement (32766 since 3.32; 999 before).
 _CHUNK = 900
 _DAY = 86400.0
@@ -76,6 +90,8 @@ class Cache:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
+        if self._db.execute("PRAGMA user_version").fetchone()[0] < _VERSION:
+            self._index_stored_records()
 
     def close(self) -> None:
         """Close the database connection."""
@@ -117,10 +133,10 @@ class Cache:
         EutilsError
             When a value is not one well-formed record of ``db`` (nothing of the batch is stored).
         """
-        for xml in records.values():
-            check_record(db, xml)
+        links = [link for xml in records.values() for link in _record_links(db, check_record(db, xml))]
         now = time.time()
         with self._write():
+            self._insert_idmap(links, now)
             self._db.executemany(
                 "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
                 [(db, i, xml, now) for i, xml in records.items()],
@@ -188,6 +204,8 @@ class Cache:
                 "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?)",
                 [(dbfrom, i, linkname, target, now) for i, target in links.items()],
             )
+            if (dbfrom, linkname) == ("pubmed", "pubmed_pmc"):
+                self._insert_idmap(_elink_links(links), now)
 
     def get_links(
         self, dbfrom: str, linkname: str, ids: Sequence[str], *, ignore_age: bool = False
@@ -205,3 +223,67 @@ class Cache:
             with self._lock:
                 found.update(self._db.execute(sql, [dbfrom, linkname, cutoff, *chunk]))
         return found
+
+
+    # -- identifiers ------------------------------------------------------------------------
+
+    def put_idmap(self, links: Iterable[IdLink]) -> None:
+        """Store what identifiers are in a database (target None: looked up, none found)."""
+        with self._write():
+            self._insert_idmap(list(links), time.time())
+
+    def _insert_idmap(self, links: Sequence[IdLink], now: float) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO idmap VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(kind, value, db, target or "", source, note, now)
+             for kind, value, db, target, source, note in links],
+        )  # fmt: skip
+
+    def lookup_ids(
+        self, kind: str, values: Sequence[str], db: str, *, ignore_age: bool = False
+    ) -> dict[str, list[tuple[str | None, str, str | None]]]:
+        """What the cache knows of ``values`` (of ``kind``) in ``db``: value -> [(target or None,
+        source, note)], targets first. Links read from stored records never go stale."""
+        cutoff, found = self._cutoff(ignore_age), {}
+        for start in range(0, len(values), _CHUNK):
+            chunk = list(values[start : start + _CHUNK])
+            marks = ",".join("?" * len(chunk))
+            sql = ("SELECT value, target, source, note FROM idmap WHERE kind = ? AND db = ? "
+                   f"AND (source = 'record' OR seen_at >= ?) AND value IN ({marks}) "
+                   "ORDER BY value, target = '', target")  # fmt: skip
+            with self._lock:
+                rows = self._db.execute(sql, [kind, db, cutoff, *chunk]).fetchall()
+            for value, target, source, note in rows:
+                found.setdefault(value, []).append((target or None, source, note))
+        return found
+
+    def _index_stored_records(self) -> None:
+        now = time.time()
+        with self._write():  # one transaction: read in chunks, so a large cache is never all in memory
+            rows = self._db.execute("SELECT db, xml FROM records")
+            while chunk := rows.fetchmany(_CHUNK):
+                links = [link for db, xml in chunk for link in _record_links(db, check_record(db, bytes(xml)))]
+                self._insert_idmap(links, now)
+            self._db.execute(f"PRAGMA user_version = {_VERSION}")
+
+
+def _record_links(db: str, element: object) -> list[IdLink]:
+    """The identifier links a stored record states about itself."""
+    return id_links(article_ids(db, element), "record")  # type: ignore[arg-type]
+
+
+def id_links(ids: Mapping[str, str], source: str) -> list[IdLink]:
+    """Links between the IDs of one article (kind -> value): each of them to its PMID in "pubmed"
+    and to its PMCID in "pmc"."""
+    return [(kind, value, target_db, ids[target_kind], source, None)
+            for target_db, target_kind in (("pubmed", "pmid"), ("pmc", "pmcid")) if target_kind in ids
+            for kind, value in ids.items() if kind != target_kind]  # fmt: skip
+
+
+def _elink_links(links: Mapping[str, str | None]) -> list[IdLink]:
+    out: list[IdLink] = []
+    for pmid, pmcid in links.items():
+        out.append(("pmid", pmid, "pmc", pmcid, "elink", None if pmcid else "not in PMC"))
+        if pmcid:
+            out.append(("pmcid", pmcid, "pubmed", pmid, "elink", None))
+    return out

@@ -1,8 +1,12 @@
 """The E-utilities client: one ``requests.Session``, NCBI's rate limit, retries and answer checks.
 
-Every request is a POST (https://www.ncbi.nlm.nih.gov/books/NBK25497/ recommends it for long ID
+Every E-utilities request is a POST (https://www.ncbi.nlm.nih.gov/books/NBK25497/ recommends it for long ID
 lists): the ID list, ``tool``, ``email`` and ``api_key`` travel in the body, so the key never shows
 in a URL, and so never in the text of a ``requests`` exception, a proxy log or a traceback.
+
+The PMC ID Converter (:meth:`EutilsClient.idconv`) is not an E-utility but is asked through the
+same client: the same identity, rate limit, retries and answer checks. It documents GET only and
+takes no API key, so it gets a GET without one.
 
 Retries are ours rather than urllib3's ``Retry``: a retry made inside the transport would bypass the
 rate limiter (NCBI would see it as one request too many) and could not be triggered by a bad body,
@@ -43,6 +47,8 @@ _TRANSIENT = (
     requests.exceptions.ContentDecodingError,
 )
 REDACTED = "<api_key>"
+IDCONV = "idconv"  # the endpoint name of the PMC ID Converter (in stats and logs)
+IDCONV_BATCH = 200  # the most IDs the converter takes in one request
 
 
 class RequestStats:
@@ -159,6 +165,13 @@ class EutilsClient:
         params += [("id", i) for i in ids]
         return self.call("elink.fcgi", params, lambda b: responses.parse_elink(b, linkname))
 
+    def idconv(self, ids: Sequence[str], idtype: str) -> list[responses.IdRecord]:
+        """Ask the PMC ID Converter about up to 200 IDs of one ``idtype`` (pmid, pmcid or doi)."""
+        if len(ids) > IDCONV_BATCH:
+            raise ValueError(f"the ID converter takes at most {IDCONV_BATCH} IDs a request")
+        params = [("ids", ",".join(ids)), ("idtype", idtype), ("format", "json"), ("versions", "no")]
+        return self.call(IDCONV, params, responses.parse_idconv)
+
     # -- requests, retries and redaction -----------------------------------------------------
 
     def call(self, endpoint: str, params: list[tuple[str, str]], check: Callable[[bytes], T]) -> T:
@@ -173,7 +186,7 @@ class EutilsClient:
         FetchError
             Any other failure: at once for HTTP 4xx other than 429, else after the last retry.
         """
-        data = params + self._identity()
+        data = params + self._identity(with_key=endpoint != IDCONV)
         for attempt in range(self.config.max_retries + 1):
             if attempt:
                 self.stats.count_retry()
@@ -204,15 +217,17 @@ class EutilsClient:
         started = time.monotonic()
         try:
             target, timeout = self._url(endpoint), self.config.timeout
-            response = self.session.post(target, data=data, timeout=timeout)
+            if endpoint == IDCONV:
+                response = self.session.get(target, params=data, timeout=timeout)
+            else:
+                response = self.session.post(target, data=data, timeout=timeout)
         except _TRANSIENT as e:
             message = f"{endpoint}: {type(e).__name__}: {self.redact(str(e))}"
             raise _Retryable(FetchError(message, url=url)) from None
         except requests.RequestException as e:
             raise FetchError(f"{endpoint}: {self.redact(str(e))}", url=url) from None
-        _LOG.debug(
-            "POST %s -> %d in %.2fs", endpoint, response.status_code, time.monotonic() - started
-        )
+        elapsed = time.monotonic() - started
+        _LOG.debug("%s -> %d in %.2fs", endpoint, response.status_code, elapsed)
         return self._check_status(endpoint, response)
 
     def _check_status(self, endpoint: str, response: requests.Response) -> bytes:
@@ -237,16 +252,16 @@ class EutilsClient:
             delay = max(delay, wait)
         time.sleep(delay)
 
-    def _identity(self) -> list[tuple[str, str]]:
+    def _identity(self, *, with_key: bool = True) -> list[tuple[str, str]]:
         params = [("tool", self.config.tool)]
         if self.config.email:
             params.append(("email", self.config.email))
-        if self.config.api_key:
+        if self.config.api_key and with_key:
             params.append(("api_key", self.config.api_key))
         return params
 
     def _url(self, endpoint: str) -> str:
-        return self.config.base_url + endpoint
+        return self.config.idconv_url if endpoint == IDCONV else self.config.base_url + endpoint
 
     def _shown(self, endpoint: str) -> str:
         """The URL as errors show it (redacted, should a key have been put in the base URL)."""

@@ -15,15 +15,20 @@ from dataclasses import dataclass
 from lxml import etree
 
 from extractor.errors import EutilsError, ParseError
+from extractor.normalise import normalise_doi, normalise_pmid
+from extractor.normalise import normalise_pmcid as _strict_pmcid
 from extractor.parse._xml import check_prolog, make_parser
 
 __all__ = [
     "RECORD_TAGS",
+    "IdRecord",
     "SearchPage",
+    "article_ids",
     "check_record",
     "parse_answer",
     "parse_elink",
     "parse_esearch",
+    "parse_idconv",
     "split_records",
 ]
 
@@ -140,8 +145,8 @@ def _text(element: etree._Element | None) -> str | None:
     return element.text.strip() or None
 
 
-def check_record(db: str, xml: bytes) -> None:
-    """Refuse to keep anything but one well-formed record element of ``db``.
+def check_record(db: str, xml: bytes) -> etree._Element:
+    """Refuse to keep anything but one well-formed record element of ``db``; return the element.
 
     Raises
     ------
@@ -154,6 +159,47 @@ def check_record(db: str, xml: bytes) -> None:
         raise EutilsError(f"not a well-formed {db} record: {e}") from e
     if element.tag not in RECORD_TAGS[db] or not record_ids(db, element):
         raise EutilsError(f"not a {db} record: <{element.tag}>")
+    return element
+
+
+def article_ids(db: str, element: etree._Element) -> dict[str, str]:
+    """The article's own PMID, PMCID and DOI as its record states them (kind -> value).
+
+    Only the record's own IDs count: a PubMed record's reference list names other articles.
+    """
+    if db == "pmc":
+        meta = element.find("front/article-meta")
+        found = {} if meta is None else {
+            kind: text for el in meta.iterfind("article-id")
+            if (kind := _PMC_ID_KINDS.get(el.get("pub-id-type") or "")) and (text := _text(el))}  # fmt: skip
+    elif element.tag == "PubmedArticle":
+        found = _pubmed_ids(element)
+    else:
+        found = {}
+    ids = {"pmid": normalise_pmid(found.get("pmid")), "pmcid": _strict_pmcid(found.get("pmcid")),
+           "doi": normalise_doi(found.get("doi"))}  # fmt: skip
+    return {kind: value for kind, value in ids.items() if value}
+
+
+_PMC_ID_KINDS = {"pmid": "pmid", "pmc": "pmcid", "pmcid": "pmcid", "doi": "doi"}
+
+
+def _pubmed_ids(element: etree._Element) -> dict[str, str]:
+    citation = element.find("MedlineCitation")
+    found: dict[str, str] = {}
+    for el in element.iterfind("PubmedData/ArticleIdList/ArticleId"):
+        kind = {"pubmed": "pmid", "pmc": "pmcid", "doi": "doi"}.get(el.get("IdType") or "")
+        if kind and (text := _text(el)):
+            found.setdefault(kind, text)
+    if citation is not None:
+        found.setdefault("pmid", _text(citation.find("PMID")) or "")
+        for el in citation.iterfind("Article/ELocationID"):
+            if el.get("EIdType") == "doi" and (text := _text(el)):
+                found.setdefault("doi", text)
+        for el in citation.iterfind("OtherID"):  # baseline files: "PMC4688250 [Available on ...]"
+            if (text := _text(el)) and text.upper().startswith("PMC"):
+                found.setdefault("pmcid", text.split()[0])
+    return found
 
 
 def parse_esearch(body: bytes) -> SearchPage:
@@ -196,3 +242,49 @@ def parse_elink(body: bytes, linkname: str) -> dict[str, str | None]:
         ]
         links[sources[0]] = targets[0] if targets else None
     return links
+
+
+@dataclass(frozen=True, slots=True)
+class IdRecord:
+    """One record of a PMC ID Converter answer: the IDs it knows for a requested ID, or its error."""
+
+    requested: str
+    pmid: str | None = None
+    pmcid: str | None = None
+    doi: str | None = None
+    error: str | None = None
+
+
+def parse_idconv(body: bytes) -> list[IdRecord]:
+    """Read a PMC ID Converter answer (``format=json``): one record per requested ID.
+
+    https://pmc.ncbi.nlm.nih.gov/tools/id-converter-api/ answers ``{"status": "ok", "records":
+    [{"requested-id": ..., "pmcid": ..., "pmid": ..., "doi": ...}, ...]}``, a record of an ID it does
+    not know carrying ``"status": "error"`` and an ``errmsg``; ``pmid`` may be a number.
+
+    Raises
+    ------
+    EutilsError
+        Not JSON, no ``records`` list, or a ``status`` other than "ok" for the whole answer.
+    """
+    try:
+        data = json.loads(body)
+    except ValueError as e:
+        raise EutilsError(f"ID converter answer is not JSON (truncated or an error page): {e}") from e
+    if not isinstance(data, dict) or not isinstance(data.get("records"), list):
+        raise EutilsError(f"ID converter answer has no records: {_json_error(body)}")
+    if str(data.get("status", "ok")).lower() != "ok":
+        raise EutilsError(f"ID converter answered with an error: {_json_error(body)}")
+    return [_id_record(r) for r in data["records"] if isinstance(r, dict)]
+
+
+def _id_record(record: dict[str, object]) -> IdRecord:
+    def field(name: str) -> str | None:
+        value = record.get(name)
+        return str(value).strip() or None if value not in (None, "") else None
+
+    requested = field("requested-id") or field("doi") or field("pmcid") or field("pmid") or ""
+    failed = str(record.get("status", "")).lower() == "error" or "errmsg" in record
+    error = (field("errmsg") or "not found") if failed else None
+    return IdRecord(requested, field("pmid"), _strict_pmcid(field("pmcid")),
+                    normalise_doi(field("doi")), error)  # fmt: skip
