@@ -442,8 +442,9 @@ def extract(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
     """
     import json
 
-    from extractor.evidence import evidence_document, extract_evidence, write_comparisons_csv
+    from extractor.evidence import extract_evidence
     from extractor.parse import ParseReport, iter_records
+    from extractor.studies import document_with_studies, write_comparison_table
 
     report, failed, records = ParseReport(), [], []
     for path in files:
@@ -454,10 +455,10 @@ def extract(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
             click.echo(f"error: {e}", err=True)
     trials = list(extract_evidence(records))
     if fmt == "json":
-        json.dump(evidence_document(trials, records), output, ensure_ascii=False, indent=1)
+        json.dump(document_with_studies(trials, records), output, ensure_ascii=False, indent=1)
         output.write("\n")
     else:
-        write_comparisons_csv(trials, output)
+        write_comparison_table(trials, records, output)
     for error in report.errors:
         click.echo(f"skipped: {error}", err=True)
     sys.exit(ExitCode.ERROR if failed and not records else

@@ -16,14 +16,14 @@ from extractor.meta.effects import (
     continuous_effect,
     hedges_correction,
 )
-from extractor.meta.pool import Model, Pooled, pool
+from extractor.meta.pool import Method, Pooled, pool, pool_mh
 from extractor.meta.table import read_table, row_effect
 
 __all__ = [
     "EffectSize",
     "Measure",
     "MetaAnalysis",
-    "Model",
+    "Method",
     "Pooled",
     "Skipped",
     "StudyEffect",
@@ -34,6 +34,7 @@ __all__ = [
     "format_summary",
     "hedges_correction",
     "pool",
+    "pool_mh",
     "read_table",
     "row_effect",
 ]
