@@ -387,21 +387,37 @@ def export(table: Path, fmt: str, output: Path | None, outcome: str | None, meas
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--outcome", help="Only rows whose outcome contains this text (any case).")
 @click.option("--measure", type=_MEASURES, help="Effect measure [default: RR binary, MD continuous].")
-@click.option("--model", type=click.Choice(["fixed", "random"]), default="random", show_default=True,
-              help="Inverse-variance fixed effect or DerSimonian-Laird random effects.")
+@click.option("--method", type=click.Choice(["REML", "DL", "PM", "FE", "MH"], case_sensitive=False),
+              default="REML", show_default=True,
+              help="Random effects: REML, DerSimonian-Laird (DL), Paule-Mandel (PM); fixed effect: "
+                   "inverse variance (FE) or Mantel-Haenszel (MH, binary measures).")
+@click.option("--hk", is_flag=True,
+              help="Hartung-Knapp-Sidik-Jonkman: t-based intervals for the pooled effect (random effects).")
+@click.option("--timepoint", metavar="first|last|primary|TEXT",
+              help="One time point per trial: the earliest, the latest, the row marked primary, "
+                   "or rows whose timepoint contains TEXT.")
+@click.option("--where", multiple=True, metavar="COLUMN=TEXT",
+              help="Keep rows whose COLUMN contains TEXT (COLUMN!=TEXT drops them); repeatable.")
+@click.option("--multiarm", type=click.Choice(["combine", "split"]),
+              help="Arms compared with one shared comparator: combine them into one group, or "
+                   "split the comparator's n between the comparisons (Cochrane Handbook 23.3.4).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw a forest plot to this .png or .svg file.")
-def pool(table: Path, outcome: str | None, measure: str | None, model: str, fmt: str,
+def pool(table: Path, outcome: str | None, measure: str | None, method: str, hk: bool,
+         timepoint: str | None, where: tuple[str, ...], multiarm: str | None, fmt: str,
          plot: Path | None) -> None:  # fmt: skip
-    """Pool one outcome of a comparison table: effect sizes, pooled estimate, tau², I², Q.
+    """Pool one outcome of a comparison table, one row per trial: estimate, tau², I², Q, PI.
 
-    Rows lacking a needed number are skipped and listed on stderr (exit status 1).
+    Rows of one trial (same study, pmid or pmcid) are never pooled as separate studies: when a
+    trial has several rows for the outcome (time points, subgroups, arms), pool stops and names
+    them; choose with --timepoint, --where or --multiarm. Rows lacking a needed number, and
+    trials without the chosen time point, are skipped and listed on stderr (exit status 1).
 
     Example:
 
     \b
-        extractor pool comparisons.csv --outcome "SRI-4" --measure RR --plot forest.png
+        extractor pool comparisons.csv --outcome "SRI-4" --timepoint primary --measure RR --plot forest.png
     """
     import json
 
@@ -409,7 +425,8 @@ def pool(table: Path, outcome: str | None, measure: str | None, model: str, fmt:
 
     try:
         analysis = analyse(read_table(table), outcome=outcome, measure=measure and measure.upper(),
-                           model=model)  # fmt: skip
+                           method=method.upper(), hk=hk, timepoint=timepoint, where=where,
+                           multiarm=multiarm)  # fmt: skip
         if plot is not None:
             from extractor.meta.plot import forest_plot
 

@@ -47,16 +47,25 @@ from extractor.meta.table import (
     outcome_types,
     records,
     row_effect,
-    study_labels,
 )
+from extractor.meta.trials import table_rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["DESCRIPTIVE_COLUMNS", "Format", "Written", "layout_tables", "write_table"]
 
-#: Columns copied into the R layouts, when the table has them, so rows can be told apart.
-DESCRIPTIVE_COLUMNS = ("outcome", "timepoint", "subgroup", "intervention", "comparator")
+#: Columns copied into the R layouts, when the table has them: the trial's identity, and what
+#: tells its rows apart.
+DESCRIPTIVE_COLUMNS = (
+    "pmid",
+    "pmcid",
+    "outcome",
+    "timepoint",
+    "subgroup",
+    "intervention",
+    "comparator",
+)
 
 
 class Format(enum.Enum):
@@ -141,7 +150,9 @@ def layout_tables(
     """
     if not fmt.is_layout:
         raise ExportError(f"{fmt.value} is not an analysis layout")
-    labels, kinds, rows = study_labels(table), outcome_types(table), records(table)
+    table = _by_trial(table)
+    labels = [row.label for row in table_rows(table)]
+    kinds, rows = outcome_types(table), records(table)
     tables = {}
     for kind in ("binary", "continuous"):
         chosen = [
@@ -151,6 +162,14 @@ def layout_tables(
             tables[kind] = _layout(chosen, fmt, kind, _measure_for(kind, measure))
     left_out = tuple(label for label, kind in zip(labels, kinds, strict=True) if kind is None)
     return tables, left_out
+
+
+def _by_trial(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the rows of each trial together, trials in order of first appearance."""
+    trials = [row.trial for row in table_rows(table)]
+    first = {trial: trials.index(trial) for trial in trials}
+    order = sorted(range(len(trials)), key=lambda i: (first[trials[i]], i))
+    return table.iloc[order].reset_index(drop=True)
 
 
 def _measure_for(kind: str, measure: Measure | str | None) -> Measure:

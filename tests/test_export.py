@@ -53,7 +53,7 @@ TABLE = pd.DataFrame(
         "confidence": [0.9, 0.9, 0.8, 0.8, None, 0.5],
     }
 )
-DESCRIPTIVE = ["outcome", "timepoint", "intervention", "comparator"]
+DESCRIPTIVE = ["pmid", "outcome", "timepoint", "intervention", "comparator"]
 
 
 @pytest.mark.parametrize(
@@ -178,9 +178,9 @@ def test_export_single_type_table_is_written_to_the_path_given(tmp_path: Path) -
     written = write_table(TABLE, tmp_path / "stays.csv", "meta", outcome="length of stay")
     assert written.paths == (tmp_path / "stays.csv",)
     assert (tmp_path / "stays.csv").read_text().splitlines() == [
-        "studlab,outcome,timepoint,intervention,comparator,mean.e,sd.e,n.e,mean.c,sd.c,n.c",
-        "111,length of stay,NA,stroke unit,general ward,55.0,47.0,155,75.0,64.0,156",
-        "222,length of stay,NA,stroke unit,general ward,27.0,7.0,31,29.0,4.0,32",
+        "studlab,pmid,outcome,timepoint,intervention,comparator,mean.e,sd.e,n.e,mean.c,sd.c,n.c",
+        "111,111,length of stay,NA,stroke unit,general ward,55.0,47.0,155,75.0,64.0,156",
+        "222,222,length of stay,NA,stroke unit,general ward,27.0,7.0,31,29.0,4.0,32",
     ]
 
 

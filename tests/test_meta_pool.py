@@ -824,7 +824,7 @@ def test_meta_pool_read_table_errors_are_input_errors(tmp_path: Path, content: s
 
 
 def test_meta_pool_summary_lists_studies_pooled_line_and_heterogeneity() -> None:
-    text = format_summary(analyse(_cannon_table(), outcome="coronary"))
+    text = format_summary(analyse(_cannon_table(), outcome="coronary", method="DL"))
     lines = text.splitlines()
     assert lines[0] == (
         "Random-effects (DerSimonian-Laird) meta-analysis of the risk ratio (RR), "
@@ -832,4 +832,8 @@ def test_meta_pool_summary_lists_studies_pooled_line_and_heterogeneity() -> None
     )
     assert "PROVE IT     0.840  [0.680, 1.038]         13.2%" in lines
     assert "Pooled       0.849  [0.786, 0.917]        100.0%" in lines
-    assert lines[-1] == "Heterogeneity: tau\u00b2 = 0; I\u00b2 = 0.0%; Q = 1.24 (df = 3, p = 0.743)"
+    assert lines[1] == "k = 4 trials"
+    assert lines[-2] == (
+        "Heterogeneity: tau\u00b2 = 0 [0, 0.02231]; I\u00b2 = 0.0%; Q = 1.24 (df = 3, p = 0.743)"
+    )
+    assert lines[-1] == "95% prediction interval: [0.786, 0.917]"
