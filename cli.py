@@ -358,9 +358,11 @@ _MEASURES = click.Choice(["RR", "OR", "RD", "MD", "SMD"], case_sensitive=False)
 @click.option("--outcome", help="Only rows whose outcome contains this text (any case).")
 @click.option("--measure", type=_MEASURES, help="metafor layout: the measure of yi, vi [default: RR, MD].")
 def export(table: Path, fmt: str, output: Path | None, outcome: str | None, measure: str | None) -> None:
-    """Write a comparison table for metafor, meta or RevMan, or as CSV, JSONL, Parquet or Excel.
+    """Write a comparison table for metafor or meta, as a RevMan data grid, or as CSV, JSONL, ...
 
-    TABLE is a CSV (or extract's JSON, or JSONL) with the comparison columns. Rows whose outcome
+    TABLE is a CSV (or extract's JSON, or JSONL) with the comparison columns. Rows are labelled
+    by their trial (study "He 2020", else pmid, pmcid or id) and kept together by trial. The
+    revman layout is RevMan's data-grid columns, not a RevMan Web import file. Rows whose outcome
     type cannot be told fit no layout: they are listed on stderr and the exit status is 1.
 
     Example:

@@ -1,26 +1,35 @@
-"""Write the comparison table for metafor, meta or RevMan, or whole (CSV, JSONL, Parquet, Excel).
+"""Write the comparison table for metafor or meta, as a RevMan data grid, or whole (CSV, JSONL, ...).
 
 The three analysis layouts put binary and continuous rows in separate tables, because their
 columns differ; :func:`write_table` writes ``OUT.binary.csv`` and ``OUT.continuous.csv`` when a
 table holds both, and ``OUT`` itself otherwise. Rows whose outcome type cannot be told (no
 ``outcome_type``, and no numbers or both kinds) fit neither layout and are reported, not guessed.
 
-- ``metafor``: ``study``, the descriptive columns, ``ai, bi, ci, di, n1i, n2i`` (binary) or
-  ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (continuous), then ``yi, vi`` on escalc's conventions. The
+- ``metafor``: ``study``, the trial's ``pmid`` and ``pmcid``, the descriptive columns,
+  ``ai, bi, ci, di, n1i, n2i`` (binary) or ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (continuous), then ``yi, vi`` on escalc's conventions. The
   argument names of ``metafor::escalc`` (https://wviechtb.github.io/metafor/reference/escalc.html),
   so ``escalc(measure="RR", ai=ai, bi=bi, ci=ci, di=di, data=read.csv(f))`` reads the file as is.
-- ``meta``: ``studlab``, the descriptive columns, ``event.e, n.e, event.c, n.c`` or
-  ``mean.e, sd.e, n.e, mean.c, sd.c, n.c``: the argument names of ``meta::metabin`` and
+- ``meta``: ``studlab``, ``pmid``, ``pmcid``, the descriptive columns, ``event.e, n.e, event.c,
+  n.c`` or ``mean.e, sd.e, n.e, mean.c, sd.c, n.c``: the argument names of ``meta::metabin`` and
   ``meta::metacont`` (https://cran.r-project.org/package=meta, reference manual), so
   ``metabin(event.e, n.e, event.c, n.c, studlab, data=read.csv(f))`` works unchanged.
-- ``revman``: the data grid of a RevMan analysis, one row per study: ``Study``, then
-  ``Experimental events, Experimental total, Control events, Control total`` (dichotomous) or
-  ``Experimental mean, Experimental SD, Experimental total, Control mean, Control SD,
-  Control total`` (continuous), in the column order RevMan shows and RevMan 5's Import Data wizard
-  and RevMan Web's CSV study-data import map (RevMan 5 User Guide, "Importing data"; RevMan Web
-  knowledge base, "Importing study data into an analysis"). An import fills one analysis, so
-  export one outcome at a time (``outcome=``); study IDs must match the review's. Missing values
-  are empty cells, as RevMan expects, not ``NA``.
+- ``revman``: one row per comparison with the columns of a RevMan analysis's data grid:
+  ``Study``, then ``Experimental events, Experimental total, Control events, Control total``
+  (dichotomous) or ``Experimental mean, Experimental SD, Experimental total, Control mean,
+  Control SD, Control total`` (continuous). Missing values are empty cells, not ``NA``. This is a
+  table to enter or check by hand, not a file RevMan Web imports: RevMan Web imports study data
+  from Cochrane's data-extraction templates (study information, one row per study; study arms
+  and study results, one row per arm), whose headings must match the review's set-up and are
+  given only in the template files (Cochrane RevMan knowledge base, "Data extraction templates",
+  https://documentation.cochrane.org/revman-kb/data-extraction-templates-260702375.html, and
+  "Populate study data",
+  https://documentation.cochrane.org/revman-kb/populate-study-data-260702462.html). Those files
+  could not be consulted, so the import format is not claimed.
+
+Every layout labels a row by its trial (the ``study`` label "He 2020" that ``extract`` writes,
+else the PMID, PMCID or sheet id; see :mod:`extractor.meta.trials`) and keeps the rows of one
+trial together; ``pmid``, ``pmcid`` and the descriptive columns tell its rows apart in the R
+layouts. Rows of one trial are one study: choose among them before pooling.
 
 In the R layouts counts are written as integers and missing values as ``NA``; no index column.
 """
