@@ -6,9 +6,10 @@ table holds both, and ``OUT`` itself otherwise. Rows whose outcome type cannot b
 ``outcome_type``, and no numbers or both kinds) fit neither layout and are reported, not guessed.
 
 - ``metafor``: ``study``, the trial's ``pmid`` and ``pmcid``, the descriptive columns,
-  ``ai, bi, ci, di, n1i, n2i`` (binary) or ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (continuous), then ``yi, vi`` on escalc's conventions. The
-  argument names of ``metafor::escalc`` (https://wviechtb.github.io/metafor/reference/escalc.html),
-  so ``escalc(measure="RR", ai=ai, bi=bi, ci=ci, di=di, data=read.csv(f))`` reads the file as is.
+  ``ai, bi, ci, di, n1i, n2i`` (binary) or ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (continuous),
+  then ``yi, vi`` on escalc's conventions. The argument names of ``metafor::escalc``
+  (https://wviechtb.github.io/metafor/reference/escalc.html), so
+  ``escalc(measure="RR", ai=ai, bi=bi, ci=ci, di=di, data=read.csv(f))`` reads the file as is.
 - ``meta``: ``studlab``, ``pmid``, ``pmcid``, the descriptive columns, ``event.e, n.e, event.c,
   n.c`` or ``mean.e, sd.e, n.e, mean.c, sd.c, n.c``: the argument names of ``meta::metabin`` and
   ``meta::metacont`` (https://cran.r-project.org/package=meta, reference manual), so

@@ -165,7 +165,7 @@ def analyse(
     skipped: list[Skipped] = []
     if timepoint:
         rows, skipped = choose_timepoint(rows, timepoint)
-    measure = _choose_measure({kinds[r.number] for r in rows} - {None}, measure, outcome)
+    measure = _choose_measure({k for r in rows if (k := kinds[r.number])}, measure, outcome)
     usable = []
     for row in rows:
         try:

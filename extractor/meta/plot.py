@@ -276,8 +276,8 @@ def _draw_right(ax: Axes, analysis: MetaAnalysis) -> None:
     )
     ax.text(0.995, 0, "100.0%", va="center", ha="right", fontsize=9, fontweight="bold", color=_INK)
     if p.pi_low is not None and p.pi_high is not None:
-        low, high = (_figure(analysis.display(x)) for x in (p.pi_low, p.pi_high))
-        ax.text(0.74, _PI_Y, f"[{low}, {high}]", va="center", ha="right", fontsize=8,
+        pi_low, pi_high = (_figure(analysis.display(x)) for x in (p.pi_low, p.pi_high))
+        ax.text(0.74, _PI_Y, f"[{pi_low}, {pi_high}]", va="center", ha="right", fontsize=8,
                 color=_INK, family="monospace")  # fmt: skip
 
 

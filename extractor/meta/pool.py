@@ -13,9 +13,10 @@ Every result is what ``metafor::rma`` (``rma.mh`` for Mantel-Haenszel) gives, ch
   ``sum w (y - mu)^2 / (k - 1)`` (weights normalised to sum 1, no truncation at 1) and the
   estimate, its interval and the prediction interval use t on ``k - 1`` degrees of freedom.
 
-Q is Cochran's Q of the fixed-effect model (about the MH estimate for MH, as ``rma.mh``). I^2 is ``(Q - df) / Q`` for fixed-effect
-models and ``tau^2 / (tau^2 + s^2)`` (``s^2`` the typical within-study variance, Higgins &
-Thompson 2002) for random effects, as metafor reports it; the two agree for DL.
+Q is Cochran's Q of the fixed-effect model (taken about the MH estimate for MH, as ``rma.mh``
+takes it). I^2 is ``(Q - df) / Q`` for fixed-effect models and ``tau^2 / (tau^2 + s^2)``
+(``s^2`` the typical within-study variance, Higgins & Thompson 2002) for random effects, as
+metafor reports it; the two agree for DL.
 
 statsmodels is not used: ``combine_effects(..., method_re="dl")`` leaves a negative DL tau^2
 un-truncated (see ``test_meta_pool_statsmodels_dl_leaves_tau2_negative``).

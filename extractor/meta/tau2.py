@@ -101,7 +101,8 @@ def q_profile_interval(
     if df < 1:
         return None
     alpha = (1 - level) / 2
-    bounds = []
-    for quantile in (chi2.ppf(1 - alpha, df), chi2.ppf(alpha, df)):
-        bounds.append(_root(lambda tau2, q=quantile: generalised_q(yi, vi, tau2) - q, yi, vi))
-    return bounds[0], bounds[1]
+
+    def bound(quantile: float) -> float:
+        return _root(lambda tau2: generalised_q(yi, vi, tau2) - quantile, yi, vi)
+
+    return bound(float(chi2.ppf(1 - alpha, df))), bound(float(chi2.ppf(alpha, df)))
