@@ -573,6 +573,7 @@ def test_meta_methods_reml_is_the_default() -> None:
         (lambda: pool([0.1, 0.2], [0.1, 0.1], "MH"), "use pool_mh"),
         (lambda: pool([0.1, 0.2], [0.1, 0.1], "FE", hk=True), "random-effects"),
         (lambda: pool([0.1], [0.1], "REML", hk=True), "at least two studies"),
+        (lambda: pool([0.1, 0.1], [0.1, 0.2], "DL", hk=True), "no spread"),
         (lambda: pool_mh("MD", [(1, 10, 2, 10)]), "binary outcomes"),
         (lambda: pool_mh("OR", [(0, 10, 0, 10)]), "undefined"),
         (lambda: pool_mh("RR", []), "nothing to pool"),

@@ -136,6 +136,8 @@ def pool(
     se = math.sqrt(1 / sum(w))
     if hk:
         se *= math.sqrt(generalised_q(yi, vi, tau2) / (len(yi) - 1))
+        if se == 0:
+            raise AnalysisError("the effects are all equal: Hartung-Knapp has no spread to use")
     het = _heterogeneity(yi, vi, tau2 if method.is_random else None)
     result = _result(method, estimate, se, het, w, hk, len(yi))
     if not method.is_random:
