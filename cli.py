@@ -357,7 +357,10 @@ _MEASURES = click.Choice(["RR", "OR", "RD", "MD", "SMD"], case_sensitive=False)
                    "rows is written as OUT.binary.csv and OUT.continuous.csv.")
 @click.option("--outcome", help="Only rows whose outcome contains this text (any case).")
 @click.option("--measure", type=_MEASURES, help="metafor layout: the measure of yi, vi [default: RR, MD].")
-def export(table: Path, fmt: str, output: Path | None, outcome: str | None, measure: str | None) -> None:
+@click.option("--timepoint", metavar="first|last|primary|TEXT", help="One time point per trial, as in pool.")
+@click.option("--where", multiple=True, metavar="COLUMN=TEXT", help="Row filter, as in pool; repeatable.")
+def export(table: Path, fmt: str, output: Path | None, outcome: str | None, measure: str | None,
+           timepoint: str | None, where: tuple[str, ...]) -> None:  # fmt: skip
     """Write a comparison table for metafor or meta, as a RevMan data grid, or as CSV, JSONL, ...
 
     TABLE is a CSV (or extract's JSON, or JSONL) with the comparison columns. Rows are labelled
@@ -375,14 +378,16 @@ def export(table: Path, fmt: str, output: Path | None, outcome: str | None, meas
 
     try:
         written = write_table(read_table(table), output, fmt, measure=measure and measure.upper(),
-                              outcome=outcome)  # fmt: skip
+                              outcome=outcome, where=where, timepoint=timepoint)  # fmt: skip
     except extractor.ExtractorError as e:
         raise Failure(str(e)) from e
     for label in written.left_out:
         click.echo(f"left out: {label}: neither binary nor continuous", err=True)
+    for skipped in written.skipped:
+        click.echo(f"skipped: {skipped}", err=True)
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
-    sys.exit(ExitCode.INCOMPLETE if written.left_out else ExitCode.COMPLETED)
+    sys.exit(ExitCode.INCOMPLETE if written.left_out or written.skipped else ExitCode.COMPLETED)
 
 
 @cli.command()

@@ -4,8 +4,8 @@
 #
 # MEASURE: RR, OR or RD for binary tables (ai, bi, ci, di), MD or SMD for continuous ones
 # (m1i, sd1i, n1i, m2i, sd2i, n2i); default RR or MD. METHOD: any rma method, default REML.
-# One row per trial: pool the same rows `extractor pool` would (choose a time point first), since
-# rows sharing a study label are one trial. Needs R and metafor (Debian: r-cran-metafor).
+# Rows sharing a study label are one trial: export one row per trial (`export --timepoint last`,
+# `--where COLUMN=TEXT`), as `extractor pool` pools. Needs R and metafor (Debian: r-cran-metafor).
 suppressMessages(library(metafor))
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) < 1) stop("usage: Rscript metafor_export.R trials.csv [MEASURE] [METHOD]")

@@ -42,7 +42,7 @@ import enum
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -58,7 +58,7 @@ from extractor.meta.table import (
     records,
     row_effect,
 )
-from extractor.meta.trials import table_rows
+from extractor.meta.trials import select_rows, table_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,11 +102,16 @@ class Format(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What :func:`write_table` wrote: the files (empty for stdout) and the rows it left out."""
+    """What :func:`write_table` wrote: the files (empty for stdout) and the rows it left out.
+
+    ``left_out`` labels rows that fit no layout; ``skipped`` says ``"label: reason"`` for trials
+    the chosen time point left without a row.
+    """
 
     paths: tuple[Path, ...]
     rows: int
     left_out: tuple[str, ...]
+    skipped: tuple[str, ...] = ()
 
 
 # Source columns of each layout, in escalc / metabin / RevMan order, by outcome type
@@ -261,22 +266,28 @@ def write_table(
     *,
     measure: Measure | str | None = None,
     outcome: str | None = None,
+    where: Sequence[str] = (),
+    timepoint: str | None = None,
     stdout: TextIO | None = None,
 ) -> Written:
     """Write ``table`` in ``fmt`` to ``dest`` (``None``: standard output, text formats only).
+
+    ``outcome``, ``where`` and ``timepoint`` choose rows as :func:`extractor.meta.analyse` does,
+    so the file holds the rows ``pool`` would pool.
 
     Raises
     ------
     ExportError
         If the format needs a file, an optional dependency is missing, or writing fails.
     AnalysisError
-        If ``outcome`` matches no row.
+        If ``outcome`` matches no row, or a row filter or time point cannot be applied.
     """
     fmt = Format(fmt)
     if outcome:
         table = filter_outcome(table, outcome)
         if table.empty:
             raise AnalysisError(f"no row has an outcome containing {outcome!r}")
+    table, skipped = select_rows(table, where=where, timepoint=timepoint)
     if fmt.is_layout:
         tables, left_out = layout_tables(table, fmt, measure=measure)
     else:
@@ -290,7 +301,8 @@ def write_table(
     for target, frame in zip(targets, tables.values(), strict=True):
         _write(frame, target or stream, fmt)
     paths = tuple(Path(t) for t in targets if t is not None)
-    return Written(paths, sum(len(f) for f in tables.values()), left_out)
+    reasons = tuple(f"{s.study}: {s.reason}" for s in skipped)
+    return Written(paths, sum(len(f) for f in tables.values()), left_out, reasons)
 
 
 def _targets(dest: str | Path | None, fmt: Format, kinds: list[str]) -> list[Path | None]:

@@ -203,3 +203,20 @@ def test_cli_meta_pool_refuses_two_rows_of_one_trial_and_pools_one_per_trial_whe
     assert [(s["study"], s["rows"]) for s in data["studies"]] == [
         ("He 2020", [2]), ("PROVE IT", [3]), ("A-TO-Z", [4]), ("TNT", [5]), ("IDEAL", [6])
     ]
+
+
+def test_cli_meta_export_keeps_the_rows_pool_would_pool(tmp_path: Path) -> None:
+    table = tmp_path / "times.csv"
+    table.write_text(TIMES, encoding="utf-8")
+    out = tmp_path / "trials.csv"
+    result = _run("export", str(table), "--format", "metafor", "--timepoint", "week 12", "-o", str(out))
+    assert result.exit_code == 1
+    assert "skipped: PROVE IT: no row at 'week 12'" in result.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("study,pmid,outcome,timepoint,ai,") and len(lines) == 2
+    assert lines[1].startswith("He 2020,31537547,SRI-4,week 12,16,13,9,21,29,30,")
+    last = _run("export", str(table), "--format", "meta", "--timepoint", "last", "--where", "study!=TNT")
+    assert last.exit_code == 0, last.output
+    assert [line.split(",")[0] for line in last.stdout.splitlines()[1:]] == [
+        "He 2020", "PROVE IT", "A-TO-Z", "IDEAL"
+    ]

@@ -40,6 +40,7 @@ __all__ = [
     "choose_timepoint",
     "filter_rows",
     "one_per_trial",
+    "select_rows",
     "table_rows",
 ]
 
@@ -111,6 +112,21 @@ def filter_rows(rows: list[Row], conditions: Sequence[str]) -> list[Row]:
             raise AnalysisError(f"--where {condition!r}: the table has no column {column!r}")
         rows = [r for r in rows if (wanted in r.cell(column).lower()) == keep]
     return rows
+
+
+def select_rows(
+    table: pd.DataFrame, *, where: Sequence[str] = (), timepoint: str | None = None
+) -> tuple[pd.DataFrame, list[Skipped]]:
+    """The rows of ``table`` that :func:`filter_rows` and :func:`choose_timepoint` keep.
+
+    Returns the kept rows (in table order) and the trials left without a row at ``timepoint``.
+    """
+    rows = filter_rows(table_rows(table), where)
+    skipped: list[Skipped] = []
+    if timepoint:
+        rows, skipped = choose_timepoint(rows, timepoint)
+    kept = {row.number for row in rows}
+    return table[[number in kept for number in _numbers(table)]], skipped
 
 
 def _condition(condition: str) -> tuple[str, bool, str]:
