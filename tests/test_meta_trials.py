@@ -146,3 +146,15 @@ def test_meta_trials_rows_that_differ_in_nothing_chosen_still_need_a_filter() ->
     table = pd.concat([ARMS.iloc[:1], ARMS.iloc[:1]], ignore_index=True)
     with pytest.raises(AnalysisError, match=r"rows 1, 2\), which .*--where COLUMN=TEXT$"):
         analyse(table, multiarm="combine")
+
+
+@pytest.mark.parametrize(
+    "text,days",
+    [("week 12", 84), ("12 weeks", 84), ("W12", 84), ("6-month follow-up", 6 * 30.4375),
+     ("month 6", 6 * 30.4375), ("at 24 h", 1), ("day 28", 28), ("1 year", 365.25),
+     ("end of treatment", None), ("visit 3", None), ("", None)],
+)
+def test_meta_trials_timepoint_days(text: str, days: float | None) -> None:
+    from extractor.meta.trials import timepoint_days
+
+    assert timepoint_days(text) == (None if days is None else pytest.approx(days))

@@ -20,6 +20,7 @@ counts its patients more than once, so :func:`one_per_trial` refuses unless the 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import reduce
@@ -42,12 +43,25 @@ __all__ = [
     "one_per_trial",
     "select_rows",
     "table_rows",
+    "timepoint_days",
 ]
 
 TRIAL_COLUMNS = LABEL_COLUMNS
 TIMEPOINTS = ("first", "last", "primary")
 MULTIARM = ("combine", "split")
 _DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375, "year": 365.25}
+_UNIT_NAMES = {
+    **{name: "minute" for name in ("minute", "minutes", "min", "mins")},
+    **{name: "hour" for name in ("hour", "hours", "h", "hr", "hrs")},
+    **{name: "day" for name in ("day", "days", "d")},
+    **{name: "week" for name in ("week", "weeks", "wk", "wks", "w")},
+    **{name: "month" for name in ("month", "months", "mo", "mth", "mths", "m")},
+    **{name: "year" for name in ("year", "years", "yr", "yrs", "y")},
+}
+_TIME_PATTERNS = (
+    re.compile(r"(?P<unit>[a-z]+)\s*(?P<num>\d+(?:\.\d+)?)\b"),  # "week 12", "W12"
+    re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*-?\s*(?P<unit>[a-z]+)\b"),  # "12 weeks", "6-month"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,16 +185,28 @@ def _at_timepoint(rows: list[Row], how: str) -> list[Row]:
 
 
 def _days(row: Row) -> float:
-    from extractor.nlp.rules import parse_timepoint
-
-    found = parse_timepoint(row.cell("timepoint"))
-    if found is None or found.unit not in _DAYS:
+    days = timepoint_days(row.cell("timepoint"))
+    if days is None:
         raise AnalysisError(
             f"cannot order the time points of trial {row.label!r}: "
             f"{row.cell('timepoint') or '(none)'!r} in row {row.number} names no time; "
             "choose one with --timepoint TEXT"
         )
-    return found.value * _DAYS[found.unit]
+    return days
+
+
+def timepoint_days(text: str) -> float | None:
+    """The time ``text`` names in days ("week 12" 84, "6 months" 182.6, "24-h" 1), else ``None``.
+
+    Written here rather than taken from ``extractor.nlp.rules.parse_timepoint``, whose package
+    imports spaCy: pooling should not wait seconds for a language model it does not use.
+    """
+    for pattern in _TIME_PATTERNS:
+        for match in pattern.finditer(text.lower()):
+            unit = _UNIT_NAMES.get(match["unit"])
+            if unit:
+                return float(match["num"]) * _DAYS[unit]
+    return None
 
 
 def _by_trial(rows: Sequence[Row]) -> Iterator[list[Row]]:
