@@ -158,3 +158,15 @@ def test_meta_trials_timepoint_days(text: str, days: float | None) -> None:
     from extractor.meta.trials import timepoint_days
 
     assert timepoint_days(text) == (None if days is None else pytest.approx(days))
+
+
+def test_meta_trials_a_long_conflict_stays_one_line_naming_every_row() -> None:
+    doses = [f"{d} mg" for d in (1, 5, 25, 100, 300)]
+    rows = [("F", "adverse events", None, None, d, "placebo", 1, 20, 2, 20) for d in doses]
+    rows += [("G", "adverse events", "week 4", None, "x", "placebo", 1, 20, 2, 20)] * 2
+    with pytest.raises(AnalysisError) as error:
+        analyse(_table(rows))
+    assert str(error.value).startswith(
+        "trial 'F' has 5 rows for this outcome (rows 1, 2, 3, 4, 5: 1 mg, 5 mg, 25 mg, ...), "
+        "which are not independent studies (and 1 more trial); "
+    )

@@ -286,7 +286,8 @@ def _conflict_message(conflicts: list[list[Row]]) -> str:
         f"{': ' + what if what else ''}), which are not independent studies"
     )
     if len(conflicts) > 1:
-        message += f" (and {len(conflicts) - 1} more trials)"
+        more = len(conflicts) - 1
+        message += f" (and {more} more {'trial' if more == 1 else 'trials'})"
     options = "choose one per trial with --timepoint first|last|primary|TEXT or --where COLUMN=TEXT"
     if _arms_differ(rows):
         options += ", or settle a shared comparator with --multiarm combine|split"
@@ -294,11 +295,16 @@ def _conflict_message(conflicts: list[list[Row]]) -> str:
 
 
 def _difference(rows: list[Row]) -> str:
-    for column in ("timepoint", "subgroup", "intervention", "comparator"):
-        cells = [r.cell(column) for r in rows]
+    for column in ("outcome", "timepoint", "subgroup", "intervention", "comparator"):
+        cells = [r.cell(column) or "(none)" for r in rows]
         if len(set(cells)) > 1:
-            return ", ".join(c or "(none)" for c in cells)
+            shown = cells if len(cells) <= _SHOWN else [*cells[: _SHOWN - 1], "..."]
+            return ", ".join(shown)
     return ""
+
+
+#: A conflict lists every row number but describes at most this many rows.
+_SHOWN = 4
 
 
 def _arms_differ(rows: list[Row]) -> bool:
