@@ -170,3 +170,8 @@ def test_meta_trials_a_long_conflict_stays_one_line_naming_every_row() -> None:
         "trial 'F' has 5 rows for this outcome (rows 1, 2, 3, 4, 5: 1 mg, 5 mg, 25 mg, ...), "
         "which are not independent studies (and 1 more trial); "
     )
+
+
+def test_meta_trials_a_time_point_no_trial_has_is_an_error() -> None:
+    with pytest.raises(AnalysisError, match="no trial has a row at that time point .*A: no row at 'year 5'"):
+        analyse(TIMES, timepoint="year 5")

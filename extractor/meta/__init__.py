@@ -1,8 +1,9 @@
 """Effect sizes, pooling and forest plots for the comparison table.
 
-``effects`` and ``pool`` are plain Python (``pool`` imports scipy for the Q test); ``table`` and
-``analysis`` work on pandas DataFrames; ``plot`` needs matplotlib (the ``plot`` extra) and is
-imported on its own: ``from extractor.meta.plot import forest_plot``.
+``effects``, ``mh``, ``tau2`` and ``pool`` are plain Python (scipy for quantiles and root
+finding); ``table``, ``trials`` (one trial counted once) and ``analysis`` work on pandas
+DataFrames; ``plot`` needs matplotlib (the ``plot`` extra) and is imported on its own:
+``from extractor.meta.plot import forest_plot``.
 """
 
 from __future__ import annotations

@@ -156,6 +156,26 @@ def analyse(
         the outcome type, a trial still has several rows, or no row is usable.
     """
     method = Method(method)
+    rows, kinds, skipped = _chosen_rows(table, outcome, where, timepoint)
+    measure = _choose_measure({k for r in rows if (k := kinds[r.number])}, measure, outcome)
+    usable = []
+    for row in rows:
+        try:
+            usable.append(_read(row, kinds[row.number], measure, drop00))
+        except AnalysisError as error:
+            skipped.append(Skipped(row.label, str(error)))
+    if not usable:
+        raise AnalysisError(f"no usable rows for {measure} ({_reasons(skipped)})")
+    binary = measure.outcome_type == "binary"
+    studies = [_study(row, measure, drop00) for row in one_per_trial(usable, multiarm, binary)]
+    pooled = _pool(studies, measure, method, hk)
+    return MetaAnalysis(measure, outcome, tuple(studies), tuple(skipped), pooled)
+
+
+def _chosen_rows(
+    table: pd.DataFrame, outcome: str | None, where: Sequence[str], timepoint: str | None
+) -> tuple[list[Row], dict[int, str | None], list[Skipped]]:
+    """The rows the outcome, row filters and time point keep; each row's type; trials left out."""
     table = filter_outcome(table, outcome) if outcome else table
     every = table_rows(table)
     kinds = dict(zip((r.number for r in every), outcome_types(table), strict=True))
@@ -165,20 +185,13 @@ def analyse(
     skipped: list[Skipped] = []
     if timepoint:
         rows, skipped = choose_timepoint(rows, timepoint)
-    measure = _choose_measure({k for r in rows if (k := kinds[r.number])}, measure, outcome)
-    usable = []
-    for row in rows:
-        try:
-            usable.append(_read(row, kinds[row.number], measure, drop00))
-        except AnalysisError as error:
-            skipped.append(Skipped(row.label, str(error)))
-    if not usable:
-        reasons = "; ".join(f"{s.study}: {s.reason}" for s in skipped)
-        raise AnalysisError(f"no usable rows for {measure} ({reasons})")
-    binary = measure.outcome_type == "binary"
-    studies = [_study(row, measure, drop00) for row in one_per_trial(usable, multiarm, binary)]
-    pooled = _pool(studies, measure, method, hk)
-    return MetaAnalysis(measure, outcome, tuple(studies), tuple(skipped), pooled)
+        if not rows:
+            raise AnalysisError(f"no trial has a row at that time point ({_reasons(skipped)})")
+    return rows, kinds, skipped
+
+
+def _reasons(skipped: Sequence[Skipped]) -> str:
+    return "; ".join(f"{s.study}: {s.reason}" for s in skipped)
 
 
 def _read(row: Row, kind: str | None, measure: Measure, drop00: bool) -> Row:
