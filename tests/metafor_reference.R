@@ -1,4 +1,4 @@
-# Reference values for tests/test_meta_effects.py and tests/test_meta_pool.py.
+# Reference values for tests/test_meta_effects.py, tests/test_meta_pool.py and tests/test_meta_methods.py.
 # Run: Rscript tests/metafor_reference.R   (Debian: apt-get install r-base-core r-cran-metafor)
 # The tests do not need R; this script is how their numbers were obtained.
 suppressMessages(library(metafor))
