@@ -384,10 +384,15 @@ _MEASURES = click.Choice(["RR", "OR", "RD", "MD", "SMD"], case_sensitive=False)
                    "rows is written as OUT.binary.csv and OUT.continuous.csv.")
 @click.option("--outcome", help="Only rows whose outcome contains this text (any case).")
 @click.option("--measure", type=_MEASURES, help="metafor layout: the measure of yi, vi [default: RR, MD].")
-def export(table: Path, fmt: str, output: Path | None, outcome: str | None, measure: str | None) -> None:
-    """Write a comparison table for metafor, meta or RevMan, or as CSV, JSONL, Parquet or Excel.
+@click.option("--timepoint", metavar="first|last|primary|TEXT", help="One time point per trial, as in pool.")
+@click.option("--where", multiple=True, metavar="COLUMN=TEXT", help="Row filter, as in pool; repeatable.")
+def export(table: Path, fmt: str, output: Path | None, outcome: str | None, measure: str | None,
+           timepoint: str | None, where: tuple[str, ...]) -> None:  # fmt: skip
+    """Write a comparison table for metafor or meta, as a RevMan data grid, or as CSV, JSONL, ...
 
-    TABLE is a CSV (or extract's JSON, or JSONL) with the comparison columns. Rows whose outcome
+    TABLE is a CSV (or extract's JSON, or JSONL) with the comparison columns. Rows are labelled
+    by their trial (study "He 2020", else pmid, pmcid or id) and kept together by trial. The
+    revman layout is RevMan's data-grid columns, not a RevMan Web import file. Rows whose outcome
     type cannot be told fit no layout: they are listed on stderr and the exit status is 1.
 
     Example:
@@ -400,35 +405,53 @@ def export(table: Path, fmt: str, output: Path | None, outcome: str | None, meas
 
     try:
         written = write_table(read_table(table), output, fmt, measure=measure and measure.upper(),
-                              outcome=outcome)  # fmt: skip
+                              outcome=outcome, where=where, timepoint=timepoint)  # fmt: skip
     except extractor.ExtractorError as e:
         raise Failure(str(e)) from e
     for label in written.left_out:
         click.echo(f"left out: {label}: neither binary nor continuous", err=True)
+    for skipped in written.skipped:
+        click.echo(f"skipped: {skipped}", err=True)
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
-    sys.exit(ExitCode.INCOMPLETE if written.left_out else ExitCode.COMPLETED)
+    sys.exit(ExitCode.INCOMPLETE if written.left_out or written.skipped else ExitCode.COMPLETED)
 
 
 @cli.command()
 @click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--outcome", help="Only rows whose outcome contains this text (any case).")
 @click.option("--measure", type=_MEASURES, help="Effect measure [default: RR binary, MD continuous].")
-@click.option("--model", type=click.Choice(["fixed", "random"]), default="random", show_default=True,
-              help="Inverse-variance fixed effect or DerSimonian-Laird random effects.")
+@click.option("--method", type=click.Choice(["REML", "DL", "PM", "FE", "MH"], case_sensitive=False),
+              default="REML", show_default=True,
+              help="Random effects: REML, DerSimonian-Laird (DL), Paule-Mandel (PM); fixed effect: "
+                   "inverse variance (FE) or Mantel-Haenszel (MH, binary measures).")
+@click.option("--hk", is_flag=True,
+              help="Hartung-Knapp-Sidik-Jonkman: t-based intervals for the pooled effect (random effects).")
+@click.option("--timepoint", metavar="first|last|primary|TEXT",
+              help="One time point per trial: the earliest, the latest, the row marked primary, "
+                   "or rows whose timepoint contains TEXT.")
+@click.option("--where", multiple=True, metavar="COLUMN=TEXT",
+              help="Keep rows whose COLUMN contains TEXT (COLUMN!=TEXT drops them); repeatable.")
+@click.option("--multiarm", type=click.Choice(["combine", "split"]),
+              help="Arms compared with one shared comparator: combine them into one group, or "
+                   "split the comparator's n between the comparisons (Cochrane Handbook 23.3.4).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw a forest plot to this .png or .svg file.")
-def pool(table: Path, outcome: str | None, measure: str | None, model: str, fmt: str,
+def pool(table: Path, outcome: str | None, measure: str | None, method: str, hk: bool,
+         timepoint: str | None, where: tuple[str, ...], multiarm: str | None, fmt: str,
          plot: Path | None) -> None:  # fmt: skip
-    """Pool one outcome of a comparison table: effect sizes, pooled estimate, tau², I², Q.
+    """Pool one outcome of a comparison table, one row per trial: estimate, tau², I², Q, PI.
 
-    Rows lacking a needed number are skipped and listed on stderr (exit status 1).
+    Rows of one trial (same study, pmid or pmcid) are never pooled as separate studies: when a
+    trial has several rows for the outcome (time points, subgroups, arms), pool stops and names
+    them; choose with --timepoint, --where or --multiarm. Rows lacking a needed number, and
+    trials without the chosen time point, are skipped and listed on stderr (exit status 1).
 
     Example:
 
     \b
-        extractor pool comparisons.csv --outcome "SRI-4" --measure RR --plot forest.png
+        extractor pool comparisons.csv --outcome "SRI-4" --timepoint primary --measure RR --plot forest.png
     """
     import json
 
@@ -436,7 +459,8 @@ def pool(table: Path, outcome: str | None, measure: str | None, model: str, fmt:
 
     try:
         analysis = analyse(read_table(table), outcome=outcome, measure=measure and measure.upper(),
-                           model=model)  # fmt: skip
+                           method=method.upper(), hk=hk, timepoint=timepoint, where=where,
+                           multiarm=multiarm)  # fmt: skip
         if plot is not None:
             from extractor.meta.plot import forest_plot
 
@@ -469,8 +493,9 @@ def extract(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
     """
     import json
 
-    from extractor.evidence import evidence_document, extract_evidence, write_comparisons_csv
+    from extractor.evidence import extract_evidence
     from extractor.parse import ParseReport, iter_records
+    from extractor.studies import document_with_studies, write_comparison_table
 
     report, failed, records = ParseReport(), [], []
     for path in files:
@@ -481,10 +506,10 @@ def extract(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
             click.echo(f"error: {e}", err=True)
     trials = list(extract_evidence(records))
     if fmt == "json":
-        json.dump(evidence_document(trials, records), output, ensure_ascii=False, indent=1)
+        json.dump(document_with_studies(trials, records), output, ensure_ascii=False, indent=1)
         output.write("\n")
     else:
-        write_comparisons_csv(trials, output)
+        write_comparison_table(trials, records, output)
     for error in report.errors:
         click.echo(f"skipped: {error}", err=True)
     sys.exit(ExitCode.ERROR if failed and not records else

@@ -1,26 +1,36 @@
-"""Write the comparison table for metafor, meta or RevMan, or whole (CSV, JSONL, Parquet, Excel).
+"""Write the comparison table for metafor or meta, as a RevMan data grid, or whole (CSV, JSONL, ...).
 
 The three analysis layouts put binary and continuous rows in separate tables, because their
 columns differ; :func:`write_table` writes ``OUT.binary.csv`` and ``OUT.continuous.csv`` when a
 table holds both, and ``OUT`` itself otherwise. Rows whose outcome type cannot be told (no
 ``outcome_type``, and no numbers or both kinds) fit neither layout and are reported, not guessed.
 
-- ``metafor``: ``study``, the descriptive columns, ``ai, bi, ci, di, n1i, n2i`` (binary) or
-  ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (continuous), then ``yi, vi`` on escalc's conventions. The
-  argument names of ``metafor::escalc`` (https://wviechtb.github.io/metafor/reference/escalc.html),
-  so ``escalc(measure="RR", ai=ai, bi=bi, ci=ci, di=di, data=read.csv(f))`` reads the file as is.
-- ``meta``: ``studlab``, the descriptive columns, ``event.e, n.e, event.c, n.c`` or
-  ``mean.e, sd.e, n.e, mean.c, sd.c, n.c``: the argument names of ``meta::metabin`` and
+- ``metafor``: ``study``, the trial's ``pmid`` and ``pmcid``, the descriptive columns,
+  ``ai, bi, ci, di, n1i, n2i`` (binary) or ``m1i, sd1i, n1i, m2i, sd2i, n2i`` (continuous),
+  then ``yi, vi`` on escalc's conventions. The argument names of ``metafor::escalc``
+  (https://wviechtb.github.io/metafor/reference/escalc.html), so
+  ``escalc(measure="RR", ai=ai, bi=bi, ci=ci, di=di, data=read.csv(f))`` reads the file as is.
+- ``meta``: ``studlab``, ``pmid``, ``pmcid``, the descriptive columns, ``event.e, n.e, event.c,
+  n.c`` or ``mean.e, sd.e, n.e, mean.c, sd.c, n.c``: the argument names of ``meta::metabin`` and
   ``meta::metacont`` (https://cran.r-project.org/package=meta, reference manual), so
   ``metabin(event.e, n.e, event.c, n.c, studlab, data=read.csv(f))`` works unchanged.
-- ``revman``: the data grid of a RevMan analysis, one row per study: ``Study``, then
-  ``Experimental events, Experimental total, Control events, Control total`` (dichotomous) or
-  ``Experimental mean, Experimental SD, Experimental total, Control mean, Control SD,
-  Control total`` (continuous), in the column order RevMan shows and RevMan 5's Import Data wizard
-  and RevMan Web's CSV study-data import map (RevMan 5 User Guide, "Importing data"; RevMan Web
-  knowledge base, "Importing study data into an analysis"). An import fills one analysis, so
-  export one outcome at a time (``outcome=``); study IDs must match the review's. Missing values
-  are empty cells, as RevMan expects, not ``NA``.
+- ``revman``: one row per comparison with the columns of a RevMan analysis's data grid:
+  ``Study``, then ``Experimental events, Experimental total, Control events, Control total``
+  (dichotomous) or ``Experimental mean, Experimental SD, Experimental total, Control mean,
+  Control SD, Control total`` (continuous). Missing values are empty cells, not ``NA``. This is a
+  table to enter or check by hand, not a file RevMan Web imports: RevMan Web imports study data
+  from Cochrane's data-extraction templates (study information, one row per study; study arms
+  and study results, one row per arm), whose headings must match the review's set-up and are
+  given only in the template files (Cochrane RevMan knowledge base, "Data extraction templates",
+  https://documentation.cochrane.org/revman-kb/data-extraction-templates-260702375.html, and
+  "Populate study data",
+  https://documentation.cochrane.org/revman-kb/populate-study-data-260702462.html). Those files
+  could not be consulted, so the import format is not claimed.
+
+Every layout labels a row by its trial (the ``study`` label "He 2020" that ``extract`` writes,
+else the PMID, PMCID or sheet id; see :mod:`extractor.meta.trials`) and keeps the rows of one
+trial together; ``pmid``, ``pmcid`` and the descriptive columns tell its rows apart in the R
+layouts. Rows of one trial are one study: choose among them before pooling.
 
 In the R layouts counts are written as integers and missing values as ``NA``; no index column.
 """
@@ -32,7 +42,7 @@ import enum
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -47,16 +57,25 @@ from extractor.meta.table import (
     outcome_types,
     records,
     row_effect,
-    study_labels,
 )
+from extractor.meta.trials import select_rows, table_rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["DESCRIPTIVE_COLUMNS", "Format", "Written", "layout_tables", "write_table"]
 
-#: Columns copied into the R layouts, when the table has them, so rows can be told apart.
-DESCRIPTIVE_COLUMNS = ("outcome", "timepoint", "subgroup", "intervention", "comparator")
+#: Columns copied into the R layouts, when the table has them: the trial's identity, and what
+#: tells its rows apart.
+DESCRIPTIVE_COLUMNS = (
+    "pmid",
+    "pmcid",
+    "outcome",
+    "timepoint",
+    "subgroup",
+    "intervention",
+    "comparator",
+)
 
 
 class Format(enum.Enum):
@@ -83,11 +102,16 @@ class Format(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What :func:`write_table` wrote: the files (empty for stdout) and the rows it left out."""
+    """What :func:`write_table` wrote: the files (empty for stdout) and the rows it left out.
+
+    ``left_out`` labels rows that fit no layout; ``skipped`` says ``"label: reason"`` for trials
+    the chosen time point left without a row.
+    """
 
     paths: tuple[Path, ...]
     rows: int
     left_out: tuple[str, ...]
+    skipped: tuple[str, ...] = ()
 
 
 # Source columns of each layout, in escalc / metabin / RevMan order, by outcome type
@@ -141,7 +165,9 @@ def layout_tables(
     """
     if not fmt.is_layout:
         raise ExportError(f"{fmt.value} is not an analysis layout")
-    labels, kinds, rows = study_labels(table), outcome_types(table), records(table)
+    table = _by_trial(table)
+    labels = [row.label for row in table_rows(table)]
+    kinds, rows = outcome_types(table), records(table)
     tables = {}
     for kind in ("binary", "continuous"):
         chosen = [
@@ -151,6 +177,14 @@ def layout_tables(
             tables[kind] = _layout(chosen, fmt, kind, _measure_for(kind, measure))
     left_out = tuple(label for label, kind in zip(labels, kinds, strict=True) if kind is None)
     return tables, left_out
+
+
+def _by_trial(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the rows of each trial together, trials in order of first appearance."""
+    trials = [row.trial for row in table_rows(table)]
+    first = {trial: trials.index(trial) for trial in trials}
+    order = sorted(range(len(trials)), key=lambda i: (first[trials[i]], i))
+    return table.iloc[order].reset_index(drop=True)
 
 
 def _measure_for(kind: str, measure: Measure | str | None) -> Measure:
@@ -232,22 +266,28 @@ def write_table(
     *,
     measure: Measure | str | None = None,
     outcome: str | None = None,
+    where: Sequence[str] = (),
+    timepoint: str | None = None,
     stdout: TextIO | None = None,
 ) -> Written:
     """Write ``table`` in ``fmt`` to ``dest`` (``None``: standard output, text formats only).
+
+    ``outcome``, ``where`` and ``timepoint`` choose rows as :func:`extractor.meta.analyse` does,
+    so the file holds the rows ``pool`` would pool.
 
     Raises
     ------
     ExportError
         If the format needs a file, an optional dependency is missing, or writing fails.
     AnalysisError
-        If ``outcome`` matches no row.
+        If ``outcome`` matches no row, or a row filter or time point cannot be applied.
     """
     fmt = Format(fmt)
     if outcome:
         table = filter_outcome(table, outcome)
         if table.empty:
             raise AnalysisError(f"no row has an outcome containing {outcome!r}")
+    table, skipped = select_rows(table, where=where, timepoint=timepoint)
     if fmt.is_layout:
         tables, left_out = layout_tables(table, fmt, measure=measure)
     else:
@@ -261,7 +301,8 @@ def write_table(
     for target, frame in zip(targets, tables.values(), strict=True):
         _write(frame, target or stream, fmt)
     paths = tuple(Path(t) for t in targets if t is not None)
-    return Written(paths, sum(len(f) for f in tables.values()), left_out)
+    reasons = tuple(f"{s.study}: {s.reason}" for s in skipped)
+    return Written(paths, sum(len(f) for f in tables.values()), left_out, reasons)
 
 
 def _targets(dest: str | Path | None, fmt: Format, kinds: list[str]) -> list[Path | None]:

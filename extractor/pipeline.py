@@ -369,14 +369,17 @@ def write_evidence(
     """The evidence step of :func:`run`: ``arms.csv``, ``evidence.csv`` (the comparisons) and
     ``report.html`` (every number highlighted in its source text, for a reviewer to check, after
     the table of ``inputs`` and what they mapped to)."""
-    from extractor.evidence import extract_evidence, write_arms_csv, write_comparisons_csv
+    from extractor.evidence import extract_evidence, write_arms_csv
     from extractor.report import render_report
+    from extractor.studies import write_comparison_table
 
     trials = list(extract_evidence(records))
-    for name, writer in (("arms.csv", write_arms_csv), ("evidence.csv", write_comparisons_csv)):
-        stream, commit = _atomic(outdir / name)
-        writer(trials, stream)
-        commit()
+    stream, commit = _atomic(outdir / "arms.csv")
+    write_arms_csv(trials, stream)
+    commit()
+    stream, commit = _atomic(outdir / "evidence.csv")
+    write_comparison_table(trials, records, stream)
+    commit()
     stream, commit = _atomic(outdir / "report.html")
     stream.write(render_report(records, trials, inputs))
     commit()

@@ -1,4 +1,4 @@
-# Reference values for tests/test_meta_effects.py and tests/test_meta_pool.py.
+# Reference values for tests/test_meta_effects.py, tests/test_meta_pool.py and tests/test_meta_methods.py.
 # Run: Rscript tests/metafor_reference.R   (Debian: apt-get install r-base-core r-cran-metafor)
 # The tests do not need R; this script is how their numbers were obtained.
 suppressMessages(library(metafor))
@@ -49,3 +49,43 @@ e <- escalc(measure = "RR", ai = ep1t, n1i = nt, ci = ep1c, n2i = nc, data = dat
 show_escalc("cannon RR", e)
 show_rma("cannon RR FE", rma(yi, vi, data = e, method = "FE"), TRUE)
 show_rma("cannon RR DL", rma(yi, vi, data = e, method = "DL"), TRUE)
+
+# 5. Methods (tests/test_meta_methods.py): FE, MH, REML, DL, PM, each with and without
+#    Hartung-Knapp (test = "knha"), the Q-profile interval of tau^2 (confint) and the prediction
+#    interval (predict). Convergence is tightened so the values are exact to far below 1e-6:
+#    REML's Fisher scoring stops at a change of 1e-5 by default (here 1e-10 times tau^2's scale), uniroot (PM, confint) at
+#    .Machine$double.eps^0.25; tau2.max is raised for dat.normand1999 MD (tau^2 near 200 > 100).
+ctl <- list(maxiter = 10000, tol = 1e-13, tau2.max = 1e6)
+show_method <- function(name, r) {
+  p <- predict(r)
+  cat(name, "\n  estimate =", num(r$b[1]), " se =", num(r$se), " ci =", num(c(r$ci.lb, r$ci.ub)),
+      " zval =", num(r$zval), " pval =", num(r$pval), "\n  tau2 =", num(r$tau2),
+      " I2 =", num(r$I2), " QE =", num(r$QE), " QEp =", num(r$QEp), " k =", r$k,
+      "\n  pi =", num(c(p$pi.lb, p$pi.ub)), "\n  weights =", num(weights(r)), "\n")
+  if (r$method %in% c("REML", "DL", "PM")) {
+    ci <- confint(r, control = list(tol = 1e-13, maxiter = 10000, tau2.max = 1e6))
+    cat("  tau2_ci =", num(ci$random["tau^2", c("ci.lb", "ci.ub")]), "\n")
+  }
+}
+method_sets <- list(
+  list("bcg", "RR", escalc(measure = "RR", ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg),
+       1e-10),
+  list("normand", "MD", escalc(measure = "MD", m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i,
+                               sd2i = sd2i, n2i = n2i, data = dat.normand1999), 1e-8),
+  list("nielweise", "RD", escalc(measure = "RD", ai = ai, n1i = n1i, ci = ci, n2i = n2i,
+                                 data = dat.nielweise2007), 1e-14)
+)
+for (s in method_sets) for (m in c("FE", "REML", "DL", "PM")) for (test in c("z", "knha")) {
+  if (m == "FE" && test == "knha") next  # Hartung-Knapp is for random-effects models
+  r <- rma(yi, vi, data = s[[3]], method = m, test = test, control = c(ctl, threshold = s[[4]]))
+  show_method(paste(s[[1]], s[[2]], m, test), r)
+}
+# Mantel-Haenszel: rma.mh with its defaults (add = 1/2, to = "only0", drop00 = TRUE for Q)
+for (m in c("OR", "RR", "RD")) {
+  show_method(paste("bcg", m, "MH z"),
+              rma.mh(measure = m, ai = tpos, bi = tneg, ci = cpos, di = cneg, data = dat.bcg))
+  show_method(paste("nielweise", m, "MH z"),
+              rma.mh(measure = m, ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = dat.nielweise2007))
+  show_method(paste("cannon", m, "MH z"),
+              rma.mh(measure = m, ai = ep1t, n1i = nt, ci = ep1c, n2i = nc, data = dat.cannon2006))
+}

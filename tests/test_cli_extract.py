@@ -22,6 +22,7 @@ def test_cli_extract_seed_gives_the_trial(seed_path: Path) -> None:
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"records", "arms", "comparisons"}
+    assert {c["study"] for c in data["comparisons"]} == {"He 2020"}
     assert [(a["name"], a["n_randomised"]) for a in data["arms"]] == [("IL-2", 30), ("placebo", 30)]
     rows = [(c["outcome"], c["timepoint"], c["intervention_events"], c["intervention_group_size"],
              c["comparator_events"], c["comparator_group_size"], c["p_value"], c["is_primary"])
@@ -39,12 +40,13 @@ def test_cli_extract_seed_gives_the_trial(seed_path: Path) -> None:
 
 
 def test_cli_extract_csv_has_the_columns(seed_path: Path) -> None:
-    from extractor.evidence import COMPARISON_COLUMNS
+    from extractor.studies import TABLE_COLUMNS
 
     code, out, _ = run("extract", str(seed_path), "--format", "csv")
     rows = list(csv.DictReader(out.splitlines()))
     assert code == 0 and len(rows) == 4
-    assert tuple(rows[0]) == COMPARISON_COLUMNS
+    assert tuple(rows[0]) == TABLE_COLUMNS
+    assert {(r["pmid"], r["pmcid"], r["study"]) for r in rows} == {("31537547", "PMC6937406", "He 2020")}
     assert json.loads(rows[0]["derived"]) == ["intervention_events", "intervention_group_size",
                                                "comparator_events", "comparator_group_size"]
 

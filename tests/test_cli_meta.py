@@ -8,6 +8,7 @@ package metadat 1.2.0; reference values are metafor 3.8-1's (see test_meta_pool.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -46,20 +47,25 @@ def test_cli_meta_pool_four_trials_prints_the_estimate_and_writes_the_plot(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert "Pooled       0.849  [0.786, 0.917]        100.0%" in lines
-    assert "Heterogeneity: tau\u00b2 = 0; I\u00b2 = 0.0%; Q = 1.24 (df = 3, p = 0.743)" in lines
+    assert "k = 4 trials" in lines
+    assert lines[0] == "Random-effects (REML) meta-analysis of the risk ratio (RR), outcome matching 'coronary'"
+    assert "Heterogeneity: tau\u00b2 = 0 [0, 0.02231]; I\u00b2 = 0.0%; Q = 1.24 (df = 3, p = 0.743)" in lines
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result.stderr == f"forest plot: {plot}\n"
 
 
-@pytest.mark.parametrize("model", ["random", "fixed"])
+@pytest.mark.parametrize("model", ["DL", "FE", "REML", "PM", "mh"])
 def test_cli_meta_pool_json_matches_metafor(four_trials: Path, model: str) -> None:
-    result = _run("pool", str(four_trials), "--format", "json", "--model", model, "--measure", "rr")
+    result = _run("pool", str(four_trials), "--format", "json", "--method", model, "--measure", "rr")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {
         "measure",
-        "model",
+        "method",
         "k",
+        "trials",
+        "pi_low",
+        "tau2_ci",
         "estimate",
         "ci_low",
         "ci_high",
@@ -68,13 +74,17 @@ def test_cli_meta_pool_json_matches_metafor(four_trials: Path, model: str) -> No
         "q",
         "studies",
     } <= set(data)
-    assert (data["measure"], data["model"], data["k"], data["tau2"], data["i2"]) == (
+    assert (data["measure"], data["method"], data["k"], data["trials"], data["tau2"]) == (
         "RR",
-        model,
+        model.upper(),
+        4,
         4,
         0.0,
-        0.0,
     )
+    if model == "mh":  # rma.mh(measure="RR", ai=ep1t, n1i=nt, ci=ep1c, n2i=nc, data=dat.cannon2006)
+        assert data["estimate"] == pytest.approx(math.exp(-0.1640180707921296), rel=1e-9)
+        assert data["q"] == pytest.approx(1.2426981599574889, rel=1e-9)
+        return
     assert [data["estimate"], data["ci_low"], data["ci_high"]] == pytest.approx(POOLED_RR, rel=1e-9)
     assert data["q"] == pytest.approx(1.2424732105995089, rel=1e-9)
     studies = data["studies"]
@@ -99,7 +109,7 @@ def test_cli_meta_pool_reports_skipped_rows_and_exits_1(four_trials: Path) -> No
     result = _run("pool", str(four_trials))
     assert result.exit_code == 1
     assert "skipped: PROVE IT: missing intervention_events" in result.stderr
-    assert "k = 3 studies" in result.stdout
+    assert "k = 3 trials" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -160,3 +170,53 @@ def test_cli_meta_commands_have_help_with_an_example(command: str) -> None:
     result = _run(command, "--help")
     assert result.exit_code == 0
     assert "Example:" in result.output and f"extractor {command} " in result.output
+
+
+TIMES = """\
+pmid,study,outcome,timepoint,intervention_events,intervention_group_size,comparator_events,comparator_group_size
+31537547,He 2020,SRI-4,week 12,16,29,9,30
+31537547,He 2020,SRI-4,week 24,19,29,11,30
+1,PROVE IT,SRI-4,week 24,147,2099,172,2063
+2,A-TO-Z,SRI-4,week 24,205,2265,235,2232
+3,TNT,SRI-4,week 24,334,4995,418,5006
+4,IDEAL,SRI-4,week 24,411,4439,463,4449
+"""
+
+
+def test_cli_meta_pool_refuses_two_rows_of_one_trial_and_pools_one_per_trial_when_told(
+    tmp_path: Path,
+) -> None:
+    """Issue 10: week 12 and week 24 of one trial are not two studies."""
+    table = tmp_path / "times.csv"
+    table.write_text(TIMES, encoding="utf-8")
+    refused = _run("pool", str(table), "--outcome", "SRI-4")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert refused.stderr == (
+        "Error: trial 'He 2020' has 2 rows for this outcome (rows 1, 2: week 12, week 24), which "
+        "are not independent studies; choose one per trial with --timepoint "
+        "first|last|primary|TEXT or --where COLUMN=TEXT\n"
+    )
+    pooled = _run("pool", str(table), "--outcome", "SRI-4", "--timepoint", "last", "--format", "json")
+    assert pooled.exit_code == 0, pooled.output
+    data = json.loads(pooled.stdout)
+    assert (data["k"], data["trials"]) == (5, 5)
+    assert [(s["study"], s["rows"]) for s in data["studies"]] == [
+        ("He 2020", [2]), ("PROVE IT", [3]), ("A-TO-Z", [4]), ("TNT", [5]), ("IDEAL", [6])
+    ]
+
+
+def test_cli_meta_export_keeps_the_rows_pool_would_pool(tmp_path: Path) -> None:
+    table = tmp_path / "times.csv"
+    table.write_text(TIMES, encoding="utf-8")
+    out = tmp_path / "trials.csv"
+    result = _run("export", str(table), "--format", "metafor", "--timepoint", "week 12", "-o", str(out))
+    assert result.exit_code == 1
+    assert "skipped: PROVE IT: no row at 'week 12'" in result.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("study,pmid,outcome,timepoint,ai,") and len(lines) == 2
+    assert lines[1].startswith("He 2020,31537547,SRI-4,week 12,16,13,9,21,29,30,")
+    last = _run("export", str(table), "--format", "meta", "--timepoint", "last", "--where", "study!=TNT")
+    assert last.exit_code == 0, last.output
+    assert [line.split(",")[0] for line in last.stdout.splitlines()[1:]] == [
+        "He 2020", "PROVE IT", "A-TO-Z", "IDEAL"
+    ]

@@ -53,7 +53,7 @@ TABLE = pd.DataFrame(
         "confidence": [0.9, 0.9, 0.8, 0.8, None, 0.5],
     }
 )
-DESCRIPTIVE = ["outcome", "timepoint", "intervention", "comparator"]
+DESCRIPTIVE = ["pmid", "outcome", "timepoint", "intervention", "comparator"]
 
 
 @pytest.mark.parametrize(
@@ -178,9 +178,9 @@ def test_export_single_type_table_is_written_to_the_path_given(tmp_path: Path) -
     written = write_table(TABLE, tmp_path / "stays.csv", "meta", outcome="length of stay")
     assert written.paths == (tmp_path / "stays.csv",)
     assert (tmp_path / "stays.csv").read_text().splitlines() == [
-        "studlab,outcome,timepoint,intervention,comparator,mean.e,sd.e,n.e,mean.c,sd.c,n.c",
-        "111,length of stay,NA,stroke unit,general ward,55.0,47.0,155,75.0,64.0,156",
-        "222,length of stay,NA,stroke unit,general ward,27.0,7.0,31,29.0,4.0,32",
+        "studlab,pmid,outcome,timepoint,intervention,comparator,mean.e,sd.e,n.e,mean.c,sd.c,n.c",
+        "111,111,length of stay,NA,stroke unit,general ward,55.0,47.0,155,75.0,64.0,156",
+        "222,222,length of stay,NA,stroke unit,general ward,27.0,7.0,31,29.0,4.0,32",
     ]
 
 
@@ -274,3 +274,26 @@ def test_export_missing_optional_dependency_is_a_clear_error(
 def test_export_every_format_has_a_writer(tmp_path: Path, fmt: Format) -> None:
     written = write_table(TABLE, tmp_path / f"out.{fmt.value}", fmt)
     assert written.paths and all(p.stat().st_size > 0 for p in written.paths)
+
+
+def test_export_rows_are_labelled_and_grouped_by_trial() -> None:
+    table = pd.DataFrame(
+        {
+            "pmid": ["31537547", "1", "31537547"],
+            "pmcid": ["PMC6937406", None, "PMC6937406"],
+            "study": ["He 2020", "Smith 2019", "He 2020"],
+            "outcome": ["SRI-4"] * 3,
+            "timepoint": ["week 12", "week 24", "week 24"],
+            "intervention_events": [16, 5, 19],
+            "intervention_group_size": [29, 20, 29],
+            "comparator_events": [9, 4, 11],
+            "comparator_group_size": [30, 20, 30],
+        }
+    )
+    for fmt, label in ((Format.METAFOR, "study"), (Format.META, "studlab"), (Format.REVMAN, "Study")):
+        frame = layout_tables(table, fmt)[0]["binary"]
+        assert frame[label].tolist() == ["He 2020", "He 2020", "Smith 2019"]
+    metafor = layout_tables(table, Format.METAFOR)[0]["binary"]
+    assert list(metafor.columns[:5]) == ["study", "pmid", "pmcid", "outcome", "timepoint"]
+    assert metafor["timepoint"].tolist() == ["week 12", "week 24", "week 24"]
+    assert metafor["ai"].tolist() == [16, 19, 5]

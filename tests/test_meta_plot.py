@@ -126,3 +126,25 @@ def test_meta_plot_says_which_extra_is_missing(
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ExportError, match=r"trial-extractor\[plot\]"):
         forest_plot(analyse(CANNON), tmp_path / "forest.png")
+
+
+def test_meta_plot_shows_the_method_tau2_interval_and_prediction_interval(tmp_path: Path) -> None:
+    from test_meta_effects import BCG
+
+    table = pd.DataFrame(
+        [(f"trial {i}", a, a + b, c, c + d) for i, (a, b, c, d) in enumerate(BCG, 1)],
+        columns=["study", "intervention_events", "intervention_group_size",
+                 "comparator_events", "comparator_group_size"],
+    )
+    analysis = analyse(table, hk=True)
+    svg = forest_plot(analysis, tmp_path / "bcg.svg").read_text(encoding="utf-8")
+    p = analysis.pooled
+    for text in (
+        "Random-effects (REML) meta-analysis of the risk ratio (RR) with Hartung-Knapp",
+        "Total (REML, HKSJ)",
+        f"tau\u00b2 = {p.tau2:.4g} [{p.tau2_ci[0]:.4g}, {p.tau2_ci[1]:.4g}]; I\u00b2 = 92.2%",
+        "95% prediction interval",
+        "[0.14, 1.76]",
+        "t(12) = -3.95",
+    ):
+        assert text in svg, text

@@ -26,8 +26,9 @@ import pytest
 
 from extractor.errors import AnalysisError, InputError
 from extractor.meta import analyse, format_summary, read_table
-from extractor.meta.pool import Model, pool
-from extractor.meta.table import outcome_types, study_labels
+from extractor.meta.pool import Method, pool
+from extractor.meta.table import outcome_types
+from extractor.meta.trials import table_rows
 
 # fmt: off
 EFFECTS = {
@@ -158,7 +159,7 @@ EFFECTS = {
 
 # fmt: off
 RMA = {
-    ("bcg", "RR", "fixed", False): {
+    ("bcg", "RR", "FE", False): {
         "estimate": -0.4302851636540909,
         "se": 0.04049875171086381,
         "ci_low": -0.5096612584262139,
@@ -178,7 +179,7 @@ RMA = {
         ],
         "exp": [0.6503236196194819, 0.6006990260857639, 0.7040477707959573],
     },
-    ("bcg", "RR", "random", False): {
+    ("bcg", "RR", "DL", False): {
         "estimate": -0.7141172220732269,
         "se": 0.1787420895354031,
         "ci_low": -1.0644452800840507,
@@ -198,7 +199,7 @@ RMA = {
         ],
         "exp": [0.4896241504636191, 0.3449191352224761, 0.6950377182251471],
     },
-    ("bcg", "OR", "fixed", False): {
+    ("bcg", "OR", "FE", False): {
         "estimate": -0.4361390761364095,
         "se": 0.04226545699299601,
         "ci_low": -0.5189778496328082,
@@ -218,7 +219,7 @@ RMA = {
         ],
         "exp": [0.6465278030935883, 0.5951285480474201, 0.7023662392678823],
     },
-    ("bcg", "OR", "random", False): {
+    ("bcg", "OR", "DL", False): {
         "estimate": -0.7473923497321375,
         "se": 0.19226284897113902,
         "ci_low": -1.1242206092806337,
@@ -238,7 +239,7 @@ RMA = {
         ],
         "exp": [0.47359992691415004, 0.3249055971091038, 0.6903448040563273],
     },
-    ("bcg", "RD", "fixed", False): {
+    ("bcg", "RD", "FE", False): {
         "estimate": -0.0009142634684562598,
         "se": 0.00022603392965608301,
         "ci_low": -0.0013572818298662425,
@@ -257,7 +258,7 @@ RMA = {
             27.606970569676285,
         ],
     },
-    ("bcg", "RD", "random", False): {
+    ("bcg", "RD", "DL", False): {
         "estimate": -0.007055263566095497,
         "se": 0.0015633902071895238,
         "ci_low": -0.010119452065969576,
@@ -276,7 +277,7 @@ RMA = {
             12.91867132885978,
         ],
     },
-    ("normand", "MD", "fixed", False): {
+    ("normand", "MD", "FE", False): {
         "estimate": -3.463612627776723,
         "se": 0.7648275211610469,
         "ci_low": -4.9626470236374205,
@@ -294,7 +295,7 @@ RMA = {
             2.9480499254233656,
         ],
     },
-    ("normand", "MD", "random", False): {
+    ("normand", "MD", "DL", False): {
         "estimate": -13.981721817043933,
         "se": 5.126698339231326,
         "ci_low": -24.02986592153864,
@@ -312,7 +313,7 @@ RMA = {
             11.668297209918059,
         ],
     },
-    ("normand", "SMD", "fixed", False): {
+    ("normand", "SMD", "FE", False): {
         "estimate": -0.41061141942098134,
         "se": 0.061602751535678645,
         "ci_low": -0.531350593779481,
@@ -330,7 +331,7 @@ RMA = {
             10.462414011500629,
         ],
     },
-    ("normand", "SMD", "random", False): {
+    ("normand", "SMD", "DL", False): {
         "estimate": -0.5307373106159766,
         "se": 0.2592186056768585,
         "ci_low": -1.0387964418653093,
@@ -348,7 +349,7 @@ RMA = {
             11.665955911375935,
         ],
     },
-    ("nielweise", "RR", "random", False): {
+    ("nielweise", "RR", "DL", False): {
         "estimate": -0.9150459794351868,
         "se": 0.22879999996124406,
         "ci_low": -1.363485739021991,
@@ -369,7 +370,7 @@ RMA = {
         ],
         "exp": [0.4004982109859295, 0.2557676819203048, 0.6271269919586991],
     },
-    ("nielweise", "RR", "random", True): {
+    ("nielweise", "RR", "DL", True): {
         "estimate": -0.9256943559767106,
         "se": 0.23031889234755185,
         "ci_low": -1.37711108993707,
@@ -390,7 +391,7 @@ RMA = {
         ],
         "exp": [0.3962561806819746, 0.25230639169729063, 0.6223344548363728],
     },
-    ("nielweise", "OR", "random", False): {
+    ("nielweise", "OR", "DL", False): {
         "estimate": -0.9547791734183658,
         "se": 0.23461830788457838,
         "ci_low": -1.4146226069858692,
@@ -411,7 +412,7 @@ RMA = {
         ],
         "exp": [0.38489713068668485, 0.2430173091797873, 0.60961007967232],
     },
-    ("nielweise", "OR", "random", True): {
+    ("nielweise", "OR", "DL", True): {
         "estimate": -0.9664273196032691,
         "se": 0.2362421557937379,
         "ci_low": -1.4294534365890958,
@@ -432,7 +433,7 @@ RMA = {
         ],
         "exp": [0.38043980284260714, 0.23943975549563307, 0.6044712302989362],
     },
-    ("nielweise", "RD", "random", False): {
+    ("nielweise", "RD", "DL", False): {
         "estimate": -0.01800728862132806,
         "se": 0.005562002504942312,
         "ci_low": -0.028908613212936557,
@@ -452,7 +453,7 @@ RMA = {
             11.760045082582353, 2.283930045848855,
         ],
     },
-    ("nielweise", "RD", "random", True): {
+    ("nielweise", "RD", "DL", True): {
         "estimate": -0.020411690381673026,
         "se": 0.006089160379806024,
         "ci_low": -0.03234622542218107,
@@ -472,7 +473,7 @@ RMA = {
             2.668927257405257,
         ],
     },
-    ("cannon", "RR", "fixed", False): {
+    ("cannon", "RR", "FE", False): {
         "estimate": -0.16342934600538284,
         "se": 0.03925273678253755,
         "ci_low": -0.24036329639378706,
@@ -489,7 +490,7 @@ RMA = {
         ],
         "exp": [0.8492264981263974, 0.7863421339063416, 0.9171397716377766],
     },
-    ("cannon", "RR", "random", False): {
+    ("cannon", "RR", "DL", False): {
         "estimate": -0.16342934600538284,
         "se": 0.03925273678253755,
         "ci_low": -0.24036329639378706,
@@ -536,7 +537,7 @@ def test_meta_pool_matches_metafor_rma(
 @pytest.mark.parametrize("key", [("cannon", "RR"), ("nielweise", "RR"), ("nielweise", "OR")])
 def test_meta_pool_truncates_tau2_at_zero_when_q_is_below_its_df(key: tuple[str, str]) -> None:
     yi, vi = EFFECTS[key]
-    fixed, random = pool(yi, vi, Model.FIXED), pool(yi, vi, Model.RANDOM)
+    fixed, random = pool(yi, vi, Method.FE), pool(yi, vi, Method.DL)
     assert random.q < random.q_df
     assert random.tau2 == 0.0
     assert (random.estimate, random.ci_low, random.ci_high) == (
@@ -559,7 +560,7 @@ def test_meta_pool_statsmodels_dl_leaves_tau2_negative() -> None:
     meta_analysis = pytest.importorskip("statsmodels.stats.meta_analysis")
     yi, vi = EFFECTS["cannon", "RR"]
     theirs = meta_analysis.combine_effects(np.array(yi), np.array(vi), method_re="dl")
-    ours = pool(yi, vi, Model.RANDOM)
+    ours = pool(yi, vi, Method.DL)
     assert theirs.tau2 < 0
     assert theirs.sd_eff_w_re < theirs.sd_eff_w_fe
     assert theirs.mean_effect_re != pytest.approx(theirs.mean_effect_fe, rel=1e-3)
@@ -568,7 +569,7 @@ def test_meta_pool_statsmodels_dl_leaves_tau2_negative() -> None:
     assert ours.estimate == pytest.approx(theirs.mean_effect_fe, rel=1e-12)
 
 
-@pytest.mark.parametrize("model", ["fixed", "random"])
+@pytest.mark.parametrize("model", ["FE", "DL", "REML", "PM"])
 def test_meta_pool_one_study_is_that_study(model: str) -> None:
     result = pool([0.3], [0.04], model)
     assert (result.k, result.estimate, result.tau2, result.q, result.i2) == (1, 0.3, 0.0, 0.0, 0.0)
@@ -593,7 +594,7 @@ def test_meta_pool_rejects_unusable_input(yi: list[float], vi: list[float], mess
 
 @pytest.mark.parametrize("key", list(EFFECTS))
 def test_meta_pool_random_interval_is_never_narrower_than_fixed(key: tuple[str, str]) -> None:
-    fixed, random = pool(*EFFECTS[key], Model.FIXED), pool(*EFFECTS[key], Model.RANDOM)
+    fixed, random = pool(*EFFECTS[key], Method.FE), pool(*EFFECTS[key], Method.DL)
     assert random.tau2 >= 0
     assert random.ci_high - random.ci_low >= fixed.ci_high - fixed.ci_low
 
@@ -623,14 +624,14 @@ def _cannon_table(**extra: list[object]) -> pd.DataFrame:
     return table.assign(**extra)
 
 
-@pytest.mark.parametrize("model,key", [("fixed", "fixed"), ("random", "random")])
-def test_meta_pool_analyse_a_table_matches_metafor(model: str, key: str) -> None:
-    result = analyse(_cannon_table(), model=model).to_dict()
-    expected = RMA["cannon", "RR", key, False]
+@pytest.mark.parametrize("model", ["FE", "DL"])
+def test_meta_pool_analyse_a_table_matches_metafor(model: str) -> None:
+    result = analyse(_cannon_table(), method=model).to_dict()
+    expected = RMA["cannon", "RR", model, False]
     assert [result["estimate"], result["ci_low"], result["ci_high"]] == pytest.approx(
         expected["exp"], rel=1e-9
     )
-    assert (result["measure"], result["model"], result["k"]) == ("RR", model, 4)
+    assert (result["measure"], result["method"], result["k"]) == ("RR", model, 4)
     assert [s["weight"] for s in result["studies"]] == pytest.approx(expected["weights"], rel=1e-9)
     assert [s["yi"] for s in result["studies"]] == pytest.approx(
         EFFECTS["cannon", "RR"][0], rel=1e-9
@@ -655,7 +656,7 @@ def test_meta_pool_analyse_reads_a_filled_extraction_sheet() -> None:
         }
     )
     result = analyse(sheet, measure="SMD")
-    assert [s.study for s in result.studies] == ["t1", "t2", "t3"]
+    assert [s.study for s in result.studies] == ["PMC1", "PMC2", "PMC3"]
     assert [s.effect.yi for s in result.studies] == pytest.approx(
         [-0.35516964094010689, -0.34794002273909852, -2.3175691601637305], rel=1e-9
     )  # escalc("SMD", ...) on dat.normand1999 rows 1-3
@@ -667,15 +668,17 @@ def test_meta_pool_analyse_reads_a_filled_extraction_sheet() -> None:
         ({"study": ["A", "B"], "pmid": ["1", "2"]}, ["A", "B"]),
         ({"pmid": ["1", "2"], "id": ["x", "y"]}, ["1", "2"]),
         ({"pmid": [None, "2"], "pmcid": ["PMC9", "PMC8"]}, ["PMC9", "2"]),
+        ({"id": ["20", "21"], "pmcid": ["PMC9", "PMC9"]}, ["PMC9", "PMC9"]),
         ({"pmid": [12345.0, 678.0]}, ["12345", "678"]),
-        ({"pmid": ["1", "1"], "timepoint": ["week 12", "week 24"]}, ["1 (week 12)", "1 (week 24)"]),
-        ({"pmid": ["1", "1"]}, ["1 #1", "1 #2"]),
+        ({"pmid": ["1", "1"], "timepoint": ["week 12", "week 24"]}, ["1", "1"]),
         ({}, ["row 1", "row 2"]),
     ],
 )
-def test_meta_pool_study_labels(columns: dict[str, list[object]], expected: list[str]) -> None:
+def test_meta_pool_rows_are_labelled_by_their_trial(
+    columns: dict[str, list[object]], expected: list[str]
+) -> None:
     table = pd.DataFrame({"x": [0, 0], **columns})
-    assert study_labels(table) == expected
+    assert [row.label for row in table_rows(table)] == expected
 
 
 @pytest.mark.parametrize(
@@ -807,7 +810,7 @@ def test_meta_pool_read_table_formats(tmp_path: Path, suffix: str) -> None:
     read = read_table(path)
     assert read["pmid"].tolist() == ["00012", "00034", "56", "78"]
     assert analyse(read).pooled.estimate == pytest.approx(
-        RMA["cannon", "RR", "random", False]["estimate"]
+        RMA["cannon", "RR", "DL", False]["estimate"]
     )
 
 
@@ -821,7 +824,7 @@ def test_meta_pool_read_table_errors_are_input_errors(tmp_path: Path, content: s
 
 
 def test_meta_pool_summary_lists_studies_pooled_line_and_heterogeneity() -> None:
-    text = format_summary(analyse(_cannon_table(), outcome="coronary"))
+    text = format_summary(analyse(_cannon_table(), outcome="coronary", method="DL"))
     lines = text.splitlines()
     assert lines[0] == (
         "Random-effects (DerSimonian-Laird) meta-analysis of the risk ratio (RR), "
@@ -829,4 +832,8 @@ def test_meta_pool_summary_lists_studies_pooled_line_and_heterogeneity() -> None
     )
     assert "PROVE IT     0.840  [0.680, 1.038]         13.2%" in lines
     assert "Pooled       0.849  [0.786, 0.917]        100.0%" in lines
-    assert lines[-1] == "Heterogeneity: tau\u00b2 = 0; I\u00b2 = 0.0%; Q = 1.24 (df = 3, p = 0.743)"
+    assert lines[1] == "k = 4 trials"
+    assert lines[-2] == (
+        "Heterogeneity: tau\u00b2 = 0 [0, 0.02231]; I\u00b2 = 0.0%; Q = 1.24 (df = 3, p = 0.743)"
+    )
+    assert lines[-1] == "95% prediction interval: [0.786, 0.917]"

@@ -1,8 +1,9 @@
 """Effect sizes, pooling and forest plots for the comparison table.
 
-``effects`` and ``pool`` are plain Python (``pool`` imports scipy for the Q test); ``table`` and
-``analysis`` work on pandas DataFrames; ``plot`` needs matplotlib (the ``plot`` extra) and is
-imported on its own: ``from extractor.meta.plot import forest_plot``.
+``effects``, ``mh``, ``tau2`` and ``pool`` are plain Python (scipy for quantiles and root
+finding); ``table``, ``trials`` (one trial counted once) and ``analysis`` work on pandas
+DataFrames; ``plot`` needs matplotlib (the ``plot`` extra) and is imported on its own:
+``from extractor.meta.plot import forest_plot``.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from extractor.meta.effects import (
     continuous_effect,
     hedges_correction,
 )
-from extractor.meta.pool import Model, Pooled, pool
+from extractor.meta.pool import Method, Pooled, pool, pool_mh
 from extractor.meta.table import read_table, row_effect
 
 __all__ = [
     "EffectSize",
     "Measure",
     "MetaAnalysis",
-    "Model",
+    "Method",
     "Pooled",
     "Skipped",
     "StudyEffect",
@@ -34,6 +35,7 @@ __all__ = [
     "format_summary",
     "hedges_correction",
     "pool",
+    "pool_mh",
     "read_table",
     "row_effect",
 ]

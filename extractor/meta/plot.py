@@ -1,7 +1,9 @@
 """Forest plots of a meta-analysis (matplotlib, installed with the ``plot`` extra).
 
 One row per study (label, the numbers of each arm, a square sized by weight with its 95% CI,
-the estimate and weight in figures), the pooled diamond, and a line of heterogeneity statistics.
+the estimate and weight in figures), the pooled diamond, the 95% prediction interval of a
+random-effects model (a bar under the diamond), and the method with its heterogeneity statistics
+(tau\u00b2 with its Q-profile interval, I\u00b2, Q).
 Ratio measures are drawn on a log axis. Figures are built on matplotlib's object API with the Agg
 canvas, so no display and no global pyplot state are involved.
 """
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractor.errors import ExportError
-from extractor.meta.analysis import MetaAnalysis, StudyEffect
+from extractor.meta.analysis import MetaAnalysis, StudyEffect, test_line, title
 from extractor.meta.analysis import p_text as _p
 
 if TYPE_CHECKING:
@@ -53,21 +55,18 @@ def forest_figure(analysis: MetaAnalysis) -> Figure:
     """Build the forest plot of ``analysis`` as a matplotlib figure."""
     figure_class, canvas_class = _matplotlib()
     k = len(analysis.studies)
-    height = 1.6 + _ROW_INCHES * (k + 4)
+    height = 1.6 + _ROW_INCHES * (k + 5)
     figure: Figure = figure_class(figsize=(12, height))
     canvas_class(figure)
     figure.subplots_adjust(left=0.03, right=0.98, top=1 - 0.45 / height, bottom=0.75 / height)
     grid = figure.add_gridspec(1, 3, width_ratios=(5.0, 4.2, 2.5), wspace=0.03)
     left, middle, right = (figure.add_subplot(grid[0, i]) for i in range(3))
     for ax in (left, middle, right):
-        ax.set_ylim(-2.2, k + 1.6)
+        ax.set_ylim(-2.6, k + 1.6)
     _draw_intervals(middle, analysis)
     _draw_left(left, analysis)
     _draw_right(right, analysis)
-    title = f"{_capital(analysis.measure.label)}; {analysis.pooled.model.label}"
-    if analysis.outcome:
-        title += f"; outcome matching {analysis.outcome!r}"
-    figure.suptitle(title, x=0.03, ha="left", fontsize=11, fontweight="bold")
+    figure.suptitle(_capital(title(analysis)), x=0.03, ha="left", fontsize=11, fontweight="bold")
     return figure
 
 
@@ -120,6 +119,11 @@ def _draw_diamond(ax: Axes, analysis: MetaAnalysis) -> None:
     p = analysis.pooled
     low, mid, high = (analysis.display(x) for x in (p.ci_low, p.estimate, p.ci_high))
     ax.fill([low, mid, high, mid], [0, 0.32, 0, -0.32], color=_INK, zorder=3)
+    if p.pi_low is not None and p.pi_high is not None:
+        pi_low, pi_high = analysis.display(p.pi_low), analysis.display(p.pi_high)
+        ax.plot([pi_low, pi_high], [_PI_Y, _PI_Y], color=_INK, linewidth=1.2)
+        for x in (pi_low, pi_high):
+            ax.plot([x, x], [_PI_Y - 0.15, _PI_Y + 0.15], color=_INK, linewidth=1.2)
     ax.plot(
         [mid, mid],
         [-0.6, len(analysis.studies) + 0.6],
@@ -147,8 +151,9 @@ def _style_axis(ax: Axes, analysis: MetaAnalysis, null: float) -> None:
 
 
 def _limits(analysis: MetaAnalysis, null: float) -> tuple[float, float]:
-    lows = [s.effect.ci[0] for s in analysis.studies] + [analysis.pooled.ci_low]
-    highs = [s.effect.ci[1] for s in analysis.studies] + [analysis.pooled.ci_high]
+    p = analysis.pooled
+    lows = [s.effect.ci[0] for s in analysis.studies] + [p.ci_low, p.pi_low or p.ci_low]
+    highs = [s.effect.ci[1] for s in analysis.studies] + [p.ci_high, p.pi_high or p.ci_high]
     low, high = analysis.display(min(lows)), analysis.display(max(highs))
     return min(low, null), max(high, null)
 
@@ -204,7 +209,7 @@ def _draw_left(ax: Axes, analysis: MetaAnalysis) -> None:
     ax.text(
         0.0,
         0,
-        f"Total ({analysis.pooled.model})",
+        f"Total ({analysis.pooled.method}{', HKSJ' if analysis.pooled.hk else ''})",
         va="center",
         fontsize=9,
         fontweight="bold",
@@ -212,16 +217,21 @@ def _draw_left(ax: Axes, analysis: MetaAnalysis) -> None:
     )
     ax.text(0.66, 0, totals[0], va="center", ha="right", fontsize=9, color=_INK)
     ax.text(0.99, 0, totals[1], va="center", ha="right", fontsize=9, color=_INK)
-    ax.text(0.0, -0.75, _notes(analysis), va="top", fontsize=8, color=_INK, linespacing=1.5)
+    if analysis.pooled.pi_low is not None:
+        ax.text(0.0, _PI_Y, "95% prediction interval", va="center", fontsize=8, color=_INK)
+    ax.text(0.0, -1.0, _notes(analysis), va="top", fontsize=8, color=_INK, linespacing=1.5)
 
 
 def _notes(analysis: MetaAnalysis) -> str:
     p = analysis.pooled
     q_p = "p n/a" if p.q_p is None else _p(p.q_p)
+    tau2 = f"{p.tau2:.4g}"
+    if p.tau2_ci is not None:
+        tau2 += f" [{p.tau2_ci[0]:.4g}, {p.tau2_ci[1]:.4g}]"
     notes = (
-        f"Heterogeneity: tau\u00b2 = {p.tau2:.4g}; I\u00b2 = {p.i2:.1f}%\n"
+        f"Heterogeneity: tau\u00b2 = {tau2}; I\u00b2 = {p.i2:.1f}%\n"
         f"Q = {p.q:.2f}, df = {p.q_df} ({q_p})\n"
-        f"Test for overall effect: z = {p.z:.2f} ({_p(p.p_value)})"
+        + test_line(p).replace("Test of the pooled effect", "Test for overall effect")
     )
     if any(s.effect.added for s in analysis.studies):
         notes += (
@@ -231,6 +241,7 @@ def _notes(analysis: MetaAnalysis) -> str:
 
 
 _ZERO_MARK = " \u2020"
+_PI_Y = -0.55
 
 
 def _draw_right(ax: Axes, analysis: MetaAnalysis) -> None:
@@ -264,6 +275,10 @@ def _draw_right(ax: Axes, analysis: MetaAnalysis) -> None:
         family="monospace",
     )
     ax.text(0.995, 0, "100.0%", va="center", ha="right", fontsize=9, fontweight="bold", color=_INK)
+    if p.pi_low is not None and p.pi_high is not None:
+        pi_low, pi_high = (_figure(analysis.display(x)) for x in (p.pi_low, p.pi_high))
+        ax.text(0.74, _PI_Y, f"[{pi_low}, {pi_high}]", va="center", ha="right", fontsize=8,
+                color=_INK, family="monospace")  # fmt: skip
 
 
 def _header(ax: Axes, x: float, y: float, text: str, align: str) -> None:

@@ -2,8 +2,9 @@
 
 A table is what ``extract`` writes (one row per comparison, the columns of issue 3) or a filled
 extraction sheet (``id``, ``pmcid``, ``outcome``, ``intervention``, ``comparator``,
-``outcome_type`` and the same value columns). Only the value columns below are read; a ``study``,
-``pmid``, ``id`` or ``pmcid`` column (the first one present) labels the rows. A number that is
+``outcome_type`` and the same value columns). Only the value columns below are read; the trial
+of a row is told by :mod:`extractor.meta.trials` from its ``study``, ``pmid``, ``pmcid`` or ``id``
+(``timepoint`` and ``subgroup`` are text too). A number that is
 missing or not a number makes the row unusable: it is never guessed (a percentage is not turned
 back into a count here).
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,13 +27,13 @@ __all__ = [
     "BINARY_COLUMNS",
     "CONTINUOUS_COLUMNS",
     "LABEL_COLUMNS",
+    "cell_text",
     "filter_outcome",
     "outcome_types",
     "read_table",
     "records",
     "row_effect",
     "row_values",
-    "study_labels",
 ]
 
 BINARY_COLUMNS = (
@@ -50,8 +50,10 @@ CONTINUOUS_COLUMNS = (
     "comparator_standard_deviation",
     "comparator_group_size",
 )
-LABEL_COLUMNS = ("study", "pmid", "id", "pmcid")
-_TEXT_COLUMNS = {name: "string" for name in (*LABEL_COLUMNS, "outcome", "outcome_type")}
+LABEL_COLUMNS = ("study", "pmid", "pmcid", "id")
+_TEXT_COLUMNS = {
+    name: "string" for name in (*LABEL_COLUMNS, "outcome", "outcome_type", "timepoint", "subgroup")
+}
 _TYPE_NAMES = {"binary": "binary", "dichotomous": "binary", "continuous": "continuous"}
 
 
@@ -91,42 +93,6 @@ def filter_outcome(table: pd.DataFrame, text: str) -> pd.DataFrame:
     return table[mask.fillna(False).astype(bool)]
 
 
-def study_labels(table: pd.DataFrame) -> list[str]:
-    """Label each row by its first non-empty label column, unique within the table.
-
-    Rows that share a label (one trial, several time points) get their time point and subgroup
-    appended, then a running number if that is not enough.
-    """
-    labels = [_row_label(row, index) for index, row in enumerate(records(table))]
-    labels = _disambiguate(labels, table, ("timepoint", "subgroup"))
-    counts, seen = Counter(labels), Counter[str]()
-    for index, label in enumerate(labels):
-        if counts[label] > 1:
-            seen[label] += 1
-            labels[index] = f"{label} #{seen[label]}"
-    return labels
-
-
-def _row_label(row: Mapping[str, object], index: int) -> str:
-    for name in LABEL_COLUMNS:
-        text = _text(row.get(name))
-        if text:
-            return text
-    return f"row {index + 1}"
-
-
-def _disambiguate(labels: list[str], table: pd.DataFrame, columns: Sequence[str]) -> list[str]:
-    counts = Counter(labels)
-    extra = [
-        ", ".join(filter(None, (_text(row.get(name)) for name in columns)))
-        for row in records(table)
-    ]
-    return [
-        f"{label} ({more})" if counts[label] > 1 and more else label
-        for label, more in zip(labels, extra, strict=True)
-    ]
-
-
 def outcome_types(table: pd.DataFrame) -> list[str | None]:
     """Return ``"binary"``, ``"continuous"`` or ``None`` (cannot tell) for each row.
 
@@ -137,11 +103,11 @@ def outcome_types(table: pd.DataFrame) -> list[str | None]:
 
 
 def _outcome_type(row: Mapping[str, object]) -> str | None:
-    stated = _text(row.get("outcome_type")).lower()
+    stated = cell_text(row.get("outcome_type")).lower()
     if stated:
         return _TYPE_NAMES.get(stated)
-    has_events = any(_text(row.get(name)) for name in BINARY_COLUMNS if "events" in name)
-    has_means = any(_text(row.get(name)) for name in CONTINUOUS_COLUMNS if "group_size" not in name)
+    has_events = any(cell_text(row.get(name)) for name in BINARY_COLUMNS if "events" in name)
+    has_means = any(cell_text(row.get(name)) for name in CONTINUOUS_COLUMNS if "group_size" not in name)
     if has_events == has_means:
         return None
     return "binary" if has_events else "continuous"
@@ -156,7 +122,7 @@ def row_values(row: Mapping[str, object], measure: Measure) -> tuple[float, ...]
         Naming every missing column, or the first value that is not a number.
     """
     columns = BINARY_COLUMNS if measure.outcome_type == "binary" else CONTINUOUS_COLUMNS
-    missing = [name for name in columns if not _text(row.get(name))]
+    missing = [name for name in columns if not cell_text(row.get(name))]
     if missing:
         raise AnalysisError(f"missing {', '.join(missing)}")
     return tuple(_number(row[name], name) for name in columns)
@@ -177,7 +143,7 @@ def records(table: pd.DataFrame) -> list[dict[str, object]]:
     return rows
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """Render a cell as text: ``None`` and blanks become ``""``, 12.0 becomes ``"12"``."""
     if value is None:
         return ""
