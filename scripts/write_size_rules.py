@@ -6,8 +6,8 @@ The JSONL file is the data the extractor loads; this script is how it is edited.
 import json
 from pathlib import Path
 
-NAME = r"(?P<group>[^.;,()\[\]\n]{2,80}?)"
-END = (r"(?=\s*(?:[.;,:()\[\]]|\b(?:and|or)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
+NAME = r"(?P<group>(?:[^.;,()\[\]\n]|(?<=\d)\.(?=\d)){2,80}?)"
+END = (r"(?=\s*(?:\.(?!\d)|[;,:()\[\]]|\b(?:and|or)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
        r"\b(?:and|or)\s+(?:[nN]\s*=|\d)|\b(?:had|has|have|was|were|is|are|showed|developed|experienced|responded|achieved|died|did)\b|\b(?:or|versus|vs|while|whereas|during|until|daily|twice|once|thrice|for\s+(?:a|one|two|three|four|five|six|\d+)\s)\b|$))")
 
 
@@ -62,6 +62,26 @@ RULES = [
          examples=[{"text": "We compared 1) 30 adults with mild asthma, 2) 28 adults with severe asthma.", "n": 30, "group": "mild asthma"},
                    {"text": "Groups: (a) 12 patients given saline; (b) 13 patients given ketamine.", "n": 13, "group": "ketamine"}],
          counter_examples=["1) 30 mg of drug"]),
+    dict(id="size.alloc_pair", kind="group", name="group",
+         purpose="two groups in one clause, the second count's verb understood: '52 patients received drug A and 48 placebo'",
+         regex=r"(?P<n>{count})\s+{adjs}{people}\s+(?:were\s+)?{alloc_verbs}\s+(?:with\s+|to\s+)?(?P<group>[^.;,()]{2,60}?)\s*,?\s+(?:and|while|whereas)\s+(?:the\s+(?:other|remaining)\s+)?(?P<n2>{count})\s+(?!{alloc_verbs}|to\b|with\b|on\b|in\b|{people})" + group_after(NAME.replace("group", "group2")),
+         flags=["I"],
+         examples=[{"text": "Of the 100, 52 patients received drug A and 48 placebo.", "n": 48, "group": "placebo"},
+                   {"text": "Ten children were given the gel and 11 the cream.", "n": 11, "group": "cream"}],
+         counter_examples=["Ten children were given the gel and 11 received the cream."]),
+    dict(id="size.label_equals_people", kind="group", name="group", in_result_sentences=True,
+         purpose="a group's label, '=' and a count of people: 'SH = 133 participants'",
+         regex=r"(?P<group>\b[A-Za-z][\w+/-]{0,20})\s*=\s*(?P<n>{digits})\s+{people}",
+         examples=[{"text": "of 200 people [LA = 120 participants, HA = 80 participants]", "n": 80, "group": "HA"},
+                   {"text": "Cohorts: early = 40 patients; late = 38 patients.", "n": 40, "group": "early"}],
+         counter_examples=["p = 40 patients"]),
+    dict(id="size.bare_paren_alloc", kind="group", name="before", in_result_sentences=False,
+         purpose="a bare count in brackets after each group named in a sentence that randomises: 'to placebo (48) or drug A (53)'",
+         regex=r"(?<=[A-Za-z)])\s*\(\s*(?P<n>{digits})\s*\)(?=\s*(?:,|;|\.|or\b|and\b|versus\b|vs\b))", needs="randomising",
+         flags=["I"],
+         examples=[{"text": "Patients were randomized to receive placebo (48) or drug A (53).", "n": 53, "group": "drug A"},
+                   {"text": "They were assigned to gel (20), cream (21) or nothing (19).", "n": 20, "group": "gel"}],
+         counter_examples=["Pain scores fell with drug A (48) and placebo (53).", "Patients were randomized in 2010 (48) or later."]),
     dict(id="size.people_with_pair", kind="group", name="group",
          purpose="two groups told apart by what they have: '26 patients with type A and 27 patients with type B'",
          regex=r"(?P<n>{count})\s+{adjs}{people}\s+(?:with|without|on|receiving|taking)\s+(?P<group>[^.;,()]{2,60}?)\s*,?\s+(?:and|or|versus|vs\.?)\s+(?P<n2>{count})\s+(?:{adjs}{people}\s+)?(?:with|without|on|receiving|taking)\s+" + group_after(NAME.replace("group", "group2")),
@@ -78,7 +98,7 @@ RULES = [
          counter_examples=["Six of the patients were older than 70."]),
     dict(id="size.count_alloc_elliptic", kind="group", name="group",
          purpose="a second count after 'and' or 'while' whose verb or people noun is understood: 'and 199 to receive drug B'",
-         regex=r"(?:\band|,|;|\bwhile|\bwhereas|\bwith)\s+(?:the\s+)?(?:other\s+|remaining\s+)?(?P<n>{count})\s+(?:{adjs}{people},?\s+)?(?:were\s+)?(?:(?:randomly\s+)?(?:randomi[sz]ed|assigned|allocated)\s+)?(?:to\s+receive|to|received|receiving|were\s+given|were\s+treated\s+with|took|with)\s+(?:the\s+)?" + group_after(),
+         regex=r"(?:\band|,|;|:|\bwhile|\bwhereas|\bwith)\s+(?:the\s+)?(?:other\s+|remaining\s+)?(?P<n>{count})\s+(?:{adjs}{people},?\s+)?(?:were\s+)?(?:(?:randomly\s+)?(?:randomi[sz]ed|assigned|allocated)\s+)?(?:to\s+receive|to|received|receiving|were\s+given|were\s+treated\s+with|took|with|on)\s+(?:the\s+)?" + group_after(),
          flags=["I"],
          examples=[{"text": "Fifty were assigned to drug A and 49 to receive drug B.", "n": 49, "group": "drug B"},
                    {"text": "Ten got the gel while the other 12 patients received the cream.", "n": 12, "group": "cream"}],

@@ -50,6 +50,7 @@ class SizeRule:
     name: Literal["group", "before", "none"]
     in_event_sentences: bool
     in_result_sentences: bool
+    needs: str | None  # a lexicon class one of whose words the sentence must hold
     examples: tuple[dict[str, Any], ...]
     counter_examples: tuple[str, ...]
 
@@ -109,7 +110,7 @@ def size_rules() -> tuple[SizeRule, ...]:
             pattern = re.compile(_expand(raw["regex"]), re.I if "I" in raw.get("flags", []) else 0)
             rules.append(SizeRule(raw["id"], raw["purpose"], pattern, raw["kind"], raw["name"],
                                   raw.get("in_event_sentences", False),
-                                  raw.get("in_result_sentences", False), tuple(raw["examples"]),
+                                  raw.get("in_result_sentences", False), raw.get("needs"), tuple(raw["examples"]),
                                   tuple(raw.get("counter_examples", ()))))
         except (KeyError, ValueError, re.error) as exc:
             raise ExtractionError(f"patterns/sizes.jsonl line {line_no}: {exc}") from exc
@@ -163,6 +164,8 @@ def find_sizes(text: str) -> tuple[SizeMention, ...]:
         for rule in size_rules():
             if (eventful and not rule.in_event_sentences) or (resultful and not rule.in_result_sentences):
                 continue
+            if rule.needs and not _has_cue(rule.needs, sentence):
+                continue
             if rule.name == "before" and _breakdown(sentence):
                 continue  # "rash (n = 71), fever (n = 36), ... (n = 2)" lists findings, not groups
             for mention in _read(rule, sentence, start):
@@ -213,7 +216,9 @@ def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
         return True
     if len(words) == 2 and words[0].replace(".", "").isdigit() and words[1] in lex["dose_units"]:
         return False  # "40 mg": a dose group
-    if not any(len(w) >= 3 and w.isalpha() and w not in lex["not_groups"] for w in words):
+    if len(words) == 1 and words[0] not in lex["role_people"] and (words[0] in lex["people"] or words[0] in lex["dose_units"]):
+        return True  # "patients (n = 20)": the sample, not a group
+    if not any(sum(c.isalpha() for c in w) >= 2 and w not in lex["not_groups"] for w in words):
         return True  # "22 mg/L", "15.6 mmHg": a value, not a name
     if "group2" in rule.pattern.groupindex and m.group("group2"):
         pair = {m.group("group").lower().split()[-1], m.group("group2").lower().split()[-1]}
@@ -231,7 +236,7 @@ def _lists_groups(group: str, after: str) -> bool:
 
 
 _GROUP_COUNT = re.compile(r"^(?:\w+\s+)?(?:two|three|four|five|six|\d)\s+(?:[\w-]+\s+){0,2}?(?:groups|arms)\b", re.I)
-_LIST_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*){0,3},?\s*(?:or|versus|vs\.?)\s", re.I)
+_LIST_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*){0,3},?\s*(?:or|versus|vs\.?)\s+(?!\d)", re.I)
 
 
 def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> str | None:
@@ -306,8 +311,10 @@ def _clean(name: str) -> str | None:
     while words and words[0].lower() in articles:
         words = words[1:]
     name = " ".join(words).strip(" ,;:-")
-    if len(name) < 2 or not any(c.isalpha() for c in name) or len(words) > 12 or words[-1].isdigit():
+    if len(name) < 2 or not any(c.isalpha() for c in name) or len(words) > 12:
         return None
+    if words[-1].isdigit() and (len(words) < 2 or words[-2].lower() not in lexicon()["numbered_groups"]):
+        return None  # "continued for 1", but "group 1"
     return name
 
 
