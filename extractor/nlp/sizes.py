@@ -188,7 +188,7 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
             if kind in ("group", "analysed"):
                 if group is None or _not_a_group(group, m, rule):
                     continue
-                if _lists_groups(group, sentence[m.end():]):
+                if rule.name == "group" and _lists_groups(group, sentence[m.end():]):
                     kind, group = "total", None  # "40 women were assigned to A or B": the whole sample
                 elif kind == "group" and _flow(sentence):
                     kind = "analysed"
@@ -211,6 +211,8 @@ def _PEOPLE_NEXT() -> re.Pattern[str]:  # noqa: N802
 def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
     """Names that are a measure, a time, a sex or the sample itself ("mg", "weeks", "men", "patients")."""
     lex = lexicon()
+    if rule.id == "size.count_people_paren" and m.group(0).lower().rstrip(" ),;").split()[-1] in lex["sexes"]:
+        return True  # "(18 women, 34 men)": a make-up by sex
     words = group.lower().replace("/", " ").split()
     if words[-1] in lex["not_groups"] or words[0] in lex["not_groups"]:
         return True
