@@ -425,6 +425,18 @@ def test_report_pages_of_articles_and_an_index(tmp_path: Path) -> None:
                                                                         "page-0003.html"] * 2
 
 
+def test_report_pages_table_the_inputs_apart(tmp_path: Path) -> None:
+    inputs = [{"input": "1000", "where": "ID 1", "pmid": "1000", "mapped": "1000", "used": "pmid", "via": "given"},
+              {"input": "10.5555/x", "where": "ID 2", "doi": "10.5555/x", "reason": "not in PubMed"}]
+    index = tmp_path / "report.html"
+    write_report_files(index, *many_trials(3), inputs, page_articles=2)
+    html = index.read_text()
+    assert 'href="report_pages/inputs.html"' in html
+    assert "10.5555/x" in html and "<td>1000</td><td>ID 1</td>" not in html  # only what did not map
+    table = (pages_dir(index) / "inputs.html").read_text()
+    assert "<td>1000</td><td>ID 1</td>" in table and "not in PubMed" in table
+
+
 def test_report_rewritten_whole(tmp_path: Path) -> None:
     path = tmp_path / "report.html"
     write_report(path, *many_trials(60))  # more than a page holds
