@@ -8,11 +8,16 @@ Stage modules are imported inside the commands so that ``parse`` does not pay fo
 from __future__ import annotations
 
 import enum
+import errno
 import logging
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from types import FrameType
+from typing import IO, Any, NoReturn
 
 import click
 
@@ -35,7 +40,48 @@ class Failure(click.ClickException):
     exit_code = ExitCode.ERROR
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class Stopped(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived; raised in the main thread so that every step can clean up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_stopped(signum: int, frame: FrameType | None) -> NoReturn:
+    raise Stopped(signum)
+
+
+class Shell(click.Group):
+    """The command group, turning a stop signal into its exit status and a fault into one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as e:
+            _stopped(getattr(e, "signum", signal.SIGINT), ctx.invoked_subcommand)
+        except OSError as e:  # an unwritable path, a full disk: what and why, no traceback
+            if e.errno == errno.EPIPE:
+                raise
+            where = f"{e.filename}: " if e.filename else ""
+            raise Failure(f"{where}{e.strerror or e}") from e
+
+
+def _stopped(signum: int, command: str | None) -> NoReturn:
+    """Exit 128 + the signal's number (130 for SIGINT, 143 for SIGTERM), as shells do."""
+    resume = "; what was fetched is kept in the cache: run it again to resume"
+    click.echo(f"stopped by {signal.Signals(signum).name}{resume if command in ('run', 'fetch') else ''}",
+               err=True)  # fmt: skip
+    code = 128 + signum
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        # a request still waiting for its answer would hold the process up to its timeout
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+@click.group(cls=Shell, context_settings=CONTEXT_SETTINGS)
 @click.version_option(extractor.__version__, "--version")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
 def cli(verbose: int) -> None:
@@ -178,22 +224,14 @@ def _echo_unmapped(unmapped: Any) -> None:
         click.echo(f"unmapped: {item['where']}: {item['input']}: {item['reason']}", err=True)
 
 
-def _progress() -> Callable[[str, int], Callable[[int], None]] | None:
-    """A progress bar on stderr per stage, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
+def _progress(quiet: bool) -> Callable[[str, int], Callable[[int], None]] | None:
+    """Progress on stderr: bars on a terminal, else a line at most every 10 s; none if quiet."""
+    from extractor.progress import progress_for
 
-    def start(label: str, total: int) -> Callable[[int], None]:
-        bar = click.progressbar(length=total, label=label, file=sys.stderr)
+    return progress_for(sys.stderr, quiet=quiet)
 
-        def update(done: int) -> None:
-            bar.update(done)
-            if bar.pos >= bar.length:
-                bar.render_finish()
 
-        return update
-
-    return start
+_QUIET = click.option("--quiet", is_flag=True, help="No progress bars or lines on stderr.")
 
 
 def _exit_status(failed: int, available: int) -> ExitCode:
@@ -223,10 +261,16 @@ _IDS_FILE = click.option(
 @click.option(
     "-o", "--output", type=click.File("wb"), default="-", help="Output file (default stdout)."
 )
+@_QUIET
 @_eutils_options
 @_cache_options
 def fetch(
-    ids: tuple[str, ...], ids_file: IO[bytes] | None, db: str, output: IO[bytes], **opts: Any
+    ids: tuple[str, ...],
+    ids_file: IO[bytes] | None,
+    db: str,
+    output: IO[bytes],
+    quiet: bool,
+    **opts: Any,
 ) -> None:
     """Fetch raw PubMed or PMC XML records (through the cache) as one efetch-shaped document.
 
@@ -250,7 +294,7 @@ def fetch(
             eutils=eutils,
             cache=cache,
             offline=opts["offline"],
-            progress=_progress(),
+            progress=_progress(quiet),
         )
     except extractor.ExtractorError as e:
         raise Failure(str(e)) from e
@@ -311,6 +355,7 @@ def search(query: str, max_results: int | None, **opts: Any) -> None:
     type=click.Path(exists=True, path_type=Path),
     help="Recorded efetch XML (file or directory) to import into the cache first.",
 )
+@_QUIET
 @_eutils_options
 @_cache_options
 def run(
@@ -321,6 +366,7 @@ def run(
     outdir: Path,
     full_text: bool,
     seed: tuple[Path, ...],
+    quiet: bool,
     **opts: Any,
 ) -> None:
     """Fetch records (PMIDs, an IDs file or a query), parse them and write OUTDIR.
@@ -330,10 +376,11 @@ def run(
     stderr, and make the exit status 1.
 
     Writes OUTDIR/records.jsonl, OUTDIR/arms.csv, OUTDIR/evidence.csv (the comparisons, each
-    number with its evidence), OUTDIR/report.html (the evidence highlighted in its sources) and
-    OUTDIR/report.json ({requested, fetched, missing, failed,
-    requests, retries, from_cache, seconds}). Exit 0 when every record that exists was obtained,
-    1 when some failed (run again: only what is missing is fetched), 2 on error.
+    number with its evidence), OUTDIR/report.html (the evidence highlighted in its sources; with
+    OUTDIR/report_pages/ when large) and OUTDIR/report.json ({requested, fetched, missing, failed,
+    requests, retries, from_cache, seconds}), all replaced together or not at all. Exit 0 when
+    every record that exists was obtained, 1 when some failed (run again: only what is missing is
+    fetched), 2 on error; Ctrl-C exits 130 and SIGTERM 143, keeping what was fetched in the cache.
 
     Example:
 
@@ -355,9 +402,9 @@ def run(
             full_text=full_text,
             seed=seed,
             evidence=pipeline.write_evidence,
-            progress=_progress(),
+            progress=_progress(quiet),
         )
-    except (extractor.ExtractorError, OSError) as e:
+    except extractor.ExtractorError as e:
         raise Failure(str(e)) from e
     click.echo(
         f"{report.records} records in {outdir / 'records.jsonl'}: {report.fetched} fetched, "
@@ -562,8 +609,9 @@ def fill(sheet: Path, docs: Path, output: IO[str]) -> None:
 def report(files: tuple[str, ...], output: Path) -> None:
     """Write the HTML evidence report: each comparison beside its highlighted source text.
 
-    Reads records in any format ``parse`` reads, extracts their evidence and writes one
-    self-contained page (no external resources). Exit 1 when records were skipped, 2 on error.
+    Reads records in any format ``parse`` reads, extracts their evidence and writes a
+    self-contained report (no external resources): one page, or an index and OUTPUT's _pages
+    directory when it holds more than 50 articles. Exit 1 when records were skipped, 2 on error.
 
     Example:
 
@@ -584,19 +632,26 @@ def report(files: tuple[str, ...], output: Path) -> None:
     trials = list(extract_evidence(records))
     try:
         write_report(output, records, trials)
-    except OSError as e:
-        raise Failure(f"cannot write {output}: {e.strerror or e}") from e
+    except extractor.ExtractorError as e:
+        raise Failure(str(e)) from e
     for error in parsed.errors:
         click.echo(f"skipped: {error}", err=True)
-    click.echo(f"{len(trials)} articles, {sum(len(t.comparisons) for t in trials)} comparisons: {output}",
-               err=True)
+    compared = sum(bool(t.comparisons) for t in trials)
+    click.echo(f"{len(records)} records, {compared} with comparisons "
+               f"({sum(len(t.comparisons) for t in trials)} comparisons): {output}", err=True)  # fmt: skip
     sys.exit(ExitCode.ERROR if failed and not records else
              ExitCode.INCOMPLETE if failed or parsed.errors else ExitCode.COMPLETED)
 
 
 
 def main() -> None:
-    """Entry point of the ``extractor`` console script."""
+    """Entry point of the ``extractor`` console script.
+
+    SIGTERM stops a command as Ctrl-C does: outputs are written whole or not at all, the cache
+    keeps what was fetched, and the exit status is 143 (130 for Ctrl-C).
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _raise_stopped)
     cli(prog_name="extractor")
 
 

@@ -10,17 +10,23 @@ from __future__ import annotations
 __all__ = ["page"]
 
 
-def page(summary: str, toc: str, articles: str) -> str:
-    """The whole page around already rendered ``toc`` items and ``articles`` (HTML)."""
+def page(summary: str, index: str, articles: str, *, script: bool = True) -> str:
+    """The whole page around already rendered ``index`` lists and ``articles`` (HTML).
+
+    Without ``script`` (an index of pages, with no article) there is no legend and no self-check.
+    """
+    check = ('<output id="selfcheck" data-checked="" data-failed="">highlight check did not run'
+             "</output>")  # fmt: skip
+    head = f"<p>{summary} · {check}</p>\n{LEGEND}" if script else f"<p>{summary}</p>"
+    code = f"<script>{SCRIPT}</script>" if script else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Evidence report</title><style>{CSS}</style></head>
-<body><header><h1>Evidence report</h1><p>{summary} ·
-<output id="selfcheck" data-checked="" data-failed="">highlight check did not run</output></p>
-{LEGEND}<ol class="toc">{toc}</ol></header>
+<body><header><h1>Evidence report</h1>{head}
+{index}</header>
 <main>{articles}</main>
-<script>{SCRIPT}</script></body></html>
+{code}</body></html>
 """
 
 
@@ -70,6 +76,7 @@ mark.mismatch{background:#f5b7b1;outline:2px solid #c0392b}
 mark.current,mark:target{outline:2px solid #c05000;background:#ffc870}
 .legend{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;font-size:13px}
 .legend dd{margin:0}.warn{border-left:4px solid #c0392b;padding:0 .6em;background:#fff1f0}
+h2.group{font-size:1.1em}nav.pages{margin:1em 0}
 #selfcheck.bad{color:#c0392b;font-weight:700}#selfcheck.ok{color:#2a7d2a}
 """
 

@@ -12,6 +12,7 @@
      ├─ NormaliseError(ExtractorError, ValueError)
      ├─ ExtractionError                            bad pattern file, component misconfiguration
      ├─ ExportError
+     ├─ OutputError(ExtractorError, OSError)       an output or the cache cannot be written (.path)
      └─ AnalysisError(ExtractorError, ValueError)  a table that cannot be pooled as asked
 
     ExtractorWarning(UserWarning)
@@ -36,6 +37,7 @@ __all__ = [
     "InputError",
     "MissingEmailWarning",
     "NormaliseError",
+    "OutputError",
     "ParseError",
     "RateLimitedError",
     "UnknownFormatError",
@@ -110,6 +112,21 @@ class ExtractionError(ExtractorError):
 
 class ExportError(ExtractorError):
     """A table could not be written in the format asked for."""
+
+
+class OutputError(ExtractorError, OSError):
+    """A file could not be written: an unwritable path, a full disk (nothing half-written is left)."""
+
+    def __init__(self, path: object, cause: BaseException | str):
+        reason = cause if isinstance(cause, str) else _reason(cause)
+        super().__init__(f"cannot write {path}: {reason}")
+        self.path = path
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
 
 
 class AnalysisError(ExtractorError, ValueError):

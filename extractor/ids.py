@@ -27,15 +27,18 @@ from typing import Any, Literal
 from urllib.parse import unquote
 
 from extractor.errors import InputError
-from extractor.normalise import normalise_doi, normalise_pmcid, normalise_pmid
+from extractor.normalise import normalise_doi, normalise_pmcid
 
 __all__ = [
     "KINDS",
+    "PMID_DIGITS",
     "Citation",
     "IdKind",
     "MappedInput",
+    "check_pmid",
     "citations_from_args",
     "parse_id",
+    "parse_pmid",
     "read_citations",
     "read_ids_file",
 ]
@@ -55,7 +58,8 @@ _PUBMED_URL = re.compile(
 )
 _DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 _PMCID = re.compile(r"^(?:pmcid:\s*)?PMC\d+$", re.IGNORECASE)
-_PMID = re.compile(r"^(?:pmid:\s*)?\d{1,9}$", re.IGNORECASE)
+_PMID = re.compile(r"^(?:pmid:\s*)?\d+$", re.IGNORECASE)  # parse_pmid says which are PMIDs
+PMID_DIGITS = 8  # PubMed's IDs are below 100,000,000
 _DOI_END = ".,;:)]}>'\"" # punctuation after a DOI in running text, not part of it
 _NOTE_IDS = re.compile(r"\b(PMID|PMCID)\s*:\s*((?:PMC)?\d+)", re.IGNORECASE)
 
@@ -102,6 +106,35 @@ class MappedInput:
         return data
 
 
+def parse_pmid(text: str) -> str | None:
+    """A PMID in its canonical form (digits, leading zeros dropped), or None when ``text`` is not one.
+
+    A PMID is a positive whole number of at most 8 digits: ``028731372`` is 28731372; ``0``,
+    ``123456789`` and ``12.5`` are not PMIDs.
+    """
+    value = text.strip()
+    digits = value.lstrip("0")
+    if value.isascii() and value.isdigit() and digits and len(digits) <= PMID_DIGITS:
+        return digits
+    return None
+
+
+def check_pmid(text: str) -> str:
+    """:func:`parse_pmid`, raising for what is not a PMID.
+
+    Raises
+    ------
+    InputError
+        ``text`` is not a positive whole number of at most 8 digits.
+    """
+    pmid = parse_pmid(text)
+    if pmid is None:
+        raise InputError(
+            f"not a PMID: {text!r} (a PMID is a positive whole number of at most {PMID_DIGITS} digits)"
+        )
+    return pmid
+
+
 def parse_id(text: str, kind: IdKind | None = None) -> tuple[IdKind, str] | None:
     """Read one identifier, or None when ``text`` is none of them.
 
@@ -122,7 +155,7 @@ def _parse_url(value: str) -> tuple[IdKind, str] | None:
         pmcid = normalise_pmcid(match.group(1))
         return ("pmcid", pmcid) if pmcid else None
     if (match := _PUBMED_URL.search(value)) is not None:
-        pmid = normalise_pmid(match.group(1))
+        pmid = parse_pmid(match.group(1))
         return ("pmid", pmid) if pmid else None
     return None
 
@@ -136,7 +169,7 @@ def _parse_plain(value: str, kind: IdKind | None) -> tuple[IdKind, str] | None:
         pmcid = normalise_pmcid(value.split(":")[-1])
         return ("pmcid", pmcid) if pmcid else None
     if _PMID.match(value):
-        pmid = normalise_pmid(value.split(":")[-1])
+        pmid = parse_pmid(value.split(":")[-1])
         return ("pmid", pmid) if pmid else None
     return None
 

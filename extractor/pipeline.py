@@ -10,11 +10,12 @@ This is the only module that imports several stages. :func:`run` writes, into it
   ``inputs`` (every input ID or citation with the PMID it mapped to) and ``unmapped`` (those that
   did not map, each with its reason).
 
-Both files are written from the cache at the end, each through a temporary file renamed into place,
-so a run killed at any point leaves either the previous outputs or the new ones, never half of one;
-the next run finds its finished batches in the cache. The evidence tables (``arms.csv``,
-``evidence.csv``) are written by the ``evidence`` callable given to :func:`run`: it receives the
-records, the output directory and the inputs with what they mapped to.
+All outputs are written from the cache at the end, together (:class:`~extractor.outputs.StagedOutputs`):
+a run that fails or is stopped at any point leaves the previous outputs or the new ones, never half
+of one, nor old ones beside new ones; the next run finds its finished batches in the cache. The
+evidence tables (``arms.csv``, ``evidence.csv``) and the report are written by the ``evidence``
+callable given to :func:`run`: it receives the records, the outputs being staged, the inputs with
+what they mapped to, and the progress.
 """
 
 from __future__ import annotations
@@ -23,10 +24,8 @@ import dataclasses
 import io
 import json
 import logging
-import os
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -46,7 +45,9 @@ from extractor.fetch import (
     write_records,
 )
 from extractor.ids import Citation, citations_from_args
+from extractor.outputs import StagedOutputs
 from extractor.parse import ParseReport, iter_records
+from extractor.progress import ProgressFactory, counted
 from extractor.records import Record
 from extractor.writers import write_records as write_jsonl
 
@@ -61,12 +62,14 @@ __all__ = [
 ]
 
 _LOG = logging.getLogger(__name__)
-# (stage label, total) -> a function called with the number of items done since the last call.
-ProgressFactory = Callable[[str, int], Callable[[int], None]]
-# (records, outdir, inputs as report.json lists them) -> writes the evidence tables and report
-Evidence = Callable[[Sequence[Record], Path, Sequence[dict[str, Any]]], None]
+# (records, outputs being staged, inputs as report.json lists them, progress) -> writes the
+# evidence tables and the report
+Evidence = Callable[[Sequence[Record], StagedOutputs, Sequence[dict[str, Any]], ProgressFactory | None], None]
 Inputs = Sequence["str | Citation"]  # IDs as given (PMID, PMCID, DOI, URL), or citations read from a file
 _PARSE_CHUNK = 500  # records parsed per in-memory document
+# The files of a run, in the order they are moved into place: report.json, which says the run
+# is complete, last.
+OUTPUTS = ("records.jsonl", "arms.csv", "evidence.csv", "report.html", "report_pages", "report.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +169,8 @@ def run(
         raise InputError("no IDs to fetch: give PMIDs, DOIs, PMCIDs, an IDs file or a query")
     if query is not None and offline:
         raise InputError("a query needs E-utilities: drop --offline, or give PMIDs")
-    outdir.mkdir(parents=True, exist_ok=True)
     client = _client(eutils, offline)
-    with open_cache(cache) as store:
+    with StagedOutputs(outdir, OUTPUTS) as outputs, open_cache(cache) as store:
         if seed:
             _LOG.info("seeded the cache: %s", dict(import_recorded(store, seed)))
         if query is not None and client is not None:
@@ -176,16 +178,19 @@ def run(
         mapping = map_ids(client, store, _citations(ids))
         pmids = mapping.ids
         pubmed = fetch_records(
-            client, store, "pubmed", pmids, progress=_stage(progress, "pubmed", pmids)
+            client, store, "pubmed", pmids, progress=_stage(progress, "fetch pubmed", pmids)
         )
         pmc = _full_text(client, store, pubmed.available, progress) if full_text else None
-        records, parse_failed, parse_errors = _parse_all(store, pubmed, pmc)
-    written = _write_jsonl(outdir / "records.jsonl", records)
-    if evidence is not None:
-        evidence(records, outdir, mapping.to_dicts())
-    report = _report(pubmed, pmc, client, written, parse_failed, parse_errors, started)
-    report = dataclasses.replace(report, inputs=tuple(mapping.to_dicts()))
-    _write_json(outdir / "report.json", report.to_dict())
+        records, parse_failed, parse_errors = _parse_all(store, pubmed, pmc, progress)
+        with outputs.open("records.jsonl") as stream:
+            written = write_jsonl(records, stream, "jsonl")
+        if evidence is not None:
+            evidence(records, outputs, mapping.to_dicts(), progress)
+        report = _report(pubmed, pmc, client, written, parse_failed, parse_errors, started)
+        report = dataclasses.replace(report, inputs=tuple(mapping.to_dicts()))
+        with outputs.open("report.json") as stream:
+            json.dump(report.to_dict(), stream, indent=2)
+            stream.write("\n")
     return report
 
 
@@ -216,7 +221,7 @@ def map_inputs(
 
 
 def _stage(
-    progress: ProgressFactory | None, label: str, ids: Sequence[str]
+    progress: ProgressFactory | None, label: str, ids: Sequence[object]
 ) -> Callable[[int], None] | None:
     return None if progress is None else progress(label, len(ids))
 
@@ -229,7 +234,9 @@ def _full_text(
 ) -> tuple[FetchOutcome, dict[str, str | None], tuple[str, ...]]:
     links, unlinked = link_pmc(client, store, pmids)
     pmcids = [pmcid for pmid in pmids if (pmcid := links.get(pmid))]
-    outcome = fetch_records(client, store, "pmc", pmcids, progress=_stage(progress, "pmc", pmcids))
+    outcome = fetch_records(
+        client, store, "pmc", pmcids, progress=_stage(progress, "fetch pmc", pmcids)
+    )
     return outcome, links, unlinked
 
 
@@ -237,16 +244,19 @@ def _parse_all(
     store: Cache,
     pubmed: FetchOutcome,
     pmc: tuple[FetchOutcome, dict[str, str | None], tuple[str, ...]] | None,
+    progress: ProgressFactory | None = None,
 ) -> tuple[list[Record], set[str], list[str]]:
     """Parse every available record: (records in output order, IDs that failed, reasons)."""
     failed: set[str] = set()
     errors: list[str] = []
-    by_pmid = _parse_db(store, "pubmed", pubmed.available, failed, errors)
+    pmcids = pmc[0].available if pmc is not None else ()
+    update = _stage(progress, "parse", [*pubmed.available, *pmcids])
+    by_pmid = _parse_db(store, "pubmed", pubmed.available, failed, errors, update)
     full: dict[str, Record] = {}
     links: dict[str, str | None] = {}
     if pmc is not None:
         outcome, links, _ = pmc
-        full = _parse_db(store, "pmc", outcome.available, failed, errors)
+        full = _parse_db(store, "pmc", outcome.available, failed, errors, update)
     records: list[Record] = []
     for pmid in pubmed.available:
         if pmid in by_pmid:
@@ -258,7 +268,12 @@ def _parse_all(
 
 
 def _parse_db(
-    store: Cache, db: str, ids: Sequence[str], failed: set[str], errors: list[str]
+    store: Cache,
+    db: str,
+    ids: Sequence[str],
+    failed: set[str],
+    errors: list[str],
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Record]:
     """Parse the cached records of ``ids`` in chunks: ID -> record (first one per ID)."""
     parsed: dict[str, Record] = {}
@@ -274,6 +289,8 @@ def _parse_db(
             if key is not None:
                 parsed.setdefault(key, record)
         _note_errors(report.errors, chunk, parsed, failed, errors)
+        if progress is not None:
+            progress(len(chunk))
     return parsed
 
 
@@ -333,56 +350,30 @@ def _outcome_dict(outcome: FetchOutcome) -> dict[str, Any]:
     }
 
 
-# -- outputs, written whole or not at all ---------------------------------------------------
-
-
-def _atomic(path: Path) -> tuple[IO[str], Callable[[], None]]:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    stream = os.fdopen(fd, "w", encoding="utf-8")
-
-    def commit() -> None:
-        stream.flush()
-        os.fsync(stream.fileno())
-        stream.close()
-        os.replace(tmp, path)
-
-    return stream, commit
-
-
-def _write_jsonl(path: Path, records: Iterable[Record]) -> int:
-    stream, commit = _atomic(path)
-    count = write_jsonl(records, stream, "jsonl")
-    commit()
-    return count
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    stream, commit = _atomic(path)
-    json.dump(data, stream, indent=2)
-    stream.write("\n")
-    commit()
+# -- the evidence outputs ----------------------------------------------------------------------
 
 
 def write_evidence(
-    records: Sequence[Record], outdir: Path, inputs: Sequence[dict[str, Any]] = ()
+    records: Sequence[Record],
+    outputs: StagedOutputs,
+    inputs: Sequence[dict[str, Any]] = (),
+    progress: ProgressFactory | None = None,
 ) -> None:
     """The evidence step of :func:`run`: ``arms.csv``, ``evidence.csv`` (the comparisons) and
-    ``report.html`` (every number highlighted in its source text, for a reviewer to check, after
-    the table of ``inputs`` and what they mapped to)."""
+    the report (``report.html`` and its ``report_pages``: every number highlighted in its source
+    text, for a reviewer to check, after the table of ``inputs`` and what they mapped to)."""
     from extractor.evidence import extract_evidence, write_arms_csv
-    from extractor.report import render_report
+    from extractor.report import write_report_files
     from extractor.studies import write_comparison_table
 
-    trials = list(extract_evidence(records))
-    stream, commit = _atomic(outdir / "arms.csv")
-    write_arms_csv(trials, stream)
-    commit()
-    stream, commit = _atomic(outdir / "evidence.csv")
-    write_comparison_table(trials, records, stream)
-    commit()
-    stream, commit = _atomic(outdir / "report.html")
-    stream.write(render_report(records, trials, inputs))
-    commit()
+    reading = counted(records, _stage(progress, "extract", records), every=20)
+    trials = list(extract_evidence(reading))
+    with outputs.open("arms.csv") as stream:
+        write_arms_csv(trials, stream)
+    with outputs.open("evidence.csv") as stream:
+        write_comparison_table(trials, records, stream)
+    with outputs.writing("report.html") as index:
+        write_report_files(index, records, trials, inputs, progress=progress)
 
 
 # -- the other commands -----------------------------------------------------------------------
@@ -407,7 +398,9 @@ def fetch_raw(
     with open_cache(cache) as store:
         mapping = map_ids(client, store, _citations(ids, db), db)
         wanted = mapping.ids
-        outcome = fetch_records(client, store, db, wanted, progress=_stage(progress, db, wanted))
+        outcome = fetch_records(
+            client, store, db, wanted, progress=_stage(progress, f"fetch {db}", wanted)
+        )
         write_records(db, (xml for _, xml in store.iter_records(db, outcome.available)), out)
     return outcome, client.stats.requests if client else 0, mapping
 

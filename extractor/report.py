@@ -17,26 +17,35 @@ the fragments' text, compares, and writes the outcome into ``#selfcheck`` (``dat
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from extractor._report_marks import SIDES, Key, Mark, evidence_roles, key, markup, plan_marks
 from extractor._report_page import page
 from extractor.evidence.model import Arm, Comparison, Evidence, TrialEvidence
+from extractor.outputs import StagedOutputs, write_text
+from extractor.progress import ProgressFactory
 from extractor.records import Record, Table
 
 __all__ = [
     "Mark",
     "evidence_roles",
     "markup",
+    "pages_dir",
     "pair_trials",
     "plan_marks",
     "record_texts",
     "render_report",
     "write_report",
+    "write_report_files",
 ]
 
 Marks = Mapping[Key, Mark]
+PAGE_ARTICLES = 50  # articles per page of a large report
+PAGE_BYTES = 2_000_000  # and about this much HTML at most (full texts are long)
 BySection = Mapping[str, list[Mark]]
 _DERIVED_WHY = {
     "events": "events counted back from the percentage and the group size",
@@ -312,6 +321,81 @@ def pair_trials(
         yield (queue.pop(0) if queue else None), trial
 
 
+# -- the index: every record counted, those without an abstract or a comparison apart -----------
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One record (or a trial given without its record) as the index lists it."""
+
+    n: int  # the article's number (its anchor is a<n>); 0 when it has no article
+    record: Record | None
+    trial: TrialEvidence | None
+
+    @property
+    def group(self) -> str:
+        if self.trial is not None and self.trial.comparisons:
+            return "compared"
+        if self.record is not None and not self.record.abstract:
+            return "no abstract"
+        return "no comparison"
+
+    def title(self) -> str:
+        sources = [s for s in (self.trial, self.record) if s is not None]
+        names = [s.title for s in sources] + [s.pmid or s.pmcid for s in sources]
+        return next((name for name in names if name), f"Article {self.n}")
+
+
+def _entries(records: Sequence[Record], trials: Sequence[TrialEvidence]) -> list[_Entry]:
+    """Every record in order (numbered when it has an article), then trials given without one."""
+    pairs = list(pair_trials(records, trials))
+    articles = {id(record): (n, trial) for n, (record, trial) in enumerate(pairs, 1) if record}
+    entries = []
+    for record in records:
+        n, trial = articles.get(id(record), (0, None))
+        entries.append(_Entry(n, record, trial))
+    entries += [_Entry(n, None, trial) for n, (record, trial) in enumerate(pairs, 1) if record is None]
+    return entries
+
+
+_GROUPS = (
+    ("compared", "Articles with comparisons"),
+    ("no comparison", "No comparison found"),
+    ("no abstract", "No abstract"),
+)
+
+
+def _summary(entries: Sequence[_Entry]) -> str:
+    counts = Counter(e.group for e in entries)
+    comparisons = sum(len(e.trial.comparisons) for e in entries if e.trial is not None)
+    parts = [_count(len(entries), "record"), _count(comparisons, "comparison"),
+             f"{counts['compared']} with comparisons", f"{counts['no comparison']} with none found",
+             f"{counts['no abstract']} without an abstract"]  # fmt: skip
+    return " · ".join(parts)
+
+
+def _index(entries: Sequence[_Entry], href: Callable[[int], str]) -> str:
+    """The lists of the index: articles with comparisons, then the records set apart."""
+    parts = []
+    for group, heading in _GROUPS:
+        items = "".join(_index_item(e, href) for e in entries if e.group == group)
+        if items:
+            parts.append(f'<h2 class="group">{heading}</h2><ol class="toc">{items}</ol>')
+    return "".join(parts)
+
+
+def _index_item(entry: _Entry, href: Callable[[int], str]) -> str:
+    title = _e(entry.title())
+    link = f'<a href="{_e(href(entry.n))}">{title}</a>' if entry.n else title
+    source = entry.trial or entry.record
+    pmid = f" PMID {_e(source.pmid)}" if source is not None and source.pmid else ""
+    count = f" · {_count(len(entry.trial.comparisons), 'comparison')}" if entry.trial else ""
+    return f'<li>{link} <span class="quiet">({pmid.strip() or "no PMID"}{count})</span></li>'
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
 def render_report(
     records: Sequence[Record],
     trials: Sequence[TrialEvidence],
@@ -322,14 +406,10 @@ def render_report(
     ``inputs`` (``report.json``'s ``inputs``) adds a table of every input ID and what it mapped to,
     or why it did not.
     """
+    entries = _entries(records, trials)
     pairs = list(pair_trials(records, trials))
     articles = "\n".join(_article(n, record, trial) for n, (record, trial) in enumerate(pairs, 1))
-    toc = "".join(f'<li><a href="#a{n}">{_e(t.title or t.pmid or t.pmcid or f"Article {n}")}</a> '
-                  f'<span class="quiet">({len(t.comparisons)} comparisons)</span></li>'
-                  for n, (_, t) in enumerate(pairs, 1))
-    total = sum(len(t.comparisons) for t in trials)
-    summary = f"{_count(len(pairs), 'article')} · {_count(total, 'comparison')}"
-    return page(summary, toc, _inputs_section(inputs) + articles)
+    return page(_summary(entries), _index(entries, lambda n: f"#a{n}"), _inputs_section(inputs) + articles)
 
 
 def _inputs_section(inputs: Sequence[Mapping[str, object]]) -> str:
@@ -356,14 +436,175 @@ def _input_row(n: int, item: Mapping[str, object]) -> str:
             f"</td><td>{_e(ids)}</td><td>{_e(item.get('mapped', ''))}</td><td>{_e(how)}</td></tr>")
 
 
+def pages_dir(index: Path) -> Path:
+    """Where the article pages of the report ``index`` go: ``report_pages/`` for ``report.html``."""
+    return index.with_name(f"{index.stem}_pages")
+
+
+def write_report_files(
+    index: Path,
+    records: Sequence[Record],
+    trials: Sequence[TrialEvidence],
+    inputs: Sequence[Mapping[str, object]] = (),
+    *,
+    progress: ProgressFactory | None = None,
+    page_articles: int = PAGE_ARTICLES,
+    page_bytes: int = PAGE_BYTES,
+) -> list[Path]:
+    """Write the report as one page, or (when it is large) an index and pages of articles.
+
+    The articles fill pages of at most ``page_articles`` articles and about ``page_bytes`` of HTML,
+    so that any page opens at once in a browser however many records there are. When they all fit
+    in one page, ``index`` holds the whole report. Otherwise the pages go to :func:`pages_dir`,
+    each listing its own articles, and ``index`` counts every record, tables the pages, and lists
+    the records without an abstract or a comparison apart. ``inputs`` (``report.json``'s) are
+    tabled in the one page, or in the index when they did not all map (only those) and in full in
+    ``inputs.html`` among the pages. Returns the files written. Nothing is written atomically here
+    (see :func:`write_report`).
+    """
+    entries = _entries(records, trials)
+    pairs = list(pair_trials(records, trials))
+    update = progress("report", len(pairs)) if progress is not None else None
+    summary = _summary(entries)
+    chunks = _paginate(pairs, page_articles, page_bytes, update)
+    first = next(chunks, ([], ""))
+    second = next(chunks, None)
+    if second is None:
+        html = page(summary, _index(entries, lambda n: f"#a{n}"), _inputs_section(inputs) + first[1])
+        return [write_text(index, html)]
+    folder = pages_dir(index)
+    folder.mkdir()
+    by_number = {e.n: e for e in entries if e.n}
+    pages: list[list[int]] = []
+    written: list[Path] = []
+    pending = first
+    for chunk in itertools.chain([second], chunks):  # a page is written once its successor is known
+        written.append(_write_page(folder, index.name, pages, pending, by_number, summary, last=False))
+        pending = chunk
+    written.append(_write_page(folder, index.name, pages, pending, by_number, summary, last=True))
+    lists = _pages_index(folder.name, pages, by_number) + _apart(entries, folder.name, pages)
+    if inputs:
+        table = page(summary, f'<nav class="pages"><a href="../{_e(index.name)}">index</a></nav>',
+                     _inputs_section(inputs), script=False)  # fmt: skip
+        written.append(write_text(folder / "inputs.html", table))
+        lists = _inputs_link(folder.name, inputs) + lists
+    written.append(write_text(index, page(summary, lists, "", script=False)))
+    return written
+
+
+def _inputs_link(folder: str, inputs: Sequence[Mapping[str, object]]) -> str:
+    """In a large report's index: the inputs that did not map, and a link to the table of all."""
+    link = f'<p><a href="{folder}/inputs.html">Every input and what it mapped to</a></p>'
+    unmapped = [i for i in inputs if "mapped" not in i]
+    return link + (_inputs_section(unmapped) if unmapped else "")
+
+
+def _write_page(
+    folder: Path,
+    index_name: str,
+    pages: list[list[int]],
+    chunk: tuple[list[int], str],
+    by_number: Mapping[int, _Entry],
+    summary: str,
+    *,
+    last: bool,
+) -> Path:
+    numbers, articles = chunk
+    pages.append(numbers)
+    p = len(pages)
+    nav = _nav(index_name, p, last)
+    toc = _index([by_number[n] for n in numbers], lambda n: f"#a{n}")
+    title = f"{summary} · page {p}, articles {numbers[0]}–{numbers[-1]}"
+    return write_text(folder / _page_name(p), page(title, nav + toc, articles + nav))
+
+
+def _pages_index(folder: str, pages: Sequence[Sequence[int]], by_number: Mapping[int, _Entry]) -> str:
+    rows = []
+    for p, numbers in enumerate(pages, 1):
+        groups = Counter(by_number[n].group for n in numbers)
+        first, last = by_number[numbers[0]].title(), by_number[numbers[-1]].title()
+        rows.append(f'<tr><td><a href="{folder}/{_page_name(p)}">page {p}</a></td>'
+                    f"<td>{numbers[0]}–{numbers[-1]}</td><td>{groups['compared']}</td>"
+                    f"<td>{len(numbers) - groups['compared']}</td>"
+                    f'<td>{_e(first[:60])} … {_e(last[:60])}</td></tr>')  # fmt: skip
+    head = "<tr><th>Page</th><th>Articles</th><th>With comparisons</th><th>Without</th><th>From … to</th></tr>"
+    table = f'<table class="rows"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<h2 class="group">Pages</h2>{table}'
+
+
+def _apart(entries: Sequence[_Entry], folder: str, pages: Sequence[Sequence[int]]) -> str:
+    """The records without a comparison, and those without an abstract, as compact lists of links."""
+    page_of = {n: p for p, numbers in enumerate(pages, 1) for n in numbers}
+    parts = []
+    for group, heading in _GROUPS[1:]:
+        links = [_short_link(e, lambda n: f"{folder}/{_page_name(page_of[n])}#a{n}")
+                 for e in entries if e.group == group]  # fmt: skip
+        if links:
+            parts.append(f'<h2 class="group">{heading} ({len(links)})</h2><p class="apart">{" ".join(links)}</p>')
+    return "".join(parts)
+
+
+def _short_link(entry: _Entry, href: Callable[[int], str]) -> str:
+    """The record's PMID (else PMCID), linking to its article if it has one."""
+    source = entry.trial or entry.record
+    name = _e((source and (source.pmid or source.pmcid)) or f"Article {entry.n}")
+    return f'<a href="{_e(href(entry.n))}">{name}</a>' if entry.n else name
+
+
+def _paginate(
+    pairs: Sequence[tuple[Record | None, TrialEvidence]],
+    size: int,
+    budget: int,
+    update: Callable[[int], None] | None,
+) -> Iterator[tuple[list[int], str]]:
+    """(article numbers, their HTML) per page: at most ``size`` articles or about ``budget`` chars."""
+    numbers: list[int] = []
+    parts: list[str] = []
+    used = 0
+    for n, (record, trial) in enumerate(pairs, 1):
+        html = _article(n, record, trial)
+        if numbers and (len(numbers) >= size or used + len(html) > budget):
+            yield numbers, "\n".join(parts)
+            numbers, parts, used = [], [], 0
+        numbers.append(n)
+        parts.append(html)
+        used += len(html)
+        if update is not None:
+            update(1)
+    if numbers:
+        yield numbers, "\n".join(parts)
+
+
+def _page_name(p: int) -> str:
+    return f"page-{p:04d}.html"
+
+
+def _nav(index_name: str, p: int, last: bool) -> str:
+    links = [f'<a href="../{_e(index_name)}">index</a>']
+    if p > 1:
+        links.insert(0, f'<a href="{_page_name(p - 1)}">← page {p - 1}</a>')
+    if not last:
+        links.append(f'<a href="{_page_name(p + 1)}">page {p + 1} →</a>')
+    return f'<nav class="pages">{" · ".join(links)}</nav>'
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def write_report(
-    path: str | Path, records: Sequence[Record], trials: Sequence[TrialEvidence]
+    path: str | Path,
+    records: Sequence[Record],
+    trials: Sequence[TrialEvidence],
+    inputs: Sequence[Mapping[str, object]] = (),
 ) -> Path:
-    """Write :func:`render_report` to ``path`` (UTF-8) and return the path."""
+    """Write the report to ``path`` (and its pages, when large) whole or not at all; return it.
+
+    The files of a previous report at ``path`` are replaced together (see
+    :class:`~extractor.outputs.StagedOutputs`).
+    """
     path = Path(path)
-    path.write_text(render_report(records, trials), encoding="utf-8")
+    with StagedOutputs(path.parent, [path.name, pages_dir(path).name]) as outputs:  # noqa: SIM117
+        with outputs.writing(path.name) as staged:
+            write_report_files(staged, records, trials, inputs)
     return path

@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from extractor.errors import InputError
-from extractor.ids import Citation, citations_from_args, parse_id, read_citations, read_ids_file
+from extractor.fetch import normalise_ids
+from extractor.ids import (
+    Citation,
+    check_pmid,
+    citations_from_args,
+    parse_id,
+    parse_pmid,
+    read_citations,
+    read_ids_file,
+)
 
 IDS = Path(__file__).resolve().parent.parent / "fixtures" / "ids"
 
@@ -145,3 +154,30 @@ def test_ids_file_in_windows_1252_is_read() -> None:
     data = "TY  - JOUR\nTI  - Caf\u00e9 trial\nDO  - 10.1002/acr2.11726\nER  - \n".encode("cp1252")
     [citation] = read_ids_file(data, "x.ris")
     assert (citation.text, citation.doi) == ("Caf\u00e9 trial", "10.1002/acr2.11726")
+
+
+@pytest.mark.parametrize("text,expected", [("28731372", "28731372"), ("028731372", "28731372"), ("1", "1"),
+                                           (" 9997\n", "9997"), ("99999999", "99999999"), ("000000001", "1")])
+def test_ids_parse_pmid(text: str, expected: str) -> None:
+    assert parse_pmid(text) == check_pmid(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "000", "", "123456789", "1" * 20, "-5", "+5", "12.5", "1e5", "PMID:1",
+                                  "２８７３１３７２", "12 34"])
+def test_ids_parse_pmid_refuses(text: str) -> None:
+    assert parse_pmid(text) is None
+    with pytest.raises(InputError, match=r"not a PMID: .*at most 8 digits"):
+        check_pmid(text)
+
+
+@pytest.mark.parametrize("text,expected", [("028731372", ("pmid", "28731372")), ("PMID: 0009997", ("pmid", "9997")),
+                                           ("123456789", None), ("0", None), ("1" * 20, None),
+                                           ("https://pubmed.ncbi.nlm.nih.gov/123456789/", None)])
+def test_ids_parse_id_applies_the_pmid_check(text: str, expected: tuple[str, str] | None) -> None:
+    assert parse_id(text) == expected
+
+
+def test_ids_normalise_ids_uses_the_pmid_check() -> None:
+    assert normalise_ids("pubmed", ["028731372", "28731372", "", "9997"]) == ("28731372", "9997")
+    with pytest.raises(InputError, match="'0'"):
+        normalise_ids("pubmed", ["1", "0"])

@@ -12,6 +12,7 @@ import re
 import shutil
 import struct
 import subprocess
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,7 +22,17 @@ from click.testing import CliRunner
 import cli
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result, TrialEvidence
 from extractor.records import Record, Section, Table
-from extractor.report import Mark, evidence_roles, markup, pair_trials, plan_marks, render_report
+from extractor.report import (
+    Mark,
+    evidence_roles,
+    markup,
+    pages_dir,
+    pair_trials,
+    plan_marks,
+    render_report,
+    write_report,
+    write_report_files,
+)
 
 ABSTRACT = 'SRI-4 at week 12: 16/29 (55.17%) with IL-2 & "low dose" vs 9/30 with placebo (p<0.001).'
 CELL = "7/13 <n=13>"
@@ -364,6 +375,77 @@ def test_report_pairs_trials_with_their_records() -> None:
     assert paired == [("2", "2"), ("1", "1"), (None, "3")]
 
 
+def three_kinds() -> tuple[list[Record], list[TrialEvidence]]:
+    """A trial with comparisons, one with none, and a record without an abstract (nor any text)."""
+    records = [make_record(), make_record(pmid="456", pmcid=None, title="Nothing compared"),
+               make_record(pmid="789", pmcid=None, title="Title only", abstract=None, sections=(), tables=())]
+    trials = [make_trial(), TrialEvidence("456", None, "Nothing compared", (Arm("A"),), ())]
+    return records, trials
+
+
+def test_report_counts_every_record_and_lists_the_others_apart() -> None:
+    html = render_report(*three_kinds())
+    summary = re.search(r"<p>(.*?) · <output", html)
+    assert summary is not None
+    assert summary.group(1) == ("3 records · 2 comparisons · 1 with comparisons · 1 with none found · "
+                                "1 without an abstract")
+    groups = re.findall(r'<h2 class="group">(.*?)</h2><ol class="toc">(.*?)</ol>', html)
+    assert [heading for heading, _ in groups] == ["Articles with comparisons", "No comparison found", "No abstract"]
+    assert 'href="#a2">Nothing compared</a>' in groups[1][1] and "PMID 456" in groups[1][1]
+    assert "Title only" in groups[2][1] and "<a " not in groups[2][1]  # no article to link to
+
+
+def many_trials(n: int) -> tuple[list[Record], list[TrialEvidence]]:
+    records, trials = [], []
+    for i in range(n):
+        pmid = str(1000 + i)
+        records.append(make_record(pmid=pmid))
+        trial = make_trial()
+        trials.append(TrialEvidence(pmid, trial.pmcid, trial.title, trial.arms, trial.results,
+                                    tuple(replace(c, pmid=pmid) for c in trial.comparisons)))
+    return records, trials
+
+
+def test_report_pages_of_articles_and_an_index(tmp_path: Path) -> None:
+    records, trials = many_trials(5)
+    records.append(make_record(pmid="789", pmcid=None, abstract=None, sections=(), tables=()))
+    index = tmp_path / "report.html"
+    written = write_report_files(index, records, trials, page_articles=2)
+    pages = sorted(pages_dir(index).iterdir())
+    assert [p.name for p in pages] == ["page-0001.html", "page-0002.html", "page-0003.html"]
+    assert set(written) == {index, *pages}
+    html = index.read_text()
+    assert "6 records · 10 comparisons · 5 with comparisons · 0 with none found · 1 without an abstract" in html
+    assert 'No abstract (1)</h2><p class="apart">789</p>' in html
+    for href in re.findall(r'href="(report_pages/[^"]+)"', html):
+        assert (tmp_path / href).is_file()
+    second = Page(pages[1].read_text())
+    assert {"a3", "a4"} <= set(second.elements) and "a5" not in second.elements
+    assert re.findall(r'<a href="([^"#]+)">', pages[1].read_text()) == ["page-0001.html", "../report.html",
+                                                                        "page-0003.html"] * 2
+
+
+def test_report_pages_table_the_inputs_apart(tmp_path: Path) -> None:
+    inputs = [{"input": "1000", "where": "ID 1", "pmid": "1000", "mapped": "1000", "used": "pmid", "via": "given"},
+              {"input": "10.5555/x", "where": "ID 2", "doi": "10.5555/x", "reason": "not in PubMed"}]
+    index = tmp_path / "report.html"
+    write_report_files(index, *many_trials(3), inputs, page_articles=2)
+    html = index.read_text()
+    assert 'href="report_pages/inputs.html"' in html
+    assert "10.5555/x" in html and "<td>1000</td><td>ID 1</td>" not in html  # only what did not map
+    table = (pages_dir(index) / "inputs.html").read_text()
+    assert "<td>1000</td><td>ID 1</td>" in table and "not in PubMed" in table
+
+
+def test_report_rewritten_whole(tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    write_report(path, *many_trials(60))  # more than a page holds
+    assert len(list(pages_dir(path).iterdir())) == 2
+    write_report(path, *three_kinds())  # one page: the old pages go
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    assert "3 records" in path.read_text()
+
+
 def test_report_is_self_contained() -> None:
     html = render_report([make_record()], [make_trial()])
     assert not re.search(r"<link|<img|<iframe|\bsrc=|@import|url\(", html)
@@ -490,3 +572,12 @@ def test_report_chromium_console_errors_are_seen(chromium: str, tmp_path: Path) 
     )
     _, console = selfcheck(chromium, page, tmp_path)
     assert len(console) == 1 and "nosuch is not defined" in console[0]
+
+
+def test_report_chromium_opens_an_index_and_its_pages(chromium: str, tmp_path: Path) -> None:
+    index = tmp_path / "out" / "report.html"
+    write_report(index, *many_trials(60))
+    done = run_chromium(chromium, index, tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom")
+    assert console_messages(done.stderr) == [] and "page 2" in done.stdout
+    result, console = selfcheck(chromium, pages_dir(index) / "page-0002.html", tmp_path)  # articles 51-60
+    assert console == [] and result["data-failed"] == "0" and result["data-checked"] == str(10 * len(plan_marks("a1", make_trial())[0]))

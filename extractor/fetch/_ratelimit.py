@@ -42,20 +42,27 @@ class RateLimiter:
         self.window = period * (1.0 + margin)
         self._starts: deque[float] = deque(maxlen=self.size)
         self._paused_until = 0.0
+        self._cancelled = False
         # A condition, not a bare lock: waiters sleep with the lock released, so a pause asked
         # for by another thread (HTTP 429) takes effect for requests already waiting.
         self._cond = threading.Condition()
 
     def wait(self) -> None:
-        """Block until one more request may start, and count it as started."""
+        """Block until one more request may start, and count it as started (at once, cancelled)."""
         with self._cond:
             while True:
                 now = time.monotonic()
                 start_at = self._next_slot()
-                if now >= start_at:
+                if now >= start_at or self._cancelled:
                     self._starts.append(now)
                     return
                 self._cond.wait(start_at - now)
+
+    def cancel(self) -> None:
+        """Let every wait, present and future, return at once (the requests will not be sent)."""
+        with self._cond:
+            self._cancelled = True
+            self._cond.notify_all()
 
     def pause_until(self, when: float) -> None:
         """Let no request start before ``when`` (a :func:`time.monotonic` time)."""

@@ -19,6 +19,7 @@ from extractor.errors import FetchError, InputError
 from extractor.fetch.cache import Cache
 from extractor.fetch.client import EutilsClient
 from extractor.fetch.responses import normalise_pmcid
+from extractor.ids import check_pmid
 
 __all__ = ["FetchOutcome", "ask_in_batches", "fetch_records", "link_pmc", "normalise_ids"]
 
@@ -26,6 +27,7 @@ _LOG = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 T = TypeVar("T")
 PMC_LINK = "pubmed_pmc"
+STOP_GRACE = 1.0  # seconds an interrupted run waits for the answers to requests already sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +55,20 @@ def normalise_ids(db: str, ids: Iterable[str]) -> tuple[str, ...]:
     Raises
     ------
     InputError
-        An ID is not a PMID (digits) or, for ``pmc``, a PMCID (digits with an optional PMC prefix).
+        An ID is not a PMID (see :func:`extractor.ids.check_pmid`) or, for ``pmc``, a PMCID
+        (digits with an optional PMC prefix).
     """
     out: dict[str, None] = {}
     for raw in ids:
         value = raw.strip()
         if not value:
             continue
-        canonical = normalise_pmcid(value) if db == "pmc" else value
-        digits = canonical[3:] if db == "pmc" else canonical
-        if not digits.isdigit():
-            raise InputError(f"not a {'PMCID' if db == 'pmc' else 'PMID'}: {value!r}")
+        if db == "pmc":
+            canonical = normalise_pmcid(value)
+            if not canonical[3:].isdigit():
+                raise InputError(f"not a PMCID: {value!r}")
+        else:
+            canonical = check_pmid(value)
         out[canonical] = None
     return tuple(out)
 
@@ -158,14 +163,23 @@ class _BatchRun:
             self._run(sorted(self._left_out), self._second_pass)
 
     def _run(self, ids: Sequence[str], task: Callable[[list[str]], None]) -> None:
-        with ThreadPoolExecutor(self.client.config.workers, thread_name_prefix="efetch") as pool:
-            futures = [
-                pool.submit(task, batch) for batch in _chunks(ids, self.client.config.batch_size)
-            ]
+        pool = ThreadPoolExecutor(self.client.config.workers, thread_name_prefix="efetch")
+        futures = [pool.submit(task, batch) for batch in _chunks(ids, self.client.config.batch_size)]
+        try:
             done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in pending:
-                future.cancel()
-            _raise_first(done)
+        except BaseException:  # Ctrl-C, SIGTERM: stop at once, keeping the batches already answered
+            self._stop(pool, futures)
+            raise
+        for future in pending:
+            future.cancel()
+        pool.shutdown()
+        _raise_first(done)
+
+    def _stop(self, pool: ThreadPoolExecutor, futures: Sequence[Future[None]]) -> None:
+        """Send nothing more; give the requests in flight a moment to be answered and cached."""
+        self.client.stop()
+        pool.shutdown(wait=False, cancel_futures=True)
+        wait(futures, timeout=STOP_GRACE)
 
     def _first_pass(self, batch: list[str]) -> None:
         records = self._efetch(batch)
@@ -191,6 +205,8 @@ class _BatchRun:
         try:
             return self.client.efetch(self.db, batch)
         except FetchError as e:
+            if self.client.stopped:
+                return None
             if e.refused:
                 raise
             _LOG.warning("%s: %d IDs not fetched: %s", self.db, len(batch), e)

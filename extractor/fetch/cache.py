@@ -18,6 +18,8 @@ check runs again on every write, whatever the caller did before.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import threading
 import time
@@ -25,6 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from extractor.errors import OutputError
 from extractor.fetch.responses import article_ids, check_record
 
 __all__ = ["Cache", "IdLink", "id_links"]
@@ -55,6 +58,18 @@ _CHUNK = 900
 _DAY = 86400.0
 
 
+def _cause(path: str | Path, error: BaseException) -> str:
+    """Why the cache cannot be written, in the words of the file system where it has them."""
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    where = Path(path)
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    if str(path) != ":memory:" and not os.access(where, os.W_OK):
+        return f"{os.strerror(errno.EACCES)} ({error})"
+    return str(error)
+
+
 class Cache:
     """Raw records on disk, with the time each was fetched.
 
@@ -75,23 +90,32 @@ class Cache:
         max_age_days: float | None = None,
         fresh_after: float | None = None,
     ) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.max_age_days = max_age_days
         self.fresh_after = fresh_after
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            str(path), timeout=60, check_same_thread=False, isolation_level=None
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
+        try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                str(path), timeout=60, check_same_thread=False, isolation_level=None
+            )
+        except FileExistsError:  # the directory is a file
+            raise OutputError(path, os.strerror(errno.ENOTDIR)) from None
+        except (OSError, sqlite3.Error) as e:
+            raise OutputError(path, _cause(path, e)) from None
         self._db.execute("PRAGMA busy_timeout=60000")
-        with self._write():
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
-        if self._db.execute("PRAGMA user_version").fetchone()[0] < _VERSION:
-            self._index_stored_records()
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            with self._write():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+            if self._db.execute("PRAGMA user_version").fetchone()[0] < _VERSION:
+                self._index_stored_records()
+        except sqlite3.Error as e:
+            self._db.close()
+            raise OutputError(path, _cause(path, e)) from None
 
     def close(self) -> None:
         """Close the database connection."""
@@ -112,10 +136,17 @@ class Cache:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as e:  # a full disk, a file made read-only
+                self._rollback()
+                raise OutputError(self.path, _cause(self.path, e)) from None
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
-            self._db.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def _cutoff(self, ignore_age: bool = False) -> float:
         cutoff = self.fresh_after or 0.0

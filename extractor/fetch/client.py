@@ -108,6 +108,7 @@ class EutilsClient:
         self.limiter = limiter or RateLimiter(config.requests_per_second)
         self.stats = RequestStats()
         self._random = random.Random()
+        self._stopped = threading.Event()
         if not config.email and config.base_url == DEFAULT_EUTILS_URL:
             warnings.warn(
                 "no contact e-mail for NCBI: set NCBI_EMAIL (or --email); NCBI may block "
@@ -118,6 +119,20 @@ class EutilsClient:
 
     def __repr__(self) -> str:
         return f"EutilsClient({self.config!r})"
+
+    def stop(self) -> None:
+        """Send no further request, from any thread; waits for a slot or a retry end at once.
+
+        For a run being interrupted: requests already sent are answered (and their batches
+        cached); every later call raises :class:`FetchError` without sending anything.
+        """
+        self._stopped.set()
+        self.limiter.cancel()
+
+    @property
+    def stopped(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stopped.is_set()
 
     # -- the E-utilities ------------------------------------------------------------------
 
@@ -213,6 +228,8 @@ class EutilsClient:
     def _send(self, endpoint: str, data: list[tuple[str, str]]) -> bytes:
         url = self._shown(endpoint)
         self.limiter.wait()
+        if self.stopped:
+            raise FetchError(f"{endpoint}: not sent, the client was stopped", url=url)
         self.stats.count_request(endpoint)
         started = time.monotonic()
         try:
@@ -250,7 +267,8 @@ class EutilsClient:
             wait = min(retry_after, self.config.backoff_cap)
             self.limiter.pause_for(wait)  # the server's limit is per user, so every thread waits
             delay = max(delay, wait)
-        time.sleep(delay)
+        if self._stopped.wait(delay):
+            raise FetchError("not retried, the client was stopped")
 
     def _identity(self, *, with_key: bool = True) -> list[tuple[str, str]]:
         params = [("tool", self.config.tool)]
