@@ -77,7 +77,7 @@ RULES = [
          counter_examples=["p = 40 patients"]),
     dict(id="size.bare_paren_alloc", kind="group", name="before", in_result_sentences=False,
          purpose="a bare count in brackets after each group named in a sentence that randomises: 'to placebo (48) or drug A (53)'",
-         regex=r"(?:(?<=[A-Za-z]{2})|(?<=\b[A-Z])|(?<=[A-Za-z]\)))\s*\(\s*(?P<n>{digits})\s*\)(?=\s*(?:,|;|\.|or\b|and\b|versus\b|vs\b))", needs="randomising",
+         regex=r"(?:(?<=[A-Za-z]{2})|(?<=\b(?-i:[A-Z]))|(?<=[A-Za-z]\)))\s*\(\s*(?P<n>{digits})\s*\)(?=\s*(?:,|;|\.|or\b|and\b|versus\b|vs\b))", needs="randomising",
          flags=["I"],
          examples=[{"text": "Patients were randomized to receive placebo (48) or drug A (53).", "n": 53, "group": "drug A"},
                    {"text": "They were assigned to gel (20), cream (21) or nothing (19).", "n": 20, "group": "gel"}],
