@@ -24,6 +24,11 @@ def test_nlp_sizes_rule_reads_its_example(rule, example) -> None:  # type: ignor
     assert example["text"][mention.start :].startswith(str(example["text"][mention.start : mention.end]))
 
 
+@pytest.mark.parametrize(("rule", "example"), EXAMPLES)
+def test_nlp_sizes_every_example_passes_its_rule_s_cue_filter(rule, example) -> None:  # type: ignore[no-untyped-def]
+    assert rule.cues is None or rule.cues.search(example["text"].lower()), rule.id
+
+
 @pytest.mark.parametrize(("rule", "text"), COUNTERS)
 def test_nlp_sizes_rule_leaves_its_counter_example(rule, text) -> None:  # type: ignore[no-untyped-def]
     assert [m for m in find_sizes(text) if m.rule == rule.id] == []

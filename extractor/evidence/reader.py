@@ -121,15 +121,16 @@ class TrialReader:
         candidates = [*self._text_candidates(), *self._table_candidates()]
         candidates += self._size_candidates(candidates)
         arms = merge_candidates(candidates, self.abbreviations)
-        each, groups = self._each_group()
-        if arms and not any(a.n for a in arms) and each and groups in (None, len(arms)):
-            arms = tuple(replace(a, n_randomised=each) for a in arms)  # "25 in each group"
+        if arms and not any(a.n for a in arms):
+            each, groups = self._each_group()
+            if each and groups in (None, len(arms)):
+                arms = tuple(replace(a, n_randomised=each) for a in arms)  # "25 in each group"
         return self._within_total(arms)
 
     @cached_property
     def size_mentions(self) -> tuple[tuple[Passage, SizeMention], ...]:
         """Every size the abstract and body state (:mod:`extractor.nlp.sizes`), with its passage."""
-        return tuple((p, m) for p in self.passages if p.part not in ("table", "discussion")
+        return tuple((p, m) for p in self.passages if p.part not in ("table", "discussion", "other")
                      for m in find_sizes(p.text))
 
     def _size_candidates(self, known: list[Candidate]) -> list[Candidate]:
@@ -138,14 +139,20 @@ class TrialReader:
         in the abstract or the methods, where a paper states its design ("of the 40 patients given X"
         in a results section is no new arm)."""
         found = []
-        names_known = len(merge_candidates(known, self.abbreviations)) >= 2
+        names = {n for c in known for n in c.names}
+        joins: dict[str, bool] = {}
+        names_known: bool | None = None
         for passage, m in self.size_mentions:
             if m.kind not in ("group", "analysed") or not m.group or not (name := clean_arm_name(m.group)):
                 continue
             designs = passage.part in ("abstract_results", "abstract_methods", "methods")
-            joins = any(same_group(name, n, self.abbreviations) for c in known for n in c.names)
-            if not joins and (names_known or not designs):
-                continue
+            if name not in joins:
+                joins[name] = any(same_group(name, n, self.abbreviations) for n in names)
+            if not joins[name]:
+                if names_known is None:
+                    names_known = len(merge_candidates(known, self.abbreviations)) >= 2
+                if names_known or not designs:
+                    continue
             ev = Evidence(passage.section, passage.text[m.start : m.end], m.start, m.end, passage.label)
             found.append(Candidate(name, m.n, "text", ev, weight=2 if designs else 1, analysed=m.kind == "analysed"))
         return found

@@ -51,6 +51,7 @@ class SizeRule:
     in_event_sentences: bool
     in_result_sentences: bool
     needs: str | None  # a lexicon class one of whose words the sentence must hold
+    cues: re.Pattern[str] | None  # words one of which every sentence the rule can read holds (a fast pre-filter)
     examples: tuple[dict[str, Any], ...]
     counter_examples: tuple[str, ...]
 
@@ -80,8 +81,8 @@ def _pieces() -> dict[str, str]:
     digits = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})(?![.,]\d|\s*%|\d|/)"
     pieces = {name: rf"\b{_alternation(words_)}\b" for name, words_ in lex.items()}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
-               "digits": digits, "count": rf"(?:{digits}|(?<!hundred )(?<!hundred and )\b{words}\b(?![\s-]+(?:{units}|{teens})\b))",
-               "numword": rf"\b{words}\b",
+               "digits": digits, "count": rf"(?=[\dotfsenaOTFSENA])(?:{digits}|(?<!hundred )(?<!hundred and )\b{words}\b(?![\s-]+(?:{units}|{teens})\b))",
+               "numword": rf"(?=[otfsenaOTFSENA])\b{words}\b",
                "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)",
                "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|died|required|"
                              r"reported|achieved|complained|suffered|needed|presented|responded|were\s+(?:free|cured|alive|dead|"
@@ -110,11 +111,20 @@ def size_rules() -> tuple[SizeRule, ...]:
             pattern = re.compile(_expand(raw["regex"]), re.I if "I" in raw.get("flags", []) else 0)
             rules.append(SizeRule(raw["id"], raw["purpose"], pattern, raw["kind"], raw["name"],
                                   raw.get("in_event_sentences", False),
-                                  raw.get("in_result_sentences", False), raw.get("needs"), tuple(raw["examples"]),
+                                  raw.get("in_result_sentences", False), raw.get("needs"), _cue_filter(raw.get("cues")), tuple(raw["examples"]),
                                   tuple(raw.get("counter_examples", ()))))
         except (KeyError, ValueError, re.error) as exc:
             raise ExtractionError(f"patterns/sizes.jsonl line {line_no}: {exc}") from exc
     return tuple(rules)
+
+
+def _cue_filter(cues: str | list[str] | None) -> re.Pattern[str] | None:
+    """The rule's pre-filter: its cue words (a list, or "@class" for a lexicon class), found as they are
+    in the lower-cased sentence. Tests check that every example of a rule passes its filter."""
+    if not cues:
+        return None
+    words = lexicon()[cues[1:]] if isinstance(cues, str) else cues
+    return re.compile("|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True)))
 
 
 # --- reading a text -------------------------------------------------------------------------------
@@ -160,9 +170,14 @@ def find_sizes(text: str) -> tuple[SizeMention, ...]:
     taken: set[int] = set()  # where the numbers already read start
     for start, end in _sentences(folded):
         sentence = folded[start:end]
+        lowered = sentence.lower()
+        if not _has_number(lowered):
+            continue
         eventful, resultful = _has_cue("event_cues", sentence), _has_cue("result_cues", sentence)
         for rule in size_rules():
             if (eventful and not rule.in_event_sentences) or (resultful and not rule.in_result_sentences):
+                continue
+            if rule.cues is not None and rule.cues.search(lowered) is None:
                 continue
             if rule.needs and not _has_cue(rule.needs, sentence):
                 continue
@@ -330,6 +345,10 @@ def _breakdown(sentence: str) -> bool:
 _BRACKETED_N = re.compile(r"\b[nN]\s*[=:]\s*(\d+)\b(\s*[;,]\s*\d+(?:\.\d+)?\s*%)?")
 
 
+def _has_number(lowered: str) -> bool:
+    return any(c.isdigit() for c in lowered) or _cue("number_words").search(lowered) is not None
+
+
 def reports_events(sentence: str) -> bool:
     """Whether a sentence speaks of events, losses or the planned sample, where counts of people are
     not group sizes."""
@@ -346,7 +365,9 @@ def _flow(sentence: str) -> bool:
 
 @cache
 def _cue(name: str) -> re.Pattern[str]:
-    return re.compile(r"\b" + _alternation(lexicon()[name]), re.I)
+    words = (*lexicon()["units"], *lexicon()["teens"], *lexicon()["tens"], "hundred") if name == "number_words" \
+        else lexicon()[name]
+    return re.compile(r"\b" + _alternation(words), re.I)
 
 
 def _sentences(text: str) -> Iterator[tuple[int, int]]:
