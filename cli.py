@@ -644,6 +644,49 @@ def report(files: tuple[str, ...], output: Path) -> None:
 
 
 
+@cli.command()
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--docs", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Directory holding PMC<id>.xml for every pmcid of the sheet.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Checked sheet (default stdout).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv", show_default=True,
+              help="csv: the sheet with <column>_check and <column>_evidence; html: a page for reviewers.")
+def check(sheet: Path, docs: Path, output: IO[str], fmt: str) -> None:
+    """Check a filled extraction sheet against the articles, cell by cell.
+
+    Each value cell is found, derived, elsewhere, absent or conflict (empty where the cell is);
+    a summary (counts per status, the rows to look at first) goes to stderr.
+
+    Example:
+
+    \b
+        extractor check filled.csv --docs pmc_xml/ -o checked.csv
+    """
+    import csv
+
+    from extractor.audit import check_columns, check_sheet, render_page, summarise, write_checked_csv
+    from extractor.evidence import open_text
+
+    problems: list[str] = []
+    try:
+        with open_text(sheet) as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            columns = list(reader.fieldnames or [])
+        checked = list(check_sheet(rows, docs, problems=problems))
+    except extractor.ExtractorError as e:
+        raise Failure(str(e)) from e
+    if fmt == "html":
+        output.write(render_page(checked, check_columns(columns)))
+    else:
+        write_checked_csv(checked, columns, output)
+    for problem in problems:
+        click.echo(f"skipped: {problem}", err=True)
+    click.echo(summarise(checked), err=True)
+    sys.exit(ExitCode.INCOMPLETE if problems else ExitCode.COMPLETED)
+
+
 def main() -> None:
     """Entry point of the ``extractor`` console script.
 
