@@ -134,6 +134,8 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
     confident = tool is not None and reading.filled.confidence >= CONFIDENT and (
         name != "group_size" or _result_sized(reading, arm))  # else fill's size is the arm's, not the result's
     if tool is not None and as_decimal(tool) == value and (confident or name != "group_size"):
+        if column in reading.filled.derived:
+            return CellCheck("derived", _side_evidence(reading, side, name), _show(tool), "fill derives it")
         return CellCheck("found", _side_evidence(reading, side, name), _show(tool), "the value fill reads")
     derived = _derived(reading, arm, name, value)
     if derived is not None:
@@ -298,12 +300,15 @@ def _in_place(reading: Reading, trial: Trial, arm: Arm | None, name: str,
         sentence, offset = passage_around(text, ev.start, ev.end)
         if name != "group_size" and not names_outcome(outcome, sentence, abbreviations):
             continue
-        if nearest_arm(sentence, ev.start - offset, [a for a in (arm, other) if a is not None], abbreviations) is arm:
+        reach = SIZE_REACH if name == "group_size" else None
+        if nearest_arm(sentence, ev.start - offset, [a for a in (arm, other) if a is not None], abbreviations,
+                       reach) is arm:
             return CellCheck("found", (ev,), why="a sentence naming this arm" + (
                 " and its size" if name == "group_size" else " and the outcome"))
     return None
 
 
+SIZE_REACH = 30  # characters from a size to its arm's name: "RMD, n = 29", "29 patients received RMD"
 _SIZE_BEFORE = re.compile(r"(?:\b[nN]\s*[=:]|/)\s*$")
 _SIZE_AFTER = re.compile(r"^\s*(?:patients|participants|subjects|women|men|children|infants|neonates|people|"
                          r"individuals|persons|adults|mothers|volunteers|students|nurses|cases|eyes)\b", re.I)

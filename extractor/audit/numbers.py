@@ -71,11 +71,16 @@ def occurrences(text: str) -> Iterator[tuple[Decimal, int, int]]:
 
 
 def _is_minus(text: str, at: int) -> bool:
-    """Whether the dash at ``at`` is a sign: not between two numbers ("10–20", "10 - 20")."""
-    before = text[:at].rstrip()
+    """Whether the dash at ``at`` is a sign: not between two numbers ("10–20", "10 -20", "10−20")."""
+    if at == 0:
+        return True
+    before = text[at - 1]
     if text[at] == "−":
-        return not (before[-1:].isdigit() and at > 0 and text[at - 1].isdigit())
-    return not before or not (before[-1].isalnum() or before[-1] in ")%]")
+        return not before.isdigit()
+    if before.isspace():
+        rest = text[:at].rstrip()
+        return not rest or not (rest[-1].isdigit() or rest[-1] in ")%]")
+    return before in "([{=:;,/<>±~"
 
 
 def passage_around(text: str, start: int, end: int, width: int = 160) -> tuple[str, int]:

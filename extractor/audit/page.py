@@ -16,7 +16,7 @@ from extractor._report_marks import Mark, markup
 from extractor._report_page import CSS
 from extractor.audit.cells import FLAGS, STATUSES, CellCheck
 from extractor.audit.numbers import passage_around
-from extractor.audit.sheet import CheckedRow
+from extractor.audit.sheet import CheckedRow, pmcid_of
 from extractor.evidence import Evidence
 
 __all__ = ["render_page"]
@@ -45,7 +45,7 @@ def render_page(checked: Sequence[CheckedRow], columns: Sequence[str]) -> str:
     """The page for ``checked`` rows (:class:`~extractor.audit.CheckedRow`) over ``columns``."""
     by_article: dict[str, list[object]] = {}
     for row in checked:
-        by_article.setdefault(row.values.get("pmcid", ""), []).append(row)
+        by_article.setdefault(pmcid_of(row.values.get("pmcid", "")), []).append(row)
     counts = Counter(c.status for r in checked for c in r.checks.values() if c.status)
     summary = ", ".join(f"{s} {counts.get(s, 0)}" for s in STATUSES if s)
     legend = "".join(f'<dt><span class="st st-{s}">{s}</span></dt><dd>{_e(w)}</dd>' for s, w in _WHAT.items())
@@ -65,7 +65,7 @@ def render_page(checked: Sequence[CheckedRow], columns: Sequence[str]) -> str:
 
 def _title(rows: Sequence[CheckedRow]) -> str:
     trial = rows[0].trial
-    pmcid = rows[0].values.get("pmcid", "")
+    pmcid = pmcid_of(rows[0].values.get("pmcid", ""))
     title = trial.record.title if trial is not None and trial.record.title else ""
     return f"{pmcid}: {title}" if title else str(pmcid)
 

@@ -64,9 +64,10 @@ def names_arm(text: str, arm: Arm, other: Arm | None, abbreviations: Mapping[str
     return score >= NAMES_ARM and score > rival
 
 
-def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> Arm | None:
-    """The arm named nearest offset ``at`` of ``sentence``: by the words of its names (and their
-    abbreviations) that the other arms' names lack."""
+def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapping[str, str],
+                reach: int | None = None) -> Arm | None:
+    """The arm named nearest offset ``at`` of ``sentence`` (within ``reach`` characters if given): by
+    the words of its names (and their abbreviations) that the other arms' names lack."""
     words = [_arm_words(arm, abbreviations) for arm in arms]
     own = [w - set().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
     best: tuple[int, int] | None = None
@@ -75,7 +76,7 @@ def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapp
         for k, names in enumerate(own):
             if term in names:
                 distance = at - m.end() if m.end() <= at else m.start() - at
-                if distance >= 0 and (best is None or distance < best[0]):
+                if distance >= 0 and (best is None or distance < best[0]) and (reach is None or distance <= reach):
                     best = (distance, k)
     return arms[best[1]] if best is not None else None
 

@@ -15,7 +15,8 @@ from extractor.audit.numbers import passage_around
 from extractor.errors import ExtractionError
 from extractor.evidence import FILL_COLUMNS, Query
 
-__all__ = ["CheckedRow", "check_columns", "check_rows", "check_sheet", "load_trial", "summarise", "write_checked_csv"]
+__all__ = ["CheckedRow", "check_columns", "check_rows", "check_sheet", "load_trial", "pmcid_of", "summarise",
+           "write_checked_csv"]
 
 REQUIRED = ("id", "pmcid", "outcome", "intervention", "comparator")
 _URGENCY = {"conflict": 3, "absent": 2, "elsewhere": 1}
@@ -89,10 +90,10 @@ def check_rows(rows: Iterable[Mapping[str, str]], trials: Mapping[str, Trial | N
         missing = [c for c in REQUIRED if c not in row]
         if missing:
             raise ExtractionError(f"sheet row {row.get('id', '?')} lacks columns: {', '.join(missing)}")
-        trial = trials.get(_pmcid(row["pmcid"]))
+        trial = trials.get(pmcid_of(row["pmcid"]))
         if trial is None:
             checks = {c: CellCheck("") for c in columns}
-            yield CheckedRow(row, checks, None, f"no readable article for {_pmcid(row['pmcid'])}")
+            yield CheckedRow(row, checks, None, f"no readable article for {pmcid_of(row['pmcid'])}")
             continue
         reading = read_row(trial.reader, _query(row))
         yield CheckedRow(row, {c: check_cell(reading, trial, c, row) for c in columns}, trial)
@@ -106,7 +107,7 @@ def check_sheet(rows: Sequence[Mapping[str, str]], docs: Path, *,
     ``problems``.
     """
     trials: dict[str, Trial | None] = {}
-    for pmcid in dict.fromkeys(_pmcid(r.get("pmcid", "")) for r in rows):
+    for pmcid in dict.fromkeys(pmcid_of(r.get("pmcid", "")) for r in rows):
         try:
             trials[pmcid] = load_trial(docs / f"{pmcid}.xml", pmcid)
         except (OSError, ValueError, ExtractionError) as e:  # InputError, ParseError
@@ -116,7 +117,8 @@ def check_sheet(rows: Sequence[Mapping[str, str]], docs: Path, *,
     yield from check_rows(rows, trials, check_columns(list(rows[0]) if rows else []))
 
 
-def _pmcid(text: str) -> str:
+def pmcid_of(text: str) -> str:
+    """A sheet's PMCID as its article is named: "7", "pmc7" and "PMC7" are "PMC7"."""
     return "PMC" + text.strip().upper().removeprefix("PMC")
 
 
