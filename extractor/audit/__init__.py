@@ -14,7 +14,7 @@ evidence that says so.
 
 from __future__ import annotations
 
-from extractor.audit.cells import FLAGS, STATUSES, CellCheck, Trial, check_cell, read_row, read_trial
+from extractor.audit.cells import FLAGS, STATUSES, CellCheck, check_cell, read_row
 from extractor.audit.numbers import NumberIndex, reported_number
 from extractor.audit.page import render_page
 from extractor.audit.sheet import (
@@ -26,6 +26,7 @@ from extractor.audit.sheet import (
     summarise,
     write_checked_csv,
 )
+from extractor.audit.trial import Trial, read_trial
 
 __all__ = [
     "FLAGS",

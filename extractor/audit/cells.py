@@ -17,20 +17,19 @@ row's outcome. A cell is then, in this order:
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from extractor.audit.numbers import NumberIndex, as_decimal, decimals, number_index, passage_around, reported_number
-from extractor.audit.places import TablePlace, names_arm, names_outcome, nearest_arm, table_places
+from extractor.audit.located import BASELINE, Placed, in_place, paired
+from extractor.audit.numbers import as_decimal, decimals, reported_number
+from extractor.audit.trial import Trial
 from extractor.evidence import Arm, ArmValue, Evidence, Filled, Query, Result, TrialReader, fill
-from extractor.evidence.choose import MIN_MARGIN, MIN_OUTCOME_SCORE, outcome_score, prefer_final
+from extractor.evidence.choose import MIN_OUTCOME_SCORE, outcome_score, prefer_final
 from extractor.evidence.sheet_arms import query_arms
-from extractor.records import Record
 
-__all__ = ["FLAGS", "STATUSES", "CellCheck", "Reading", "Trial", "check_cell", "is_empty", "read_row", "read_trial"]
+__all__ = ["FLAGS", "STATUSES", "CellCheck", "Reading", "check_cell", "is_empty", "read_row"]
 
 Status = Literal["found", "derived", "elsewhere", "absent", "conflict", ""]
 STATUSES: tuple[Status, ...] = ("found", "derived", "elsewhere", "absent", "conflict", "")
@@ -39,8 +38,10 @@ EMPTY = frozenset({"", "x", "na", "n/a", "nan", "none", "unknown", "null", "nr",
 SIDES = ("intervention", "comparator")
 # fill's confidence from which its reading contradicts a cell: below it, fill itself is unsure.
 CONFIDENT = 0.75
-# A baseline result answers no outcome; a result this far below fill's choice is another outcome.
-_Z95 = 1.959964
+# A result naming the outcome less well than the best one is another reading of it (another time
+# point, a subscale): a value found only there is found elsewhere.
+LESSER = 1e-9
+_Z95 = 1.959964  # the normal quantile of a 95% CI
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,22 +52,6 @@ class CellCheck:
     evidence: tuple[Evidence, ...] = ()
     tool_value: str | None = None
     why: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Trial:
-    """An article read once: its record, the extractor's reader, its numbers and table places."""
-
-    record: Record
-    reader: TrialReader
-    index: NumberIndex
-    places: dict[str, TablePlace]
-
-
-def read_trial(record: Record) -> Trial:
-    """Read ``record`` once for checking every row about it."""
-    reader = TrialReader(record)
-    return Trial(record, reader, number_index(record), table_places(reader))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +87,7 @@ def _naming(results: Sequence[Result], query: Query, abbreviations: dict[str, st
             names: tuple[str, str]) -> tuple[tuple[float, Result], ...]:
     """Results giving one of the row's arms a value and naming its outcome (baseline only if asked),
     best first, scored as fill scores them (the last time point of an outcome leads)."""
-    baseline_asked = "baseline" in query.outcome.lower()
+    baseline_asked = bool(BASELINE.search(query.outcome))
     scored = []
     for result in results:
         if not any(result.value_for(n) is not None for n in names):
@@ -140,22 +125,33 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
     derived = _derived(reading, arm, name, value)
     if derived is not None:
         return derived
-    if confident:
-        return CellCheck("conflict", _side_evidence(reading, side, name), _show(tool),  # type: ignore[arg-type]
-                         f"fill reads {_show(tool)} (confidence {reading.filled.confidence:.2f})")  # type: ignore[arg-type]
+    if confident and tool is not None:
+        return CellCheck("conflict", _side_evidence(reading, side, name), _show(tool),
+                         f"fill reads {_show(tool)} (confidence {reading.filled.confidence:.2f})")
     found = _size(reading, arm, value) if name == "group_size" else _found(reading, arm, name, value)
     if found is not None:
         return found
     where = trial.index.where(value)
-    partner = reported_number(row.get(_partner(column)) or "")
-    placed = _in_place(reading, trial, arm, name, where) or (
-        _paired(reading, trial, arm, where, partner) if partner is not None and name != "group_size" else None)
+    placed = _placed(reading, trial, column, row, where)
     if placed is not None:
-        return placed
+        return CellCheck("found", placed[0], why=placed[1])
     if where:
         return CellCheck("elsewhere", where[:3], _show(tool) if tool is not None else None,
                          f"in the article {len(where)} time(s), not as this arm's value")
     return CellCheck("absent", (), _show(tool) if tool is not None else None, "nowhere in the article")
+
+
+def _placed(reading: Reading, trial: Trial, column: str, row: Mapping[str, str],
+            where: Sequence[Evidence]) -> Placed | None:
+    side, name = column.split("_", 1)
+    k = SIDES.index(side)
+    arm, other = reading.arms[k], reading.arms[1 - k]
+    if arm is None:
+        return None
+    outcome = reading.query.outcome
+    partner = reported_number(row.get(f"{SIDES[1 - k]}_{name}") or "")
+    return in_place(trial, outcome, arm, other, name, where) or (
+        paired(trial, outcome, arm, other, where, partner) if partner is not None and name != "group_size" else None)
 
 
 def _show(value: float | int) -> str:
@@ -194,7 +190,6 @@ def _found(reading: Reading, arm: Arm | None, name: str, value: Decimal) -> Cell
                 return CellCheck("elsewhere", read.evidence, why=f"a lesser reading: {result.outcome}")
             return CellCheck("found", read.evidence, why=f"{arm.name}: {result.outcome}")
     return None
-LESSER = 1e-9  # a result scoring below the best names the outcome less well: another reading
 
 
 def _result_sized(reading: Reading, arm: Arm | None) -> bool:
@@ -226,9 +221,10 @@ def _sizes(arm: Arm, read: ArmValue) -> set[int]:
 def _derived(reading: Reading, arm: Arm | None, name: str, value: Decimal) -> CellCheck | None:
     if arm is None or name not in ("events", "standard_deviation"):
         return None
-    for _, result in reading.results:
+    best = reading.results[0][0] if reading.results else 0.0
+    for score, result in reading.results:
         read = result.value_for(arm.name)
-        if read is None:
+        if read is None or score < best - LESSER:
             continue
         for n in sorted(_sizes(arm, read)):
             how = _count_from_percent(read, n, value) if name == "events" else _sd_from(read, n, value)
@@ -269,108 +265,3 @@ def _t95(df: int) -> float:
     from scipy import stats  # only here: importing scipy is slow
 
     return float(stats.t.ppf(0.975, df))
-
-
-_BASELINE = re.compile(r"\bbaseline\b|\bpre-?(?:treatment|intervention|operative|test)\b|\bbefore\b|"
-                       r"\bat (?:entry|inclusion|randomi[sz]ation)\b", re.I)
-
-
-def _in_place(reading: Reading, trial: Trial, arm: Arm | None, name: str,
-              where: Sequence[Evidence]) -> CellCheck | None:
-    """``found`` where the number stands in a place naming this outcome and this arm."""
-    if arm is None:
-        return None
-    other = reading.arms[1] if arm is reading.arms[0] else reading.arms[0]
-    abbreviations = trial.reader.abbreviations
-    outcome = reading.query.outcome
-    baseline_asked = bool(_BASELINE.search(outcome))
-    for ev in where:
-        place = trial.places.get(ev.section)
-        text = trial.index.texts[ev.section]
-        sized = name == "group_size" and _is_size(text, ev)
-        if place is not None:
-            about = (place.is_header or place.is_size_row or sized) if name == "group_size" else (
-                names_outcome(outcome, place.row, abbreviations)
-                and (baseline_asked or not _BASELINE.search(place.row)))
-            if about and names_arm(place.column, arm, other, abbreviations):
-                return CellCheck("found", (ev,), why=f"table cell: {place.row[:80]} | {place.column}")
-            continue
-        if name == "group_size" and not sized:
-            continue
-        sentence, offset = passage_around(text, ev.start, ev.end)
-        if name != "group_size" and not names_outcome(outcome, sentence, abbreviations):
-            continue
-        reach = SIZE_REACH if name == "group_size" else None
-        if nearest_arm(sentence, ev.start - offset, [a for a in (arm, other) if a is not None], abbreviations,
-                       reach) is arm:
-            return CellCheck("found", (ev,), why="a sentence naming this arm" + (
-                " and its size" if name == "group_size" else " and the outcome"))
-    return None
-
-
-SIZE_REACH = 30  # characters from a size to its arm's name: "RMD, n = 29", "29 patients received RMD"
-_SIZE_BEFORE = re.compile(r"(?:\b[nN]\s*[=:]|/)\s*$")
-_SIZE_AFTER = re.compile(r"^\s*(?:patients|participants|subjects|women|men|children|infants|neonates|people|"
-                         r"individuals|persons|adults|mothers|volunteers|students|nurses|cases|eyes)\b", re.I)
-
-
-def _is_size(text: str, ev: Evidence) -> bool:
-    """Whether a number reads as a group's size: "n = 29", "42/402", "29 patients"."""
-    return bool(_SIZE_BEFORE.search(text[max(0, ev.start - 6):ev.start]) or _SIZE_AFTER.match(text[ev.end:ev.end + 16]))
-
-
-def _partner(column: str) -> str:
-    """The same field of the other arm: ``intervention_mean`` <-> ``comparator_mean``."""
-    side, name = column.split("_", 1)
-    return f"{SIDES[1 - SIDES.index(side)]}_{name}"
-
-
-def _paired(reading: Reading, trial: Trial, arm: Arm | None, where: Sequence[Evidence],
-            partner: Decimal) -> CellCheck | None:
-    """``found`` where the number and the other arm's number of the row stand together (one sentence,
-    one table row or column) in a place naming the outcome, and nothing there gives them to the other
-    arm than the sheet does: the two are read as a pair there."""
-    if arm is None:
-        return None
-    other = reading.arms[1] if arm is reading.arms[0] else reading.arms[0]
-    if other is None:
-        return None
-    outcome, abbreviations = reading.query.outcome, trial.reader.abbreviations
-    baseline_asked = bool(_BASELINE.search(outcome))
-    for ev in where:
-        for pv in trial.index.where(partner):
-            about = _shared_place(trial, ev, pv, (arm, other))
-            if about is None or (_BASELINE.search(about) and not baseline_asked):
-                continue
-            if names_outcome(outcome, about, abbreviations):
-                return CellCheck("found", (ev, pv), why="beside the other arm's value, where the outcome is named")
-    return None
-
-
-def _shared_place(trial: Trial, ev: Evidence, pv: Evidence, arms: tuple[Arm, Arm]) -> str | None:
-    """The text naming what two numbers measure, when they stand in one sentence, table row or
-    column as the values of ``arms`` (in that order): in a sentence no arm named nearer says
-    otherwise; in a table a header of theirs names their arm and none names the other."""
-    abbreviations = trial.reader.abbreviations
-    if ev.section == pv.section and ev.start != pv.start and not ev.section.startswith("tables/"):
-        sentence, offset = passage_around(trial.index.texts[ev.section], ev.start, ev.end)
-        if not offset <= pv.start < offset + len(sentence):
-            return None
-        near = [nearest_arm(sentence, v.start - offset, list(arms), abbreviations) for v in (ev, pv)]
-        if near[0] is arms[1] or near[1] is arms[0]:
-            return None
-        return f"{ev.label or ''} {sentence}"
-    a, b = ev.section.split("/"), pv.section.split("/")
-    here, there = trial.places.get(ev.section), trial.places.get(pv.section)
-    if here is None or there is None or len(a) != 5 or len(b) != 5 or a[:3] != b[:3] or a[2] != "body":
-        return None
-    if a[3] == b[3] and a[4] != b[4]:
-        heads, about = (here.column, there.column), here.row
-    elif a[4] == b[4] and a[3] != b[3]:
-        heads, about = (here.row, there.row), f"{here.column} {here.row} {there.row}"
-    else:
-        return None
-    own = [names_arm(h, mine, theirs, abbreviations) for h, mine, theirs in zip(heads, arms, arms[::-1], strict=True)]
-    swapped = [names_arm(h, theirs, mine, abbreviations) for h, mine, theirs in zip(heads, arms, arms[::-1], strict=True)]
-    return about if any(own) and not any(swapped) else None
-

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from extractor.evidence import Arm, Evidence, TrialReader
+from extractor.evidence import Arm, TrialReader
 from extractor.evidence.choose import outcome_terms
 from extractor.evidence.sheet_arms import arm_score
 from extractor.evidence.similarity import coverage, expand, stem
@@ -28,12 +29,14 @@ _SIZE_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants
 
 @dataclass(frozen=True, slots=True)
 class TablePlace:
-    """A table cell's place: the text naming its row (with its group and caption) and its column."""
+    """A table cell's place: the text naming its row (with its group and caption), its column, and
+    the row's own label."""
 
     row: str
     column: str
     is_header: bool
     is_size_row: bool
+    label: str = ""
 
 
 def table_places(reader: TrialReader) -> dict[str, TablePlace]:
@@ -47,28 +50,50 @@ def table_places(reader: TrialReader) -> dict[str, TablePlace]:
             for c in range(len(cells)):
                 column = view.column_labels[c] if c < len(view.column_labels) else ""
                 places.setdefault(view.cell_section(r, c), TablePlace(
-                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label))))
+                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label))
     return places
 
 
 def names_outcome(outcome: str, text: str, abbreviations: Mapping[str, str]) -> bool:
     """Whether ``text`` names the sheet's outcome (most of its terms, abbreviations expanded)."""
-    wanted = outcome_terms(expand(outcome, abbreviations))
-    return bool(wanted) and coverage(wanted, set(outcome_terms(expand(text, abbreviations)))) >= NAMES_OUTCOME
+    known = _frozen(abbreviations)
+    wanted = _terms(outcome, known)
+    return bool(wanted) and coverage(wanted, set(_terms(text, known))) >= NAMES_OUTCOME
 
 
 def names_arm(text: str, arm: Arm, other: Arm | None, abbreviations: Mapping[str, str]) -> bool:
     """Whether ``text`` (a column header) names ``arm`` rather than the row's other arm."""
-    score = arm_score(text, arm, abbreviations)
-    rival = arm_score(text, other, abbreviations) if other is not None else 0.0
+    known = _frozen(abbreviations)
+    score = _arm_score(text, arm, known)
+    rival = _arm_score(text, other, known) if other is not None else 0.0
     return score >= NAMES_ARM and score > rival
+
+
+# A sheet asks the same questions of the same headers and sentences row after row: cached per
+# article (its abbreviations are part of the key).
+Known = tuple[tuple[str, str], ...]
+
+
+def _frozen(abbreviations: Mapping[str, str]) -> Known:
+    return tuple(sorted(abbreviations.items()))
+
+
+@lru_cache(maxsize=65536)
+def _terms(text: str, known: Known) -> tuple[str, ...]:
+    return outcome_terms(expand(text, dict(known)))
+
+
+@lru_cache(maxsize=65536)
+def _arm_score(text: str, arm: Arm, known: Known) -> float:
+    return arm_score(text, arm, dict(known))
 
 
 def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapping[str, str],
                 reach: int | None = None) -> Arm | None:
     """The arm named nearest offset ``at`` of ``sentence`` (within ``reach`` characters if given): by
     the words of its names (and their abbreviations) that the other arms' names lack."""
-    words = [_arm_words(arm, abbreviations) for arm in arms]
+    known = _frozen(abbreviations)
+    words = [_arm_words(arm, known) for arm in arms]
     own = [w - set().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
     best: tuple[int, int] | None = None
     for m in _WORD.finditer(sentence):
@@ -87,12 +112,9 @@ _GENERIC = frozenset(stem(w) for w in "group groups arm arms patient patients pa
                      "dose mg day week".split())
 
 
-def _arm_words(arm: Arm, abbreviations: Mapping[str, str]) -> set[str]:
-    names = " ".join({arm.name, *arm.aliases})
-    found = {stem(w.lower()) for w in _WORD.findall(expand(names, abbreviations))}
-    return {w for w in found if w not in _GENERIC and not w.isdigit()}
+@lru_cache(maxsize=4096)
+def _arm_words(arm: Arm, known: Known) -> frozenset[str]:
+    names = " ".join(sorted({arm.name, *arm.aliases}))
+    found = {stem(w.lower()) for w in _WORD.findall(expand(names, dict(known)))}
+    return frozenset(w for w in found if w not in _GENERIC and not w.isdigit())
 
-
-def evidence_in(place: Evidence, places: Mapping[str, TablePlace]) -> TablePlace | None:
-    """The table place of an evidence item, when it is a table cell."""
-    return places.get(place.section)

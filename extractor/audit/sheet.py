@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
-from extractor.audit.cells import FLAGS, STATUSES, CellCheck, Trial, check_cell, read_row, read_trial
+from extractor.audit.cells import FLAGS, STATUSES, CellCheck, check_cell, read_row
 from extractor.audit.numbers import passage_around
+from extractor.audit.trial import Trial, read_trial
 from extractor.errors import ExtractionError
 from extractor.evidence import FILL_COLUMNS, Query
 
