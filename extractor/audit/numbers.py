@@ -83,7 +83,7 @@ def _is_minus(text: str, at: int) -> bool:
     return before in "([{=:;,/<>±~"
 
 
-def passage_around(text: str, start: int, end: int, width: int = 160) -> tuple[str, int]:
+def passage_around(text: str, start: int, end: int, width: int = 300) -> tuple[str, int]:
     """The sentence (at most ``width`` characters each side) holding ``text[start:end]``.
 
     Returns the passage and its offset in ``text``.

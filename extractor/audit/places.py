@@ -116,5 +116,10 @@ _GENERIC = frozenset(stem(w) for w in "group groups arm arms patient patients pa
 def _arm_words(arm: Arm, known: Known) -> frozenset[str]:
     names = " ".join(sorted({arm.name, *arm.aliases}))
     found = {stem(w.lower()) for w in _WORD.findall(expand(names, dict(known)))}
+    found |= _ROLE_WORDS.get(arm.role or "", frozenset())  # "the intervention group", "controls"
     return frozenset(w for w in found if w not in _GENERIC and not w.isdigit())
+
+
+_ROLE_WORDS = {"intervention": frozenset({"intervention", "experimental"}),
+               "control": frozenset({"control", "placebo", "sham"})}
 
