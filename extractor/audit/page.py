@@ -43,7 +43,7 @@ def _e(text: object) -> str:
 
 def render_page(checked: Sequence[CheckedRow], columns: Sequence[str]) -> str:
     """The page for ``checked`` rows (:class:`~extractor.audit.CheckedRow`) over ``columns``."""
-    by_article: dict[str, list[object]] = {}
+    by_article: dict[str, list[CheckedRow]] = {}
     for row in checked:
         by_article.setdefault(pmcid_of(row.values.get("pmcid", "")), []).append(row)
     counts = Counter(c.status for r in checked for c in r.checks.values() if c.status)
