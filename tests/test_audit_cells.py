@@ -93,3 +93,17 @@ def test_audit_cells_other_arm_value_beside_the_pair_is_found_only_in_the_sheets
         "intervention_mean": "found", "comparator_mean": "found"}
     swapped = {"intervention_mean": "6.5", "comparator_mean": "3.5"}
     assert {check_cell(reading, other, c, swapped).status for c in swapped} <= {"elsewhere", "conflict"}
+
+
+@pytest.mark.parametrize(
+    "column,value,status",
+    [("intervention_group_size", "25", "found"), ("comparator_group_size", "27", "found"),
+     ("intervention_group_size", "27", "elsewhere"), ("comparator_group_size", "60", "elsewhere")],
+)
+def test_audit_cells_group_size_written_as_a_denominator(column: str, value: str, status: str) -> None:
+    record = Record("pmc", pmcid="PMC3", abstract=(
+        "Sixty volunteers were randomised to tea or water. At week 4, 6 of 25 volunteers in the tea group and "
+        "9 of 27 in the water group reported sleeping better."))
+    trial = read_trial(record)
+    reading = read_row(trial.reader, Query("sleeping better", "tea", "water", "binary"))
+    assert check_cell(reading, trial, column, {column: value}).status == status

@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from extractor.audit.numbers import NumberIndex, decimals, occurrences, passage_around, reported_number
+from extractor.audit.numbers import (
+    NumberIndex,
+    decimals,
+    occurrences,
+    passage_around,
+    reported_number,
+    word_occurrences,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +66,14 @@ def test_audit_numbers_passage_is_the_sentence() -> None:
     passage, offset = passage_around(text, start, start + 4)
     assert passage == "Pain fell to 0.50 with tea."
     assert text[offset:offset + len(passage)] == passage
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [("Sixty children and ten adults", [60, 10]), ("twenty-five or thirty two mice", [25, 32]),
+     ("someone, often, tenth", [])],
+)
+def test_audit_numbers_reads_numbers_in_words(text: str, expected: list[int]) -> None:
+    index = NumberIndex({"abstract": text})
+    assert [v for v in expected if index.where(Decimal(v))] == expected
+    assert [int(v) for v, _, _ in word_occurrences(text)] == expected

@@ -69,13 +69,13 @@ def _transposed(place: TablePlace, outcome: str, arm: Arm, other: Arm | None, ab
 
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 SIZE_REACH = 30  # characters from a size to its arm's name: "RMD, n = 29", "29 patients received RMD"
-_SIZE_BEFORE = re.compile(r"(?:\b[nN]\s*[=:]|/)\s*$")
+_SIZE_BEFORE = re.compile(r"(?:\b[nN]\s*[=:]|/|\bof)\s*$")
 _SIZE_AFTER = re.compile(r"^\s*(?:patients|participants|subjects|women|men|children|infants|neonates|people|"
                          r"individuals|persons|adults|mothers|volunteers|students|nurses|cases|eyes)\b", re.I)
 
 
 def _is_size(text: str, ev: Evidence) -> bool:
-    """Whether a number reads as a group's size: "n = 29", "42/402", "29 patients"."""
+    """Whether a number reads as a group's size: "n = 29", "42/402", "13 of 69", "29 patients"."""
     return bool(_SIZE_BEFORE.search(text[max(0, ev.start - 6):ev.start]) or _SIZE_AFTER.match(text[ev.end:ev.end + 16]))
 
 

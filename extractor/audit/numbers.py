@@ -19,7 +19,7 @@ from extractor.records import Record
 from extractor.report import record_texts
 
 __all__ = ["NumberIndex", "as_decimal", "decimals", "number_index", "occurrences", "passage_around",
-           "reported_number"]
+           "reported_number", "word_occurrences"]
 
 # A number as papers print it: thousands grouped by commas or thin spaces, a point or a mid-dot.
 _NUMBER = re.compile(
@@ -70,6 +70,24 @@ def occurrences(text: str) -> Iterator[tuple[Decimal, int, int]]:
         yield value, start, m.end()
 
 
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+          "sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_VALUES = {**{w: i for i, w in enumerate(_UNITS)}, **{w: 20 + 10 * i for i, w in enumerate(_TENS)}}
+_NUMBER_WORD = re.compile(rf"\b(?:({'|'.join(_TENS)})[-\s]({'|'.join(_UNITS[1:10])})|({'|'.join(_WORD_VALUES)}))\b",
+                          re.I)
+
+
+def word_occurrences(text: str) -> Iterator[tuple[Decimal, int, int]]:
+    """Every number written as words below a hundred ("ten", "Sixty", "twenty-five") with its offsets."""
+    for m in _NUMBER_WORD.finditer(text):
+        if m.group(3):
+            value = _WORD_VALUES[m.group(3).lower()]
+        else:
+            value = _WORD_VALUES[m.group(1).lower()] + _WORD_VALUES[m.group(2).lower()]
+        yield Decimal(value), m.start(), m.end()
+
+
 def _is_minus(text: str, at: int) -> bool:
     """Whether the dash at ``at`` is a sign: not between two numbers ("10–20", "10 -20", "10−20")."""
     if at == 0:
@@ -104,7 +122,7 @@ class NumberIndex:
         self._labels = dict(labels or {})
         self._where: dict[Decimal, list[Evidence]] = {}
         for section, text in self.texts.items():
-            for value, start, end in occurrences(text):
+            for value, start, end in sorted([*occurrences(text), *word_occurrences(text)], key=lambda o: o[1]):
                 label = self._labels.get(section)
                 self._where.setdefault(value, []).append(Evidence(section, text[start:end], start, end, label))
 
