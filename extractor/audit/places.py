@@ -117,7 +117,7 @@ def _arm_words(arm: Arm, known: Known) -> frozenset[str]:
     names = " ".join(sorted({arm.name, *arm.aliases}))
     found = {stem(w.lower()) for w in _WORD.findall(expand(names, dict(known)))}
     found |= _ROLE_WORDS.get(arm.role or "", frozenset())  # "the intervention group", "controls"
-    return frozenset(w for w in found if w not in _GENERIC and not w.isdigit())
+    return frozenset(w for w in found if w not in _GENERIC)  # doses kept: "300 mg" names its arm
 
 
 _ROLE_WORDS = {"intervention": frozenset({"intervention", "experimental"}),
