@@ -2,16 +2,17 @@
 
 For a sheet row the extractor's own reading is taken once (:class:`Reading`): the answer ``fill``
 gives with its confidence, the trial's arms the sheet's names denote, and every result naming the
-row's outcome. A cell is then, in this order:
+row's outcome, best first. A cell is then, in this order:
 
-- ``found`` when it is the value ``fill`` reads, or this arm's value in a result naming the outcome
-  (for a group size: the arm's size as randomised or analysed);
-- ``derived`` when it follows from such a result: the one count a percentage and a group size allow,
-  or an SD from an SE or a CI with the group size (Cochrane Handbook 6.5.2.2), equal within the
-  rounding of the numbers it comes from;
+- ``found`` when it is the value ``fill`` reads (``derived`` when fill derived it);
+- ``derived`` when it follows from a best reading of the outcome: the one count a percentage and a
+  group size allow, or an SD from an SE or a CI with the group size (Cochrane Handbook 6.5.2.2),
+  equal within the rounding of the numbers it comes from;
 - ``conflict`` when ``fill`` answers the cell with confidence and reads another value;
-- ``elsewhere`` when the number stands in the article, but not as this arm's value for this
-  outcome; ``absent`` when it does not stand there at all.
+- ``found`` when it is this arm's value in a best reading of the outcome (a group size: the n of
+  the result, else the arm's size), ``elsewhere`` when only a lesser reading gives it;
+- ``found`` when its place in the text says so (:mod:`extractor.audit.located`);
+- ``elsewhere`` when the number stands anywhere else in the article, ``absent`` when nowhere.
 """
 
 from __future__ import annotations
