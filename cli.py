@@ -563,10 +563,27 @@ def extract(files: tuple[str, ...], fmt: str, output: IO[str]) -> None:
              ExitCode.INCOMPLETE if failed or report.errors else ExitCode.COMPLETED)
 
 
+def _read_sheet(path: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows and column names of an extraction sheet (CSV, UTF-8, with or without a BOM)."""
+    import csv
+
+    from extractor.evidence import open_text
+
+    with open_text(path) as f:
+        reader = csv.DictReader(f)
+        return list(reader), list(reader.fieldnames or [])
+
+
+def _sheet_arguments(command: Callable[..., None]) -> Callable[..., None]:
+    """The SHEET argument and the --docs option of the commands reading a sheet against articles."""
+    command = click.option(
+        "--docs", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="Directory holding PMC<id>.xml for every pmcid of the sheet.")(command)
+    return click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))(command)
+
+
 @cli.command()
-@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--docs", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Directory holding PMC<id>.xml for every pmcid of the sheet.")
+@_sheet_arguments
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
               help="Filled sheet (default stdout).")
 def fill(sheet: Path, docs: Path, output: IO[str]) -> None:
@@ -582,14 +599,11 @@ def fill(sheet: Path, docs: Path, output: IO[str]) -> None:
     """
     import csv
 
-    from extractor.evidence import FILL_COLUMNS, fill_sheet, open_text
+    from extractor.evidence import FILL_COLUMNS, fill_sheet
 
     problems: list[str] = []
     try:
-        with open_text(sheet) as f:
-            reader = csv.DictReader(f)
-            rows = list(reader)
-            columns = list(reader.fieldnames or [])
+        rows, columns = _read_sheet(sheet)
         extra = [c for c in (*FILL_COLUMNS, "outcome_type", "evidence", "confidence") if c not in columns]
         writer = csv.DictWriter(output, fieldnames=columns + extra, lineterminator="\n")
         writer.writeheader()
@@ -642,6 +656,41 @@ def report(files: tuple[str, ...], output: Path) -> None:
     sys.exit(ExitCode.ERROR if failed and not records else
              ExitCode.INCOMPLETE if failed or parsed.errors else ExitCode.COMPLETED)
 
+
+
+@cli.command()
+@_sheet_arguments
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Checked sheet (default stdout).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv", show_default=True,
+              help="csv: the sheet with <column>_check and <column>_evidence; html: a page for reviewers.")
+def check(sheet: Path, docs: Path, output: IO[str], fmt: str) -> None:
+    """Check a filled extraction sheet against the articles, cell by cell.
+
+    Each value cell is found, derived, elsewhere, absent or conflict (empty where the cell is);
+    a summary (counts per status, the rows to look at first) goes to stderr.
+
+    Example:
+
+    \b
+        extractor check filled.csv --docs pmc_xml/ -o checked.csv
+    """
+    from extractor.audit import check_columns, check_sheet, render_page, summarise, write_checked_csv
+
+    problems: list[str] = []
+    try:
+        rows, columns = _read_sheet(sheet)
+        checked = list(check_sheet(rows, docs, problems=problems))
+    except extractor.ExtractorError as e:
+        raise Failure(str(e)) from e
+    if fmt == "html":
+        output.write(render_page(checked, check_columns(columns)))
+    else:
+        write_checked_csv(checked, columns, output)
+    for problem in problems:
+        click.echo(f"skipped: {problem}", err=True)
+    click.echo(summarise(checked), err=True)
+    sys.exit(ExitCode.INCOMPLETE if problems else ExitCode.COMPLETED)
 
 
 def main() -> None:

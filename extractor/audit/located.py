@@ -1,0 +1,128 @@
+"""Numbers the extractor read no result from, placed by what surrounds them.
+
+A number stands as this arm's value for this outcome when its place says so: a table cell whose row
+names the outcome and whose column the arm (or the other way round), a sentence naming the outcome in
+which this arm is the group named nearest, a size written as one ("n = 29", "42/402", "29 patients")
+beside the arm's name, or the row's two values side by side where the outcome is named and nothing
+gives them to the arms the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from extractor.audit.numbers import passage_around
+from extractor.audit.places import TablePlace, names_arm, names_outcome, nearest_arm
+from extractor.audit.trial import Trial
+from extractor.evidence import Arm, Evidence
+
+__all__ = ["BASELINE", "Placed", "in_place", "paired"]
+
+# Where a number stands and why that place makes it this arm's value for this outcome.
+Placed = tuple[tuple[Evidence, ...], str]
+
+BASELINE = re.compile(r"\bbaseline\b|\bpre-?(?:treatment|intervention|operative|test)\b|\bbefore\b|"
+                      r"\bat (?:entry|inclusion|randomi[sz]ation)\b", re.I)
+
+
+def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
+             where: Sequence[Evidence]) -> Placed | None:
+    """Where the number stands in a place naming this outcome and this arm, and why it counts."""
+    abbreviations = trial.reader.abbreviations
+    baseline_asked = bool(BASELINE.search(outcome))
+    for ev in where:
+        place = trial.places.get(ev.section)
+        text = trial.index.texts[ev.section]
+        sized = name == "group_size" and _is_size(text, ev)
+        if place is not None:
+            about = (place.is_header or place.is_size_row or sized) if name == "group_size" else (
+                names_outcome(outcome, place.row, abbreviations)
+                and (baseline_asked or not BASELINE.search(place.row)))
+            if about and names_arm(place.column, arm, other, abbreviations):
+                return (ev,), f"table cell: {place.row[:80]} | {place.column}"
+            if name != "group_size" and _transposed(place, outcome, arm, other, abbreviations, baseline_asked):
+                return (ev,), f"table cell: {place.row[:80]} | {place.column}"
+            continue
+        if name == "group_size" and not sized:
+            continue
+        sentence, offset = passage_around(text, ev.start, ev.end)
+        if name != "group_size" and not names_outcome(outcome, sentence, abbreviations):
+            continue
+        if _RESPECTIVELY.search(sentence):
+            continue  # values listed in the order of the groups: the nearest name says nothing
+        reach = SIZE_REACH if name == "group_size" else None
+        if nearest_arm(sentence, ev.start - offset, [a for a in (arm, other) if a is not None], abbreviations,
+                       reach) is arm:
+            return (ev,), f"a sentence naming this arm and {'its size' if name == 'group_size' else 'the outcome'}"
+    return None
+
+
+def _transposed(place: TablePlace, outcome: str, arm: Arm, other: Arm | None, abbreviations: Mapping[str, str],
+                baseline_asked: bool) -> bool:
+    """Whether a cell of a table whose rows are the arms stands in this arm's row, under the outcome."""
+    about = f"{place.column} {place.row}"
+    return names_arm(place.label, arm, other, abbreviations) and names_outcome(
+        outcome, about, abbreviations) and (baseline_asked or not BASELINE.search(place.column))
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+SIZE_REACH = 30  # characters from a size to its arm's name: "RMD, n = 29", "29 patients received RMD"
+_SIZE_BEFORE = re.compile(r"(?:\b[nN]\s*[=:]|/|\bof)\s*$")
+_SIZE_AFTER = re.compile(r"^\s*(?:patients|participants|subjects|women|men|children|infants|neonates|people|"
+                         r"individuals|persons|adults|mothers|volunteers|students|nurses|cases|eyes)\b", re.I)
+
+
+def _is_size(text: str, ev: Evidence) -> bool:
+    """Whether a number reads as a group's size: "n = 29", "42/402", "13 of 69", "29 patients"."""
+    return bool(_SIZE_BEFORE.search(text[max(0, ev.start - 6):ev.start]) or _SIZE_AFTER.match(text[ev.end:ev.end + 16]))
+
+
+def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, where: Sequence[Evidence],
+           partner: Decimal) -> Placed | None:
+    """``found`` where the number and the other arm's number of the row stand together (one sentence,
+    one table row or column) in a place naming the outcome, and nothing there gives them to the other
+    arm than the sheet does: the two are read as a pair there."""
+    if other is None:
+        return None
+    abbreviations = trial.reader.abbreviations
+    baseline_asked = bool(BASELINE.search(outcome))
+    for ev in where:
+        for pv in trial.index.where(partner):
+            about = _shared_place(trial, ev, pv, (arm, other))
+            if about is None or (BASELINE.search(about) and not baseline_asked):
+                continue
+            if names_outcome(outcome, about, abbreviations):
+                return (ev, pv), "beside the other arm's value, where the outcome is named"
+    return None
+
+
+def _shared_place(trial: Trial, ev: Evidence, pv: Evidence, arms: tuple[Arm, Arm]) -> str | None:
+    """The text naming what two numbers measure, when they stand in one sentence, table row or
+    column as the values of ``arms`` (in that order): in a sentence no arm named nearer says
+    otherwise; in a table a header of theirs names their arm and none names the other."""
+    abbreviations = trial.reader.abbreviations
+    if ev.section == pv.section and ev.start != pv.start and not ev.section.startswith("tables/"):
+        sentence, offset = passage_around(trial.index.texts[ev.section], ev.start, ev.end)
+        if not offset <= pv.start < offset + len(sentence):
+            return None
+        near = [nearest_arm(sentence, v.start - offset, list(arms), abbreviations) for v in (ev, pv)]
+        if near[0] is arms[1] or near[1] is arms[0]:
+            return None
+        return f"{ev.label or ''} {sentence}"
+    a, b = ev.section.split("/"), pv.section.split("/")
+    here, there = trial.places.get(ev.section), trial.places.get(pv.section)
+    if here is None or there is None or len(a) != 5 or len(b) != 5 or a[:3] != b[:3] or a[2] != "body":
+        return None
+    if a[3] == b[3] and a[4] != b[4]:
+        heads, about = (here.column, there.column), here.row
+    elif a[4] == b[4] and a[3] != b[3]:
+        heads, about = (here.row, there.row), f"{here.column} {here.row} {there.row}"
+    else:
+        return None
+    pairs = list(zip(heads, arms, arms[::-1], strict=True))
+    own = [names_arm(h, mine, theirs, abbreviations) for h, mine, theirs in pairs]
+    swapped = [names_arm(h, theirs, mine, abbreviations) for h, mine, theirs in pairs]
+    return about if any(own) and not any(swapped) else None
+

@@ -1,0 +1,125 @@
+"""What the place of a number says it is: which outcome, which arm.
+
+A number the extractor read no result from can still stand where the article gives this arm's value
+for this outcome: a table cell whose row names the outcome and whose column names the arm, or a
+sentence naming the outcome in which the arm is the group named nearest the number. These are the
+places a reviewer reads a value from, found without reading the value itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractor.evidence import Arm, TrialReader
+from extractor.evidence.choose import outcome_terms
+from extractor.evidence.sheet_arms import arm_score
+from extractor.evidence.similarity import coverage, expand, stem
+
+__all__ = ["NAMES_OUTCOME", "TablePlace", "names_arm", "names_outcome", "nearest_arm", "table_places"]
+
+# The share of the outcome's terms a row label or sentence must hold to be about the outcome.
+NAMES_OUTCOME = 0.6
+# An arm's name in a column header or sentence (as arm_score measures), and its margin over the other.
+NAMES_ARM = 0.5
+_SIZE_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)\s*(?:\(|=|:|$)", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlace:
+    """A table cell's place: the text naming its row (with its group and caption), its column, and
+    the row's own label."""
+
+    row: str
+    column: str
+    is_header: bool
+    is_size_row: bool
+    label: str = ""
+
+
+def table_places(reader: TrialReader) -> dict[str, TablePlace]:
+    """The place of every cell of the record's tables, by its evidence section."""
+    places: dict[str, TablePlace] = {}
+    for view in reader.views:
+        caption = view.table.caption or ""
+        for r, cells in enumerate(view.grid):
+            label = view.row_labels.get(r, cells[0] if cells else "")
+            row = " ".join(p for p in (view.row_groups.get(r, ""), label, caption) if p)
+            for c in range(len(cells)):
+                column = view.column_labels[c] if c < len(view.column_labels) else ""
+                places.setdefault(view.cell_section(r, c), TablePlace(
+                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label))
+    return places
+
+
+def names_outcome(outcome: str, text: str, abbreviations: Mapping[str, str]) -> bool:
+    """Whether ``text`` names the sheet's outcome (most of its terms, abbreviations expanded)."""
+    known = _frozen(abbreviations)
+    wanted = _terms(outcome, known)
+    return bool(wanted) and coverage(wanted, set(_terms(text, known))) >= NAMES_OUTCOME
+
+
+def names_arm(text: str, arm: Arm, other: Arm | None, abbreviations: Mapping[str, str]) -> bool:
+    """Whether ``text`` (a column header) names ``arm`` rather than the row's other arm."""
+    known = _frozen(abbreviations)
+    score = _arm_score(text, arm, known)
+    rival = _arm_score(text, other, known) if other is not None else 0.0
+    return score >= NAMES_ARM and score > rival
+
+
+# A sheet asks the same questions of the same headers and sentences row after row: cached per
+# article (its abbreviations are part of the key).
+Known = tuple[tuple[str, str], ...]
+
+
+def _frozen(abbreviations: Mapping[str, str]) -> Known:
+    return tuple(sorted(abbreviations.items()))
+
+
+@lru_cache(maxsize=65536)
+def _terms(text: str, known: Known) -> tuple[str, ...]:
+    return outcome_terms(expand(text, dict(known)))
+
+
+@lru_cache(maxsize=65536)
+def _arm_score(text: str, arm: Arm, known: Known) -> float:
+    return arm_score(text, arm, dict(known))
+
+
+def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapping[str, str],
+                reach: int | None = None) -> Arm | None:
+    """The arm named nearest offset ``at`` of ``sentence`` (within ``reach`` characters if given): by
+    the words of its names (and their abbreviations) that the other arms' names lack."""
+    known = _frozen(abbreviations)
+    words = [_arm_words(arm, known) for arm in arms]
+    own = [w - set().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
+    best: tuple[int, int] | None = None
+    for m in _WORD.finditer(sentence):
+        term = stem(m.group().lower())
+        for k, names in enumerate(own):
+            if term in names:
+                distance = at - m.end() if m.end() <= at else m.start() - at
+                if distance >= 0 and (best is None or distance < best[0]) and (reach is None or distance <= reach):
+                    best = (distance, k)
+    return arms[best[1]] if best is not None else None
+
+
+_WORD = re.compile(r"[^\W_][\w+]*")
+_GENERIC = frozenset(stem(w) for w in "group groups arm arms patient patients participant participants subject "
+                     "subjects treatment treated therapy received receiving with without and the of daily "
+                     "dose mg day week".split())
+
+
+@lru_cache(maxsize=4096)
+def _arm_words(arm: Arm, known: Known) -> frozenset[str]:
+    names = " ".join(sorted({arm.name, *arm.aliases}))
+    found = {stem(w.lower()) for w in _WORD.findall(expand(names, dict(known)))}
+    found |= _ROLE_WORDS.get(arm.role or "", frozenset())  # "the intervention group", "controls"
+    return frozenset(w for w in found if w not in _GENERIC)  # doses kept: "300 mg" names its arm
+
+
+_ROLE_WORDS = {"intervention": frozenset({"intervention", "experimental"}),
+               "control": frozenset({"control", "placebo", "sham"})}
+
