@@ -9,7 +9,6 @@ arm shares.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,42 +19,16 @@ from spacy.tokens import Doc, Span
 from extractor.evidence.model import Arm, Evidence
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
 from extractor.evidence.spans import span_text
+from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import fold, parse_count_word
 
-CONTROL = re.compile(
-    r"\b(?:placebos?|pbo|controls?|usual|standard[- ](?:care|treatment|therapy)|sham|vehicle|"
-    r"no[- ](?:treatment|intervention)|saline|conventional|routine[- ]care|wait[- ]?list|"
-    r"treatment as usual|tau|comparators?|untreated)\b",
-    re.I,
-)
+CONTROL = rule("arms.control")
 # Words that do not tell one arm from another.
-NOT_DISTINCTIVE = frozenset(
-    """
-    group groups arm arms treatment treated therapy therapies dose doses dosage low high daily
-    mg g kg ml mcg µg iu day days week weeks month months plus alone combined combination once twice
-    standard receiving received patients subjects regimen intervention treatment oral intravenous
-    subcutaneous iv sc po bid tid qd per total single double first second
-    """.split()
-)
-_GROUP_LABEL = re.compile(
-    r"\bgroups?\s+(?:no\.?\s*)?([A-Z]{1,2}\d{0,2}|[a-z]\d{0,2}|[IVX]{1,4}|\d{1,2}[a-z]?)\b(?![\w-])"
-)
-# Words at which the name of a group, read backwards from its "(n = 30)", stops.
-_NAME_STOP = frozenset(
-    """
-    and or to versus vs into received receive receiving either were was are is in randomized
-    randomised allocated assigned between comprising including included namely with given
-    while whereas both each from of : ; , . = n ( [
-    """.split()
-)
-_HEADER_NOT_ARM = re.compile(
-    r"^(?:p|p[- ]?values?|sig\.?|significance|difference|diff\.?|mean difference|95\s*%\s*ci|ci|"
-    r"or|rr|hr|odds ratio|risk ratio|relative risk|hazard ratio|effect(?: size)?|total|all|overall|"
-    r"all patients|whole sample|t|f|z|χ2|chi|statistic|test|variable|characteristic|outcome|"
-    r"parameter|measure|item|n|%|no\.?|number)\b",
-    re.I,
-)
-_N_IN_TEXT = re.compile(r"[(\[,;]?\s*\b[nN]\s*[=:]\s*(\d{1,3}(?:,\d{3})+|\d+)\s*[)\]]?")
+NOT_DISTINCTIVE = words("not_distinctive")
+_GROUP_LABEL = rule("arms.group_label")
+_NAME_STOP = words("name_stop")
+_HEADER_NOT_ARM = rule("arms.header_not_arm")
+_N_IN_TEXT = rule("arms.n_in_text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,37 +49,22 @@ class Candidate:
         return (self.name, *self.aliases)
 
 
-_STAT_PHRASES = re.compile(
-    r"\(?\s*(?:n\s*(?:\(\s*%\s*\)|,\s*%|/\s*%)|no\.?\s*\(\s*%\s*\)|mean\s*(?:±|\+/-)\s*sd|"
-    r"mean\s*\(\s*sd\s*\)|median\s*\(\s*iqr\s*\)|%|mean|sd)\s*\)?\s*$",
-    re.I,
-)
-_NAME_WORD = re.compile(r"[A-Za-zα-ωµ]{2,}|\b[A-Z]\b")
-_NOT_NAME_WORDS = frozenset(
-    """
-    n mean sd median iqr range no number total baseline value values p years year months month weeks
-    week days day hours hour minutes min mg g kg ml l mmol µg mcg iu cm mm men women patients
-    participants subjects people persons individuals children adults cases each all per both groups
-    group arm arms lessons times sessions visits items points events total
-    """.split()
-)
-_LEADING = re.compile(r"^(?:(?:in|on|of|to|for|with|and|or|the|a|an|from|into)\s+)+", re.I)
-_NOT_A_GROUP = re.compile(
-    r"^(?:each|all|both|either|per|every|two|three|four|the two|follow[- ]?up|baseline|entry|visit|week|"
-    r"month|day|year|period|pre-?treatment|post-?treatment|before|after|total|overall)\b",
-    re.I,
-)
+_STAT_PHRASES = rule("arms.stat_phrase")
+_NAME_WORD = rule("arms.name_word")
+_NOT_NAME_WORDS = words("not_name_words")
+_LEADING = rule("arms.leading_words")
+_NOT_A_GROUP = rule("arms.not_a_group")
 # Populations and times, which sizes are given for, are not groups: "ITT analyses (n = 101)".
-_POPULATION = re.compile(r"\b(?:analys[ie]s|population|per[- ]protocol|intention[- ]to[- ]treat|ITT|enrol+ees|"
-                         r"completers|(?:post-?operative|post-?treatment|post-?natal)\s+(?:day|week|month)s?|"
-                         r"(?:first|second|third|last|final)\s+(?:day|week|month|visit|year)s?)\b", re.I)
-_VERBISH = re.compile(r"\b(?:was|were|is|are|had|has|have|showed|show|did|significant(?:ly)?|improv\w*|"
-                      r"differ\w*|compared|respectively|observed|reported|found)\b", re.I)
+_POPULATION = rule("arms.population")
+_VERBISH = rule("arms.verbish")
+_NAME_MARKS = rule("arms.name_marks")
+_STARTS_WITH_NUMBER = rule("arms.starts_with_number")
+_SPACES = rule("common.spaces")
 
 
 def clean_arm_name(name: str) -> str | None:
     """A group name without stat labels, footnote marks, quotes or unbalanced brackets; None if none is left."""
-    text = re.sub(r"[*†‡§¶¤#“”\"]+", "", name).strip()
+    text = _NAME_MARKS.sub("", name).strip()
     for _ in range(2):
         text = _STAT_PHRASES.sub("", text).strip(" ,;:-")
     text = _balance(text).strip(" ,;:-")
@@ -114,7 +72,7 @@ def clean_arm_name(name: str) -> str | None:
     if _NOT_A_GROUP.match(text) or _POPULATION.search(text):
         return None
     words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS]
-    starts_with_number = re.match(r"^[\d.%(<>=]", text) and not _DOSE.match(fold(text))  # "30 µg YIC" is a name
+    starts_with_number = _STARTS_WITH_NUMBER.match(text) and not _DOSE.match(fold(text))  # "30 µg YIC" is a name
     if not (words or group_label(text)) or starts_with_number or len(text.split()) > 8 or _VERBISH.search(text):
         return None
     return text
@@ -135,7 +93,7 @@ def split_header_n(text: str) -> tuple[str, int | None]:
     if not m:
         return text.strip(), None
     name = (text[: m.start()] + " " + text[m.end():]).strip(" ,;:()[]")
-    return re.sub(r"\s+", " ", name), int(m.group(1).replace(",", ""))
+    return _SPACES.sub(" ", name), int(m.group(1).replace(",", ""))
 
 
 def is_arm_header(text: str) -> bool:
@@ -216,7 +174,9 @@ def group_label(name: str) -> str | None:
     return f"group {m.group(1).lower()}" if m else None
 
 
-_GROUP_LABEL_CI = re.compile(r"\b[Gg][Rr][Oo][Uu][Pp][Ss]?\s+([IVX]{1,4}|[A-Za-z]\d{0,2}|\d{1,2})\b(?![\w-])")
+_GROUP_LABEL_CI = rule("arms.group_label_any_case")
+_WORD_SPLIT = rule("arms.word_split")
+_INITIALS_SKIPPED = words("initials_skipped")
 
 
 def acronym_of(short: str, long: str) -> bool:
@@ -225,8 +185,8 @@ def acronym_of(short: str, long: str) -> bool:
     letters = short.lower()
     if not (2 <= len(letters) <= 6 and short.isupper() and short.isalpha()):
         return False
-    words = [w for w in re.split(r"[\s\-/]+", long.lower()) if w and w[0].isalpha()]
-    initials = "".join(w[0] for w in words if w not in ("and", "of", "the", "with", "for", "in"))
+    words = [w for w in _WORD_SPLIT.split(long.lower()) if w and w[0].isalpha()]
+    initials = "".join(w[0] for w in words if w not in _INITIALS_SKIPPED)
     return letters in initials
 
 
@@ -258,8 +218,8 @@ def same_group(a: str, b: str, abbreviations: Mapping[str, str]) -> bool:
     return ta <= tb or tb <= ta
 
 
-_NEGATED = re.compile(r"\b(?:no|not|without|non)\b|\bnon-")
-_COMBINED = re.compile(r"\+|\b(?:plus|combined|combination|alone|only|monotherapy)\b")
+_NEGATED = rule("arms.negated")
+_COMBINED = rule("arms.combined")
 
 
 def _only_word(name: str, short: str) -> bool:
@@ -269,7 +229,8 @@ def _only_word(name: str, short: str) -> bool:
     return short in words and all(w == short or w in NOT_DISTINCTIVE or w in STOP_WORDS for w in words)
 
 
-_DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:mg|g|µg|μg|mcg|ug|iu|u|ml|mmol|mg/kg|µg/kg|μg/kg|%)(?![a-z])", re.I)
+_DOSE = rule("arms.dose")
+_NUMBERING = rule("arms.numbering")
 
 
 def doses(name: str) -> frozenset[str]:
@@ -281,7 +242,7 @@ def _numbering(name: str) -> frozenset[str]:
     """Numbers that tell groups apart without being doses: "GDM 1", "GDM2", "Period 1", "phase II"."""
     text = split_header_n(name)[0]
     text = _DOSE.sub(" ", fold(text))
-    found = re.findall(r"\b[A-Za-z]{2,}\s?(\d{1,2})\b|\b(?:phase|period|stage|cohort|part)\s+([IVX]{1,4})\b", text)
+    found = _NUMBERING.findall(text)
     return frozenset(a or b.lower() for a, b in found)
 
 
@@ -337,8 +298,8 @@ def _sizes(cluster: list[Candidate]) -> tuple[int | None, int | None]:
     return n_rand, (n_anal if n_anal != n_rand else None)
 
 
-_ARTICLES = frozenset(("a", "an", "the"))
-_BRACKETED_SHORT = re.compile(r"\(\s*([A-Za-z][\w-]{1,10})\s*\)")
+_ARTICLES = words("articles")
+_BRACKETED_SHORT = rule("arms.bracketed_short")
 
 
 def _split_hyphens(phrase: tuple[str, ...]) -> tuple[str, ...]:
@@ -357,7 +318,8 @@ def _words(span: Doc | Span) -> list[tuple[int, str]]:
     return [(i - start, w) for i, w in words[lo:hi]]
 
 
-_ALNUM = re.compile(r"[^\W_]")
+_ALNUM = rule("arms.alnum")
+_LETTERED_LABEL = rule("arms.lettered_label")
 
 
 def _doc_words(doc: Doc) -> list[tuple[int, str]]:
@@ -410,7 +372,7 @@ class ArmLexicon:
             label = group_label(name)
             if label:
                 phrases.add(tuple(label.split()))
-                if re.fullmatch(r"group [a-z]{1,2}\d{1,2}", label):  # "groups H1 and H2": bare "H2"
+                if _LETTERED_LABEL.fullmatch(label):  # "groups H1 and H2": bare "H2"
                     phrases.add((label.split()[1],))
             for short, long in abbreviations.items():
                 if normalise(long) in normalise(name) and len(long) > 3:
@@ -469,14 +431,11 @@ class ArmLexicon:
         return None
 
 
-_SIZE_CUE = re.compile(r"random|allocat|assign|evaluat|analy[sz]|enrol|includ|complet|divided|recruit|"
-                       r"were given|received", re.I)
-_COUNT_NOUNS = frozenset("patients participants subjects women men children infants cases persons "
-                         "individuals eyes mothers neonates adults volunteers people".split())
-_COUNT_VERBS = frozenset("were was randomized randomised allocated assigned included enrolled evaluated "
-                         "analyzed analysed received receiving completed treated".split())
-_COUNT_LINKS = frozenset("in to into for received receiving".split())
-_NAME_END = frozenset("group arm groups arms".split())
+_SIZE_CUE = rule("arms.size_cue")
+_COUNT_NOUNS = words("counted_nouns")
+_COUNT_VERBS = words("count_verbs")
+_COUNT_LINKS = words("count_links")
+_NAME_END = words("group_nouns")
 
 
 def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
@@ -526,8 +485,8 @@ def _count_then_name(sent: Span, j: int) -> tuple[int, int] | None:
     return None
 
 
-_UNDERWENT = frozenset("underwent received got".split())
-_TREATMENT_END = frozenset("procedure procedures operation surgery treatment therapy and or while whereas".split())
+_UNDERWENT = words("underwent")
+_TREATMENT_END = words("treatment_end")
 
 
 def _count_who_underwent(sent: Span, j: int) -> tuple[int, int] | None:
@@ -548,7 +507,7 @@ def _count_who_underwent(sent: Span, j: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-_SPLIT_CUE = re.compile(r"divided|randomi[sz]|allocat|assign", re.I)
+_SPLIT_CUE = rule("arms.split_cue")
 
 
 def _joins_words(sent: Span, k: int) -> bool:
@@ -597,29 +556,20 @@ def _skip_brackets(sent: Span, j: int) -> int:
     return j
 
 
-_LABEL = r"(?:[A-Z]{1,2}\d{0,2}|[IVX]{1,4}|\d{1,2})"
-_NAME_CHARS = r"(?:[^;,().:\n]|(?<=\d)\.(?=\d))"
-_LABEL_FIRST = re.compile(
-    rf"\b[Gg]roups?\s+({_LABEL})\b\s*[,:(=–-]\s*(?:the\s+|a\s+)?({_NAME_CHARS}{{3,60}}?)\s*(?=[;,)]|$|\.(?:\s|$))"
-)
-_LABEL_VERB = re.compile(
-    rf"\b[Gg]roups?\s+({_LABEL})\b\s*(?:\([^)]*\)\s*)?(?:was|were)?\s*(?:randomi[sz]ed\s+to\s+)?"
-    rf"(?:received?|given|treated\s+with|underwent|presented\s+with|assigned\s+to|allocated\s+to)\s+"
-    rf"(?:the\s+|a\s+|an\s+)?({_NAME_CHARS}{{3,120}}?)\s*(?=[;)]|$|\.(?:\s|$)|,\s+(?:and|while|whereas)\b)"
-)
-_LABEL_PASSIVE = re.compile(  # "in group I (120 people) intravenous lidocaine (1.5 mg/kg) was administered"
-    rf"\b[Gg]roups?\s+({_LABEL})\b\s*(?:\([^)]*\)\s*)?,?\s*(?:the\s+|a\s+|an\s+)?"
-    rf"([A-Za-z](?:[^;,.:()\n]|(?<=\d)\.(?=\d)|\([^)]*\)){{2,100}}?)\s+(?:was|were)\s+(?:\w+ly\s+)?"
-    rf"(?:administered|given|infused|injected|applied|used|instilled)\b"
-)
-_LABEL_IN_BRACKETS = re.compile(rf"\(\s*[Gg]roups?\s+({_LABEL})\s*\)")
-_NAME_BEFORE = re.compile(r"([A-Za-z][^;,().:\n]{2,60}?)\s*$")
+_LABEL_FIRST = rule("arms.label_first")
+_LABEL_VERB = rule("arms.label_verb")
+_LABEL_PASSIVE = rule("arms.label_passive")
+_LABEL_IN_BRACKETS = rule("arms.label_in_brackets")
+_NAME_BEFORE = rule("arms.name_before")
+_LETTERS3 = rule("common.letters3")
+_BRACKETED = rule("common.bracketed")
+_SMALL_LEADING_WORD = rule("arms.small_leading_word")
 
 
 def _long_name(text: str) -> str | None:
     """A group described by what it received: kept whole, but not a sentence about results."""
     text = text.strip(" ,;:")
-    if len(text.split()) > 30 or _VERBISH.search(text) or not re.search(r"[A-Za-z]{3,}", text):
+    if len(text.split()) > 30 or _VERBISH.search(text) or not _LETTERS3.search(text):
         return None
     return text
 
@@ -638,25 +588,21 @@ def label_definitions(text: str) -> Iterator[tuple[str, str]]:
         if name:
             yield f"Group {m.group(1)}", name
     for m in _LABEL_PASSIVE.finditer(text):
-        name = _long_name(re.sub(r"\s*\([^)]*\)", "", m.group(2)))
+        name = _long_name(_BRACKETED.sub("", m.group(2)))
         if name:
             yield f"Group {m.group(1)}", name
     for m in _LABEL_IN_BRACKETS.finditer(text):
         before = _NAME_BEFORE.search(text[max(0, m.start() - 64) : m.start()])
         if not before:
             continue
-        name = clean_arm_name(re.sub(r"^(?:the|a|an|and|or|with|to|of)\s+", "", before.group(1).strip(), flags=re.I))
+        name = clean_arm_name(_SMALL_LEADING_WORD.sub("", before.group(1).strip()))
         if name:
             yield f"Group {m.group(1)}", name
 
 
-_PARTITION = re.compile(
-    r"\b(?:out\s+)?of\s+(?:the\s+)?(?P<total>\d{1,5})\s+(?:[\w-]+\s+){0,2}?(?:patients|participants|subjects|"
-    r"women|men|children|inpatients|volunteers)\s*[;,:]\s*(?P<body>(?:[^.]|(?<=\d)\.(?=\d))+)", re.I)
-_PART = re.compile(
-    r"(?P<n>\d{1,5})\s*\(\s*\d{1,3}(?:\.\d+)?\s*%\s*\)\s+(?:(?:patients|participants|subjects)\s+)?"
-    r"(?:were\s+)?(?:obtained|received|got|took|underwent|(?:were\s+)?(?:assigned|allocated|randomi[sz]ed)\s+to)\s+"
-    r"(?P<name>[^,;]+?)\s*(?=,|;|\band\b|$)", re.I)
+_PARTITION = rule("arms.partition")
+_PART = rule("arms.partition_part")
+_OF_DRUG = rule("arms.of_drug")
 
 
 def partition_sizes(text: str) -> Iterator[tuple[str, int, int, int]]:
@@ -667,10 +613,10 @@ def partition_sizes(text: str) -> Iterator[tuple[str, int, int, int]]:
         parts = list(_PART.finditer(m.group("body")))
         if len(parts) < 2 or sum(int(p.group("n")) for p in parts) != int(m.group("total")):
             continue
-        drug = re.search(r"\s+of\s+([A-Za-z][\w-]+)\s*$", parts[-1].group("name"))
+        drug = _OF_DRUG.search(parts[-1].group("name"))
         offset = m.start("body")
         for part in parts:
-            name = re.sub(r"\s+of\s+[A-Za-z][\w-]+\s*$", "", part.group("name")).strip()
+            name = _OF_DRUG.sub("", part.group("name")).strip()
             if drug:
                 name = f"{drug.group(1)} {name}"
             yield name, int(part.group("n")), offset + part.start(), offset + part.end()

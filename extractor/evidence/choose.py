@@ -10,12 +10,12 @@ intention-to-treat over per-protocol, the total over its parts. Otherwise the va
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 
 from extractor.evidence.compare import percent_agrees, side
 from extractor.evidence.model import Arm, Result
 from extractor.evidence.similarity import coverage, expand, matched, normalise, terms, weight
+from extractor.nlp import grammar
 from extractor.nlp.rules import parse_timepoint, untimed
 
 MIN_OUTCOME_SCORE = 0.6
@@ -24,15 +24,7 @@ FINAL_LEAD = MIN_MARGIN + 0.01  # the last time point of an outcome wins over it
 
 Candidate = tuple[float, Result]
 
-_NOT_OUTCOME = frozenset(
-    """
-    mean sd se sem median iqr n no baseline post pre posttreatment pretreatment postintervention
-    preintervention follow up week month day year hour minute visit end final before after value
-    ± table
-    kg g mg µg mug mcg ng pg ml l dl cm mm m km mmhg bpm min h hr s sec mol mmol µmol umol nmol pmol iu u
-    kcal cal kj hz db m2 m² kg/m2 kg/m² mg/dl mmol/l g/dl
-    """.split()
-)
+_NOT_OUTCOME = grammar.words("not_outcome")
 
 
 def outcome_terms(text: str) -> tuple[str, ...]:
@@ -40,7 +32,7 @@ def outcome_terms(text: str) -> tuple[str, ...]:
     return tuple(t for t in terms(text) if t not in _NOT_OUTCOME and not t.isdigit() and not _TIME_TERM.match(t))
 
 
-_TIME_TERM = re.compile(r"^\d+(?:\.\d+)?-?(?:days?|weeks?|months?|years?|hours?|h|wk|mo|yr)$")
+_TIME_TERM = grammar.rule("choose.time_term")
 
 
 def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:
@@ -57,9 +49,8 @@ def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) 
 # --- time points ------------------------------------------------------------------------------
 
 _UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4, "year": 365, "visit": 1}
-_END_OF_TREATMENT = re.compile(
-    r"\bpost-?\s?(?:test|intervention|treatment)\b|\bend of (?:the )?(?:treatment|intervention)\b", re.I)
-_NUMBERED_TIME = re.compile(r"\bT([0-9])\b")  # "T0", "T1": times of measurement in a table
+_END_OF_TREATMENT = grammar.rule("choose.end_of_treatment")
+_NUMBERED_TIME = grammar.rule("choose.numbered_time")
 
 
 def time_rank(result: Result) -> float | None:
@@ -101,7 +92,7 @@ class _Chooser:
         self.abbreviations = abbreviations
         self.arms = arms
         self.q = outcome_terms(expand(query, abbreviations))
-        self.phrase = re.sub(r"^(?:the|a|an)\s+", "", normalise(query))
+        self.phrase = _LEADING_ARTICLE.sub("", normalise(query))
         self._fit: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     def fit(self, result: Result) -> tuple[frozenset[str], frozenset[str]]:
@@ -166,13 +157,14 @@ def _fullest(chosen: Candidate, close: list[Candidate], numbers: dict[int, tuple
     return next((c for c in close if _same(numbers[id(c[1])], numbers[id(chosen[1])]) and complete(c)), chosen)
 
 
-_CHANGE = re.compile(r"\bchange|\bfrom (?:baseline|bl)\b|\bdelta\b|Δ|\bdifference|\bimprovement|\breduction",
-                     re.I)
-_CHANGE_QUERY = re.compile(r"\bchange|\bdifference|\bdecrease|\breduc|\bfrom baseline|\bdelta\b", re.I)
-_ITT = re.compile(r"intention[- ]to[- ]treat|intent[- ]to[- ]treat|\bITT\b|full analysis set", re.I)
-_PER_PROTOCOL = re.compile(r"per[- ]protocol|\bPP\b|\bcompleters?\b", re.I)
-_WHOLE = re.compile(r"\b(?:total|overall|global|whole)\b", re.I)
-_PART = re.compile(r"\bsub-?(?:scales?|scores?|domains?)\b|\bdomains?\b|\bitems?\b", re.I)
+_CHANGE = grammar.rule("choose.change")
+_CHANGE_QUERY = grammar.rule("choose.change_query")
+_ITT = grammar.rule("choose.itt")
+_PER_PROTOCOL = grammar.rule("choose.per_protocol")
+_WHOLE = grammar.rule("choose.whole")
+_PART = grammar.rule("choose.part")
+_LEADING_ARTICLE = grammar.rule("choose.leading_article")
+_BARE_NUMBER = grammar.rule("choose.bare_number")
 
 
 def _prefers(chooser: _Chooser, a: Result, b: Result) -> bool:
@@ -200,10 +192,10 @@ def _its_numbers(chooser: _Chooser, a: Result, b: Result) -> bool:
 
 
 def _numbers_in(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"(?<![\d.])\d+(?![\d.])", untimed(text)))
+    return frozenset(_BARE_NUMBER.findall(untimed(text)))
 
 
-_OWN_N = re.compile(r"\s*[(\[]\s*n\s*=\s*[\d,]+\s*[)\]]", re.I)
+_OWN_N = grammar.rule("choose.own_n")
 
 
 def _whole_sample(chooser: _Chooser, a: Result, b: Result) -> bool:

@@ -7,23 +7,21 @@ against the one recomputed from the counts, and disagreement is kept in ``p_cons
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
 from extractor.evidence.similarity import expand, similarity
 from extractor.evidence.stats import check_p, sd_from_ci, sd_from_se
+from extractor.nlp.grammar import rule
 from extractor.nlp.rules import counts_from_percent, parse_timepoint, rounds_to
 
 # SDs computed from an SE or a CI are given to two decimals, as reviewers' calculators give them.
 SD_DECIMALS = 2
 
-_PRIMARY = re.compile(
-    r"\bprimary\s+(?:end-?\s?points?|outcomes?(?:\s+measures?)?|efficacy\s+(?:end-?\s?points?|"
-    r"outcomes?|variables?)|variables?|measures?)\s+(?:was|were|is|are|included|:)\s+(?P<what>[^.;]+)",
-    re.I,
-)
+_PRIMARY = rule("compare.primary")
+_PERCENT_DIGITS = rule("compare.percent_digits")
+_LAST_NUMBER_DIGITS = rule("compare.last_number_digits")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +104,7 @@ def percent_agrees(counted: ArmValue, percent: ArmValue) -> bool:
 
 def _digits(value: ArmValue) -> int:
     text = value.evidence[0].text if value.evidence else ""
-    m = re.search(r"(\d+)(?:[.·](\d+))?\s*%", text) or re.search(r"(\d+)(?:[.·](\d+))?\s*\)?\s*$", text)
+    m = _PERCENT_DIGITS.search(text) or _LAST_NUMBER_DIGITS.search(text)
     return len(m.group(2) or "") if m else 0
 
 

@@ -8,21 +8,19 @@ much a number found there is trusted.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from extractor.nlp.grammar import rule
 from extractor.records import Record
 
 Part = Literal["abstract_results", "abstract_methods", "abstract_other", "methods", "results",
                "discussion", "other", "table"]
 
-_RESULTS = re.compile(r"result|finding|outcome|efficacy|safety|adverse|effect|response|primary|secondary",
-                      re.I)
-_METHODS = re.compile(r"method|material|patient|participant|subject|design|procedure|intervention|"
-                      r"randomi[sz]|protocol|statistic|analys|setting|population|sample|recruit", re.I)
-_DISCUSSION = re.compile(r"discussion|conclusion|limitation|interpretation|comment", re.I)
+_RESULTS = rule("document.results")
+_METHODS = rule("document.methods")
+_DISCUSSION = rule("document.discussion")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ Group sizes are filled from the arms even when the outcome's numbers are not fou
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -20,6 +19,7 @@ from extractor.evidence.model import Arm, Evidence, Query, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.sheet_arms import query_arms
 from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, initialisms
+from extractor.nlp.grammar import rule
 from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
@@ -27,12 +27,12 @@ FILL_COLUMNS: tuple[str, ...] = (
     "intervention_mean", "intervention_standard_deviation", "comparator_mean",
     "comparator_standard_deviation",
 )
-_SUBSET = re.compile(r"\bsub-?(?:group|set|population|sample)s?\b|\bsensitivity analys[ie]s\b|\bstratified\b", re.I)
+_SUBSET = rule("fill.subset")
 # A result for "serious", "treatment-related" or "no" X is not one for X.
-_QUALIFIER = re.compile(r"\b(?:severe|serious|major|life[- ]threatening|unexpected|grade\s*(?:[3-5]|iii|iv)|"
-                        r"(?:treatment|drug|study)[- ]related)\b", re.I)
-_NEGATED = re.compile(r"^\W*(?:no|not|non|without|free of|absence of)\b|\bno (?!difference)\w+", re.I)
-_BASELINE_QUERY = re.compile(r"\bbaseline\b|\bat (?:entry|inclusion|randomi[sz]ation)\b", re.I)
+_QUALIFIER = rule("fill.qualifier")
+_NEGATED = rule("fill.negated")
+_BASELINE_QUERY = rule("fill.baseline_query")
+_DECIMALS = rule("fill.decimals")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,7 @@ def as_proportions(result: Result) -> Result | None:
 
 
 def _decimals(text: str) -> int:
-    m = re.search(r"\d*[.·](\d+)", text)
+    m = _DECIMALS.search(text)
     return len(m.group(1)) if m else 0
 
 
