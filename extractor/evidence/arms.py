@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 from extractor.evidence.model import Arm, Evidence
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
 from extractor.evidence.spans import span_text
-from extractor.nlp.grammar import rule, words
+from extractor.nlp.grammar import cue_filter, rule, words
 from extractor.nlp.rules import fold, parse_count_word
 
 CONTROL = rule("arms.control")
@@ -560,6 +560,7 @@ _LABEL_FIRST = rule("arms.label_first")
 _LABEL_VERB = rule("arms.label_verb")
 _LABEL_PASSIVE = rule("arms.label_passive")
 _LABEL_IN_BRACKETS = rule("arms.label_in_brackets")
+_MAY_DEFINE_LABELS = cue_filter(("arms.label_first", "arms.label_verb", "arms.label_passive", "arms.label_in_brackets"))
 _NAME_BEFORE = rule("arms.name_before")
 _LETTERS3 = rule("common.letters3")
 _BRACKETED = rule("common.bracketed")
@@ -577,7 +578,7 @@ def _long_name(text: str) -> str | None:
 def label_definitions(text: str) -> Iterator[tuple[str, str]]:
     """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg", "lidocaine (group L)",
     "group L received lidocaine 40 mg" and "in group L lidocaine 40 mg was given"."""
-    if "roup" not in text:
+    if not _MAY_DEFINE_LABELS(text):
         return
     for m in _LABEL_FIRST.finditer(text):
         name = clean_arm_name(m.group(2))

@@ -11,7 +11,6 @@ start a new result, so "X was a vs b, and Y was c vs d" gives two results.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -20,35 +19,21 @@ from spacy.tokens import Span
 from extractor.evidence.arms import ArmLexicon, Mention
 from extractor.evidence.model import ArmValue, Evidence, Result
 from extractor.evidence.spans import span_text, spans_by_sentence
+from extractor.nlp.grammar import cue_filter, limit, rule, words
 from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, parse_count_word
 
 RESULT_LABELS = ("PROPORTION", "SUMMARY")
-_PEOPLE = frozenset("patients patient participants participant subjects subject women men children "
-                    "infants persons people individuals cases mothers neonates".split())
-# Verbs after which the outcome is named after the value ("resulted in 53.85% complete remission").
-_OUTCOME_FOLLOWS = frozenset("resulted result led lead achieved achieve experienced had have has showed "
-                             "show reached developed attained".split())
-_TRIM_WORDS = frozenset(
-    """
-    the a an was were is are been be of in for with among at by to and or but while whereas compared
-    respectively respective vs versus than group groups arm arms patients participants subjects
-    significantly significant statistically higher lower greater less more similar respectively
-    observed reported found seen noted occurred there this that these those it its their from
-    """.split()
-)
-_CLAUSE_END = frozenset("compared vs versus than was were is are occurred observed reported".split())
-_SUBGROUP = re.compile(
-    r"\b(?:in|among|for)\s+(?:the\s+)?(?:sub-?group\s+of\s+|sub-?population\s+of\s+)?"
-    r"((?:patients|participants|subjects|women|men|children|those)\s+(?:with|without|who|aged)\s+[^,;()]+)",
-    re.I,
-)
-_BASELINE = re.compile(r"\bbaseline\b|\bat (?:entry|enrol?ment|randomi[sz]ation|admission)\b", re.I)
-_BEFORE_TREATMENT = re.compile(r"\bpre-?operatively\b|\bbefore (?:the )?(?:surgery|operation|treatment|intervention|"
-                               r"randomi[sz]ation)\b|\bpre-?(?:treatment|intervention)\b", re.I)
-_SE_WORDS = re.compile(r"\b(?:SEM?|S\.E\.M?\.?|standard errors?)\b")
-_SD_WORDS = re.compile(r"\b(?:SD|S\.D\.|standard deviations?)\b")
-_REACH_BEFORE = 12
-_REACH_AFTER = 7
+_PEOPLE = words("people")
+_OUTCOME_FOLLOWS = words("outcome_follows")
+_TRIM_WORDS = words("trim_words")
+_CLAUSE_END = words("clause_end")
+_SUBGROUP = rule("text.subgroup")
+_BASELINE = rule("text.baseline")
+_BEFORE_TREATMENT = rule("text.before_treatment")
+_SE_WORDS = rule("text.se_words")
+_SD_WORDS = rule("text.sd_words")
+_REACH_BEFORE = limit("text.reach_before")
+_REACH_AFTER = limit("text.reach_after")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +75,7 @@ def sentence_results(
     return out
 
 
-_EACH_GROUP = re.compile(r"^\W{0,3}(?:in|for)\s+(?:each|both|either|all)\s+(?:of\s+the\s+)?(?:two\s+|three\s+)?"
-                         r"(?:groups?|arms?)\b", re.I)
+_EACH_GROUP = rule("text.each_group")
 
 
 def _in_each_group(sent: Span, values: list[Found], lexicon: ArmLexicon) -> list[tuple[Found, str]]:
@@ -108,8 +92,7 @@ def _found(sent: Span) -> list[Found]:
             for s in spans_by_sentence(sent.doc).get(sent.start, ()) if s.end <= sent.end]
 
 
-_COUNT_CUE = re.compile(r"\b(?:no|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
-                        r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b|\d\s+[a-z]", re.I)
+_COUNT_CUE = rule("text.count_cue")
 
 
 def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
@@ -279,8 +262,8 @@ def _result(
     )
 
 
-_MEDIAN = re.compile(r"\bmedians?\b", re.I)
-_MEAN = re.compile(r"\bmeans?\b|±", re.I)
+_MEDIAN = rule("text.median")
+_MEAN = rule("text.mean")
 
 
 def _as_median(value: ArmValue) -> ArmValue:
@@ -309,7 +292,7 @@ def _clause_end(group: list[tuple[Found, str]], found: list[Found]) -> int:
     return end
 
 
-_ITEM_FOLLOWS = frozenset(("including", "especially", "particularly", "namely"))
+_ITEM_FOLLOWS = words("item_follows")
 
 
 def _dispersion(text: str, default: str | None) -> str | None:
@@ -401,7 +384,7 @@ def _label_end(sent: Span) -> int:
 
 
 def _detokenise(text: str) -> str:
-    return re.sub(r"\s+([,;:)\]])|([(\[])\s+", lambda m: m.group(1) or m.group(2), text)
+    return _SPACE_BEFORE_CLOSE.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 def _mention_tokens(sent: Span, mentions: Sequence[Mention]) -> frozenset[int]:
@@ -437,10 +420,10 @@ def _after_value(sent: Span, value_start: int, skip: frozenset[int] = frozenset(
 
 def _is_time_phrase(words: list[str]) -> bool:
     text = " ".join(words).lower()
-    return bool(re.match(r"^(at|after|by|during|over|in|within)\b.*\b(\d+|baseline|end)", text))
+    return bool(_TIME_PHRASE.match(text))
 
 
-_COPULAS = frozenset("was were is are".split())
+_COPULAS = words("copulas")
 
 
 def _trim(words: list[str]) -> list[str]:
@@ -469,26 +452,18 @@ def _evidence(sent: Span, start: int, end: int, section: str, label: str) -> Evi
     return Evidence(section, original[span.start_char : span.end_char], span.start_char, span.end_char, label)
 
 
-_NONE = re.compile(
-    r"\b(?:(?:there\s+(?:was|were)\s+)?no|none\s+of\s+the|not\s+any|without\s+any)\s+(?P<what>[^.;:()]{3,90}?)\s+"
-    r"(?:(?:was|were|has\s+been|have\s+been|had\s+been)\s+)?(?:observed|reported|seen|noted|found|occurred|"
-    r"recorded|detected|documented|experienced|developed|identified|encountered)\b"
-    r"(?P<where>[^.;]{0,60})",
-    re.I,
-)
-_ALL_WITHOUT = re.compile(
-    r"\ball\s+(?:the\s+)?(?:patients|participants|subjects|children|women|infants)\b[^.;]{0,80}?\bwithout\s+"
-    r"(?:any\s+)?(?P<what>[^.;,()]{3,60})",
-    re.I,
-)
-_NO_CUE = re.compile(r"\b(?:no|none|not any|without)\b", re.I)  # what every reading below needs
-_THERE_WERE_NO = re.compile(r"\bthere\s+(?:was|were)\s+no\s+(?P<what>[^.;]{3,160})", re.I)
-_ALL_ARMS_WORDS = frozenset("interventions treatments controls groups arms".split())
-_NO_ITEMS = re.compile(r"\s*(?:,\s*(?:including|and|or)?|\band|\bor)\s+no\s+", re.I)
-_EITHER = re.compile(r"\b(?:either|both|any|all|the\s+two|each)\s+(?:of\s+the\s+)?(?:groups?|arms?|patients?|"
-                     r"participants?|subjects?|treatment)\b|\bin\s+any\s+(?:patient|participant|subject)\b", re.I)
-_NOT_EVENT = re.compile(r"\b(?:differences?|significan\w*|changes?|(?<!side )(?<!adverse )effects? of|correlations?|"
-                        r"associations?|interactions?|evidence|trend|benefit|improvement)\b", re.I)
+_NONE = rule("text.none_observed")
+_ALL_WITHOUT = rule("text.all_without")
+_MAY_SAY_NONE = cue_filter(["text.none_observed", "text.all_without", "text.there_were_no"])
+_THERE_WERE_NO = rule("text.there_were_no")
+_ALL_ARMS_WORDS = words("all_arms_words")
+_NO_ITEMS = rule("text.no_items")
+_EITHER = rule("text.either")
+_NOT_EVENT = rule("text.not_event")
+_PEOPLE_WITH = rule("text.people_with")
+_CASES_OF = rule("text.cases_of")
+_SPACE_BEFORE_CLOSE = rule("text.space_before_close")
+_TIME_PHRASE = rule("text.time_phrase")
 
 
 def zero_event_results(sent: Span, lexicon: ArmLexicon, *, section: str, label: str) -> list[Result]:
@@ -498,7 +473,7 @@ def zero_event_results(sent: Span, lexicon: ArmLexicon, *, section: str, label: 
     about all groups; the outcome is what the sentence says did not happen.
     """
     text = span_text(sent)
-    if not _NO_CUE.search(text) or len(lexicon.arms) < 2 or any(t.like_num for t in sent):
+    if not _MAY_SAY_NONE(text) or len(lexicon.arms) < 2 or any(t.like_num for t in sent):
         return []
     whats = _none_happened(text, sent, lexicon)
     ev = (_evidence(sent, 0, len(sent), section, label),)
@@ -517,11 +492,11 @@ def _none_happened(text: str, sent: Span, lexicon: ArmLexicon) -> list[str]:
         m = _ALL_WITHOUT.search(text)
         what, whole = (m.group("what"), True) if m else (None, False)
     if what and whole and not _NOT_EVENT.search(what):
-        return [re.sub(r"^(?:patients?|participants?|subjects?)\s+(?:with|had|experienced)\s+", "", what.strip())]
+        return [_PEOPLE_WITH.sub("", what.strip())]
     m = _THERE_WERE_NO.search(text)
     named = {x.arm for x in lexicon.mentions(sent) if sent[x.start : x.end].text.lower() not in _ALL_ARMS_WORDS}
     if not m or (named and not _EITHER.search(text)):
         return []
-    items = (re.sub(r"^(?:cases?|episodes?|reports?|events?)\s+of\s+", "", item.strip())
+    items = (_CASES_OF.sub("", item.strip())
              for item in _NO_ITEMS.split(m.group("what")))
     return [item for item in items if len(item) >= 3 and not _NOT_EVENT.search(item)]
