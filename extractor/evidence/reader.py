@@ -7,7 +7,6 @@ the parsed passages, the abbreviations the paper defines, the table views, the a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property, lru_cache
@@ -40,26 +39,25 @@ from extractor.evidence.sizes import Design, read_design
 from extractor.evidence.spans import sentences, span_text, spans_by_sentence
 from extractor.evidence.text import sentence_results, zero_event_results
 from extractor.nlp import fold, get_nlp
+from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import parse_timepoint
 from extractor.nlp.sizes import SizeMention, find_sizes, reports_events
 from extractor.records import Record
 
-_SE_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SEM|SE|S\.E\.M?\.?|standard error)|±\s*SEM\b", re.I)
-# Abbreviations of statistics, never of what was measured ("SD: standard deviation").
-_STATISTICS = frozenset("SD SE SEM CI IQR OR RR HR MD SMD WMD ANOVA ANCOVA ITT PP NS NA N/A".split())
-_ANY_SE = re.compile(r"\bSEM?\b|\bS\.E\.|standard error", re.I)
-_SD_CONVENTION = re.compile(r"mean\s*(?:±|\+/-)\s*(?:SD|S\.D\.|standard deviation)|±\s*SD\b", re.I)
-_ALLOCATION = re.compile(r"random|allocat|assign|receiv|enrol|divided|groups?\b|\barms?\b|\bversus\b|\bvs\b|"
-                         r"compared|treated with|\bplacebo\b|\bcontrols?\b", re.I)
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{2,5}|[A-Z]{2})(?![a-z])")
-_ROLE_HEADER = re.compile(r"^\s*(?:experimental|intervention|treatment|control|placebo|comparison|sham)\s+"
-                          r"(?:condition|group|arm)s?\s*$", re.I)
-_A_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
-                       r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b", re.I)
-_EVALUATED = re.compile(r"evaluat|analy[sz]|complet|finish|follow-?up|available for|assess", re.I)
-_NOT_ALLOCATION = re.compile(r"exclu|withdr|lost to follow|discontinu|dropp?ed out|declined|ineligible", re.I)
-_BASELINE_ROW = re.compile(r"\b(?:baseline|pre-?(?:treatment|intervention|operative|test)?|before|"
-                           r"at entry|week 0|day 0|month 0|admission)\b", re.I)
+_SE_CONVENTION = rule("reader.se_convention")
+_STATISTICS = words("statistics")
+_ANY_SE = rule("reader.any_se")
+_SD_CONVENTION = rule("reader.sd_convention")
+_ALLOCATION = rule("reader.allocation")
+_ACRONYM = rule("reader.acronym")
+_ROLE_HEADER = rule("arms.role_named")
+_A_NUMBER = rule("reader.a_number")
+_EVALUATED = rule("reader.evaluated")
+_NOT_ALLOCATION = rule("reader.not_allocation")
+_BASELINE_ROW = rule("reader.baseline_row")
+_N_AFTER_DESCRIPTION = rule("reader.n_after_description")
+_LETTERS3 = rule("common.letters3")
+_PLAIN_NUMBER = rule("reader.plain_number")
 
 
 class TrialReader:
@@ -300,8 +298,8 @@ def _description(passage: Passage, doc: Doc, name_end: int, stop: int) -> str | 
         return None
     inner = [t for t in doc[name_end + 1 : stop] if t.text not in "()[]"]
     words = passage.text[inner[0].idx : inner[-1].idx + len(inner[-1])] if inner else ""
-    text = re.split(r"\s*[;,]\s*[nN]\s*=|\)\s*\(\s*[nN]\s*=", words)[0].strip(" ;,")
-    return text if re.search(r"[A-Za-z]{3,}", text) else None
+    text = _N_AFTER_DESCRIPTION.split(words)[0].strip(" ;,")
+    return text if _LETTERS3.search(text) else None
 
 
 def _rows_name_the_arms(rows: dict[int, str], columns: dict[int, tuple[str, str]], lexicon: ArmLexicon) -> bool:
@@ -334,7 +332,7 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
         if parts and tbl.is_test_header(parts[-1]) or any(tbl.is_effect_header(p) for p in parts):
             continue
         names = [split_header_n(p)[0] for p in parts]  # doses: "10 mg", or a bare number under "Dose (mg)"
-        numbers = set(doses(" ".join(names))) | {p.strip() for p in names if re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", p)}
+        numbers = set(doses(" ".join(names))) | {p.strip() for p in names if _PLAIN_NUMBER.fullmatch(p)}
         for depth in range(len(parts) - 1, -1, -1):
             arms = {m.arm for m in lexicon.mentions(label_doc(parts[depth]))}
             arms = {a for a in arms if _dose_fits(lexicon.arm(a), numbers)}
@@ -349,7 +347,7 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
 def _is_dose_of(part: str, arm: Arm | None) -> bool:
     """A header part that is only the arm's dose ("600" under "mg macitentan")."""
     number = part.strip().rstrip("0").rstrip(".") if "." in part else part.strip()
-    return arm is not None and re.fullmatch(r"\d+(?:\.\d+)?", part.strip()) is not None and any(
+    return arm is not None and _PLAIN_NUMBER.fullmatch(part.strip()) is not None and any(
         number in doses(n) or part.strip() in doses(n) for n in (arm.name, *arm.aliases))
 
 
@@ -374,8 +372,8 @@ def paired_columns(view: tbl.TableView, lexicon: ArmLexicon, taken: set[int]) ->
     return out
 
 
-_PAIRED = re.compile(r"([A-Za-z][\w -]{2,40}?)\s*\(\s*([A-Za-z][\w -]{2,40}?)\s*\)\s*$")
-_PAIRED_CELL = re.compile(r"^(.+?)\s*\((.+)\)\s*$")
+_PAIRED = rule("reader.paired_header")
+_PAIRED_CELL = rule("reader.paired_cell")
 
 
 def _paired_results(view: tbl.TableView, row: int, paired: dict[int, tuple[str, str, str]]) -> Iterator[Result]:
@@ -411,7 +409,7 @@ def _stat_only(part: str) -> bool:
     return tbl.stat_hint(part) is not None and len(part.split()) <= 4 and not _WHEN.search(part)
 
 
-_WHEN = re.compile(r"\b(?:pre|post|before|after|baseline|follow|week|month|day|year|end|final|change|visit)", re.I)
+_WHEN = rule("reader.when")
 
 
 def _dose_fits(arm: Arm | None, numbers: set[str]) -> bool:
@@ -511,8 +509,7 @@ def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, 
     )
 
 
-_CORNER_NOT_OUTCOME = re.compile(r"^\s*(?:groups?|arms?|treatments?|interventions?|variables?|characteristics?|"
-                                 r"parameters?|n|no\.?)\s*$", re.I)
+_CORNER_NOT_OUTCOME = rule("reader.corner_not_outcome")
 
 
 def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, str]]) -> Iterator[Result]:
@@ -600,8 +597,8 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     )
 
 
-_BASELINE_TABLE = re.compile(r"baseline|demographic|characteristics", re.I)
-_NOT_BASELINE_TABLE = re.compile(r"\bchange|\bfollow[- ]?up|\bafter\b|\boutcomes?\b|\bpost-?", re.I)
+_BASELINE_TABLE = rule("reader.baseline_table")
+_NOT_BASELINE_TABLE = rule("reader.not_baseline_table")
 
 
 def _baseline_table(view: tbl.TableView) -> bool:

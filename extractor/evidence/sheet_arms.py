@@ -10,7 +10,6 @@ says of its design, or stay unsized.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -19,6 +18,7 @@ from extractor.evidence.arms import acronym_of, doses, group_label, role_of, sam
 from extractor.evidence.model import Arm, Query
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, matched, terms
+from extractor.nlp.grammar import rule
 
 __all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm"]
 
@@ -47,7 +47,8 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
     return best
 
 
-_BARE_LABEL = re.compile(r"^\s*(?:and\s+)?([A-Z]{1,2}\d{1,2}|[IVX]{1,4})\s*(?:\(|,|$)")
+_BARE_LABEL = rule("sheet_arms.bare_label")
+_CAPITAL_WORD = rule("sheet_arms.capital_word")
 
 
 def _bare_label(query: str) -> str | None:
@@ -59,7 +60,7 @@ def _bare_label(query: str) -> str | None:
 def _acronym(a: str, b: str) -> bool:
     """Whether one name is an acronym of words of the other ("NBT group", "nature-based therapy")."""
     for short, long in ((a, b), (b, a)):
-        for tok in re.findall(r"\b[A-Z]{2,6}\b", short):
+        for tok in _CAPITAL_WORD.findall(short):
             if acronym_of(tok, long):
                 return True
     return False
@@ -113,8 +114,7 @@ def by_role(query: Query, arms: Sequence[Arm], found: list[Arm | None]) -> list[
     return found
 
 
-_ROLE_NAMED = re.compile(r"^\s*(?:experimental|intervention|treatment|control|placebo|comparison|sham)\s+"
-                         r"(?:condition|group|arm)s?\s*$", re.I)
+_ROLE_NAMED = rule("arms.role_named")
 
 
 def _without_the_intervention(query: Query, main: Sequence[Arm]) -> bool:
@@ -124,7 +124,7 @@ def _without_the_intervention(query: Query, main: Sequence[Arm]) -> bool:
         and not _NEGATION.search(query.intervention)
 
 
-_NEGATION = re.compile(r"\b(?:without|no|non|not)\b", re.I)
+_NEGATION = rule("sheet_arms.negation")
 
 
 def _subgroup_contrast(intervention: str, comparator: str) -> bool:
@@ -198,13 +198,13 @@ def _sheet_arm_sizes(reader: TrialReader, query: Query, found: list[Arm | None])
     return sizes
 
 
-_UNTREATED = re.compile(r"^\s*(?:no[- ]treatment|baseline|pre-?treatment|before (?:the )?treatment)\s*$", re.I)
+_UNTREATED = rule("sheet_arms.untreated")
 
 
-_LIST = re.compile(r",\s+(?:and\s+|or\s+)?|\s+or\s+|\s+and\s+", re.I)
-_LABELS = re.compile(r"\bgroups?\s+(\d{1,2}|[IVX]{1,4}|[A-Z])\b")
-_CONDITION = re.compile(r"\b(?:pre|post|before|after|baseline|at rest|conditions?)\b|^(?:pre|post)-", re.I)
-_ONE_SEX = re.compile(r"\bin (?:women|men|males|females|boys|girls)\b", re.I)
+_LIST = rule("sheet_arms.list")
+_LABELS = rule("sheet_arms.labels")
+_CONDITION = rule("sheet_arms.condition")
+_ONE_SEX = rule("sheet_arms.one_sex")
 
 
 def _pooled(text: str, reader: TrialReader) -> bool:
