@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from extractor.evidence.arms import split_header_n
 from extractor.evidence.model import ArmValue, Evidence
+from extractor.nlp.grammar import rule
 from extractor.nlp.rules import (
     Proportion,
     decimals,
@@ -28,41 +29,35 @@ from extractor.nlp.rules import (
 )
 from extractor.records import Table
 
-_NUMBERISH = re.compile(r"^[\s(\[]*[-+−–]?\s*(?:\d|\.\d)")
-_N_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of (?:patients|participants|subjects))?|"
-                    r"patients|participants|subjects|sample size)\s*(?:\(n\))?\s*[:=]?\s*$", re.I)
-_P_HEADER = re.compile(r"^\s*(?:p|p[- ]?values?|sig\.?|significance)\b|\bp[- ]?value\b", re.I)
-_FOOTNOTE_MARKS = re.compile(r"[*†‡§¶#¤‖ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]+$")
+_NUMBERISH = rule("tables.numberish")
+_N_ROW = rule("tables.n_row")
+_P_HEADER = rule("tables.p_header")
+_FOOTNOTE_MARKS = rule("tables.footnote_marks")
 
-# What the numbers are, said in a header, row label, caption or footnote.
-_HINTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^\s*(?:sd|s\.d\.)\s*$", re.I), "sd"),
-    (re.compile(r"^\s*(?:se|sem|s\.e\.m?\.?)\s*$", re.I), "se"),
-    (re.compile(r"median\b.*(?:iqr|interquartile|\bq1\b|quartile|25\s*(?:th)?\s*[-–,]\s*75)", re.I), "median_iqr"),
-    (re.compile(r"median\b.*(?:range|min)", re.I), "median_range"),
-    (re.compile(r"%\s*[(\[]\s*(?:n|no\.?|number)\s*[)\]]", re.I), "pct_n"),
-    (re.compile(r"mean\s*(?:±|\+/-|\(|\[|,)?\s*(?:sem|s\.e\.m|se|s\.e\.|standard error)\b", re.I), "mean_se"),
-    (re.compile(r"mean\s*(?:±|\+/-|\(|\[|,|/)?\s*(?:sd|s\.d\.|standard deviation)\b", re.I), "mean_sd"),
-    (re.compile(r"(?:^|\W)m\s*(?:\(%\))?\s*±\s*sd\b", re.I), "mean_sd"),
-    (re.compile(r"mean\s*\(?\s*95\s*%\s*ci", re.I), "mean_ci"),
-    (re.compile(r"(?:^|[\s(,])(?:n|no\.?|number)\s*[(\[]\s*%\s*[)\]]|n\s*/\s*%|\bn\s*,\s*%|n/n\s*\(%\)|"
-                r"\b(?:number|no\.?|count|frequency|n)\s*[(\[]\s*(?:percentages?|percent|proportion)\s*[)\]]|"
-                r"number\s+(?:and|or)\s+percent", re.I),
-     "n_pct"),
-    (re.compile(r"±\s*(?:sem|se)\b|\(\s*(?:sem|se)\s*\)", re.I), "mean_se"),
-    (re.compile(r"±\s*sd\b|\(\s*sd\s*\)|\bsd\b", re.I), "mean_sd"),
-    (re.compile(r"\biqr\b|interquartile", re.I), "median_iqr"),
-    (re.compile(r"^\s*(?:mean|m|average|x̄|χ)\s*$", re.I), "mean"),
-    (re.compile(r"^\s*(?:sd|s\.d\.|±\s*sd)\s*$", re.I), "sd"),
-    (re.compile(r"^\s*(?:se|sem|s\.e\.m?\.?)\s*$", re.I), "se"),
-    (re.compile(r"^\s*(?:%|percent(?:age)?|\(%\))\s*$", re.I), "pct"),
-    (re.compile(r"^\s*(?:n|no\.?|number)\s*$", re.I), "n"),
-    (re.compile(r"\bmedian\b", re.I), "median"),
-    (re.compile(r"\bmean\b", re.I), "mean"),
-    (re.compile(r"(?:,|\()\s*%\s*\)?\s*$|\bpercent|\b%\s*$", re.I), "pct"),
-]
-_COUNTS_TABLE = re.compile(r"adverse (?:events?|effects?|reactions?)|side[- ]effects?|complications?|"
-                           r"number of (?:patients|subjects|participants)", re.I)
+# What the numbers are, said in a header, row label, caption or footnote: the first rule that takes
+# the label gives its hint.
+_HINTS: list[tuple[re.Pattern[str], str]] = [(rule(f"tables.hint_{name}"), hint) for name, hint in (
+    ("sd_alone", "sd"),
+    ("se_alone", "se"),
+    ("median_iqr", "median_iqr"),
+    ("median_range", "median_range"),
+    ("pct_n", "pct_n"),
+    ("mean_se", "mean_se"),
+    ("mean_sd", "mean_sd"),
+    ("m_sd", "mean_sd"),
+    ("mean_ci", "mean_ci"),
+    ("n_pct", "n_pct"),
+    ("pm_se", "mean_se"),
+    ("pm_sd", "mean_sd"),
+    ("iqr", "median_iqr"),
+    ("mean_alone", "mean"),
+    ("pct_alone", "pct"),
+    ("n_alone", "n"),
+    ("median", "median"),
+    ("mean", "mean"),
+    ("pct", "pct"),
+)]
+_COUNTS_TABLE = rule("tables.counts_table")
 _SPREAD_OF = {"mean_sd": "sd", "mean_se": "se", "median_iqr": "iqr", "median_range": "range",
               "mean_ci": "ci"}
 
@@ -80,9 +75,9 @@ def stat_hint(text: str | None) -> str | None:
 
 
 # "ES (CL90%)", "% (CL90%)": an effect with its limits
-_EFFECT_HEADER = re.compile(r"\b(?:effect size|odds ratio|risk ratio|hazard ratio|difference|t[- ]?test|"
-                            r"chi[- ]?squared?|statistics?|chances|inference)\b|"
-                            r"^\s*(?:t|F|z|χ2|OR|RR|HR|ES|MD|SMD|d)\s*$|^\s*(?:ES|%)\s*\(", re.I)
+_EFFECT_HEADER = rule("tables.effect_header")
+_TWO_LETTERS = rule("tables.two_letters")
+_COUNT_CELL = rule("tables.count_cell")
 
 
 def is_effect_header(text: str) -> bool:
@@ -189,7 +184,7 @@ def _is_inner_header(row: tuple[str, ...]) -> bool:
     """A body row naming columns anew: a label, then two or more cells of words, no values."""
     cells = [c for c in row[1:] if c.strip()]
     return bool(row[0].strip()) and len(cells) >= 2 and len(set(cells)) >= 2 and not _is_section_sizes(row) \
-        and not any((is_value_text(c) and not re.search(r"[A-Za-z]{2}", c)) or c.strip() in ("—", "–", "-")
+        and not any((is_value_text(c) and not _TWO_LETTERS.search(c)) or c.strip() in ("—", "–", "-")
                     for c in cells)
 
 
@@ -206,7 +201,7 @@ def _view(table: Table, index: int, grid: list[tuple[str, ...]], header_count: i
     return view
 
 
-_MARK = re.compile(r"^\s*([ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]|[*†‡§¶#]+|[a-z](?=[\s)]*[A-Z])|\(?[a-z]\))[\s).:]*(?P<rest>.+)$")
+_MARK = rule("tables.footnote_mark")
 
 
 def footnote_hints(footnotes: tuple[str, ...]) -> dict[str, str]:
@@ -349,7 +344,7 @@ def _n_rows(view: TableView) -> None:
     """A body row labelled "n" gives the group size of each column."""
     for r in range(view.header_count, len(view.grid)):
         row = view.grid[r]
-        if _N_ROW.match(row[0]) and all(not c.strip() or re.fullmatch(r"\d[\d,]*", c.strip())
+        if _N_ROW.match(row[0]) and all(not c.strip() or _COUNT_CELL.fullmatch(c.strip())
                                          for c in row[view.label_columns:]):
             for c in view.value_columns():
                 if row[c].strip() and view.column_n[c] is None:
@@ -393,7 +388,7 @@ def _clean(text: str) -> str:
     return _GLUED_WORD.sub(r"\1 \2", _FOOTNOTE_MARKS.sub("", text.strip()).strip())
 
 
-_GLUED_WORD = re.compile(r"\b([A-Z]{2,})([a-z]{3,})\b")
+_GLUED_WORD = rule("tables.glued_word")
 
 
 def row_hint(view: TableView, row: int) -> str | None:
@@ -433,8 +428,8 @@ def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     return value if value.n is not None or n is None else _with_n(value, n)
 
 
-_CELL_N = re.compile(r"^(.*?\S)\s*[;,]?\s*[(\[]\s*(\d{1,6})\s*[)\]]\s*$")
-_HEADER_N_LAST = re.compile(r"[;,]\s*[(\[]?\s*n\s*[)\]]?\s*$", re.I)
+_CELL_N = rule("tables.cell_n")
+_HEADER_N_LAST = rule("tables.header_n_last")
 
 
 def read_text(view: TableView, row: int, col: int, text: str, arm: str) -> ArmValue | None:
@@ -473,9 +468,10 @@ def _read(text: str, hint: str | None, n: int | None, arm: str, ev: tuple[Eviden
     return _bare(number, text, hint, n, arm, ev)
 
 
-_BRACKETED_NUMBER = re.compile(r"^\s*[(\[]\s*(\d+(?:\.\d+)?\s*%?)\s*[)\]]\s*$")
+_BRACKETED_NUMBER = rule("tables.bracketed_number")
 _CONTINUOUS_HINTS = frozenset(("mean", "sd", "se", "mean_sd", "mean_se"))
-_TRAILING_PERCENT = re.compile(r"(?<=\d)\s*%(?=\s*$|\s*(?:±|\+/-|\())")
+_TRAILING_PERCENT = rule("tables.trailing_percent")
+_LAST_NUMBER = rule("tables.last_number")
 
 
 def _binary(prop: Proportion, arm: str, ev: tuple[Evidence, ...], rule: str) -> ArmValue:
@@ -541,5 +537,5 @@ def p_value_of_row(view: TableView, row: int) -> tuple[str, float] | None:
 
 def decimals_of(text: str) -> int:
     """Decimals of the percentage in a cell ("12 (40.5)" -> 1)."""
-    m = re.search(r"(\d+(?:\.\d+)?)\s*%?\s*[)\]]?\s*$", fold(text))
+    m = _LAST_NUMBER.search(fold(text))
     return decimals(m.group(1)) if m else 0
