@@ -10,6 +10,7 @@ intention-to-treat over per-protocol, the total over its parts. Otherwise the va
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 
 from extractor.evidence.compare import percent_agrees, side

@@ -9,37 +9,19 @@ generic words ("score", "rate", "level") does not.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import fold
 
-STOP_WORDS = frozenset(
-    """
-    a an the of in on at to for from by with without and or vs versus than as into between among
-    within during after before over under per each both all any this that these those its their
-    his her was were is are be been being had has have which who whom whose when where while
-    respectively also only not no nor but than then there here such other others same until since
-    through throughout upon via
-    patients patient participants participant subjects subject individuals people persons group
-    groups arm arms cohort study trial value values data n
-    """.split()
-)
-# Words that carry little weight when they are all two phrases share.
-GENERIC_WORDS = frozenset(
-    """
-    rate rates incidence proportion percentage percent number numbers mean means median level
-    levels score scores total change changes improvement improvements reduction reductions
-    increase increases decrease decreases difference differences measure measures outcome
-    outcomes effect effects overall average count counts frequency frequencies time times
-    assessment assessments evaluation index parameter parameters result results measurement
-    measurements value baseline end point endpoint primary secondary final treatment intake consumption
-    """.split()
-)
-_TOKEN = re.compile(r"[a-z0-9α-ωµ]+(?:[-+'][a-z0-9α-ωµ]+)*[+]?")
-_GLUED = re.compile(r"^([a-z]{2,})(\d{1,2})$")
+STOP_WORDS = words("stop_words")
+GENERIC_WORDS = words("generic_words")
+_TOKEN = rule("similarity.token")
+_GLUED = rule("similarity.glued_number")
+_DASH_IN_WORD = rule("similarity.dash_in_word")
+_SPACES = rule("common.spaces")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 
 
@@ -78,8 +60,8 @@ _GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta
 def normalise(text: str) -> str:
     """Lower case, folded typography, Greek letters spelled out ("β-blocker" reads "beta-blocker")."""
     t = unicodedata.normalize("NFKC", fold(text)).lower().translate(_GREEK)
-    t = re.sub(r"(?<=[^\W\d_])[\u2010-\u2015\u2212](?=[^\W\d_])", "-", t)  # "I–QOL" is "I-QOL"
-    return re.sub(r"\s+", " ", t).strip()
+    t = _DASH_IN_WORD.sub("-", t)  # "I–QOL" is "I-QOL"
+    return _SPACES.sub(" ", t).strip()
 
 
 @lru_cache(maxsize=65536)
@@ -131,8 +113,7 @@ CLINICAL_ABBREVIATIONS = {
 
 # Phrases reviewers read as one outcome: each variant also reads as the first.
 _SYNONYMS = (
-    ("adverse events", re.compile(r"\b(?i:adverse (?:drug )?(?:effects?|reactions?|experiences?)|side[- ]effects?)\b|"
-                                  r"\bAEs?\b")),
+    ("adverse events", rule("similarity.adverse_events")),
 )
 
 
@@ -205,8 +186,11 @@ def similarity(a: str, b: str, abbreviations: Mapping[str, str] | None = None) -
     return (coverage(ta, tb) + coverage(tb, ta)) / 2
 
 
-_ACRONYM_SMALL = frozenset("of and in to for on".split())
-_TIME_WORDS = frozenset("day days week weeks month months year years hour hours minute minutes baseline".split())
+_ACRONYM_SMALL = words("acronym_small")
+_TIME_WORDS = words("time_words")
+_WORD = rule("similarity.word")
+_CHUNK_BREAK = rule("similarity.chunk_break")
+_WORD_OR_NUMBER = rule("similarity.word_or_number")
 
 
 def initialisms(text: str) -> dict[str, str]:
@@ -216,7 +200,7 @@ def initialisms(text: str) -> dict[str, str]:
 
     Articles often use such an acronym without defining it where we can see it (the methods are
     not always there), so a sheet's long form may meet a table's "BMI"."""
-    words = re.findall(r"[A-Za-z][A-Za-z'’]*", fold(text))
+    words = _WORD.findall(fold(text))
     found: dict[str, str] = {}
     for i in range(len(words)):
         for j in range(i + 2, min(len(words), i + 8) + 1):
@@ -231,8 +215,8 @@ def initialisms(text: str) -> dict[str, str]:
                 letters = "".join(w[0] for w in run if keep_small or w.lower() not in STOP_WORDS).upper()
                 if 3 <= len(letters) <= 6:
                     found.setdefault(letters, phrase)
-    for chunk in re.split(r"\s*[,;:()\[\]/–—-]\s*", fold(text)):  # two words standing alone: "open defecation"
-        words = re.findall(r"[A-Za-z][A-Za-z'’]*|\d+", chunk)
+    for chunk in _CHUNK_BREAK.split(fold(text)):  # two words standing alone: "open defecation"
+        words = _WORD_OR_NUMBER.findall(chunk)
         runs = " ".join(w if w.lower() not in STOP_WORDS and w.isalpha() else "|" for w in words).split("|")
         for run in runs:
             pair = run.split()
@@ -243,10 +227,10 @@ def initialisms(text: str) -> dict[str, str]:
 
 
 # Two-letter acronyms read as these words once lower-cased ("OR", "IN") are never taken.
-_TWO_LETTER_WORDS = frozenset("am an as at be by do go he if in is it me my no of on or so to up us we".split())
+_TWO_LETTER_WORDS = words("two_letter_words")
 
 
-_SHORT_FORM = re.compile(r"\(\s*([A-Za-zα-ω][A-Za-z0-9α-ω\-+/]{1,11})\s*[;,)]")
+_SHORT_FORM = rule("similarity.short_form")
 
 
 def find_abbreviations(text: str) -> dict[str, str]:
@@ -266,27 +250,29 @@ def find_abbreviations(text: str) -> dict[str, str]:
     return found
 
 
-_GLOSSARY_ITEM = re.compile(r"^\s*([A-Za-z][A-Za-z0-9\-/]{1,10})\s*(?:[:=–]\s*|,\s+|\s+)([A-Za-z][^:=]{3,80}?)\s*\.?$")
+_GLOSSARY_ITEM = rule("similarity.glossary_item")
+_GLOSSARY_BREAK = rule("similarity.glossary_break")
+_WORD_CHARS = rule("similarity.word_chars")
 
 
 def find_glossary(text: str) -> dict[str, str]:
     """Abbreviations a table note lists: "CAL: clinical attachment level; PPD: probing depth",
     "DM diabetes mellitus, HTN hypertension". A long form must spell its short form."""
     found: dict[str, str] = {}
-    for item in re.split(r"\s*[;,]\s*(?=[A-Za-z][A-Za-z0-9\-/]{1,10}\s*(?:[:=–]|\s))|\s*;\s*", text):
+    for item in _GLOSSARY_BREAK.split(text):
         m = _GLOSSARY_ITEM.match(item)
         if not m or sum(c.isupper() for c in m.group(1)) < 2:
             continue
         short, long = m.group(1), m.group(2).strip()
         letters = [c.lower() for c in short if c.isalpha()]
-        words = re.findall(r"[\w'’]+", long)
+        words = _WORD_CHARS.findall(long)
         if words and _spells(letters, words) and len(words) <= len(letters) + 4:
             found.setdefault(short, long)
     return found
 
 
 def _long_form(before: str, short: str) -> str | None:
-    words = re.findall(r"[\w'’]+", before)[-(len(short) + 4):]  # "Digestion-resistant" is two words
+    words = _WORD_CHARS.findall(before)[-(len(short) + 4):]  # "Digestion-resistant" is two words
     letters = [c.lower() for c in short if c.isalpha()]
     if not letters or not words:
         return None
