@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 from extractor.evidence.model import Arm, Evidence
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
 from extractor.evidence.spans import span_text
-from extractor.nlp.grammar import cue_filter, rule, words
+from extractor.nlp.grammar import cue_filter, limit, rule, words
 from extractor.nlp.rules import fold, parse_count_word
 
 CONTROL = rule("arms.control")
@@ -60,6 +60,8 @@ _VERBISH = rule("arms.verbish")
 _NAME_MARKS = rule("arms.name_marks")
 _STARTS_WITH_NUMBER = rule("arms.starts_with_number")
 _SPACES = rule("common.spaces")
+_MAX_NAME_WORDS = limit("arms.max_name_words")
+_MAX_DESCRIPTION_WORDS = limit("arms.max_description_words")
 
 
 def clean_arm_name(name: str) -> str | None:
@@ -73,7 +75,8 @@ def clean_arm_name(name: str) -> str | None:
         return None
     words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS]
     starts_with_number = _STARTS_WITH_NUMBER.match(text) and not _DOSE.match(fold(text))  # "30 µg YIC" is a name
-    if not (words or group_label(text)) or starts_with_number or len(text.split()) > 8 or _VERBISH.search(text):
+    too_long = len(text.split()) > _MAX_NAME_WORDS
+    if not (words or group_label(text)) or starts_with_number or too_long or _VERBISH.search(text):
         return None
     return text
 
@@ -570,7 +573,7 @@ _SMALL_LEADING_WORD = rule("arms.small_leading_word")
 def _long_name(text: str) -> str | None:
     """A group described by what it received: kept whole, but not a sentence about results."""
     text = text.strip(" ,;:")
-    if len(text.split()) > 30 or _VERBISH.search(text) or not _LETTERS3.search(text):
+    if len(text.split()) > _MAX_DESCRIPTION_WORDS or _VERBISH.search(text) or not _LETTERS3.search(text):
         return None
     return text
 

@@ -19,9 +19,12 @@ from extractor.evidence.similarity import coverage, expand, matched, normalise, 
 from extractor.nlp import grammar
 from extractor.nlp.rules import parse_timepoint, untimed
 
-MIN_OUTCOME_SCORE = 0.6
-MIN_MARGIN = 0.15  # a result this much worse than the best is no competitor
-FINAL_LEAD = MIN_MARGIN + 0.01  # the last time point of an outcome wins over its earlier ones
+MIN_OUTCOME_SCORE = grammar.weight("choose.min_outcome_score")
+MIN_MARGIN = grammar.weight("choose.min_margin")
+FINAL_LEAD = grammar.weight("choose.final_lead")
+_CONTEXT_SHARE = grammar.weight("choose.context_share")
+_LABEL_CONTEXT_SHARE = grammar.weight("choose.label_context_share")
+_MIN_CONTEXT_FOR_REVERSE = grammar.weight("choose.min_context_for_reverse")
 
 Candidate = tuple[float, Result]
 
@@ -44,7 +47,8 @@ def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) 
     forward = coverage(q, main)
     in_context = coverage(q, context)
     reverse = coverage(main, q) if main else 0.0
-    return max(forward, 0.85 * in_context, 0.5 * in_context + 0.5 * reverse if in_context >= 0.5 else 0.0)
+    both = _LABEL_CONTEXT_SHARE * in_context + _LABEL_CONTEXT_SHARE * reverse
+    return max(forward, _CONTEXT_SHARE * in_context, both if in_context >= _MIN_CONTEXT_FOR_REVERSE else 0.0)
 
 
 # --- time points ------------------------------------------------------------------------------

@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
 from extractor.evidence.similarity import expand, similarity
 from extractor.evidence.stats import check_p, sd_from_ci, sd_from_se
-from extractor.nlp.grammar import rule
+from extractor.nlp.grammar import limit, rule, weight
 from extractor.nlp.rules import counts_from_percent, parse_timepoint, rounds_to
 
-# SDs computed from an SE or a CI are given to two decimals, as reviewers' calculators give them.
-SD_DECIMALS = 2
+SD_DECIMALS = limit("compare.sd_decimals")
+_PRIMARY_SIMILARITY = weight("compare.primary_similarity")
+_CONFIDENCE_TEXT = weight("compare.confidence_text")
+_MIN_CONFIDENCE = weight("compare.min_confidence")
+_CONFIDENCE_TABLE = weight("compare.confidence_table")
+_DERIVED_PENALTY = weight("compare.derived_penalty")
+_INCONSISTENT_PENALTY = weight("compare.inconsistent_penalty")
 
 _PRIMARY = rule("compare.primary")
 _PERCENT_DIGITS = rule("compare.percent_digits")
@@ -54,7 +59,7 @@ def is_primary(
     if not primaries:
         return None
     for what, timepoint in primaries:
-        if similarity(expand(result.outcome, abbreviations), expand(what, abbreviations)) < 0.3:
+        if similarity(expand(result.outcome, abbreviations), expand(what, abbreviations)) < _PRIMARY_SIMILARITY:
             continue
         if timepoint and result.timepoint and timepoint != result.timepoint:
             continue
@@ -167,11 +172,11 @@ def _evidence(result: Result, a: ArmValue, b: ArmValue) -> tuple[Evidence, ...]:
 
 
 def _confidence(result: Result, derived: tuple[str, ...], consistent: bool | None) -> float:
-    score = 0.9 if result.source == "table" else 0.8
-    score -= 0.1 * len([d for d in derived if not d.endswith("percent")])
+    score = _CONFIDENCE_TABLE if result.source == "table" else _CONFIDENCE_TEXT
+    score -= _DERIVED_PENALTY * len([d for d in derived if not d.endswith("percent")])
     if consistent is False:
-        score -= 0.2
-    return round(max(score, 0.1), 2)
+        score -= _INCONSISTENT_PENALTY
+    return round(max(score, _MIN_CONFIDENCE), 2)
 
 
 def comparisons(

@@ -19,7 +19,7 @@ from extractor.evidence.model import Arm, Evidence, Query, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.sheet_arms import query_arms
 from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, initialisms
-from extractor.nlp.grammar import rule
+from extractor.nlp.grammar import rule, weight
 from extractor.nlp.rules import counts_from_percent, parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
@@ -33,6 +33,12 @@ _QUALIFIER = rule("fill.qualifier")
 _NEGATED = rule("fill.negated")
 _BASELINE_QUERY = rule("fill.baseline_query")
 _DECIMALS = rule("fill.decimals")
+_DERIVED_FACTOR = weight("fill.derived_factor")
+_TIMEPOINT_PENALTY = weight("fill.timepoint_penalty")
+_QUALIFIED_PENALTY = weight("fill.qualified_penalty")
+_NEGATED_PENALTY = weight("fill.negated_penalty")
+_SUBSET_PENALTY = weight("fill.subset_penalty")
+_TIMEPOINT_BONUS = weight("fill.timepoint_bonus")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,7 @@ def fill(reader: TrialReader, query: Query) -> Filled:
     values = _values(result.kind, si, sc, values)
     derived = tuple(f"intervention_{d}" for d in si.derived) + tuple(f"comparator_{d}" for d in sc.derived)
     evidence = (*result.value_for(i_name).evidence, *result.value_for(c_name).evidence)  # type: ignore[union-attr]
-    return Filled(values, result.kind, evidence, round(min(score, 1.0) * (0.9 if derived else 1.0), 2),
+    return Filled(values, result.kind, evidence, round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2),
                   derived)
 
 
@@ -106,10 +112,10 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
             continue  # characteristics at entry do not answer an outcome
         score = outcome_score(query.outcome, result, abbreviations)
         if _SUBSET.search(result.context) and not _SUBSET.search(query.outcome):
-            score -= 0.2
+            score -= _SUBSET_PENALTY
         score -= _narrower(query.outcome, result)
         if wanted and result.timepoint:
-            score += 0.1 if result.timepoint == str(wanted) else -0.3
+            score += _TIMEPOINT_BONUS if result.timepoint == str(wanted) else -_TIMEPOINT_PENALTY
         if score >= MIN_OUTCOME_SCORE:
             out.append((score, result))
     return prefer_final(out)
@@ -122,7 +128,7 @@ def _narrower(outcome: str, result: Result) -> float:
     qualified = bool(_QUALIFIER.search(result.outcome)) and not _QUALIFIER.search(outcome)
     negated = bool(_NEGATED.search(result.outcome)) and not _NEGATED.search(outcome) and not any(
         "none_in_any_group" in v.rule_ids for v in result.values)
-    return 0.45 * qualified + 0.3 * negated
+    return _QUALIFIED_PENALTY * qualified + _NEGATED_PENALTY * negated
 
 
 def as_proportions(result: Result) -> Result | None:

@@ -18,7 +18,7 @@ from extractor.evidence.arms import acronym_of, doses, group_label, role_of, sam
 from extractor.evidence.model import Arm, Query
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, matched, terms
-from extractor.nlp.grammar import rule
+from extractor.nlp.grammar import rule, weight
 
 __all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm"]
 
@@ -35,20 +35,25 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
             continue
         if same_group(query, name, abbreviations) or _acronym(query, name):
             q, a = terms(expand(query, abbreviations)), terms(expand(name, abbreviations))
-            best = max(best, 0.6 + 0.4 * coverage(q, a))  # the name that says more of the query wins
+            best = max(best, _SAME_GROUP_BASE + _SAME_GROUP_COVERAGE * coverage(q, a))  # saying more of the query wins
             continue
         q = [t for t in terms(expand(query, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
         a = [t for t in terms(expand(name, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
         if q and a and role_of(query) == role_of(name):
-            best = max(best, 0.8 * max(coverage(q, a), coverage(a, q)))
+            best = max(best, _SHARED_TERMS * max(coverage(q, a), coverage(a, q)))
     if arm.description:  # a sheet naming the group by what it received
         q = [t for t in terms(expand(query, abbreviations)) if t not in NOT_DISTINCTIVE_QUERY]
-        best = max(best, 0.8 * coverage(q, terms(expand(arm.description, abbreviations))))
+        best = max(best, _SHARED_TERMS * coverage(q, terms(expand(arm.description, abbreviations))))
     return best
 
 
 _BARE_LABEL = rule("sheet_arms.bare_label")
 _CAPITAL_WORD = rule("sheet_arms.capital_word")
+_SAME_GROUP_BASE = weight("sheet_arms.same_group_base")
+_SAME_GROUP_COVERAGE = weight("sheet_arms.same_group_coverage")
+_SHARED_TERMS = weight("sheet_arms.shared_terms")
+_MIN_ARM_SCORE = weight("sheet_arms.min_arm_score")
+_MIN_ARM_LEAD = weight("sheet_arms.min_arm_lead")
 
 
 def _bare_label(query: str) -> str | None:
@@ -69,9 +74,9 @@ def _acronym(a: str, b: str) -> bool:
 def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> Arm | None:
     """The trial arm a sheet's arm name denotes, when one stands out."""
     scored = sorted(((arm_score(query, a, abbreviations), i) for i, a in enumerate(arms)), reverse=True)
-    if not scored or scored[0][0] < 0.5:
+    if not scored or scored[0][0] < _MIN_ARM_SCORE:
         return None
-    if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.1:
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - _MIN_ARM_LEAD:
         return None
     best = arms[scored[0][1]]
     return None if _names_a_cell(query, best, arms, abbreviations) else best

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from extractor.nlp import grammar
 from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import fold
 
@@ -22,6 +23,8 @@ _TOKEN = rule("similarity.token")
 _GLUED = rule("similarity.glued_number")
 _DASH_IN_WORD = rule("similarity.dash_in_word")
 _SPACES = rule("common.spaces")
+_GENERIC_WEIGHT = grammar.weight("similarity.generic_weight")
+_NUMBER_WEIGHT = grammar.weight("similarity.number_weight")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 
 
@@ -89,9 +92,9 @@ def terms(text: str, *, keep_stop: bool = False) -> tuple[str, ...]:
 def weight(term: str) -> float:
     """How much a term says about what is measured (generic words count little)."""
     if term in GENERIC_WORDS or stem(term) in GENERIC_WORDS or len(term) == 1:
-        return 0.25
+        return _GENERIC_WEIGHT
     if term.isdigit():
-        return 0.5
+        return _NUMBER_WEIGHT
     return 1.0
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-# A reported p and a recomputed one agree when they differ by less than this factor.
-P_TOLERANCE = 1.25
-# Fisher's test costs time in the size of the table; beyond this many patients, with no small
-# expected count, chi-square gives the same answer.
-FISHER_UP_TO = 1000
+from extractor.nlp.grammar import limit, weight
+
+P_TOLERANCE = weight("stats.p_tolerance")
+FISHER_UP_TO = limit("stats.fisher_up_to")  # Fisher's test costs time in the size of the table
+_MIN_EXPECTED = weight("stats.min_expected")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ def two_by_two_p(events1: int, n1: int, events2: int, n2: int) -> dict[str, floa
     general ones cost a millisecond each. Agreement with scipy is tested.
     """
     out = {}
-    if n1 + n2 <= FISHER_UP_TO or _min_expected(events1, n1, events2, n2) < 5:
+    if n1 + n2 <= FISHER_UP_TO or _min_expected(events1, n1, events2, n2) < _MIN_EXPECTED:
         out["fisher"] = fisher_exact_p(events1, n1, events2, n2)
     if min(events1 + events2, n1 + n2 - events1 - events2) > 0:
         out["chi2"] = _chi2_p(events1, n1, events2, n2, yates=False)
@@ -118,5 +118,4 @@ def sd_from_ci(low: float, high: float, n: int, level: float = 95.0) -> float:
     return math.sqrt(n) * (high - low) / (2 * q)
 
 
-# The group size from which the normal distribution replaces t in sd_from_ci.
-LARGE_SAMPLE = 60
+LARGE_SAMPLE = limit("stats.large_sample")
