@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,19 @@ def test_nlp_grammar_load_rejects_a_bad_rule_naming_it(changes, message) -> None
 def test_nlp_grammar_load_accepts_a_good_rule() -> None:
     built = grammar._build(_entry(cues=["cat"], flags=["I"]), "demo.jsonl:1", area="demo")
     assert built.apply("A CAT") and not built.apply("catalogue")
+
+
+def _package_source() -> str:
+    root = Path(grammar.__file__).resolve().parent.parent
+    return "\n".join(p.read_text("utf-8") for p in root.rglob("*.py"))
+
+
+def test_nlp_grammar_every_rule_class_and_weight_is_used() -> None:
+    """No dead data: each rule and weight is named in the code, each class in the code or a rule."""
+    source = _package_source()
+    regexes = "\n".join(r.source and r.pattern.pattern for r in RULES)
+    unused = [r.id for r in RULES if f'"{r.id}"' not in source]
+    unused += [w for w in grammar._weights() if f'"{w}"' not in source]
+    unused += [c for c in grammar._lexicon() if f'"{c}"' not in source and
+               grammar.expand("{" + c + "}") not in regexes]
+    assert unused == []

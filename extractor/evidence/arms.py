@@ -131,7 +131,7 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
     start = end
     while start > 0 and end - start < 8 and doc[start - 1].lower_ not in _NAME_STOP:
         start -= 1
-    while start < end and doc[start].lower_ in ("the", "a", "an"):
+    while start < end and doc[start].lower_ in _ARTICLES:
         start += 1
     while start < end - 1 and doc[start].lower_ in ("group", "groups", "arm") and not group_label(
         doc[start:end].text
@@ -368,7 +368,7 @@ class ArmLexicon:
         phrases: set[tuple[str, ...]] = set()
         names = (arm.name, *arm.aliases)
         for name in names:
-            toks = tuple(t for k, t in enumerate(tokens(name)) if t not in ("the", "a", "an") or
+            toks = tuple(t for k, t in enumerate(tokens(name)) if t not in _ARTICLES or
                          k > 0 and tokens(name)[k - 1] in ("group", "groups", "arm"))
             if toks:
                 phrases.add(toks)
@@ -477,7 +477,7 @@ def _count_then_name(sent: Span, j: int) -> tuple[int, int] | None:
     if j >= len(sent) or sent[j].lower_ not in _COUNT_LINKS:
         return None
     j += 1
-    if j < len(sent) and sent[j].lower_ in ("the", "a", "an"):
+    if j < len(sent) and sent[j].lower_ in _ARTICLES:
         j += 1
     end = j
     while end < len(sent) and end - j < 6 and sent[end].lower_ not in _NAME_END and not sent[end].is_punct \
@@ -502,7 +502,7 @@ def _count_who_underwent(sent: Span, j: int) -> tuple[int, int] | None:
     k += 1
     if k >= len(sent) or sent[k].lower_ not in _UNDERWENT or not _SPLIT_CUE.search(span_text(sent)):
         return None
-    start = k + 1 + (k + 1 < len(sent) and sent[k + 1].lower_ in ("the", "a", "an"))
+    start = k + 1 + (k + 1 < len(sent) and sent[k + 1].lower_ in _ARTICLES)
     end = start
     while end < len(sent) and end - start < 6 and sent[end].lower_ not in _TREATMENT_END and (
             not sent[end].is_punct or _joins_words(sent, end)):

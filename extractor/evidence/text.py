@@ -27,6 +27,8 @@ _PEOPLE = words("people")
 _OUTCOME_FOLLOWS = words("outcome_follows")
 _TRIM_WORDS = words("trim_words")
 _CLAUSE_END = words("clause_end")
+_CLAUSE_BREAKS = words("clause_breaks")
+_BETWEEN_LISTED = words("between_listed")
 _SUBGROUP = rule("text.subgroup")
 _BASELINE = rule("text.baseline")
 _BEFORE_TREATMENT = rule("text.before_treatment")
@@ -136,7 +138,7 @@ def _named_before_listed(sent: Span, values: Sequence[Found], mentions: Sequence
     if len(values) < 2 or any(m.end > values[0].start for m in mentions):
         return []
     between = {t.lower_ for v, w in zip(values, values[1:], strict=False) for t in sent[v.end : w.start]}
-    if not between <= {"vs", "vs.", "versus", "and", ",", ";", "compared", "with", "to", "v", "v."}:
+    if not between <= _BETWEEN_LISTED:
         return []
     arms = _distinct(iter(mentions))
     return list(zip(values, arms, strict=True)) if len(arms) == len(values) else []
@@ -175,9 +177,9 @@ def _consistency(pairs: list[tuple[Found, str]]) -> int:
 def _respectively(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]] | None:
     """"a, b and c for A, B and C, respectively": the n-th value goes to the n-th arm named."""
     stop = next((i for i in range(values[-1].end, len(sent)) if sent[i].text == ";" or sent[i].lower_ in
-                 ("while", "whereas", "but", "although")), len(sent))
+                 _CLAUSE_BREAKS), len(sent))
     start = max((i for i in range(0, values[0].start) if sent[i].text == ";" or sent[i].lower_ in
-                 ("while", "whereas", "but", "although")), default=0)
+                 _CLAUSE_BREAKS), default=0)
     arms_after = _distinct(m for m in mentions if values[-1].end <= m.start < stop)
     arms_before = _distinct(m for m in mentions if start <= m.start and m.end <= values[0].start)
     for arms in (arms_after, arms_before):
