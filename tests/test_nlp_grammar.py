@@ -98,7 +98,8 @@ def _entry(**changes):
         ({"examples": [{"text": "a cat", "groups": {"1": "cat"}}, "cat"]}, "does not have"),
         ({"regex": r"\b(cat)\b", "examples": [{"text": "a cat", "groups": {"1": "dog"}}, "cat"]}, "group 1"),
         ({"cues": ["dog"]}, "holds none of the cues"),
-        ({"cues": ["CAT"]}, "holds none of the cues"),
+        ({"cues": ["CAT"]}, "lower case"),
+        ({"cues": ["ca"]}, "holds none of the cues"),
         ({"mode": "fullmatch"}, "does not take its example 'a cat'"),
         ({"mode": "findall"}, "mode 'findall'"),
         ({"flags": ["Q"]}, "unknown flag"),
@@ -114,6 +115,12 @@ def test_nlp_grammar_load_rejects_a_bad_rule_naming_it(changes, message) -> None
 def test_nlp_grammar_load_accepts_a_good_rule() -> None:
     built = grammar._build(_entry(cues=["cat"], flags=["I"]), "demo.jsonl:1", area="demo")
     assert built.apply("A CAT") and not built.apply("catalogue")
+
+
+def test_nlp_grammar_cue_filter_takes_cues_as_whole_words() -> None:
+    passes = grammar._cue_search(("cat", "not any"))
+    assert passes("A CAT sat") and passes("there was not any")
+    assert not passes("catalogue") and not passes("bobcat") and not passes("not anyone")
 
 
 def _package_source() -> str:

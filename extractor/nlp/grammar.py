@@ -9,9 +9,9 @@ Three packaged files hold what the evidence stage reads text with (no spaCy here
   ``mode`` (``search`` by default, or ``match`` / ``fullmatch``) is how the code applies the rule,
   so how its examples are tried. An example is a text the rule must take, or ``{"text": ...,
   "groups": {"name or number": "value"}}`` when a group's value matters (``null``: the group takes no
-  part); a counter-example is a text it must not take. ``cues`` are lower-case pieces of text of which
-  every text the rule takes holds one: :func:`cue_filter` is built from them, and every example is
-  checked against them, so a pre-filter never falls out of step with its rule.
+  part); a counter-example is a text it must not take. ``cues`` are lower-case words (or phrases) of
+  which every text the rule takes holds one as a whole word: :func:`cue_filter` is built from them,
+  and every example is checked against them, so a pre-filter never falls out of step with its rule.
 - ``lexicon.json``: word classes ``{"class": {"purpose": "...", "words": [...]}}``. A regex names a
   class as ``{class}`` (lower-case letters and underscores only, so no regex quantifier such as
   ``{2,5}`` can be read as one), expanded to ``(?:word|word|...)`` with the words escaped, in the
@@ -116,7 +116,7 @@ def limit(name: str) -> int:
 def cue_filter(ids: Iterable[str]) -> Callable[[str], bool]:
     """A fast test that ``text`` may be taken by any of the rules ``ids``: it holds one of their cues.
 
-    Each rule must declare cues; the test is a case-insensitive search for any of them.
+    Each rule must declare cues; the test is a case-insensitive search for any of them as whole words.
     """
     cues: list[str] = []
     for rule_id in ids:
@@ -131,7 +131,7 @@ def cue_filter(ids: Iterable[str]) -> Callable[[str], bool]:
 
 @cache
 def _cue_search(cues: tuple[str, ...]) -> Callable[[str], bool]:
-    search = re.compile("|".join(map(re.escape, cues)), re.I).search
+    search = re.compile(r"\b(?:" + "|".join(map(re.escape, cues)) + r")\b", re.I).search
     return lambda text: search(text) is not None
 
 
@@ -279,9 +279,8 @@ def _check(built: Rule, fail: Callable[[str], Any]) -> None:
                 fail(f"example {example.text!r} names group {key}, which the regex does not have")
             if got != want:
                 fail(f"example {example.text!r}: group {key} is {got!r}, not {want!r}")
-        lowered = example.text.lower()
-        if built.cues and not any(cue in lowered for cue in built.cues):
-            fail(f"example {example.text!r} holds none of the cues {list(built.cues)}")
+        if built.cues and not _cue_search(built.cues)(example.text):
+            fail(f"example {example.text!r} holds none of the cues {list(built.cues)} as a word")
     for counter in built.counter_examples:
         if built.apply(counter) is not None:
             fail(f"takes its counter-example {counter!r}")
