@@ -124,8 +124,12 @@ def test_nlp_grammar_cue_filter_takes_cues_as_whole_words() -> None:
 
 
 def _package_source() -> str:
+    """The package's code, and the size rules (patterns/sizes.jsonl), which name classes by "@class",
+    "needs" or "{class}"."""
     root = Path(grammar.__file__).resolve().parent.parent
-    return "\n".join(p.read_text("utf-8") for p in root.rglob("*.py"))
+    sizes = (root / "nlp" / "patterns" / "sizes.jsonl").read_text("utf-8")
+    named = sizes.replace("@", '"').replace("{", '"').replace("}", '"')
+    return "\n".join(p.read_text("utf-8") for p in root.rglob("*.py")) + "\n" + named
 
 
 def test_nlp_grammar_every_rule_class_and_weight_is_used() -> None:

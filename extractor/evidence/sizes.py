@@ -9,44 +9,23 @@ uses them only for arms it could not size otherwise.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from extractor.nlp.grammar import rule
 from extractor.nlp.rules import parse_count_word
 
-_COUNT = (r"\d{1,5}|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|"
-          r"five|six|seven|eight|nine))?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-          r"[a-z]+teen|one hundred|a hundred)")
-_PEOPLE = r"(?:patients|participants|subjects|women|men|males|females|children|adults|infants|volunteers|individuals)"
-_SPLIT = re.compile(
-    r"(?:randomi[sz]ed|allocated|divided|assigned|distributed)\s+(?:\w+\s+){0,3}?(?:in|into|to)\s+"
-    r"(?P<k>two|three|four|five|2|3|4|5)\s+(?:equal\s+|equally\s+sized\s+|parallel\s+)?(?:groups|arms)\b",
-    re.I,
-)
-_TOTAL = re.compile(  # "A total of 120 patients", "Sixty ASA I-II female patients"
-    rf"\b(?P<n>\d{{2,5}}|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|"
-    rf"five|six|seven|eight|nine))?|ten|eleven|twelve|[a-z]+teen|one hundred|a hundred))\s+(?:[\w-]+,?\s+){{0,9}}?"
-    rf"{_PEOPLE}\b",
-    re.I,
-)
-_GROUPS_OF = re.compile(  # "two groups of 10 participants"
-    rf"\b(?P<k>two|three|four|five|[2-5])\s+(?:equal\s+)?groups\s+of\s+(?P<n>{_COUNT})\s+(?:[\w-]+\s+){{0,3}}?"
-    rf"{_PEOPLE}\b",
-    re.I,
-)
-_EACH_GROUP = re.compile(
-    rf"\b(?P<k>two|three|four|five|[2-5])\s+(?:equal\s+)?groups\b[^.;]{{0,20}}?\b(?P<n>{_COUNT})\s+"
-    rf"(?:{_PEOPLE}\s+)?(?:in\s+each|per|in\s+every)\s+group\b",
-    re.I,
-)
-_PARTICIPANTS = re.compile(rf"\b(?P<n>{_COUNT})\s+(?:(?!\d)[\w-]+,?\s+){{0,4}}?{_PEOPLE}\b", re.I)
-_WITHIN = re.compile(r"within[- ]subjects?|cross-?over|in (?:a )?random(?:i[sz]ed)? order|"
-                     r"\border\b[^.]{0,60}\brandomly|counterbalanced|repeated[- ]measures design", re.I)
-_NOT_ENROLLED = re.compile(r"screen|exclu|eligib|withdr|lost to|dropp|declin|assessed for|approached|\baim|"
-                           r"\bplann|\bpower\b|sample size|\bwould\b|\bwill\b", re.I)
-_ENROLLED = re.compile(r"randomi[sz]|enrol|recruit|includ|particip|took part|were studied|complet|analy[sz]", re.I)
+# The phrasings of a design are grammar rules (patterns/design.jsonl), each with its examples.
+_SPLIT = rule("design.split_into_groups")
+_TOTAL = rule("design.total_people")
+_GROUPS_OF = rule("design.groups_of")
+_EACH_GROUP = rule("design.each_group")
+_PARTICIPANTS = rule("design.participants")
+_WITHIN = rule("design.within_subject")
+_NOT_ENROLLED = rule("design.not_enrolled")
+_ENROLLED = rule("design.enrolled")
+_SENTENCE_BREAK = rule("design.sentence_break")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +76,7 @@ def _participants(texts: list[str]) -> int | None:
     sentences on screening, exclusion, loss or the planned sample size."""
     counts: Counter[int] = Counter()
     for text in texts:
-        for sentence in re.split(r"(?<=[.;])\s+", text):
+        for sentence in _SENTENCE_BREAK.split(text):
             if _NOT_ENROLLED.search(sentence):
                 continue
             for m in _PARTICIPANTS.finditer(sentence):

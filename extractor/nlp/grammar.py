@@ -38,7 +38,7 @@ __all__ = ["Example", "Rule", "cue_filter", "limit", "rule", "rules", "weight", 
 
 Mode = Literal["search", "match", "fullmatch"]
 # Pattern files of other schemas, read by their own modules: spaCy Matcher patterns (nlp.components)
-# and the size phrasings (nlp.sizes, with their own lexicon in patterns/sizes_lexicon.json).
+# and the size phrasings (nlp.sizes: rules with a kind and a group, over this lexicon's classes).
 _OTHER_FILES = frozenset({"values.jsonl", "sizes.jsonl"})
 _FLAGS = {"I": re.I, "M": re.M, "S": re.S, "X": re.X, "A": re.A}
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")

@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from extractor.errors import ExtractionError
+from extractor.nlp.grammar import word_list
 from extractor.nlp.rules import fold
 
 SizeKind = Literal["group", "analysed", "total", "total_analysed", "each"]
@@ -59,11 +60,14 @@ class SizeRule:
 # --- the lexicon ----------------------------------------------------------------------------------
 
 
-@cache
-def lexicon() -> dict[str, tuple[str, ...]]:
-    """The word classes of group sizes (``patterns/sizes_lexicon.json``), by class name."""
-    raw = json.loads(resources.files("extractor.nlp").joinpath("patterns/sizes_lexicon.json").read_text("utf-8"))
-    return {name: tuple(entry["words"]) for name, entry in raw.items()}
+def lexicon() -> _Lexicon:
+    """The word classes of :mod:`extractor.nlp.grammar`'s lexicon, by class name."""
+    return _Lexicon()
+
+
+class _Lexicon:
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        return word_list(name)
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -75,11 +79,11 @@ def _alternation(words: tuple[str, ...]) -> str:
 def _pieces() -> dict[str, str]:
     """The pieces rules are written with: each lexicon class, and numbers in digits or words."""
     lex = lexicon()
-    units, teens, tens = (_alternation(lex[k]) for k in ("units", "teens", "tens"))
+    units, teens, tens = (_alternation(lex[k]) for k in ("number_units", "number_teens", "number_tens"))
     below_100 = rf"(?:{tens}(?:[\s-]+{units})?|{teens}|{units})"
     words = (rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})(?:\s+thousand)?")
     digits = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})(?![.,]\d|\s*%|\d|/)"
-    pieces = {name: rf"\b{_alternation(words_)}\b" for name, words_ in lex.items()}
+    pieces = {name: rf"\b{_alternation(lex[name])}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits, "count": rf"(?=[\dotfsenaOTFSENA])(?:{digits}|(?<!hundred )(?<!hundred and )\b{words}\b(?![\s-]+(?:{units}|{teens})\b))",
                "numword": rf"(?=[otfsenaOTFSENA])\b{words}\b",
@@ -88,6 +92,10 @@ def _pieces() -> dict[str, str]:
                              r"reported|achieved|complained|suffered|needed|presented|responded|were\s+(?:free|cured|alive|dead|"
                              r"lost|withdrawn|excluded))\b)"}
     return pieces
+
+
+# The lexicon classes a size rule may name as a {placeholder}.
+_CLASSES_USED = ("size_people", "alloc_verbs", "role_people")
 
 
 def _expand(regex: str) -> str:
@@ -157,9 +165,9 @@ def count_value(text: str) -> int | None:
 @cache
 def _word_values() -> dict[str, int]:
     lex = lexicon()
-    values = {w: i + 1 for i, w in enumerate(lex["units"])}
-    values |= {w: 10 + i for i, w in enumerate(lex["teens"])}
-    values |= {w: 20 + 10 * i for i, w in enumerate(lex["tens"])}
+    values = {w: i + 1 for i, w in enumerate(lex["number_units"])}
+    values |= {w: 10 + i for i, w in enumerate(lex["number_teens"])}
+    values |= {w: 20 + 10 * i for i, w in enumerate(lex["number_tens"])}
     return values
 
 
@@ -229,13 +237,13 @@ def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
     if rule.id == "size.count_people_paren" and m.group(0).lower().rstrip(" ),;").split()[-1] in lex["sexes"]:
         return True  # "(18 women, 34 men)": a make-up by sex
     words = group.lower().replace("/", " ").split()
-    if words[-1] in lex["not_groups"] or words[0] in lex["not_groups"]:
+    if words[-1] in lex["not_group_names"] or words[0] in lex["not_group_names"]:
         return True
     if len(words) == 2 and words[0].replace(".", "").isdigit() and words[1] in lex["dose_units"]:
         return False  # "40 mg": a dose group
-    if len(words) == 1 and words[0] not in lex["role_people"] and (words[0] in lex["people"] or words[0] in lex["dose_units"]):
+    if len(words) == 1 and words[0] not in lex["role_people"] and (words[0] in lex["size_people"] or words[0] in lex["dose_units"]):
         return True  # "patients (n = 20)": the sample, not a group
-    if not any(sum(c.isalpha() for c in w) >= 2 and w not in lex["not_groups"] for w in words):
+    if not any(sum(c.isalpha() for c in w) >= 2 and w not in lex["not_group_names"] for w in words):
         return True  # "22 mg/L", "15.6 mmHg": a value, not a name
     if "group2" in rule.pattern.groupindex and m.group("group2"):
         pair = {m.group("group").lower().split()[-1], m.group("group2").lower().split()[-1]}
@@ -291,7 +299,7 @@ def name_before(text: str) -> str | None:
             break
         i -= 1
     words = t[i:].split()
-    stops = set(lexicon()["name_stops"])
+    stops = set(lexicon()["size_name_stops"])
     for j in range(len(words) - 1, -1, -1):
         if words[j].lower() in stops:
             words = words[j + 1 :]
@@ -324,7 +332,7 @@ def _decimal_point(text: str, i: int) -> bool:
 
 def _clean(name: str) -> str | None:
     words = name.strip(" ,;:-").split()
-    articles = set(lexicon()["articles"])
+    articles = set(lexicon()["name_openers"])
     while words and words[0].lower() in articles:
         words = words[1:]
     name = " ".join(words).strip(" ,;:-")
@@ -346,7 +354,7 @@ _BRACKETED_N = re.compile(r"\b[nN]\s*[=:]\s*(\d+)\b(\s*[;,]\s*\d+(?:\.\d+)?\s*%)
 
 
 def _has_number(lowered: str) -> bool:
-    return any(c.isdigit() for c in lowered) or _cue("number_words").search(lowered) is not None
+    return any(c.isdigit() for c in lowered) or _cue("any_number_word").search(lowered) is not None
 
 
 def reports_events(sentence: str) -> bool:
@@ -365,8 +373,8 @@ def _flow(sentence: str) -> bool:
 
 @cache
 def _cue(name: str) -> re.Pattern[str]:
-    words = (*lexicon()["units"], *lexicon()["teens"], *lexicon()["tens"], "hundred") if name == "number_words" \
-        else lexicon()[name]
+    words = (*lexicon()["number_units"], *lexicon()["number_teens"], *lexicon()["number_tens"], "hundred") \
+        if name == "any_number_word" else lexicon()[name]
     return re.compile(r"\b" + _alternation(words), re.I)
 
 
