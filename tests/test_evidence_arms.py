@@ -36,7 +36,8 @@ from extractor.nlp import get_nlp
     ],
 )
 def test_arms_label_definitions(text: str, expected: list[tuple[str, str]]) -> None:
-    assert sorted(label_definitions(text)) == sorted(expected)
+    assert sorted((name, alias) for name, alias, _ in label_definitions(text)) == sorted(expected)
+    assert all(rule_id.startswith("arms.label_") for *_, rule_id in label_definitions(text))
 
 
 @pytest.mark.parametrize(
@@ -123,3 +124,21 @@ def test_arms_named_before_a_bracket_describing_them() -> None:
                "targeting the environment; n=459), and control (generic information; n=434) group.")
     names = [doc[slice(*name_before(doc, t.i))].text for t in doc if t.text == "n"]
     assert names == ["basic", "plus", "control"]
+
+
+def test_arms_every_size_keeps_its_kind_rule_and_evidence() -> None:
+    from extractor.evidence import read_trial
+    from extractor.records import Record
+
+    record = Record(source_format="pubmed", pmid="1", abstract=(
+        "Ninety adults were randomised to drug A (n = 46) or placebo (n = 44). "
+        "Of these, 40 given drug A and 41 given placebo were analysed."))
+    arms = {a.name: a for a in read_trial(record).arms}
+    sizes = {(z.n, z.kind) for z in arms["drug A"].sizes}
+    assert (46, "randomised") in sizes
+    for arm in arms.values():
+        assert arm.rules
+        for size in arm.sizes:
+            assert size.rule and size.evidence is not None
+            assert str(size.n) in size.evidence.text
+            assert record.abstract[size.evidence.start : size.evidence.end] == size.evidence.text

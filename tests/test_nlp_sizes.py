@@ -21,7 +21,9 @@ def test_nlp_sizes_rule_reads_its_example(rule, example) -> None:  # type: ignor
         assert mention.group == example["group"]
     if "kind" in example:
         assert mention.kind == example["kind"]
-    assert example["text"][mention.start :].startswith(str(example["text"][mention.start : mention.end]))
+    number = example["text"][mention.number[0] : mention.number[1]]
+    assert mention.start <= mention.number[0] < mention.number[1] <= mention.end
+    assert count_value(number) == example["n"]
 
 
 @pytest.mark.parametrize(("rule", "example"), EXAMPLES)
@@ -81,5 +83,6 @@ def test_nlp_sizes_a_total_randomised_to_listed_groups_is_the_whole_sample() -> 
 def test_nlp_sizes_offsets_slice_the_text_given() -> None:
     text = "Ninety patients were randomised: drug A (n\u2009=\u200946) or placebo (n = 44)."
     found = {m.n: m for m in find_sizes(text)}
-    assert text[found[46].start : found[46].start + 2] == "46"
+    assert text[found[46].number[0] : found[46].number[1]] == "46"
+    assert text[found[46].start : found[46].end] == "drug A (n\u2009=\u200946"
     assert found[44].group == "placebo" and found[90].kind == "total"

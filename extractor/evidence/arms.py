@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 from spacy.tokens import Doc, Span
 
-from extractor.evidence.model import Arm, Evidence
+from extractor.evidence.model import Arm, Evidence, GroupSize
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
 from extractor.evidence.spans import span_text
 from extractor.nlp.grammar import cue_filter, limit, rule, words
@@ -43,6 +43,7 @@ class Candidate:
     weight: int = 1  # how much its n is trusted: 2 for abstract and methods, 1 elsewhere
     analysed: bool = False  # the size of those evaluated, not of those randomised
     description: str | None = None  # what the group received, as the text says it beside the name
+    rule: str = "arms.text"  # the rule that read the name (and size)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -281,7 +282,21 @@ def _arm(cluster: list[Candidate]) -> Arm:
         evidence=tuple(c.evidence for c in cluster if c.evidence),
         in_tables=any(c.source == "table" for c in cluster),
         description=next((c.description for c in cluster if c.description), None),
+        sizes=tuple(_stated_sizes(cluster)),
+        rules=tuple(dict.fromkeys(c.rule for c in cluster)),
     )
+
+
+def _stated_sizes(cluster: list[Candidate]) -> Iterator[GroupSize]:
+    """Every size the cluster's candidates state, each once, with its kind, rule and evidence."""
+    seen = set()
+    for c in cluster:
+        if c.n is None:
+            continue
+        kind = "table" if c.source == "table" else "analysed" if c.analysed else "randomised"
+        if (c.n, kind) not in seen:
+            seen.add((c.n, kind))
+            yield GroupSize(c.n, kind, c.rule, c.evidence)
 
 
 def _sizes(cluster: list[Candidate]) -> tuple[int | None, int | None]:
@@ -578,30 +593,30 @@ def _long_name(text: str) -> str | None:
     return text
 
 
-def label_definitions(text: str) -> Iterator[tuple[str, str]]:
-    """("Group L", "lidocaine 40 mg") for "Group L, lidocaine 40 mg", "lidocaine (group L)",
+def label_definitions(text: str) -> Iterator[tuple[str, str, str]]:
+    """("Group L", "lidocaine 40 mg", rule id) for "Group L, lidocaine 40 mg", "lidocaine (group L)",
     "group L received lidocaine 40 mg" and "in group L lidocaine 40 mg was given"."""
     if not _MAY_DEFINE_LABELS(text):
         return
     for m in _LABEL_FIRST.finditer(text):
         name = clean_arm_name(m.group(2))
         if name and not group_label(name) and not name.lower().startswith(("and ", "or ", "received", "was", "were")):
-            yield f"Group {m.group(1)}", name
+            yield f"Group {m.group(1)}", name, "arms.label_first"
     for m in _LABEL_VERB.finditer(text):
         name = _long_name(m.group(2))
         if name:
-            yield f"Group {m.group(1)}", name
+            yield f"Group {m.group(1)}", name, "arms.label_verb"
     for m in _LABEL_PASSIVE.finditer(text):
         name = _long_name(_BRACKETED.sub("", m.group(2)))
         if name:
-            yield f"Group {m.group(1)}", name
+            yield f"Group {m.group(1)}", name, "arms.label_passive"
     for m in _LABEL_IN_BRACKETS.finditer(text):
         before = _NAME_BEFORE.search(text[max(0, m.start() - 64) : m.start()])
         if not before:
             continue
         name = clean_arm_name(_SMALL_LEADING_WORD.sub("", before.group(1).strip()))
         if name:
-            yield f"Group {m.group(1)}", name
+            yield f"Group {m.group(1)}", name, "arms.label_in_brackets"
 
 
 _PARTITION = rule("arms.partition")

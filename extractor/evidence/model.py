@@ -34,9 +34,28 @@ class Evidence:
                 "label": self.label}
 
 
+SizeKind = Literal["randomised", "analysed", "table"]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSize:
+    """One size stated for a group: how many, of whom (``kind``: randomised or allocated, analysed or
+    evaluated, or given by a results table's header), the rule that read it and where."""
+
+    n: int
+    kind: SizeKind
+    rule: str
+    evidence: Evidence | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "kind": self.kind, "rule": self.rule,
+                "evidence": self.evidence.to_dict() if self.evidence else None}
+
+
 @dataclass(frozen=True, slots=True)
 class Arm:
-    """A group of the trial: its name, sizes and the names it goes by in the text."""
+    """A group of the trial: its name, sizes and the names it goes by in the text. ``sizes`` lists
+    every size the paper states for it; ``n_randomised`` and ``n_analysed`` are the ones chosen."""
 
     name: str
     n_randomised: int | None = None
@@ -46,6 +65,8 @@ class Arm:
     role: Literal["intervention", "control"] | None = None
     evidence: tuple[Evidence, ...] = ()
     in_tables: bool = False
+    sizes: tuple[GroupSize, ...] = ()
+    rules: tuple[str, ...] = ()  # the rules that named the arm
 
     @property
     def n(self) -> int | None:
@@ -178,7 +199,8 @@ class TrialEvidence:
         return [
             {"pmid": self.pmid, "pmcid": self.pmcid, "name": a.name, "n_randomised": a.n_randomised,
              "n_analysed": a.n_analysed, "description": a.description, "aliases": list(a.aliases),
-             "role": a.role, "evidence": [e.to_dict() for e in a.evidence]}
+             "role": a.role, "rules": list(a.rules), "sizes": [z.to_dict() for z in a.sizes],
+             "evidence": [e.to_dict() for e in a.evidence]}
             for a in self.arms
         ]
 

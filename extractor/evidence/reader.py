@@ -152,7 +152,8 @@ class TrialReader:
                 if names_known or not designs:
                     continue
             ev = Evidence(passage.section, passage.text[m.start : m.end], m.start, m.end, passage.label)
-            found.append(Candidate(name, m.n, "text", ev, weight=2 if designs else 1, analysed=m.kind == "analysed"))
+            found.append(Candidate(name, m.n, "text", ev, weight=2 if designs else 1, analysed=m.kind == "analysed",
+                                   rule=m.rule))
         return found
 
     def _each_group(self) -> tuple[int | None, int | None]:
@@ -177,11 +178,11 @@ class TrialReader:
                 continue
             weight = 2 if passage.part in ("abstract_results", "methods") else 1
             if passage.part != "table":  # table notes state sizes ("placebo (n = 14)"), not who got what
-                for name, alias in label_definitions(passage.text):
-                    yield Candidate(name, None, "text", aliases=(alias,), weight=weight)
+                for name, alias, rule_id in label_definitions(passage.text):
+                    yield Candidate(name, None, "text", aliases=(alias,), weight=weight, rule=rule_id)
                 for name, n, start, end in partition_sizes(passage.text):
                     ev = Evidence(passage.section, passage.text[start:end], start, end, passage.label)
-                    yield Candidate(name, n, "text", ev, weight=2)
+                    yield Candidate(name, n, "text", ev, weight=2, rule="arms.partition")
             for sent in sentences(doc):
                 text = span_text(sent)
                 if not _A_NUMBER.search(text) or _NOT_ALLOCATION.search(text):
@@ -190,20 +191,21 @@ class TrialReader:
 
     def _sentence_candidates(self, passage: Passage, doc: Doc, sent: Span, weight: int) -> Iterator[Candidate]:
         sizes = [s for s in _spans_of(doc, sent) if s.label_ == "GROUP_SIZE"]
-        found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end)) for s in sizes
+        found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end), f"values.{s.id_}") for s in sizes
                  if (b := name_before(doc, s.start))]
         if not _ALLOCATION.search(span_text(sent)) or _breakdown(doc, found):
             found = []  # "rash (n = 71), fever (n = 36)" lists findings, not groups
         if not reports_events(span_text(sent)):  # "Two patients in group A withdrew" counts an outcome
-            found += [(sent.start + a, sent.start + b, n, sent.start + b) for a, b, n in count_phrases(sent)]
-        for start, end, n, stop in found:
+            found += [(sent.start + a, sent.start + b, n, sent.start + b, "arms.count_phrase")
+                      for a, b, n in count_phrases(sent)]
+        for start, end, n, stop, rule_id in found:
             name = clean_arm_name(passage.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])])
             if name is None:
                 continue
             ev = Evidence(passage.section, passage.text[doc[start].idx : doc[stop - 1].idx + len(doc[stop - 1])],
                           doc[start].idx, doc[stop - 1].idx + len(doc[stop - 1]), passage.label)
             yield Candidate(name, n, "text", ev, weight=weight, analysed=bool(_EVALUATED.search(span_text(sent))),
-                            description=_description(passage, doc, end, stop))
+                            description=_description(passage, doc, end, stop), rule=rule_id)
 
     @cached_property
     def design(self) -> Design:
@@ -246,12 +248,13 @@ class TrialReader:
                 parts = view.column_labels[c].split(" | ")
                 named = [split_header_n(p) for p in parts if split_header_n(p)[1] is not None]
                 if named and (name := clean_arm_name(named[-1][0])) and is_arm_header(name):
-                    yield Candidate(name, named[-1][1], "table")
+                    yield Candidate(name, named[-1][1], "table", rule="arms.n_in_text")
                 elif view.column_n[c] is not None and parts and (name := clean_arm_name(parts[-1])) \
                         and is_arm_header(name):
-                    yield Candidate(name, view.column_n[c], "table")
+                    yield Candidate(name, view.column_n[c], "table", rule="tables.column_n")
                 else:  # "Experimental condition", "Control group": the arms, even without their sizes
-                    yield from (Candidate(p.strip(), None, "table") for p in parts if _ROLE_HEADER.match(p))
+                    yield from (Candidate(p.strip(), None, "table", rule="reader.role_header") for p in parts
+                                if _ROLE_HEADER.match(p))
 
     def results(self) -> list[Result]:
         """Every result between two or more of the trial's arms, from sentences then tables."""
@@ -309,11 +312,11 @@ def _rows_name_the_arms(rows: dict[int, str], columns: dict[int, tuple[str, str]
     return len(named) >= 2 and not named & {arm for arm, _ in columns.values()}
 
 
-def _breakdown(doc: Doc, found: list[tuple[int, int, int, int]]) -> bool:
+def _breakdown(doc: Doc, found: list[tuple[int, int, int, int, str]]) -> bool:
     """Four or more sizes in a sentence, some of one or two people, none given for a dose or a group
     label: the make-up of a group ("meningioma (n = 7), lipoma (n = 1), ..."), not its arms."""
-    names = [doc[start:end].text for start, end, _, _ in found]
-    return len(names) >= 4 and any(n <= 2 for _, _, n, _ in found) and not any(
+    names = [doc[start:end].text for start, end, *_ in found]
+    return len(names) >= 4 and any(n <= 2 for _, _, n, *_ in found) and not any(
         doses(name) or group_label(name) for name in names)
 
 

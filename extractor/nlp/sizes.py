@@ -36,10 +36,11 @@ class SizeMention:
     n: int
     kind: SizeKind
     group: str | None
-    start: int  # the phrase read, as offsets into the text given to find_sizes
+    start: int  # the phrase read (the group's name and its size), as offsets into the text given
     end: int
     rule: str
     groups: int | None = None  # "two groups of 25": how many groups are that size
+    number: tuple[int, int] = (0, 0)  # where the number itself stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +193,9 @@ def find_sizes(text: str) -> tuple[SizeMention, ...]:
             if rule.name == "before" and _breakdown(sentence):
                 continue  # "rash (n = 71), fever (n = 36), ... (n = 2)" lists findings, not groups
             for mention in _read(rule, sentence, start):
-                if mention.start not in taken:
+                if mention.number[0] not in taken:
                     found.append(mention)
-                    taken.add(mention.start)
+                    taken.add(mention.number[0])
     return tuple(sorted(found, key=lambda m: m.start))
 
 
@@ -216,7 +217,11 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
                 elif kind == "group" and _flow(sentence):
                     kind = "analysed"
             k = count_value(m.group("k")) if "k" in rule.pattern.groupindex and m.group("k") else None
-            yield SizeMention(n, kind, group, offset + m.start(key), offset + m.end(), rule.id, k)
+            start = m.start()
+            if rule.name == "before" and group is not None:
+                start = min(start, max(0, sentence.rfind(group, 0, m.start())))
+            yield SizeMention(n, kind, group, offset + start, offset + m.end(), rule.id, k,
+                              (offset + m.start(key), offset + m.end(key)))
 
 
 def _a_year(number: str, after: str) -> bool:
