@@ -40,7 +40,8 @@ def test_ratelimit_never_more_than_rate_in_any_window_across_threads(
     assert _most_in_window(times, 0.2) <= rate
     # and it does not crawl: n requests take about (n / rate - 1) windows, widened by the margin
     expected = (threads * calls - 1) // rate * limiter.window
-    assert times[-1] - times[0] == pytest.approx(expected, abs=0.05)
+    # (a busy machine can delay a thread's wake-up by a scheduler slice: later is allowed more slack)
+    assert expected - 0.05 <= times[-1] - times[0] <= expected + 0.12
 
 
 @pytest.mark.parametrize("rate", [3, 10])
