@@ -66,3 +66,17 @@ def test_sheet_arms_a_sheet_naming_a_group_by_what_it_received() -> None:
     arms, i_name, c_name = query_arms(reader, Query("snacks", "Intervention targeting environmental factors", "Control",
                                                     None))
     assert (i_name, c_name) == ("plus", "control")
+
+
+@pytest.mark.parametrize(("methods", "expected"), [
+    # sizes stated and unequal: no equal split fills the unsized arm
+    ("Sixty adults were randomised into two groups. Those given the gel (n = 32) were younger than the others.",
+     None),
+    # no size stated for either group: each has half
+    ("Sixty adults were randomised into two groups: the gel group and the cream group.", 30),
+])
+def test_sheet_arms_an_equal_split_only_where_no_unequal_size_is_stated(methods: str, expected: int | None) -> None:
+    reader = _reader(methods)
+    arms, _, c_name = query_arms(reader, Query("itch", "gel", "cream", None))
+    cream = next(a for a in arms if a.name == c_name)
+    assert cream.n == expected

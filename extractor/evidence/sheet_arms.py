@@ -164,7 +164,7 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
     found = [arm or _the_control(text, arms, found) for text, arm in zip(texts, found, strict=True)]
     found = [None if _pooled(text, reader) else arm for text, arm in zip(texts, found, strict=True)]
     split = reader.design.per_group
-    if split is not None:
+    if split is not None and all(a.n in (None, split) for a in arms):  # no equal split where sizes differ
         arms = [a if a.n is not None else replace(a, n_randomised=split) for a in arms]
         found = [None if a is None else next(b for b in arms if b.name == a.name) for a in found]
     sizes = _sheet_arm_sizes(reader, query, found)
@@ -190,6 +190,7 @@ def _sheet_arm_sizes(reader: TrialReader, query: Query, found: list[Arm | None])
                                                                                                 strict=True)]
     design = reader.design
     if design.per_group and len(reader.arms) <= (design.groups or 0) \
+            and all(a.n in (None, design.per_group) for a in reader.arms) \
             and not _subgroup_contrast(query.intervention, query.comparator):
         sizes = [size if arm is not None or size else design.per_group for arm, size in zip(found, sizes,
                                                                                           strict=True)]
