@@ -142,3 +142,21 @@ def test_arms_every_size_keeps_its_kind_rule_and_evidence() -> None:
             assert size.rule and size.evidence is not None
             assert str(size.n) in size.evidence.text
             assert record.abstract[size.evidence.start : size.evidence.end] == size.evidence.text
+
+
+@pytest.mark.parametrize(("note", "sized"), [
+    ("Rash was seen with drug A (3 patients) and placebo (2 patients).", False),  # counts of an event
+    ("Adverse events in patients given drug A (n = 40) or placebo (n = 41).", True),  # the groups' sizes
+])
+def test_arms_a_table_note_about_events_sizes_groups_only_by_n(note: str, sized: bool) -> None:
+    from extractor.evidence import read_trial
+    from extractor.records import Record, Table
+
+    table = Table("t1", "Table 2", "Adverse events", (("Event", "Drug A", "Placebo"),),
+                  (("Rash", "3", "2"),), footnotes=(note,))
+    record = Record(source_format="pmc", pmcid="PMC1", abstract="Adults took drug A or placebo for a week.",
+                    tables=(table,))
+    sizes = {a.name.lower(): a.n for a in read_trial(record).arms}
+    assert (sizes.get("placebo") is not None) == sized
+    if sized:
+        assert sizes["placebo"] == 41

@@ -191,11 +191,14 @@ class TrialReader:
 
     def _sentence_candidates(self, passage: Passage, doc: Doc, sent: Span, weight: int) -> Iterator[Candidate]:
         sizes = [s for s in _spans_of(doc, sent) if s.label_ == "GROUP_SIZE"]
+        events = reports_events(span_text(sent)) or "/footnotes/" in passage.section
+        if events:  # "placebo (3 patients)" in a note or beside an event counts those who had it; "(n = 14)" is a size
+            sizes = [s for s in sizes if s.id_ != "paren_count_noun"]
         found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end), f"values.{s.id_}") for s in sizes
                  if (b := name_before(doc, s.start))]
         if not _ALLOCATION.search(span_text(sent)) or _breakdown(doc, found):
             found = []  # "rash (n = 71), fever (n = 36)" lists findings, not groups
-        if not reports_events(span_text(sent)):  # "Two patients in group A withdrew" counts an outcome
+        if not events:  # "Two patients in group A withdrew" counts an outcome
             found += [(sent.start + a, sent.start + b, n, sent.start + b, "arms.count_phrase")
                       for a, b, n in count_phrases(sent)]
         for start, end, n, stop, rule_id in found:
