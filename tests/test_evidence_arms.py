@@ -160,3 +160,22 @@ def test_arms_a_table_note_about_events_sizes_groups_only_by_n(note: str, sized:
     assert (sizes.get("placebo") is not None) == sized
     if sized:
         assert sizes["placebo"] == 41
+
+
+def _count_phrase_names(text: str) -> list[tuple[str, int]]:
+    from extractor.evidence.arms import count_phrases
+    from extractor.nlp import get_nlp
+
+    doc = get_nlp()(text)
+    return [(doc[a:b].text, n) for sent in doc.sents for a, b, n in count_phrases(sent)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("There were 24 in the EMS group and 25 in the sham group after randomisation.", [("EMS group", 24), ("sham group", 25)]),
+    ("Patients were randomised (31 intervention and 30 control).", [("intervention", 31), ("control", 30)]),
+    ("Patients were randomised to 250 mg in the active group.", []),                 # a dose, not a count
+    ("Patients were randomised (27 males and 31 females).", []),                    # a make-up by sex
+    ("They were randomised to inhaled drug (two puffs, 12 hourly) or placebo.", []),  # a dosing schedule
+])
+def test_arms_count_phrases(text: str, expected: list[tuple[str, int]]) -> None:
+    assert _count_phrase_names(text) == expected

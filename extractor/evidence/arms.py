@@ -79,6 +79,9 @@ def clean_arm_name(name: str) -> str | None:
     too_long = len(text.split()) > _MAX_NAME_WORDS
     if not (words or group_label(text)) or starts_with_number or too_long or _VERBISH.search(text):
         return None
+    last = text.split()[-1]
+    if len(last) == 4 and last.isdigit() and 1900 <= int(last) <= 2099:
+        return None  # "February 2006 (n = 150)": a date, not a group
     return text
 
 
@@ -483,7 +486,13 @@ def _count_at(sent: Span, i: int) -> int | None:
     return parse_count_word(tok.text)
 
 
+_MEASURES = words("not_group_names") | words("dose_units")
+_SEXES = words("sexes")
+
+
 def _count_then_name(sent: Span, j: int) -> tuple[int, int] | None:
+    if j < len(sent) and sent[j].lower_ in _MEASURES:
+        return None  # "250 mg clarithromycin", "2 h before surgery": a dose or a time
     j = _skip_brackets(sent, j)
     if j < len(sent) and sent[j].lower_ in _COUNT_NOUNS:
         j += 1
@@ -542,6 +551,8 @@ def _paired_count_name(sent: Span, j: int) -> tuple[int, int] | None:
         end += 1
     if not (end > j and end < len(sent) and sent[end].lower_ in ("and", ",", ")", "or", ";")):
         return None
+    if sent[j].lower_ in _MEASURES or sent[end - 1].lower_ in _SEXES:
+        return None  # "(two puffs, 12 hourly)", "(27 males and 31 females)": doses and make-ups
     sibling_after = end + 1 < len(sent) and sent[end].text != ")" and sent[end + 1].like_num
     sibling_before = j >= 2 and sent[j - 2].lower_ in ("and", ",", ";", "or")
     return (j, end) if sibling_after or sibling_before else None
