@@ -179,3 +179,14 @@ def _count_phrase_names(text: str) -> list[tuple[str, int]]:
 ])
 def test_arms_count_phrases(text: str, expected: list[tuple[str, int]]) -> None:
     assert _count_phrase_names(text) == expected
+
+
+def test_arms_counts_of_findings_beside_events_are_no_groups() -> None:
+    from extractor.evidence import read_trial
+    from extractor.records import Record
+
+    record = Record(source_format="pubmed", pmid="2", abstract=(
+        "Eyes were randomised to drug A (n = 40) or placebo (n = 41). "
+        "Complications in the drug A group were wound leak (n = 2) and detachment (n = 1)."))
+    names = {a.name for a in read_trial(record).arms}
+    assert names == {"drug A", "placebo"}

@@ -196,8 +196,9 @@ class TrialReader:
             sizes = [s for s in sizes if s.id_ != "paren_count_noun"]
         found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end), f"values.{s.id_}") for s in sizes
                  if (b := name_before(doc, s.start))]
-        if not _ALLOCATION.search(span_text(sent)) or _breakdown(doc, found):
-            found = []  # "rash (n = 71), fever (n = 36)" lists findings, not groups
+        if not _ALLOCATION.search(span_text(sent)) or _breakdown(doc, found) \
+                or (events and any(n <= 2 for _, _, n, *_ in found)):
+            found = []  # "rash (n = 71), fever (n = 36)", "leak (n = 2)" list findings, not groups
         if not events:  # "Two patients in group A withdrew" counts an outcome
             found += [(sent.start + a, sent.start + b, n, sent.start + b, "arms.count_phrase")
                       for a, b, n in count_phrases(sent)]
