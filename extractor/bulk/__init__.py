@@ -182,7 +182,7 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         raise BulkError("bulk runs need Dask: pip install 'trial-extractor[bulk]'") from e
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler)  # waits distributed.comm.timeouts.connect
         except (OSError, TimeoutError) as e:
             raise BulkError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
         with client:

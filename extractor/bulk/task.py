@@ -159,7 +159,7 @@ def _evidence(record: Record) -> Iterator[Any]:
 
 def _full_text(record: Record, directory: str | None) -> Record:
     """The PMC full text of ``record`` when ``directory`` holds it (``PMC<id>.nxml`` or ``.xml``,
-    gzip or not), carrying the record's PMID; else the record itself."""
+    gzip or not), under the record's PMID and PMCID; else the record itself."""
     if directory is None or record.pmcid is None or record.deleted:
         return record
     from extractor.parse import parse_file
@@ -169,7 +169,7 @@ def _full_text(record: Record, directory: str | None) -> Record:
         if os.path.exists(path):
             full = parse_file(path)
             if full:
-                return replace(full[0], pmid=full[0].pmid or record.pmid, pmcid=full[0].pmcid or record.pmcid)
+                return replace(full[0], pmid=record.pmid, pmcid=record.pmcid)
     return record
 
 
