@@ -661,7 +661,7 @@ def report(files: tuple[str, ...], output: Path) -> None:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the Parquet parts, their current views and the manifest.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes of the local cluster [default: cores].")

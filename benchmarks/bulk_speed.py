@@ -8,7 +8,10 @@ PMIDs) and two update files that replace, add and delete records, then in one ru
    prints records/s for each and their ratio (the target is >= 1.7 on 2 free cores);
 2. prints each worker's peak memory after its first file and after its last one (flat: it does
    not grow with what the worker has read);
-3. prints the count of ``records_current`` beside the count expected from the updates, computed
+3. prints the share of a core each worker got while busy (the CPU time of its tasks over their
+   wall time), which tells a ratio held down by other processes on the machine from one held
+   down by the job;
+4. prints the count of ``records_current`` beside the count expected from the updates, computed
    here by walking the files in order (replacements kept, deletions applied).
 
 ::
@@ -91,7 +94,8 @@ def run(folder: Path, workers: int) -> dict[str, object]:
         seconds = time.perf_counter() - started
         with sqlite3.connect(out / "manifest.sqlite3") as db:
             rows = db.execute("SELECT worker, peak_mib FROM files ORDER BY rowid").fetchall()
-        return {"report": report, "seconds": seconds, "peaks": _peaks(rows)}
+            busy, cpu = db.execute("SELECT sum(seconds), sum(cpu_seconds) FROM files").fetchone()
+        return {"report": report, "seconds": seconds, "peaks": _peaks(rows), "share": cpu / busy}
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -111,11 +115,12 @@ def main() -> None:
     args = parser.parse_args()
     folder, files = build(args.records)
     results = {workers: run(folder, workers) for workers in (1, 2)}
-    print(f"{'workers':>7} {'records':>8} {'seconds':>8} {'records/s':>10} {'current':>8}")
+    print(f"{'workers':>7} {'records':>8} {'seconds':>8} {'records/s':>10} {'current':>8} {'CPU share':>9}")
     for workers, r in results.items():
         report = r["report"]
         print(f"{workers:>7} {report.records:>8} {r['seconds']:>8.1f} {report.records / r['seconds']:>10.0f} "  # type: ignore[attr-defined]
-              f"{report.current_records:>8}")  # type: ignore[attr-defined]
+              f"{report.current_records:>8} {r['share']:>9.0%}")  # type: ignore[attr-defined]
+    print("(CPU share: the CPU time of the workers' tasks over their wall time; below 100% the cores were shared)")
     rate = {w: r["report"].records / r["seconds"] for w, r in results.items()}  # type: ignore[attr-defined]
     print(f"2 workers / 1 worker records/s: {rate[2] / rate[1]:.2f}x (on {os.cpu_count()} cores)")
     for workers, r in results.items():

@@ -11,13 +11,13 @@ import pyarrow.dataset as ds
 import pytest
 from bulk_files import write_pubmed
 
-from extractor.bulk import _finished, remove_debris
+from extractor.bulk import _finished, remove_debris, run_bulk
 from extractor.bulk.current import build_current
 from extractor.bulk.inputs import InputFile, expand_inputs, file_order, make_units, sha256
 from extractor.bulk.manifest import FileEntry, Manifest
 from extractor.bulk.parts import TABLES, arrow_type, part_path
 from extractor.bulk.task import Options, is_randomised_trial, process_unit, record_key
-from extractor.errors import InputError
+from extractor.errors import BulkError, InputError
 from extractor.records import Author, Record
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -191,3 +191,13 @@ def test_bulk_rerun_skips_done_and_unchanged_files_only(tmp_path: Path) -> None:
         write_pubmed(changed, ["602"])  # same size, other content
         files = [InputFile(str(p), p.stat().st_size) for p in (done, changed, bad)]
         assert _finished(manifest, files) == {str(done)}
+
+
+def test_bulk_refuses_an_output_made_with_other_options(tmp_path: Path) -> None:
+    path = write_pubmed(tmp_path / "a.xml", ["700"])
+    out = tmp_path / "out"
+    out.mkdir()
+    with Manifest(out / "manifest.sqlite3") as manifest:
+        manifest.set_options({"rct_only": "False", "full_text": ""})
+    with pytest.raises(BulkError, match="rct_only: 'False' then, 'True' now"):
+        run_bulk([str(path)], out, rct_only=True)  # refused before any cluster starts

@@ -31,9 +31,13 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from extractor.errors import BulkError
+
+if TYPE_CHECKING:
+    from extractor.bulk.inputs import InputFile
+    from extractor.bulk.manifest import Manifest
 
 __all__ = ["BulkProgress", "BulkReport", "run_bulk"]
 
@@ -129,6 +133,7 @@ def run_bulk(
         (outdir / table).mkdir(parents=True, exist_ok=True)
     options = Options(str(outdir.resolve()), rct_only, str(full_text.resolve()) if full_text else None)
     with Manifest(outdir / MANIFEST) as manifest:
+        _check_options(manifest, {"rct_only": str(rct_only), "full_text": options.full_text or ""}, outdir)
         finished = _finished(manifest, [*pubmed, *jats])
         remove_debris(outdir, manifest)
         units = make_units([f for f in pubmed if f.path not in finished], [f for f in jats if f.path not in finished])
@@ -147,7 +152,16 @@ def run_bulk(
     return tally.report(current, already_done=len(finished))
 
 
-def _finished(manifest: Any, files: Sequence[Any]) -> set[str]:
+def _check_options(manifest: Manifest, wanted: dict[str, str], outdir: Path) -> None:
+    """Refuse to add to an output made with other options (its done files would not match)."""
+    made_with = manifest.options()
+    if made_with and made_with != wanted:
+        differ = ", ".join(f"{k}: {made_with.get(k)!r} then, {v!r} now" for k, v in wanted.items() if made_with.get(k) != v)
+        raise BulkError(f"{outdir} was made with other options ({differ}); give another output directory")
+    manifest.set_options(wanted)
+
+
+def _finished(manifest: Manifest, files: Sequence[InputFile]) -> set[str]:
     """The files the manifest holds as done whose size and content have not changed."""
     from extractor.bulk.inputs import sha256
 
@@ -160,7 +174,7 @@ def _finished(manifest: Any, files: Sequence[Any]) -> set[str]:
     return done
 
 
-def remove_debris(outdir: Path, manifest: Any) -> None:
+def remove_debris(outdir: Path, manifest: Manifest) -> None:
     """Delete what no done file names: parts of killed or failed tasks, and temporary files."""
     from extractor.bulk.parts import TABLES
 
@@ -296,5 +310,6 @@ def _entry(f: Any, part: str, worker: str | None, peak: float | None) -> Any:
 
     entry = FileEntry(path=f.path, size=f.size, sha256=f.sha256, records=f.records, comparisons=f.comparisons,
                       status="failed" if f.error else "done", seconds=round(f.seconds, 3), part=part,
-                      arms=f.arms, skipped=f.skipped, error=f.error, worker=worker, peak_mib=peak)  # fmt: skip
+                      arms=f.arms, skipped=f.skipped, error=f.error, worker=worker, peak_mib=peak,
+                      cpu_seconds=round(f.cpu_seconds, 3))  # fmt: skip
     return entry if not f.error else replace(entry, part=None)

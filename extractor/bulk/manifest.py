@@ -6,10 +6,14 @@ valid only while a ``done`` row names it, and a run starts by deleting every par
 names (what a killed task left behind). A file is finished when its row is ``done`` with the
 same size and SHA-256; any other file (new, changed, ``failed``) is processed again.
 
+Its ``options`` table holds the options the output was made with: a run with other options
+(``--rct-only``, ``--full-text``) is refused, since files already done would not be made again.
+
 Columns: ``path``, ``size``, ``sha256``, ``records``, ``comparisons``, ``status`` (``done`` or
 ``failed``), ``seconds``, plus ``part`` (the parts holding its rows), ``arms``, ``skipped``
-(records that could not be parsed or extracted), ``error``, ``worker`` and ``peak_mib`` (the
-peak memory of the worker process when it finished the file).
+(records that could not be parsed or extracted), ``error``, ``worker``, ``peak_mib`` (the
+peak memory of the worker process when it finished the file) and ``cpu_seconds`` (the CPU time
+its worker process spent on it: below ``seconds`` when the machine's cores are shared).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class FileEntry:
     error: str | None = None
     worker: str | None = None
     peak_mib: float | None = None
+    cpu_seconds: float | None = None
 
 
 _COLUMNS = [f.name for f in fields(FileEntry)]
@@ -49,8 +54,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT, records INTEGER NOT NULL,
     comparisons INTEGER NOT NULL, status TEXT NOT NULL, seconds REAL NOT NULL, part TEXT,
-    arms INTEGER NOT NULL, skipped INTEGER NOT NULL, error TEXT, worker TEXT, peak_mib REAL
-)
+    arms INTEGER NOT NULL, skipped INTEGER NOT NULL, error TEXT, worker TEXT, peak_mib REAL, cpu_seconds REAL
+);
+CREATE TABLE IF NOT EXISTS options (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -60,8 +66,7 @@ class Manifest:
     def __init__(self, path: Path):
         self.path = path
         self._db = sqlite3.connect(path)
-        self._db.execute(_SCHEMA)
-        self._db.commit()
+        self._db.executescript(_SCHEMA)
 
     def __enter__(self) -> Manifest:
         return self
@@ -79,6 +84,14 @@ class Manifest:
 
     def done(self) -> Iterator[FileEntry]:
         return (e for e in self.entries().values() if e.status == "done")
+
+    def options(self) -> dict[str, str]:
+        """The options the output was made with (empty before the first run)."""
+        return dict(self._db.execute("SELECT name, value FROM options"))
+
+    def set_options(self, options: dict[str, str]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO options VALUES (?, ?)", options.items())
 
     def record(self, entries: Sequence[FileEntry]) -> None:
         """Write the rows of one finished unit, in one transaction."""

@@ -60,6 +60,7 @@ class FileResult:
     skipped: int = 0
     error: str | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
 
@@ -111,7 +112,7 @@ def process_unit(unit: Unit, options: Options) -> dict[str, Any]:
 def _process_file(source: InputFile, writers: dict[str, PartWriter], options: Options) -> FileResult:
     from extractor.parse import ParseReport, iter_records
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = FileResult(source.path, source.size)
     report = ParseReport()
     try:
@@ -126,6 +127,7 @@ def _process_file(source: InputFile, writers: dict[str, PartWriter], options: Op
     result.errors.extend(str(e) for e in report.errors)
     result.skipped += len(report.errors)
     result.seconds = time.perf_counter() - started
+    result.cpu_seconds = time.process_time() - cpu
     return result
 
 
