@@ -119,7 +119,8 @@ def run_bulk(
     InputError
         An input names nothing.
     BulkError
-        Dask is missing, or the scheduler cannot be reached.
+        Dask is missing, the scheduler cannot be reached, or ``outdir`` was made with other
+        options.
     """
     from extractor.bulk.current import build_current
     from extractor.bulk.inputs import expand_inputs, make_units
