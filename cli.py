@@ -657,6 +657,82 @@ def report(files: tuple[str, ...], output: Path) -> None:
              ExitCode.INCOMPLETE if failed or parsed.errors else ExitCode.COMPLETED)
 
 
+# -- bulk runs over PubMed and PMC files --------------------------------------------------------
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the Parquet parts, their current views and the manifest.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes of the local cluster [default: cores].")
+@click.option("--scheduler", metavar="ADDRESS", help="Use the Dask cluster of this scheduler (tcp://host:8786).")
+@click.option("--rct-only", is_flag=True, help="Keep only randomised trials (see README, Bulk runs).")
+@click.option("--full-text", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Directory of PMC<id>.nxml full texts to read evidence from.")
+def bulk(inputs: tuple[str, ...], outdir: Path, workers: int | None, scheduler: str | None, rct_only: bool,
+         full_text: Path | None) -> None:  # fmt: skip
+    """Process PubMed baseline/update files or PMC JATS files on Dask, resumably, into Parquet.
+
+    INPUT is a file, a glob or a directory. Writes OUTDIR/records/, arms/, comparisons/ (one part
+    per file), records_current/ (updates and deletions applied in file order), arms_current/,
+    comparisons_current/ and manifest.sqlite3. A rerun skips finished files. Exit 1 when some
+    files failed (run again to retry them), 2 on error. Needs the extra trial-extractor[bulk].
+
+    Example:
+
+    \b
+        extractor bulk 'baseline/*.xml.gz' updates/ -o evidence-base --workers 4 --rct-only
+    """
+    from extractor.bulk import run_bulk
+
+    if workers is not None and scheduler is not None:
+        raise Failure("give --workers (a local cluster) or --scheduler (an existing one), not both")
+    if logging.getLogger().level > logging.INFO:  # Dask logs every worker's start and stop at INFO
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    show = _BulkProgress(sys.stderr.isatty())
+    try:
+        report = run_bulk(inputs, outdir, workers=workers, scheduler=scheduler, rct_only=rct_only,
+                          full_text=full_text, progress=show)  # fmt: skip
+    except extractor.ExtractorError as e:
+        raise Failure(str(e)) from e
+    finally:
+        show.close()
+    for failed in report.failed:
+        click.echo(f"failed: {failed}", err=True)
+    click.echo(
+        f"{report.processed} files processed, {report.already_done} already done, {len(report.failed)} failed; "
+        f"{report.records} records, {report.comparisons} comparisons in {report.seconds:.1f}s; "
+        f"{report.current_records} current records in {outdir / 'records_current'}",
+        err=True,
+    )
+    sys.exit(ExitCode.INCOMPLETE if report.failed else ExitCode.COMPLETED)
+
+
+class _BulkProgress:
+    """The job's progress on stderr: one line redrawn on a terminal, plain lines otherwise."""
+
+    def __init__(self, terminal: bool):
+        self.terminal = terminal
+        self.dashboard_shown = False
+        self.drawn = False
+
+    def __call__(self, p: Any) -> None:
+        if p.dashboard and not self.dashboard_shown:
+            click.echo(f"dashboard: {p.dashboard}", err=True)
+            self.dashboard_shown = True
+        line = (f"bulk: {p.files_done}/{p.files_total} files, {p.records:,} records, "
+                f"{p.rate:,.0f} records/s, {p.seconds:.0f}s")  # fmt: skip
+        if self.terminal:
+            click.echo("\r\x1b[K" + line, err=True, nl=False)
+            self.drawn = True
+        else:
+            click.echo(line, err=True)
+
+    def close(self) -> None:
+        if self.drawn:
+            click.echo("", err=True)
+
+
 
 @cli.command()
 @_sheet_arguments

@@ -7,8 +7,12 @@ Builds ``benchmarks/data/pubmed_bench_<N>.xml.gz`` (git-ignored) by replicating 
    ``Bio.Entrez.parse``, each in its own subprocess, printing records/s and the peak resident
    memory (``ru_maxrss``) and how much it grew after the imports;
 2. does the same on a file three times as large, to show whose memory stays flat;
-3. times end to end ``python cli.py parse FILE --format jsonl -o OUT`` against a pubmed_parser
-   script that writes the same records as JSON lines.
+3. writes the same fields of every record as JSON lines with ours and with pubmed_parser (each
+   in its own subprocess, timed after the imports), and times end to end ``python cli.py parse
+   FILE --format jsonl -o OUT`` (every field) against a pubmed_parser script writing its records.
+
+Rates are given per wall-clock second and per CPU second of the process (all its threads: ours
+inflates gzip on a second thread), the latter being the rate per core.
 
 pubmed_parser is a benchmark-only dependency, not one of the project's::
 
@@ -42,6 +46,9 @@ _PMID = re.compile(rb'(<PMID Version="\d+">)\d+(</PMID>)')
 _ARTICLE_ID = re.compile(rb'(<ArticleId IdType="pubmed">)\d+(</ArticleId>)')
 FIELDS = ("pmid", "doi", "title", "abstract", "authors", "journal", "year", "pub_date", "language",
           "publication_types", "mesh_terms", "keywords", "pmcid", "epub_date")  # fmt: skip
+# pubmed_parser's names for the same fields (its journal is split over journal, issue and pages)
+PP_FIELDS = ("pmid", "doi", "title", "abstract", "authors", "journal", "issue", "pages", "pubdate", "languages",
+             "publication_types", "mesh_terms", "keywords", "pmc")  # fmt: skip
 
 
 # --- building the file ---------------------------------------------------------------------------
@@ -155,11 +162,12 @@ def child(name: str, path: str) -> None:
     for module in PARSER_MODULES[name]:
         importlib.import_module(module)
     base = _memory_kib("VmRSS")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     count = sum(1 for _ in PARSERS[name](path))
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _memory_kib("VmHWM")
-    print(json.dumps({"records": count, "seconds": seconds, "peak_mib": peak / 1024, "growth_mib": (peak - base) / 1024}))
+    print(json.dumps({"records": count, "seconds": seconds, "cpu": cpu, "peak_mib": peak / 1024,
+                      "growth_mib": (peak - base) / 1024}))  # fmt: skip
 
 
 def measure(name: str, path: Path, repeat: int) -> dict[str, float]:
@@ -171,6 +179,7 @@ def measure(name: str, path: Path, repeat: int) -> dict[str, float]:
         runs.append(json.loads(out.stdout))
     best = min(runs, key=lambda r: r["seconds"])
     best["rate"] = best["records"] / best["seconds"]
+    best["cpu_rate"] = best["records"] / min(r["cpu"] for r in runs)
     return best
 
 
@@ -200,6 +209,44 @@ def pubmed_parser_jsonl(path: str, out: str) -> None:
             f.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
 
 
+def same_fields_jsonl(name: str, path: str, out: str) -> None:
+    """Write the fields both parsers read as JSON lines (a child process); print the figures."""
+    import dataclasses
+
+    if name == "ours":
+        from extractor.parse import iter_records
+
+        names: dict[type, tuple[str, ...]] = {}
+
+        def fields(o: object) -> dict[str, object]:  # Author, Journal: their fields, names looked up once
+            keys = names.get(type(o)) or names.setdefault(type(o), tuple(f.name for f in dataclasses.fields(o)))  # type: ignore[arg-type]
+            return {k: getattr(o, k) for k in keys}
+
+        encoder = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=fields)
+        rows = ({k: getattr(r, k) for k in FIELDS} for r in iter_records(path))
+    else:
+        import pubmed_parser
+
+        encoder = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=str)
+        rows = ({k: r.get(k) for k in PP_FIELDS}
+                for r in pubmed_parser.parse_medline_xml(path, year_info_only=False, author_list=True))  # fmt: skip
+    start, cpu = time.perf_counter(), time.process_time()
+    count = 0
+    with open(out, "w", encoding="utf-8") as f:
+        for count, row in enumerate(rows, 1):  # noqa: B007 (count is the result)
+            f.write(encoder.encode(row) + "\n")
+    print(json.dumps({"records": count, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}))
+
+
+def measure_jsonl(name: str, path: Path, repeat: int) -> dict[str, float]:
+    runs = []
+    for _ in range(repeat):
+        command = [sys.executable, __file__, "--same-fields", name, str(path), str(DATA / f"out.{name}.jsonl")]
+        runs.append(json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout))
+    return {"rate": runs[0]["records"] / min(r["seconds"] for r in runs),
+            "cpu_rate": runs[0]["records"] / min(r["cpu"] for r in runs)}
+
+
 def wall(command: list[str], repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -225,23 +272,32 @@ def main() -> None:
         return child(*args.child)
     if args.pp_jsonl:
         return pubmed_parser_jsonl(*args.pp_jsonl)
+    if args.same_fields:
+        return same_fields_jsonl(*args.same_fields)
     try:
         import pubmed_parser  # noqa: F401
     except ImportError:
         sys.exit("pubmed_parser is missing: it is a benchmark-only dependency; .venv/bin/pip install pubmed_parser")
     files = {n: build(n, args.corpus) for n in (args.records, 3 * args.records)}
-    print(f"{'parser':14} {'records':>8} {'records/s':>10} {'peak MiB':>9} {'growth MiB':>11}")
+    print(f"{'parser':14} {'records':>8} {'records/s':>10} {'per CPU s':>10} {'peak MiB':>9} {'growth MiB':>11}")
     results: dict[tuple[str, int], dict[str, float]] = {}
     for count, path in files.items():
-        for name in PARSERS:
+        for name in args.parsers:
             r = results[name, count] = measure(name, path, args.repeat)
             if "error" in r:
                 print(f"{name:14} {count:>8} failed: {r['error']}")
                 continue
-            print(f"{name:14} {r['records']:>8} {r['rate']:>10.0f} {r['peak_mib']:>9.1f} {r['growth_mib']:>11.1f}")
-    base = results["pubmed_parser", args.records].get("rate")
-    if base:
-        print(f"ours / pubmed_parser records/s: {results['ours', args.records]['rate'] / base:.2f}x")
+            print(f"{name:14} {r['records']:>8} {r['rate']:>10.0f} {r['cpu_rate']:>10.0f} {r['peak_mib']:>9.1f} "
+                  f"{r['growth_mib']:>11.1f}")  # fmt: skip
+    ours, theirs = results["ours", args.records], results["pubmed_parser", args.records]
+    if "rate" in theirs:
+        print(f"ours / pubmed_parser, parsing: {ours['rate'] / theirs['rate']:.2f}x records/s, "
+              f"{ours['cpu_rate'] / theirs['cpu_rate']:.2f}x per CPU second")  # fmt: skip
+    same = {name: measure_jsonl(name, files[args.records], args.repeat) for name in ("ours", "pubmed_parser")}
+    print(f"same fields to JSON lines, {args.records} records: ours {same['ours']['rate']:.0f} records/s "
+          f"({same['ours']['cpu_rate']:.0f} per CPU s), pubmed_parser {same['pubmed_parser']['rate']:.0f} "
+          f"({same['pubmed_parser']['cpu_rate']:.0f}): {same['ours']['rate'] / same['pubmed_parser']['rate']:.2f}x "
+          f"records/s, {same['ours']['cpu_rate'] / same['pubmed_parser']['cpu_rate']:.2f}x per CPU second")  # fmt: skip
     print("field fill rate (ours, first 2000 records):", json.dumps({k: round(v, 3) for k, v in fill_rates(files[args.records]).items()}))
     ours, theirs = end_to_end(files[args.records], args.repeat)
     print(f"end to end, {args.records} records to JSON lines: cli.py parse {ours:.2f}s, "
@@ -254,8 +310,13 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=2, help="runs per figure; the best is kept")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of real PubMed XML files")
     parser.add_argument("--child", nargs=2, metavar=("PARSER", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--parsers", nargs="+", choices=list(PARSERS), default=list(PARSERS),
+                        help="parsers to time (ours and pubmed_parser always)")
     parser.add_argument("--pp-jsonl", nargs=2, metavar=("FILE", "OUT"), help=argparse.SUPPRESS)
-    return parser.parse_args()
+    parser.add_argument("--same-fields", nargs=3, metavar=("PARSER", "FILE", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.parsers = list(dict.fromkeys(["ours", "pubmed_parser", *args.parsers]))
+    return args
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 __all__ = [
     "AnalysisError",
+    "BulkError",
     "DataQualityWarning",
     "EutilsError",
     "ExportError",
@@ -131,6 +132,10 @@ def _reason(error: BaseException) -> str:
 
 class AnalysisError(ExtractorError, ValueError):
     """A table cannot be turned into effect sizes or pooled as asked."""
+
+
+class BulkError(ExtractorError):
+    """A bulk run cannot start: Dask is not installed, or its scheduler cannot be reached."""
 
 
 class ExtractorWarning(UserWarning):

@@ -37,6 +37,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
+from isal import isal_zlib
+
 from extractor.errors import InputError, ParseError, UnknownFormatError
 from extractor.records import Record
 
@@ -276,8 +278,8 @@ class _Prefixed(io.RawIOBase):
 class _Gunzip(io.RawIOBase):
     """Decompresses gzip data (every member) in a thread, a few chunks ahead of the consumer.
 
-    zlib lets go of the GIL while it inflates a large chunk, so decompression runs on another core
-    while this one parses. Errors of the thread (a corrupt or truncated file) reach the consumer.
+    The inflater lets go of the GIL while it inflates a large chunk, so decompression runs on another
+    core while this one parses. Errors of the thread (a corrupt or truncated file) reach the consumer.
     """
 
     def __init__(self, raw: IO[bytes], *, chunk: int = 1 << 16, depth: int = 4):
@@ -326,7 +328,18 @@ class _Gunzip(io.RawIOBase):
 
 
 def _inflate(raw: IO[bytes], chunk: int) -> Iterator[bytes]:
-    """The decompressed bytes of a gzip stream of one or more members, in large pieces."""
+    """The decompressed bytes of a gzip stream of one or more members, in large pieces.
+
+    ISA-L's inflater (python-isal, zlib's interface) takes under half zlib's time: on PubMed
+    baseline files it is a fifth of the parser's work with zlib. Its errors are raised as zlib's.
+    """
+    try:
+        yield from _members(raw, chunk)
+    except isal_zlib.error as e:
+        raise zlib.error(str(e)) from e
+
+
+def _members(raw: IO[bytes], chunk: int) -> Iterator[bytes]:
     inflater = None
     while data := raw.read(chunk):
         while data:
@@ -334,7 +347,7 @@ def _inflate(raw: IO[bytes], chunk: int) -> Iterator[bytes]:
                 data = data.lstrip(b"\0")
                 if not data:
                     break
-                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                inflater = isal_zlib.decompressobj(16 + zlib.MAX_WBITS)
             out = inflater.decompress(data)
             if out:
                 yield out
