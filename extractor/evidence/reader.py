@@ -27,6 +27,7 @@ from extractor.evidence.arms import (
     label_definitions,
     merge_candidates,
     name_before,
+    _distinctive_terms,
     partition_sizes,
     same_group,
     split_header_n,
@@ -58,6 +59,11 @@ _BASELINE_ROW = rule("reader.baseline_row")
 _N_AFTER_DESCRIPTION = rule("reader.n_after_description")
 _LETTERS3 = rule("common.letters3")
 _PLAIN_NUMBER = rule("reader.plain_number")
+
+
+# Where a paper states its design: sizes read there may name groups; elsewhere they only size them.
+_DESIGN_PARTS = frozenset({"abstract_results", "abstract_methods", "methods"})
+_GROUP_KINDS = frozenset({"group", "analysed"})
 
 
 class TrialReader:
@@ -127,9 +133,22 @@ class TrialReader:
 
     @cached_property
     def size_mentions(self) -> tuple[tuple[Passage, SizeMention], ...]:
-        """Every size the abstract and body state (:mod:`extractor.nlp.sizes`), with its passage."""
-        return tuple((p, m) for p in self.passages if p.part not in ("table", "discussion", "other")
-                     for m in find_sizes(p.text))
+        """Every size the abstract and the methods state (:mod:`extractor.nlp.sizes`), with its passage."""
+        return tuple((p, m) for p in self.passages if p.part in _DESIGN_PARTS for m in find_sizes(p.text))
+
+    def _result_size_mentions(self, names: set[str]) -> Iterator[tuple[Passage, SizeMention]]:
+        """Sizes that results sections state for groups already named: only sentences holding a word of
+        one of ``names`` (or of an abbreviation, or "group" where groups are labelled) are read."""
+        cues = {t for n in names for t in _distinctive_terms(n) if len(t) >= 3}
+        cues |= {s.lower() for s in self.abbreviations}
+        if any(group_label(n) for n in names):
+            cues |= {"group", "arm"}
+        if not cues:
+            return
+        for p in self.passages:
+            if p.part == "results":
+                found = find_sizes(p.text, keep=lambda s: any(c in s for c in cues), kinds=_GROUP_KINDS)
+                yield from ((p, m) for m in found)
 
     def _size_candidates(self, known: list[Candidate]) -> list[Candidate]:
         """Groups sized by the phrasings of :mod:`extractor.nlp.sizes`. A size joins a group the paper
@@ -140,10 +159,10 @@ class TrialReader:
         names = {n for c in known for n in c.names}
         joins: dict[str, bool] = {}
         names_known: bool | None = None
-        for passage, m in self.size_mentions:
+        for passage, m in (*self.size_mentions, *self._result_size_mentions(names)):
             if m.kind not in ("group", "analysed") or not m.group or not (name := clean_arm_name(m.group)):
                 continue
-            designs = passage.part in ("abstract_results", "abstract_methods", "methods")
+            designs = passage.part in _DESIGN_PARTS
             if name not in joins:
                 joins[name] = any(same_group(name, n, self.abbreviations) for n in names)
             if not joins[name]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -53,7 +53,11 @@ class SizeRule:
     in_event_sentences: bool
     in_result_sentences: bool
     needs: str | None  # a lexicon class one of whose words the sentence must hold
-    cues: re.Pattern[str] | None  # words one of which every sentence the rule can read holds (a fast pre-filter)
+    cues: tuple[str, ...] | None  # words one of which every sentence the rule can read holds (a fast pre-filter)
+
+    def may_read(self, lowered: str) -> bool:
+        """Whether a lower-cased sentence holds one of the rule's cue words (or the rule has none)."""
+        return self.cues is None or any(cue in lowered for cue in self.cues)
     examples: tuple[dict[str, Any], ...]
     counter_examples: tuple[str, ...]
 
@@ -83,11 +87,11 @@ def _pieces() -> dict[str, str]:
     units, teens, tens = (_alternation(lex[k]) for k in ("number_units", "number_teens", "number_tens"))
     below_100 = rf"(?:{tens}(?:[\s-]+{units})?|{teens}|{units})"
     words = (rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})(?:\s+thousand)?")
-    digits = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})(?![.,]\d|\s*%|\d|/)"
+    digits = r"(?=\d)(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})(?![.,]\d|\s*%|\d|/)"
     pieces = {name: rf"\b{_alternation(lex[name])}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
-               "digits": digits, "count": rf"(?=[\dotfsenaOTFSENA])(?:{digits}|(?<!hundred )(?<!hundred and )\b{words}\b(?![\s-]+(?:{units}|{teens})\b))",
-               "numword": rf"(?=[otfsenaOTFSENA])\b{words}\b",
+               "digits": digits, "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and ){words}\b(?![\s-]+(?:{units}|{teens})\b))",
+               "numword": rf"\b(?=[otfsenaOTFSENA]){words}\b",
                "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)",
                "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|died|required|"
                              r"reported|achieved|complained|suffered|needed|presented|responded|were\s+(?:free|cured|alive|dead|"
@@ -127,13 +131,12 @@ def size_rules() -> tuple[SizeRule, ...]:
     return tuple(rules)
 
 
-def _cue_filter(cues: str | list[str] | None) -> re.Pattern[str] | None:
+def _cue_filter(cues: str | list[str] | None) -> tuple[str, ...] | None:
     """The rule's pre-filter: its cue words (a list, or "@class" for a lexicon class), found as they are
     in the lower-cased sentence. Tests check that every example of a rule passes its filter."""
     if not cues:
         return None
-    words = lexicon()[cues[1:]] if isinstance(cues, str) else cues
-    return re.compile("|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True)))
+    return tuple(w.lower() for w in (lexicon()[cues[1:]] if isinstance(cues, str) else cues))
 
 
 # --- reading a text -------------------------------------------------------------------------------
@@ -172,26 +175,33 @@ def _word_values() -> dict[str, int]:
     return values
 
 
-def find_sizes(text: str) -> tuple[SizeMention, ...]:
-    """Every group or trial size ``text`` states, each number read once (the first rule wins)."""
+def find_sizes(text: str, keep: Callable[[str], bool] | None = None,
+               kinds: frozenset[str] | None = None) -> tuple[SizeMention, ...]:
+    """Every group or trial size ``text`` states, each number read once (the first rule wins);
+    with ``keep``, only in the sentences whose lower-cased text it keeps; with ``kinds``, only by the
+    rules that read those kinds."""
+    rules = [r for r in size_rules() if kinds is None or r.kind in kinds]
     folded = fold(text)
     found: list[SizeMention] = []
     taken: set[int] = set()  # where the numbers already read start
     for start, end in _sentences(folded):
         sentence = folded[start:end]
         lowered = sentence.lower()
-        if not _has_number(lowered):
+        if not _has_number(lowered) or (keep is not None and not keep(lowered)):
             continue
-        eventful, resultful = _has_cue("event_cues", sentence), _has_cue("result_cues", sentence)
-        for rule in size_rules():
+        eventful, resultful = _has_cue("event_cues", lowered), _has_cue("result_cues", lowered)
+        breakdown: bool | None = None
+        for rule in rules:
             if (eventful and not rule.in_event_sentences) or (resultful and not rule.in_result_sentences):
                 continue
-            if rule.cues is not None and rule.cues.search(lowered) is None:
+            if not rule.may_read(lowered):
                 continue
             if rule.needs and not _has_cue(rule.needs, sentence):
                 continue
-            if rule.name == "before" and _breakdown(sentence):
-                continue  # "rash (n = 71), fever (n = 36), ... (n = 2)" lists findings, not groups
+            if rule.name == "before":
+                breakdown = _breakdown(sentence) if breakdown is None else breakdown
+                if breakdown:
+                    continue  # "rash (n = 71), fever (n = 36), ... (n = 2)" lists findings, not groups
             for mention in _read(rule, sentence, start):
                 if mention.number[0] not in taken:
                     found.append(mention)
@@ -359,7 +369,10 @@ _BRACKETED_N = re.compile(r"\b[nN]\s*[=:]\s*(\d+)\b(\s*[;,]\s*\d+(?:\.\d+)?\s*%)
 
 
 def _has_number(lowered: str) -> bool:
-    return any(c.isdigit() for c in lowered) or _cue("any_number_word").search(lowered) is not None
+    return _DIGIT.search(lowered) is not None or _has_cue("any_number_word", lowered)
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def reports_events(sentence: str) -> bool:
@@ -369,7 +382,19 @@ def reports_events(sentence: str) -> bool:
 
 
 def _has_cue(name: str, sentence: str) -> bool:
-    return _cue(name).search(sentence) is not None
+    """Whether a word of lexicon class ``name`` starts a word of ``sentence`` (its plain substring
+    test first, which settles most sentences without the regex)."""
+    lowered = sentence.lower()
+    return any(w in lowered for w in _cue_words(name)) and _cue(name).search(sentence) is not None
+
+
+@cache
+def _cue_words(name: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in lexicon()[name]) if name != "any_number_word" else _NUMBER_WORDS()
+
+
+def _NUMBER_WORDS() -> tuple[str, ...]:  # noqa: N802
+    return (*lexicon()["number_units"], *lexicon()["number_teens"], *lexicon()["number_tens"], "hundred")
 
 
 def _flow(sentence: str) -> bool:
@@ -378,9 +403,7 @@ def _flow(sentence: str) -> bool:
 
 @cache
 def _cue(name: str) -> re.Pattern[str]:
-    words = (*lexicon()["number_units"], *lexicon()["number_teens"], *lexicon()["number_tens"], "hundred") \
-        if name == "any_number_word" else lexicon()[name]
-    return re.compile(r"\b" + _alternation(words), re.I)
+    return re.compile(r"\b" + _alternation(_cue_words(name)), re.I)
 
 
 def _sentences(text: str) -> Iterator[tuple[int, int]]:
