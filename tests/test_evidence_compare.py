@@ -43,9 +43,9 @@ def test_evidence_compare_seed_comparisons(seed_trial) -> None:  # type: ignore[
     rows = [(c.outcome, c.timepoint, c.subgroup, c.intervention_events, c.intervention_group_size,
              c.comparator_events, c.comparator_group_size, c.p_value, c.is_primary) for c in trial.comparisons]
     assert rows == [
-        # percentages of groups whose analysed size is not given: no count (never 16/29, a guess)
-        ("SRI-4 response rates", "week 12", None, None, None, None, None, 0.052, True),
-        ("SRI-4 response rate", "week 24", None, None, None, None, None, 0.027, False),
+        # 55.17% and 65.52% of 30 fit no count (16/29 and 19/29 would change the group): blank
+        ("SRI-4 response rates", "week 12", None, None, None, 9, 30, 0.052, True),
+        ("SRI-4 response rate", "week 24", None, None, None, 11, 30, 0.027, False),
         ("complete remission", None, "patients with lupus nephritis", 7, 13, 2, 12, 0.036, False),
         ("serious infection", None, None, 0, 30, 2, 30, None, False),
     ]
@@ -54,9 +54,8 @@ def test_evidence_compare_seed_comparisons(seed_trial) -> None:  # type: ignore[
 def test_evidence_compare_seed_derived_and_p_checks(seed_trial) -> None:  # type: ignore[no-untyped-def]
     _, trial = seed_trial
     week12, week24, remission, infection = trial.comparisons
-    assert week12.derived == ()
-    assert (week12.intervention_percent, week12.comparator_percent) == (55.17, 30.0)
-    assert week12.p_recomputed is None
+    assert set(week12.derived) == {"comparator_events", "comparator_group_size"}
+    assert week12.intervention_percent == 55.17 and week12.p_recomputed is None
     assert remission.derived == () and remission.p_consistent is False
     assert set(infection.derived) >= {"intervention_group_size", "comparator_group_size"}
 
@@ -127,14 +126,22 @@ def test_evidence_compare_count_from_percent_only_when_one_fits(written, percent
     assert (got.events, got.total, got.derived) == expected
 
 
-def test_evidence_compare_no_count_from_the_randomised_size() -> None:
-    """A percentage of a group whose analysed size is not known has no known base: blank."""
+@pytest.mark.parametrize(
+    "written,percent,randomised,expected",
+    [
+        ("25%", 25.0, 12, (3, 12)),  # no size from 10 to 11 gives 25% a count either
+        ("29%", 29.0, 49, (None, None)),  # 14/49, but 14/48 too: the analysed may be fewer
+        ("50%", 50.0, 13, (None, None)),  # 13 fits none; 6/12 would change the group
+    ],
+)
+def test_evidence_compare_count_from_the_randomised_size_only_when_no_fewer_fits(
+        written, percent, randomised, expected) -> None:
     from extractor.evidence.compare import side
     from extractor.evidence.model import Arm, ArmValue, Evidence
 
-    value = ArmValue("drug", percent=25.0, evidence=(Evidence("abstract", "25%", 0, 3),))
-    got = side(value, Arm("drug", n_randomised=12))
-    assert (got.events, got.total, got.derived) == (None, None, ())
+    value = ArmValue("drug", percent=percent, evidence=(Evidence("abstract", written, 0, len(written)),))
+    got = side(value, Arm("drug", n_randomised=randomised))
+    assert (got.events, got.total) == expected
 
 
 @pytest.mark.parametrize("se,n,expected", [(0.12, 50, 0.85), (0.003, 50, 0.021)])

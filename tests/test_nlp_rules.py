@@ -167,6 +167,20 @@ def test_rules_counts_from_percent(percent, digits, total, expected) -> None:
 
 
 @pytest.mark.parametrize(
+    "percent,digits,randomised,expected",
+    [
+        (30.00, 2, 30, (9, 30)),  # 27 to 29 give 30.00% no count
+        (36.67, 2, 30, (11, 30)),
+        (29, 0, 49, None),  # 14/49 fits, and 14/48 too
+        (55.17, 2, 30, None),  # only 16/29 fits: the size is never changed to fit
+        (0, 0, 30, (0, 30)),  # none of the group, whoever was counted
+    ],
+)
+def test_rules_counts_from_percent_of_the_randomised(percent, digits, randomised, expected) -> None:
+    assert rules.counts_from_percent(percent, digits, randomised, randomised=True) == expected
+
+
+@pytest.mark.parametrize(
     "text,expected",
     [("n=30", 30), ("(n = 30)", 30), ("N: 1,204", 1204), ("[n=12]", 12), ("n=", None)],
 )

@@ -93,15 +93,16 @@ def _round_sd(sd: float) -> float:
 
 def _binary_side(value: ArmValue, arm: Arm | None) -> Side:
     """Counts as read; a count from a percentage only where exactly one integer of the group size
-    fits it (the size the value gives, else the arm's), never by changing the size to fit."""
+    fits it (the size the value gives, else the arm's analysed or randomised size; see
+    :func:`~extractor.nlp.rules.counts_from_percent`), never by changing the size to fit."""
     events, total = value.events, value.total or value.n
     derived: list[str] = []
-    size = arm.n if events is not None else arm.n_analysed if arm else None  # a percentage's base: counted
-    if total is None and size:
-        total = size
+    stated = total is not None or (arm is not None and arm.n_analysed is not None)
+    if total is None and arm and arm.n and (events is not None or value.percent is not None):
+        total = arm.n
         derived.append("group_size")
     if events is None and value.percent is not None and total:
-        pair = counts_from_percent(value.percent, _digits(value), total)
+        pair = counts_from_percent(value.percent, _digits(value), total, randomised=not stated)
         if pair:
             events = pair[0]
             derived.append("events")

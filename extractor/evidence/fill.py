@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from extractor.evidence.choose import MIN_OUTCOME_SCORE, choose, outcome_score, prefer_final
-from extractor.evidence.compare import Side, side
+from extractor.evidence.compare import Side, outcome_type, side
 from extractor.evidence.model import Arm, Evidence, Query, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.sheet_arms import query_arms
@@ -85,7 +85,7 @@ def fill(reader: TrialReader, query: Query) -> Filled:
     values = _values(result.kind, si, sc, values)
     derived = tuple(f"intervention_{d}" for d in si.derived) + tuple(f"comparator_{d}" for d in sc.derived)
     evidence = (*result.value_for(i_name).evidence, *result.value_for(c_name).evidence)  # type: ignore[union-attr]
-    return Filled(values, result.kind, evidence, round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2),
+    return Filled(values, outcome_type(result), evidence, round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2),
                   derived)
 
 

@@ -9,6 +9,7 @@ the Lancet's mid-dot decimal point ("0·52"), thin and no-break spaces, thousand
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -208,16 +209,25 @@ def rounds_to(events: int, total: int, percent: float, digits: int, *, slack: in
     return abs(exact - percent) <= unit * (0.5 + slack) + 1e-9
 
 
-def counts_from_percent(percent: float, digits: int, total: int) -> tuple[int, int] | None:
-    """The count a reported percentage of a known group size stands for: ``(events, total)``.
+def counts_from_percent(percent: float, digits: int, total: int, *, randomised: bool = False) -> tuple[int, int] | None:
+    """The count a reported percentage of a group of ``total`` stands for: ``(events, total)``.
 
     Only when exactly one integer of ``0..total``, as a percentage of ``total`` rounded to
     ``digits``, gives back ``percent``; otherwise None, as a guess is worse than a blank. "50%" of
-    13 fits no integer (6/13 is 46%, 7/13 is 54%); "50%" of 300 fits 149, 150 and 151 (each rounds
-    to 50%). The group size is never changed to make a count fit.
+    13 fits no integer (6/13 is 46%, 7/13 is 54%); "50%" of 300 fits 149, 150 and 151. The size is
+    never changed to make a count fit. When ``total`` is the number randomised (``randomised``),
+    the percentage may be of the few fewer analysed: a count is then given only when no size down
+    to a tenth fewer (at least two) also fits one, so "29%" of 49 randomised (14/49, but also
+    14/48) stays blank.
     """
     fits = counts_fitting(percent, digits, total)
-    return (fits[0], total) if len(fits) == 1 else None
+    if len(fits) != 1:
+        return None
+    if randomised and percent != 0:
+        fewest = max(1, total - max(2, math.ceil(0.1 * total)))
+        if any(counts_fitting(percent, digits, n) for n in range(total - 1, fewest - 1, -1)):
+            return None
+    return fits[0], total
 
 
 def counts_fitting(percent: float, digits: int, total: int) -> list[int]:
