@@ -91,3 +91,12 @@ def test_evidence_effects_said_twice_kept_once_and_not_beside_arm_values() -> No
                "(RR 2.57, 95% CI 1.11 to 5.93).")
     rows = [(c.outcome, c.effect, c.intervention_events) for c in _trial(results).comparisons]
     assert rows == [("Nausea", 2.57, 18), ("Falls", 1.8, None)]
+
+
+def test_evidence_effects_each_estimate_with_the_arms_named_after_it() -> None:
+    methods = ("We randomly assigned 360 adults to duloxetine (n=120), pregabalin (n=120) or placebo (n=120) "
+               "for 12 weeks.")
+    results = ("The odds ratio of response was 1.67 (95% CI 0.95 to 2.94) for duloxetine vs placebo and 1.98 "
+               "(95% CI 1.13 to 3.50) for pregabalin vs placebo.")
+    rows = [(c.outcome, c.intervention, c.comparator, c.effect) for c in _trial(results, methods).comparisons]
+    assert rows == [("response", "duloxetine", "placebo", 1.67), ("response", "pregabalin", "placebo", 1.98)]

@@ -21,7 +21,7 @@ from spacy.tokens import Span
 
 from extractor.evidence.arms import ArmLexicon, Mention
 from extractor.evidence.compare import TURNED
-from extractor.evidence.model import ArmValue, Result
+from extractor.evidence.model import ArmValue, Result, replace
 from extractor.evidence.spans import span_text
 from extractor.evidence.text import (
     Found,
@@ -29,12 +29,13 @@ from extractor.evidence.text import (
     found_values,
     label_end,
     mention_tokens,
+    named_measure,
     outcome_phrase,
     subgroup_of,
     timepoint_of,
 )
 from extractor.nlp.grammar import limit, rule, words
-from extractor.nlp.rules import Effect, Interval, PValue, Summary, effect_measure, parse_interval, parse_number
+from extractor.nlp.rules import Effect, Interval, PValue, Summary, parse_interval, parse_number
 
 if TYPE_CHECKING:
     from extractor.evidence.reader import TrialReader
@@ -45,8 +46,9 @@ MEASURE_TYPES = {"MD": "continuous", "SMD": "continuous", "RR": "binary", "OR": 
 RATIOS = frozenset({"RR", "OR", "HR"})
 
 _STANDARDISED = words("standardised")
+_NOT_POOLED = words("not_pooled_measures")
 _OPENERS = frozenset({"(", "[", ",", ";"})
-_CLAUSE_BREAKS = words("clause_breaks")
+_ESTIMATE_LABELS = frozenset({"EFFECT", "CI", "SUMMARY"})  # an estimate, a CI, or a centre with its CI
 _REFERENCE = rule("effects.reference")
 _MEASURE_WORDS = rule("effects.measure_words")
 _LABEL_LEAD = rule("effects.label_lead")
@@ -67,8 +69,8 @@ def trial_effects(reader: TrialReader) -> list[Result]:
     out = []
     for passage, sent in reader.result_sentences():
         for result in sentence_effects(sent, lexicon, section=passage.section, label=passage.label, taken=taken):
-            same = (result.outcome.lower(), result.effect_measure, result.effect, result.ci_low,
-                    result.ci_high, tuple(v.arm for v in result.values))
+            same = (result.effect_measure, result.effect, result.ci_low, result.ci_high,
+                    tuple(v.arm for v in result.values))  # the same numbers between the same arms
             if same not in seen:
                 seen.add(same)
                 out.append(result)
@@ -83,17 +85,22 @@ def sentence_effects(sent: Span, lexicon: ArmLexicon, *, section: str, label: st
     per-arm values; they are passed over.
     """
     found = found_values(sent)
-    mentions = lexicon.mentions(sent)
+    estimates = list(_estimates(sent, found)) if any(f.label in _ESTIMATE_LABELS for f in found) else []
+    mentions = lexicon.mentions(sent) if estimates else []
     if not mentions:
         return []
-    out, start = [], 0
-    for effect, interval, end in _estimates(sent, found):
-        pair = _arm_pair(sent, lexicon, mentions, start, effect.start)
+    out, start, claimed = [], 0, 0
+    for k, (effect, interval, end) in enumerate(estimates):
+        following = estimates[k + 1][0].start if k + 1 < len(estimates) else len(sent)
+        pair, claimed = _arm_pair(sent, lexicon, mentions, (max(start, claimed), effect.start), (end, following))
         written = (section, sent.start_char, effect.value.measure, effect.value.value)  # type: ignore[attr-defined]
         if pair is not None and written not in taken:
             estimate = (effect, interval, end)
-            out.append(_result(sent, found, estimate, _intervention_first(lexicon, pair), mentions,
-                               (section, label), start))
+            result = _result(sent, found, estimate, _intervention_first(lexicon, pair), mentions,
+                             (section, label), start)
+            if not result.outcome:  # "... was 1.67 for A vs C and 1.98 for B vs C": the outcome named before
+                result = replace(result, outcome=out[-1].outcome if out else span_text(sent))
+            out.append(result)
         start = end
     return out
 
@@ -131,8 +138,7 @@ def _named_estimates(sent: Span, found: Sequence[Found]) -> Iterator[Found]:
         at, value, interval = _number_with_ci(sent, f)
         if value is None:
             continue
-        names = list(_MEASURE_WORDS.finditer(span_text(sent[_clause_start(sent, at) : at])))
-        measure = effect_measure(names[-1].group("name")) if names else None
+        measure = named_measure(sent, at)
         if measure is not None:  # a CI given on its own stays a CI, found after the estimate
             yield Found(at, f.end if interval else at + 1, "EFFECT", Effect(measure, value, interval), "named_estimate")
 
@@ -150,24 +156,32 @@ def _number_with_ci(sent: Span, f: Found) -> tuple[int, float | None, Interval |
     return at, parse_number(sent[at].text) if at >= 0 and sent[at].like_num else None, None
 
 
-def _clause_start(sent: Span, at: int) -> int:
-    return max((i + 1 for i in range(at) if sent[i].text == ";" or sent[i].lower_ in _CLAUSE_BREAKS), default=0)
-
-
 def _measure(sent: Span, f: Found) -> str:
     """The measure of an estimate: "standardised mean difference" is an SMD, not an MD."""
     measure = f.value.measure  # type: ignore[attr-defined]
+    if any(t.lower_ in _NOT_POOLED for t in sent[f.start : f.end]):
+        return "IRR"  # "rate ratio (IRR)": an incidence rate ratio, whatever the name before it
     if measure == "MD" and f.start > 0 and sent[f.start - 1].lower_ in _STANDARDISED:
         return "SMD"
     return measure  # type: ignore[no-any-return]
 
 
-def _arm_pair(sent: Span, lexicon: ArmLexicon, mentions: Sequence[Mention], start: int,
-              at: int) -> tuple[str, str] | None:
-    """(arm of the estimate, reference arm) from the arms named in the estimate's clause."""
-    near = [m for m in mentions if start <= m.start < at] or list(mentions)
+def _arm_pair(sent: Span, lexicon: ArmLexicon, mentions: Sequence[Mention], before: tuple[int, int],
+              after: tuple[int, int]) -> tuple[tuple[str, str] | None, int]:
+    """(arm of the estimate, reference arm) from the arms named in the estimate's clause before it,
+    else after it up to the next estimate ("1.67 for A vs C and 1.98 for B vs C"), and the token up
+    to which the arms used were named (the next estimate's arms are named after that)."""
+    near = [m for m in mentions if before[0] <= m.start < before[1]]
+    claimed = before[0]
+    if not near:
+        near = [m for m in mentions if after[0] <= m.start < after[1]]
+        claimed = max((m.end for m in near), default=before[0])
+    return _named_pair(sent, lexicon, near), claimed
+
+
+def _named_pair(sent: Span, lexicon: ArmLexicon, near: Sequence[Mention]) -> tuple[str, str] | None:
     names = list(dict.fromkeys(m.arm for m in near))
-    if len(names) > 2:
+    if not names or len(names) > 2:
         return None  # three arms named: which two the estimate compares cannot be told
     first = next(m for m in near if m.arm == names[0])
     reference = bool(_REFERENCE.search(span_text(sent[max(0, first.start - 4) : first.start])))
@@ -191,8 +205,9 @@ def _result(sent: Span, found: Sequence[Found], estimate: tuple[Found, Interval,
     rule_ids = (effect.rule_id, TURNED) if turned else (effect.rule_id,)
     p = next((f.value for f in found if f.label == "P_VALUE" and 0 <= f.start - end <= _P_REACH), None)
     evidence = (evidence_of(sent, effect.start, end, section, label),)
+    named_at = min((f.start for f in found if start <= f.start < effect.start), default=effect.start)
     return Result(
-        outcome=effect_label(sent, effect.start, mention_tokens(sent, mentions), start),
+        outcome=effect_label(sent, named_at, mention_tokens(sent, mentions), start),
         kind=MEASURE_TYPES[value.measure],  # type: ignore[arg-type]
         values=tuple(ArmValue(arm, rule_ids=rule_ids) for arm in arms),
         context=span_text(sent), source="text",
@@ -226,7 +241,8 @@ def _turn(measure: str, value: float, interval: Interval | None) -> tuple[float,
 def effect_label(sent: Span, at: int, skip: frozenset[int], start: int = 0) -> str:
     """The outcome an estimate is of: what the measure is "of" ("the hazard ratio for death" names
     death), else the subject of the clause ("falls were more common with A"), else the phrase
-    before the estimate without its verb ("reduced the odds of opioid use" names opioid use)."""
+    before the estimate without its verb ("reduced the odds of opioid use" names opioid use); ""
+    when the clause names none."""
     words = [t for t in sent[max(label_end(sent), start) : at] if t.i - sent.start not in skip]
     before = "".join(t.text_with_ws for t in words).strip()
     m = _MEASURE_WORDS.search(before)
@@ -235,5 +251,7 @@ def effect_label(sent: Span, at: int, skip: frozenset[int], start: int = 0) -> s
     subject = _SUBJECT.search(before)
     if subject and not _MEASURE_WORDS.fullmatch(subject.group("what")):
         return subject.group("what").strip()
-    phrase = _LABEL_LEAD.sub("", outcome_phrase(sent, at, skip, start=start))
-    return _MEASURE_WORDS.sub("", phrase).strip(" ,;:-") or phrase
+    phrase = outcome_phrase(sent, at, skip, start=start)
+    if phrase == span_text(sent):
+        return ""  # the clause names nothing before the estimate
+    return _LABEL_LEAD.sub("", _MEASURE_WORDS.sub("", phrase).strip(" ,;:-")).strip() or phrase

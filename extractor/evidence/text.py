@@ -20,7 +20,7 @@ from extractor.evidence.arms import ArmLexicon, Mention
 from extractor.evidence.model import ArmValue, Evidence, Result
 from extractor.evidence.spans import span_text, spans_by_sentence
 from extractor.nlp.grammar import cue_filter, limit, rule, words
-from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, parse_count_word
+from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, effect_measure, parse_count_word
 
 RESULT_LABELS = ("PROPORTION", "SUMMARY")
 _PEOPLE = words("people")
@@ -54,7 +54,7 @@ def sentence_results(
 ) -> list[Result]:
     """Results stated in one sentence (an empty list when it states none between arms)."""
     found = found_values(sent)
-    values = [f for f in found if f.label in RESULT_LABELS]
+    values = [f for f in found if f.label in RESULT_LABELS and not _is_estimate(sent, f)]
     if not values:
         values = _count_words(sent, lexicon)
         if not values:
@@ -86,6 +86,25 @@ def _in_each_group(sent: Span, values: list[Found], lexicon: ArmLexicon) -> list
         return []
     after = span_text(sent[values[0].end :]) if values[0].end < len(sent) else ""
     return [(values[0], arm.name) for arm in lexicon.arms] if _EACH_GROUP.match(after) else []
+
+
+def _is_estimate(sent: Span, value: Found) -> bool:
+    """A centre with its CI that the clause calls an effect ("the mean difference was -2.1 (95% CI
+    -3.4 to -0.8)"): an estimate between arms, not an arm's value."""
+    return value.label == "SUMMARY" and isinstance(value.value, Summary) and value.value.dispersion == "ci" \
+        and named_measure(sent, value.start) is not None
+
+
+def named_measure(sent: Span, at: int) -> str | None:
+    """The effect measure the clause before token ``at`` names ("the odds ratio of response was"),
+    if it names one that says its kind (a bare "difference" does not)."""
+    start = max((i + 1 for i in range(at) if sent[i].text == ";" or sent[i].lower_ in _CLAUSE_BREAKS), default=0)
+    names = [m.group("name") for m in _MEASURE_WORDS.finditer(span_text(sent[start:at]))]
+    return effect_measure(names[-1]) if names and names[-1].lower() not in _VAGUE else None
+
+
+_MEASURE_WORDS = rule("effects.measure_words")
+_VAGUE = words("vague_measures")
 
 
 def found_values(sent: Span) -> list[Found]:
