@@ -40,7 +40,7 @@ from extractor.nlp.rules import Effect, Interval, PValue, Summary, parse_interva
 if TYPE_CHECKING:
     from extractor.evidence.reader import TrialReader
 
-#: The outcome type each measure reports (IRR and the like are not pooled, so not kept).
+#: The outcome type each measure pooled reports; estimates of other measures (IRR) are not kept.
 MEASURE_TYPES = {"MD": "continuous", "SMD": "continuous", "RR": "binary", "OR": "binary",
                  "RD": "binary", "HR": "time-to-event"}
 RATIOS = frozenset({"RR", "OR", "HR"})
@@ -227,14 +227,12 @@ def _intervention_first(lexicon: ArmLexicon, pair: tuple[str, str]) -> tuple[tup
     return ((pair[1], pair[0]) if turned else pair), turned
 
 
-def _turn(measure: str, value: float, interval: Interval | None) -> tuple[float, float | None, float | None]:
-    """The estimate of the reference against the other arm: a ratio inverted, a difference negated."""
-    if measure in RATIOS:
-        flip = (lambda x: round(1.0 / x, 4))  # noqa: E731 - a one-line map
-    else:
-        flip = (lambda x: -x)  # noqa: E731
-    if interval is None:
-        return flip(value), None, None
+def _turn(measure: str, value: float, interval: Interval) -> tuple[float, float, float]:
+    """The estimate of the reference against the other arm, with its CI: a ratio inverted (to four
+    decimals), a difference negated."""
+    def flip(x: float) -> float:
+        return round(1.0 / x, 4) if measure in RATIOS else -x
+
     return flip(value), flip(interval.high), flip(interval.low)
 
 
