@@ -100,3 +100,13 @@ def test_evidence_effects_each_estimate_with_the_arms_named_after_it() -> None:
                "(95% CI 1.13 to 3.50) for pregabalin vs placebo.")
     rows = [(c.outcome, c.intervention, c.comparator, c.effect) for c in _trial(results, methods).comparisons]
     assert rows == [("response", "duloxetine", "placebo", 1.67), ("response", "pregabalin", "placebo", 1.98)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Cure was seen with duloxetine in 40 or 97.2% (95% CI 85.5 to 99.1) of the patients treated.",
+    ],
+)
+def test_evidence_effects_a_lower_case_or_is_no_odds_ratio(sentence) -> None:
+    assert all(c.effect_measure != "OR" for c in _trial(sentence).comparisons)

@@ -48,6 +48,8 @@ RATIOS = frozenset({"RR", "OR", "HR"})
 _STANDARDISED = words("standardised")
 _NOT_POOLED = words("not_pooled_measures")
 _OPENERS = frozenset({"(", "[", ",", ";"})
+_LOWER_WORDS = words("measure_lookalikes")
+_TRIM = words("trim_words")
 _ESTIMATE_LABELS = frozenset({"EFFECT", "CI", "SUMMARY"})  # an estimate, a CI, or a centre with its CI
 _REFERENCE = rule("effects.reference")
 _MEASURE_WORDS = rule("effects.measure_words")
@@ -110,8 +112,8 @@ def _estimates(sent: Span, found: Sequence[Found]) -> Iterator[tuple[Found, Inte
     the pair ends; only measures that are pooled, and estimates inside their interval."""
     used: set[int] = set()
     for f in sorted([*found, *_named_estimates(sent, found)], key=lambda x: x.start):
-        if f.label != "EFFECT" or not isinstance(f.value, Effect):
-            continue
+        if f.label != "EFFECT" or not isinstance(f.value, Effect) or sent[f.start].text in _LOWER_WORDS:
+            continue  # "... or 97.2% (95% CI ...)": the word "or", not an odds ratio
         interval, end = f.value.interval, f.end
         if interval is None:
             ci = next((c for c in found if c.label == "CI" and 0 <= c.start - f.end <= _CI_REACH), None)
@@ -252,4 +254,5 @@ def effect_label(sent: Span, at: int, skip: frozenset[int], start: int = 0) -> s
     phrase = outcome_phrase(sent, at, skip, start=start)
     if phrase == span_text(sent):
         return ""  # the clause names nothing before the estimate
-    return _LABEL_LEAD.sub("", _MEASURE_WORDS.sub("", phrase).strip(" ,;:-")).strip() or phrase
+    label = _LABEL_LEAD.sub("", _MEASURE_WORDS.sub("", phrase).strip(" ,;:-")).strip()
+    return label if any(len(w) >= 3 and w.lower() not in _TRIM for w in label.split()) else ""
