@@ -418,7 +418,7 @@ def run(
 
 # -- meta-analysis: export, pool --------------------------------------------------------------
 
-_MEASURES = click.Choice(["RR", "OR", "RD", "MD", "SMD"], case_sensitive=False)
+_MEASURES = click.Choice(["RR", "OR", "RD", "MD", "SMD", "HR"], case_sensitive=False)
 
 
 @cli.command()

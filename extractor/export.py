@@ -32,6 +32,13 @@ else the PMID, PMCID or sheet id; see :mod:`extractor.meta.trials`) and keeps th
 trial together; ``pmid``, ``pmcid`` and the descriptive columns tell its rows apart in the R
 layouts. Rows of one trial are one study: choose among them before pooling.
 
+A row with no per-arm numbers that reports an estimate with its CI (``effect_measure``, ``effect``,
+``ci_low``, ``ci_high``, ``ci_level``) gets ``yi`` and ``vi`` from them when the estimate is of the
+layout's measure (:func:`extractor.meta.table.reported_row_effect`); a hazard ratio is a
+time-to-event row, written as ``OUT.time-to-event.csv`` with ``yi, vi`` (metafor, for
+``rma(yi, vi)``) or ``TE, seTE`` (meta, for ``metagen(TE, seTE, studlab)``); RevMan's grid has no
+place for it, so it is left out there.
+
 In the R layouts counts are written as integers and missing values as ``NA``; no index column.
 """
 
@@ -116,9 +123,11 @@ class Written:
 
 # Source columns of each layout, in escalc / metabin / RevMan order, by outcome type
 # (metafor's binary layout, ai bi ci di n1i n2i, is built in _data).
-_SOURCES = {"binary": BINARY_COLUMNS, "continuous": CONTINUOUS_COLUMNS}
+_SOURCES = {"binary": BINARY_COLUMNS, "continuous": CONTINUOUS_COLUMNS, "time-to-event": ()}
 _NAMES = {
     (Format.METAFOR, "continuous"): ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"),
+    (Format.METAFOR, "time-to-event"): (),
+    (Format.META, "time-to-event"): (),
     (Format.META, "binary"): ("event.e", "n.e", "event.c", "n.c"),
     (Format.META, "continuous"): ("mean.e", "sd.e", "n.e", "mean.c", "sd.c", "n.c"),
     (Format.REVMAN, "binary"): (
@@ -169,14 +178,20 @@ def layout_tables(
     labels = [row.label for row in table_rows(table)]
     kinds, rows = outcome_types(table), records(table)
     tables = {}
-    for kind in ("binary", "continuous"):
+    laid_out = _KINDS if fmt is not Format.REVMAN else _KINDS[:2]
+    for kind in laid_out:
         chosen = [
             (label, row) for label, k, row in zip(labels, kinds, rows, strict=True) if k == kind
         ]
         if chosen:
             tables[kind] = _layout(chosen, fmt, kind, _measure_for(kind, measure))
-    left_out = tuple(label for label, kind in zip(labels, kinds, strict=True) if kind is None)
+    left_out = tuple(label for label, kind in zip(labels, kinds, strict=True) if kind not in laid_out)
     return tables, left_out
+
+
+#: Outcome types with a layout; time-to-event rows (a reported hazard ratio) have only ``yi, vi``
+#: (metafor) or ``TE, seTE`` (meta's ``metagen``), so RevMan's per-arm grid has none.
+_KINDS = ("binary", "continuous", "time-to-event")
 
 
 def _by_trial(table: pd.DataFrame) -> pd.DataFrame:
@@ -208,6 +223,10 @@ def _layout(
         effects = [_yi_vi(row, measure) for row in rows]
         columns["yi"] = _column([yi for yi, _ in effects], "yi")
         columns["vi"] = _column([vi for _, vi in effects], "vi")
+    elif kind == "time-to-event":  # meta::metagen(TE, seTE, studlab)
+        effects = [_yi_vi(row, measure) for row in rows]
+        columns["TE"] = _column([yi for yi, _ in effects], "TE")
+        columns["seTE"] = _column([None if vi is None else math.sqrt(vi) for _, vi in effects], "seTE")
     return pd.DataFrame(columns)
 
 

@@ -147,6 +147,8 @@ def _field(c: Comparison, side: str, name: str, target: str | None, suffix: str 
 
 def _side_cell(c: Comparison, side: str, target: str | None) -> str:
     arm = f'<span class="arm">{_e(getattr(c, side))}</span><br>'
+    if all(getattr(c, f"{side}_{name}") is None for name in ("events", "percent", "mean", "group_size")):
+        return arm.removesuffix("<br>")  # an estimate reported with no per-arm numbers
     if c.outcome_type == "binary":
         events, size = _field(c, side, "events", target), _field(c, side, "group_size", target)
         percent = _field(c, side, "percent", target, "%")

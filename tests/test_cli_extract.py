@@ -28,8 +28,9 @@ def test_cli_extract_seed_gives_the_trial(seed_path: Path) -> None:
              c["comparator_events"], c["comparator_group_size"], c["p_value"], c["is_primary"])
             for c in data["comparisons"]]
     assert rows == [
-        ("SRI-4 response rates", "week 12", 16, 29, 9, 30, 0.052, True),
-        ("SRI-4 response rate", "week 24", 19, 29, 11, 30, 0.027, False),
+        # 55.17% and 65.52% of 30 fit no count: blank (16/29 would change the group to fit)
+        ("SRI-4 response rates", "week 12", None, None, 9, 30, 0.052, True),
+        ("SRI-4 response rate", "week 24", None, None, 11, 30, 0.027, False),
         ("complete remission", None, 7, 13, 2, 12, 0.036, False),
         ("serious infection", None, 0, 30, 2, 30, None, False),
     ]
@@ -47,8 +48,9 @@ def test_cli_extract_csv_has_the_columns(seed_path: Path) -> None:
     assert code == 0 and len(rows) == 4
     assert tuple(rows[0]) == TABLE_COLUMNS
     assert {(r["pmid"], r["pmcid"], r["study"]) for r in rows} == {("31537547", "PMC6937406", "He 2020")}
-    assert json.loads(rows[0]["derived"]) == ["intervention_events", "intervention_group_size",
-                                               "comparator_events", "comparator_group_size"]
+    assert json.loads(rows[0]["derived"]) == ["comparator_group_size", "comparator_events"]
+    assert json.loads(rows[3]["derived"]) == ["intervention_group_size", "intervention_percent",
+                                               "comparator_group_size", "comparator_percent"]
 
 
 def test_cli_extract_unreadable_file_exits_2(tmp_path: Path) -> None:

@@ -43,8 +43,9 @@ def test_evidence_compare_seed_comparisons(seed_trial) -> None:  # type: ignore[
     rows = [(c.outcome, c.timepoint, c.subgroup, c.intervention_events, c.intervention_group_size,
              c.comparator_events, c.comparator_group_size, c.p_value, c.is_primary) for c in trial.comparisons]
     assert rows == [
-        ("SRI-4 response rates", "week 12", None, 16, 29, 9, 30, 0.052, True),
-        ("SRI-4 response rate", "week 24", None, 19, 29, 11, 30, 0.027, False),
+        # 55.17% and 65.52% of 30 fit no count (16/29 and 19/29 would change the group): blank
+        ("SRI-4 response rates", "week 12", None, None, None, 9, 30, 0.052, True),
+        ("SRI-4 response rate", "week 24", None, None, None, 11, 30, 0.027, False),
         ("complete remission", None, "patients with lupus nephritis", 7, 13, 2, 12, 0.036, False),
         ("serious infection", None, None, 0, 30, 2, 30, None, False),
     ]
@@ -53,9 +54,8 @@ def test_evidence_compare_seed_comparisons(seed_trial) -> None:  # type: ignore[
 def test_evidence_compare_seed_derived_and_p_checks(seed_trial) -> None:  # type: ignore[no-untyped-def]
     _, trial = seed_trial
     week12, week24, remission, infection = trial.comparisons
-    assert set(week12.derived) == {"intervention_events", "intervention_group_size",
-                                   "comparator_events", "comparator_group_size"}
-    assert week12.p_consistent is True and week12.p_recomputed == pytest.approx(0.0504, abs=1e-4)
+    assert set(week12.derived) == {"comparator_events", "comparator_group_size"}
+    assert week12.intervention_percent == 55.17 and week12.p_recomputed is None
     assert remission.derived == () and remission.p_consistent is False
     assert set(infection.derived) >= {"intervention_group_size", "comparator_group_size"}
 
@@ -106,3 +106,48 @@ def test_evidence_compare_p_values_agree_with_scipy(table) -> None:  # type: ign
     assert ps["fisher"] == pytest.approx(sps.fisher_exact(grid).pvalue, abs=1e-12)
     assert ps["chi2"] == pytest.approx(sps.chi2_contingency(grid, correction=False)[1], abs=1e-12)
     assert ps["chi2_yates"] == pytest.approx(sps.chi2_contingency(grid, correction=True)[1], abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "written,percent,size,expected",
+    [
+        ("25%", 25.0, 12, (3, 12, ("group_size", "events"))),  # 3/12 is the one count of 12 at 25%
+        ("50%", 50.0, 13, (None, None, ())),  # no count of 13 is 50%: blank, never 6/12
+        ("50%", 50.0, 300, (None, None, ())),  # 149, 150 and 151 of 300 all round to 50%
+        ("41.7%", 41.7, 12, (5, 12, ("group_size", "events"))),
+    ],
+)
+def test_evidence_compare_count_from_percent_only_when_one_fits(written, percent, size, expected) -> None:
+    from extractor.evidence.compare import side
+    from extractor.evidence.model import Arm, ArmValue, Evidence
+
+    value = ArmValue("drug", percent=percent, evidence=(Evidence("abstract", written, 0, len(written)),))
+    got = side(value, Arm("drug", n_randomised=size + 2, n_analysed=size))
+    assert (got.events, got.total, got.derived) == expected
+
+
+@pytest.mark.parametrize(
+    "written,percent,randomised,expected",
+    [
+        ("25%", 25.0, 12, (3, 12)),  # no size from 10 to 11 gives 25% a count either
+        ("29%", 29.0, 49, (None, None)),  # 14/49, but 14/48 too: the analysed may be fewer
+        ("50%", 50.0, 13, (None, None)),  # 13 fits none; 6/12 would change the group
+    ],
+)
+def test_evidence_compare_count_from_the_randomised_size_only_when_no_fewer_fits(
+        written, percent, randomised, expected) -> None:
+    from extractor.evidence.compare import side
+    from extractor.evidence.model import Arm, ArmValue, Evidence
+
+    value = ArmValue("drug", percent=percent, evidence=(Evidence("abstract", written, 0, len(written)),))
+    got = side(value, Arm("drug", n_randomised=randomised))
+    assert (got.events, got.total) == expected
+
+
+@pytest.mark.parametrize("se,n,expected", [(0.12, 50, 0.85), (0.003, 50, 0.021)])
+def test_evidence_compare_sd_from_se_keeps_two_significant_digits(se, n, expected) -> None:
+    from extractor.evidence.compare import side
+    from extractor.evidence.model import ArmValue
+
+    got = side(ArmValue("drug", mean=1.0, se=se, n=n, dispersion="se"), None)
+    assert got.sd == expected and got.derived == ("standard_deviation",)

@@ -223,3 +223,18 @@ def test_evidence_fill_acronyms_joined_by_underscores() -> None:
               body=(("1RM_KE (kg)", "237.2 ± 51.0", "182.4 ± 8.4"), ("1RM_KF (kg)", "99.8 ± 10.2", "86.8 ± 2.9")))
     filled = fill(_reader(t), Query("Knee extension (1-rep Max)", "training", "control", "continuous"))
     assert filled.values["intervention_mean"] == 237.2
+
+
+@pytest.mark.parametrize(
+    "results,outcome,expected",
+    [
+        ("Relapse occurred in 6 of 20 patients given lithium and 11 of 20 given placebo.", "relapse", "binary"),
+        ("Sleep latency was 21.4 ± 6.2 min with lithium and 30.9 ± 7.5 min with placebo.", "sleep latency",
+         "continuous"),
+        ("The median sleep latency was 21 min (IQR 15-30) with lithium and 31 min (IQR 22-40) with placebo.",
+         "sleep latency", "median"),
+    ],
+)
+def test_evidence_fill_outcome_type_from_the_values_when_the_sheet_gives_none(results, outcome, expected) -> None:
+    reader = _text_reader("Forty adults were randomised to lithium (n = 20) or placebo (n = 20).", results)
+    assert fill(reader, Query(outcome, "lithium", "placebo")).outcome_type == expected

@@ -144,27 +144,40 @@ def test_rules_parse_timepoint(text: str, expected: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "percent,digits,total,arm_size,expected",
+    "percent,digits,total,expected",
     [
-        # the seed: 55.17% with 30 randomised per arm can only be 16/29
-        (55.17, 2, None, 30, (16, 29)),
-        (30.00, 2, None, 30, (9, 30)),
-        (65.52, 2, None, 30, (19, 29)),
-        (36.67, 2, None, 30, (11, 30)),
-        (87, 0, None, 30, (26, 30)),
-        # several totals below the arm size fit: no guess
-        (50, 0, None, 30, None),
-        # none is none of the group
-        (0, 0, None, 30, (0, 30)),
-        # with the total known, the nearest count that rounds back
-        (71, 0, 246, None, (175, 246)),
-        (80, 0, 108, None, (86, 108)),
-        (33.3, 1, 10, None, None),
-        (12.0, 1, None, None, None),
+        # exactly one integer of the group fits
+        (30.00, 2, 30, (9, 30)),
+        (36.67, 2, 30, (11, 30)),
+        (80, 0, 108, (86, 108)),
+        (0, 0, 30, (0, 30)),
+        # no integer fits: blank, and never a smaller group that would fit (6/12 for 50% of 13)
+        (50, 0, 13, None),
+        (55.17, 2, 30, None),
+        (33.3, 1, 10, None),
+        # several integers fit (149, 150 and 151 of 300 all round to 50%): blank
+        (50, 0, 300, None),
+        (71, 0, 246, None),  # 174 and 175 of 246 are both 71%
+        (0, 0, 300, None),
+        (12.0, 1, 0, None),
     ],
 )
-def test_rules_counts_from_percent(percent, digits, total, arm_size, expected) -> None:
-    assert rules.counts_from_percent(percent, digits, total=total, arm_size=arm_size) == expected
+def test_rules_counts_from_percent(percent, digits, total, expected) -> None:
+    assert rules.counts_from_percent(percent, digits, total) == expected
+
+
+@pytest.mark.parametrize(
+    "percent,digits,randomised,expected",
+    [
+        (30.00, 2, 30, (9, 30)),  # 27 to 29 give 30.00% no count
+        (36.67, 2, 30, (11, 30)),
+        (29, 0, 49, None),  # 14/49 fits, and 14/48 too
+        (55.17, 2, 30, None),  # only 16/29 fits: the size is never changed to fit
+        (0, 0, 30, (0, 30)),  # none of the group, whoever was counted
+    ],
+)
+def test_rules_counts_from_percent_of_the_randomised(percent, digits, randomised, expected) -> None:
+    assert rules.counts_from_percent(percent, digits, randomised, randomised=True) == expected
 
 
 @pytest.mark.parametrize(

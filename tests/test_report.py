@@ -581,3 +581,12 @@ def test_report_chromium_opens_an_index_and_its_pages(chromium: str, tmp_path: P
     assert console_messages(done.stderr) == [] and "page 2" in done.stdout
     result, console = selfcheck(chromium, pages_dir(index) / "page-0002.html", tmp_path)  # articles 51-60
     assert console == [] and result["data-failed"] == "0" and result["data-checked"] == str(10 * len(plan_marks("a1", make_trial())[0]))
+
+
+def test_report_an_estimate_with_no_arm_numbers_shows_its_arms_and_estimate() -> None:
+    trial = make_trial()
+    estimate = Comparison("123", "PMC9", "flares", "time-to-event", "IL-2", "placebo", effect_measure="HR",
+                          effect=0.61, ci_low=0.4, ci_high=0.93, ci_level=95.0)
+    html = render_report([make_record()], [replace(trial, comparisons=(*trial.comparisons, estimate))])
+    row = re.findall(r"<tr id=\"a1-c\d\"[^>]*>.*?</tr>", html, re.S)[-1]
+    assert '<span class="arm">IL-2</span></td>' in row and "HR 0.61" in row and "–/–" not in row

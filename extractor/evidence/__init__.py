@@ -20,6 +20,7 @@ from typing import Any
 
 from extractor.errors import ExtractionError, InputError
 from extractor.evidence.compare import comparisons, primary_outcomes
+from extractor.evidence.effects import trial_effects
 from extractor.evidence.fill import FILL_COLUMNS, Filled, Query, fill
 from extractor.evidence.model import (
     COMPARISON_COLUMNS,
@@ -63,9 +64,9 @@ def read_trial(record: Record, reader: TrialReader | None = None) -> TrialEviden
     """Read the arms and comparisons of one trial."""
     reader = reader or TrialReader(record)
     primaries = primary_outcomes(p.text for p in reader.passages)
-    found = comparisons(reader.results(), reader.arms, (record.pmid, record.pmcid), primaries,
-                        reader.abbreviations)
-    return TrialEvidence(record.pmid, record.pmcid, record.title, reader.arms, tuple(reader.results()), found)
+    results = (*reader.results(), *trial_effects(reader))  # estimates with no per-arm values last
+    found = comparisons(results, reader.arms, (record.pmid, record.pmcid), primaries, reader.abbreviations)
+    return TrialEvidence(record.pmid, record.pmcid, record.title, reader.arms, results, found)
 
 
 def extract_evidence(records: Iterable[Record]) -> Iterator[TrialEvidence]:

@@ -7,6 +7,7 @@ against the one recomputed from the counts, and disagreement is kept in ``p_cons
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from extractor.evidence.stats import check_p, sd_from_ci, sd_from_se
 from extractor.nlp.grammar import limit, rule, weight
 from extractor.nlp.rules import counts_from_percent, parse_timepoint, rounds_to
 
+#: A rule id on the arm values of an effect estimate turned round to read intervention first.
+TURNED = "effect_turned"
 SD_DECIMALS = limit("compare.sd_decimals")
 _PRIMARY_SIMILARITY = weight("compare.primary_similarity")
 _CONFIDENCE_TEXT = weight("compare.confidence_text")
@@ -74,25 +77,37 @@ def side(value: ArmValue, arm: Arm | None) -> Side:
     sd, derived = value.sd, ()
     n = value.n or (arm.n if arm else None)
     if sd is None and value.se is not None and n:
-        sd, derived = round(sd_from_se(value.se, n), SD_DECIMALS), ("standard_deviation",)
+        sd, derived = _round_sd(sd_from_se(value.se, n)), ("standard_deviation",)
     elif sd is None and value.dispersion == "ci" and value.mean is not None and n and n > 1:
-        sd, derived = round(sd_from_ci(value.low, value.high, n), SD_DECIMALS), ("standard_deviation",)  # type: ignore[arg-type]
+        sd, derived = _round_sd(sd_from_ci(value.low, value.high, n)), ("standard_deviation",)  # type: ignore[arg-type]
     return Side(mean=value.mean, sd=sd, total=value.n or (arm.n if arm else None), derived=derived)
 
 
+def _round_sd(sd: float) -> float:
+    """A computed SD to ``SD_DECIMALS`` decimals, or to two significant digits when it is smaller
+    than that keeps (an SD of 0.0212 is 0.021, not 0.02)."""
+    if sd <= 0:
+        return sd
+    return round(sd, max(SD_DECIMALS, 1 - math.floor(math.log10(sd))))
+
+
 def _binary_side(value: ArmValue, arm: Arm | None) -> Side:
+    """Counts as read; a count from a percentage only where exactly one integer of the group size
+    fits it (the size the value gives, else the arm's analysed or randomised size; see
+    :func:`~extractor.nlp.rules.counts_from_percent`), never by changing the size to fit."""
     events, total = value.events, value.total or value.n
     derived: list[str] = []
-    if total is None and events is not None and arm and arm.n:
+    stated = total is not None or (arm is not None and arm.n_analysed is not None)
+    if total is None and arm and arm.n and (events is not None or value.percent is not None):
         total = arm.n
         derived.append("group_size")
-    if events is None and value.percent is not None:
-        digits = _digits(value)
-        pair = counts_from_percent(value.percent, digits, total=total,
-                                   arm_size=None if total else (arm.n if arm else None))
+    if events is None and value.percent is not None and total:
+        pair = counts_from_percent(value.percent, _digits(value), total, randomised=not stated)
         if pair:
-            derived += ["events"] + ([] if total else ["group_size"])
-            events, total = pair
+            events = pair[0]
+            derived.append("events")
+        elif "group_size" in derived:
+            total, derived = None, []  # a size that gives the percentage no count is not its size
     percent = value.percent
     if percent is None and events is not None and total:
         percent = round(100.0 * events / total, 2)
@@ -150,7 +165,7 @@ def comparison(
         intervention_mean=sa.mean, intervention_standard_deviation=sa.sd,
         comparator_mean=sb.mean, comparator_standard_deviation=sb.sd,
         effect_measure=result.effect_measure, effect=result.effect, ci_low=result.ci_low,
-        ci_high=result.ci_high, p_value=result.p_value, p_operator=result.p_operator,
+        ci_high=result.ci_high, ci_level=result.ci_level, p_value=result.p_value, p_operator=result.p_operator,
         p_recomputed=round(p_check.recomputed, 6) if p_check else None,
         p_consistent=p_check.consistent if p_check else None,
         derived=derived, evidence=evidence,
@@ -193,11 +208,39 @@ def comparisons(
         if result.is_baseline:
             continue  # characteristics at baseline describe the groups; they are not outcomes
         primary = is_primary(result, primaries, abbreviations)
+        if result.effect_only:
+            out.append(effect_comparison(result, ids, primary))
+            continue
         for pair in pairs(result, by_name):
             row = comparison(result, pair, by_name, ids, primary)
             if _has_numbers(row):
                 out.append(row)
     return tuple(out)
+
+
+def effect_comparison(result: Result, ids: tuple[str | None, str | None], primary: bool | None) -> Comparison:
+    """The evidence-table row of an effect estimate with no per-arm values: its measure, estimate and
+    CI, intervention first (``effect`` is derived when the sentence gave it the other way round)."""
+    a, b = result.values[0], result.values[1]
+    turned = any(TURNED in v.rule_ids for v in result.values)
+    return Comparison(
+        pmid=ids[0], pmcid=ids[1], outcome=result.outcome, outcome_type=result.kind,
+        intervention=a.arm, comparator=b.arm, timepoint=result.timepoint, subgroup=result.subgroup,
+        is_primary=primary, effect_measure=result.effect_measure, effect=result.effect,
+        ci_low=result.ci_low, ci_high=result.ci_high, ci_level=result.ci_level,
+        p_value=result.p_value, p_operator=result.p_operator,
+        derived=("effect",) if turned else (), evidence=result.evidence,
+        confidence=_confidence(result, ("effect",) if turned else (), None),
+    )
+
+
+def outcome_type(result: Result) -> str:
+    """The outcome type the values say: events or percentages binary, means continuous, an effect
+    estimate its measure's type, and medians "median" (continuous, but no use to a meta-analysis
+    of means)."""
+    if result.kind == "continuous" and all(v.mean is None and v.median is not None for v in result.values):
+        return "median"
+    return result.kind
 
 
 def _has_numbers(row: Comparison) -> bool:

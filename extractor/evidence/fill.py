@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from extractor.evidence.choose import MIN_OUTCOME_SCORE, choose, outcome_score, prefer_final
-from extractor.evidence.compare import Side, side
+from extractor.evidence.compare import Side, outcome_type, side
 from extractor.evidence.model import Arm, Evidence, Query, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.sheet_arms import query_arms
 from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, initialisms
 from extractor.nlp.grammar import rule, weight
-from extractor.nlp.rules import counts_from_percent, parse_timepoint
+from extractor.nlp.rules import counts_fitting, parse_timepoint
 
 FILL_COLUMNS: tuple[str, ...] = (
     "intervention_events", "intervention_group_size", "comparator_events", "comparator_group_size",
@@ -85,7 +85,7 @@ def fill(reader: TrialReader, query: Query) -> Filled:
     values = _values(result.kind, si, sc, values)
     derived = tuple(f"intervention_{d}" for d in si.derived) + tuple(f"comparator_{d}" for d in sc.derived)
     evidence = (*result.value_for(i_name).evidence, *result.value_for(c_name).evidence)  # type: ignore[union-attr]
-    return Filled(values, result.kind, evidence, round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2),
+    return Filled(values, outcome_type(result), evidence, round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2),
                   derived)
 
 
@@ -135,17 +135,17 @@ def as_proportions(result: Result) -> Result | None:
     """A binary outcome reported as the mean of a 0/1 variable ("0.272" of N = 1,511): counts.
 
     Only when every arm has such a mean, no SD, a group size, and a count that gives back the
-    reported decimals.
+    reported decimals; the count is kept only when exactly one does (0.226 of 1,512 is 341 or 342).
     """
     values = []
     for v in result.values:
         if v.mean is None or v.sd is not None or not v.n or not 0.0 <= v.mean <= 1.0:
             return None
         digits = _decimals(v.evidence[0].text if v.evidence else "")
-        pair = counts_from_percent(100.0 * v.mean, max(digits - 2, 0), total=v.n)
-        if pair is None:
-            return None
-        values.append(replace(v, mean=None, dispersion=None, events=pair[0], total=v.n,
+        fits = counts_fitting(100.0 * v.mean, max(digits - 2, 0), v.n)
+        if not fits:
+            return None  # no count of the group gives that mean: not a proportion
+        values.append(replace(v, mean=None, dispersion=None, events=fits[0] if len(fits) == 1 else None, total=v.n,
                               percent=round(100.0 * v.mean, max(digits - 2, 0)),
                               rule_ids=(*v.rule_ids, "proportion_from_mean")))
     return replace(result, kind="binary", values=tuple(values))

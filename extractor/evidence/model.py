@@ -11,7 +11,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-OutcomeType = Literal["binary", "continuous"]
+#: "time-to-event" is an outcome reported only as a hazard ratio; "median" (of :func:`outcome_type`) is
+#: a continuous outcome given as medians, which a meta-analysis of means cannot use.
+OutcomeType = Literal["binary", "continuous", "time-to-event"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +122,18 @@ class Result:
     effect: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    ci_level: float | None = None
     is_baseline: bool = False
     evidence: tuple[Evidence, ...] = ()
     order: int = 0
 
     def value_for(self, arm: str) -> ArmValue | None:
         return next((v for v in self.values if v.arm == arm), None)
+
+    @property
+    def effect_only(self) -> bool:
+        """Whether the result is an effect estimate between arms with no value for either."""
+        return self.effect is not None and all(v.kind is None for v in self.values)
 
 
 COMPARISON_COLUMNS: tuple[str, ...] = (
@@ -135,7 +143,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "intervention_percent", "comparator_percent",
     "intervention_mean", "intervention_standard_deviation",
     "comparator_mean", "comparator_standard_deviation",
-    "effect_measure", "effect", "ci_low", "ci_high", "p_value", "p_operator",
+    "effect_measure", "effect", "ci_low", "ci_high", "ci_level", "p_value", "p_operator",
     "p_recomputed", "p_consistent", "derived", "evidence", "confidence",
 )
 
@@ -167,6 +175,7 @@ class Comparison:
     effect: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    ci_level: float | None = None
     p_value: float | None = None
     p_operator: str | None = None
     p_recomputed: float | None = None

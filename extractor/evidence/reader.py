@@ -291,17 +291,21 @@ class TrialReader:
             self._results[arms] = [replace(r, order=i) for i, r in enumerate(found)]
         return self._results[arms]
 
-    def _text_results(self, lexicon: ArmLexicon) -> Iterator[Result]:
+    def result_sentences(self) -> Iterator[tuple[Passage, Span]]:
+        """The sentences results are read from: where papers report them, not where they plan or discuss."""
         for passage, doc in zip(self.passages, self.docs, strict=True):
             if passage.part in ("table", "methods", "discussion"):
-                continue  # results are read where papers report them, not where they plan or discuss
+                continue
             parts = abstract_parts(self.record) if passage.section == "abstract" else None
             for sent in sentences(doc):
-                if parts and not _in_results(parts, sent.start_char):
-                    continue
-                found = sentence_results(sent, lexicon, section=passage.section, label=passage.label,
-                                         dispersion=self.dispersion)
-                yield from found or zero_event_results(sent, lexicon, section=passage.section, label=passage.label)
+                if not parts or _in_results(parts, sent.start_char):
+                    yield passage, sent
+
+    def _text_results(self, lexicon: ArmLexicon) -> Iterator[Result]:
+        for passage, sent in self.result_sentences():
+            found = sentence_results(sent, lexicon, section=passage.section, label=passage.label,
+                                     dispersion=self.dispersion)
+            yield from found or zero_event_results(sent, lexicon, section=passage.section, label=passage.label)
 
     def _table_results(self, lexicon: ArmLexicon) -> Iterator[Result]:
         for view in self.views:

@@ -20,7 +20,7 @@ from extractor.evidence.arms import ArmLexicon, Mention
 from extractor.evidence.model import ArmValue, Evidence, Result
 from extractor.evidence.spans import span_text, spans_by_sentence
 from extractor.nlp.grammar import cue_filter, limit, rule, words
-from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, parse_count_word
+from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, effect_measure, parse_count_word
 
 RESULT_LABELS = ("PROPORTION", "SUMMARY")
 _PEOPLE = words("people")
@@ -53,8 +53,8 @@ def sentence_results(
     sent: Span, lexicon: ArmLexicon, *, section: str, label: str, dispersion: str | None
 ) -> list[Result]:
     """Results stated in one sentence (an empty list when it states none between arms)."""
-    found = _found(sent)
-    values = [f for f in found if f.label in RESULT_LABELS]
+    found = found_values(sent)
+    values = [f for f in found if f.label in RESULT_LABELS and not _is_estimate(sent, f)]
     if not values:
         values = _count_words(sent, lexicon)
         if not values:
@@ -67,7 +67,7 @@ def sentence_results(
     if not mentions:
         return []
     pairs = _pair(sent, values, mentions)
-    skip = _mention_tokens(sent, mentions)
+    skip = mention_tokens(sent, mentions)
     out, start = [], 0
     for group in _groups(pairs):  # a later result's words come after the earlier one's values
         result = _result(sent, group, found, (section, label), dispersion, skip, start)
@@ -88,7 +88,26 @@ def _in_each_group(sent: Span, values: list[Found], lexicon: ArmLexicon) -> list
     return [(values[0], arm.name) for arm in lexicon.arms] if _EACH_GROUP.match(after) else []
 
 
-def _found(sent: Span) -> list[Found]:
+def _is_estimate(sent: Span, value: Found) -> bool:
+    """A centre with its CI that the clause calls an effect ("the mean difference was -2.1 (95% CI
+    -3.4 to -0.8)"): an estimate between arms, not an arm's value."""
+    return value.label == "SUMMARY" and isinstance(value.value, Summary) and value.value.dispersion == "ci" \
+        and named_measure(sent, value.start) is not None
+
+
+def named_measure(sent: Span, at: int) -> str | None:
+    """The effect measure the clause before token ``at`` names ("the odds ratio of response was"),
+    if it names one that says its kind (a bare "difference" does not)."""
+    start = max((i + 1 for i in range(at) if sent[i].text == ";" or sent[i].lower_ in _CLAUSE_BREAKS), default=0)
+    names = [m.group("name") for m in _MEASURE_WORDS.finditer(span_text(sent[start:at]))]
+    return effect_measure(names[-1]) if names and names[-1].lower() not in _VAGUE else None
+
+
+_MEASURE_WORDS = rule("effects.measure_words")
+_VAGUE = words("vague_measures")
+
+
+def found_values(sent: Span) -> list[Found]:
     """The recognised values of a sentence."""
     return [Found(s.start - sent.start, s.end - sent.start, s.label_, s._.value, s.id_)
             for s in spans_by_sentence(sent.doc).get(sent.start, ()) if s.end <= sent.end]
@@ -251,16 +270,17 @@ def _result(
         values=values,
         context=clause,
         source="text",
-        timepoint=_timepoint(found, first.start),
-        subgroup=_subgroup(span_text(sent)),
+        timepoint=timepoint_of(found, first.start),
+        subgroup=subgroup_of(span_text(sent)),
         p_value=p.value if p else None,
         p_operator=p.relation if p else None,
         effect_measure=effect.measure if effect else None,
         effect=effect.value if effect else None,
         ci_low=effect.interval.low if effect and effect.interval else None,
         ci_high=effect.interval.high if effect and effect.interval else None,
+        ci_level=effect.interval.level if effect and effect.interval else None,
         is_baseline=bool(_BASELINE.search(span_text(sent)) or _BEFORE_TREATMENT.search(clause)),
-        evidence=(_evidence(sent, 0, len(sent), section, label),),
+        evidence=(evidence_of(sent, 0, len(sent), section, label),),
     )
 
 
@@ -306,7 +326,7 @@ def _dispersion(text: str, default: str | None) -> str | None:
 
 
 def _arm_value(sent: Span, value: Found, arm: str, section: str, label: str, spread: str | None) -> ArmValue:
-    ev = (_evidence(sent, value.start, value.end, section, label),)
+    ev = (evidence_of(sent, value.start, value.end, section, label),)
     v = value.value
     if isinstance(v, Proportion):
         return ArmValue(arm, events=v.events, total=v.total, percent=v.percent, evidence=ev,
@@ -345,13 +365,13 @@ def _stats_after(found: list[Found], position: int) -> tuple[PValue | None, Effe
     return p, effect  # type: ignore[return-value]
 
 
-def _timepoint(found: list[Found], position: int) -> str | None:
+def timepoint_of(found: list[Found], position: int) -> str | None:
     before = [f for f in found if f.label == "TIMEPOINT" and f.end <= position]
     tp = before[-1] if before else next((f for f in found if f.label == "TIMEPOINT"), None)
     return str(tp.value) if tp and isinstance(tp.value, Timepoint) else None
 
 
-def _subgroup(text: str) -> str | None:
+def subgroup_of(text: str) -> str | None:
     m = _SUBGROUP.search(text)
     return m.group(1).strip() if m else None
 
@@ -363,7 +383,7 @@ def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozense
 
     Tokens in ``skip`` (arm mentions) are left out, and so is a subgroup ("in patients with ...").
     """
-    lead = max(_label_end(sent), start)
+    lead = max(label_end(sent), start)
     before = [t for t in sent[lead:value_start] if t.i - sent.start not in skip]
     verb_at = max((i for i, t in enumerate(before) if t.lower_ in _OUTCOME_FOLLOWS), default=None)
     if count and value_start == lead or verb_at is not None and verb_at >= len(before) - 3:
@@ -377,7 +397,7 @@ def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozense
     return _detokenise(phrase) or span_text(sent)
 
 
-def _label_end(sent: Span) -> int:
+def label_end(sent: Span) -> int:
     """Where a sentence starts after a structured-abstract label ("RESULTS:")."""
     for i, tok in enumerate(sent[:6]):
         if tok.text == ":":
@@ -389,7 +409,7 @@ def _detokenise(text: str) -> str:
     return _SPACE_BEFORE_CLOSE.sub(lambda m: m.group(1) or m.group(2), text)
 
 
-def _mention_tokens(sent: Span, mentions: Sequence[Mention]) -> frozenset[int]:
+def mention_tokens(sent: Span, mentions: Sequence[Mention]) -> frozenset[int]:
     """Relative indexes of the tokens of arm mentions, with a "group" or "arm" right after them."""
     out: set[int] = set()
     for m in mentions:
@@ -441,7 +461,7 @@ def _trim(words: list[str]) -> list[str]:
     return words
 
 
-def _evidence(sent: Span, start: int, end: int, section: str, label: str) -> Evidence:
+def evidence_of(sent: Span, start: int, end: int, section: str, label: str) -> Evidence:
     """Evidence of tokens ``start:end`` of a sentence, its text taken from the original passage.
 
     The pipeline reads a folded copy of the text (mid-dots as full stops, Unicode minus as "-");
@@ -478,7 +498,7 @@ def zero_event_results(sent: Span, lexicon: ArmLexicon, *, section: str, label: 
     if not _MAY_SAY_NONE(text) or len(lexicon.arms) < 2 or any(t.like_num for t in sent):
         return []
     whats = _none_happened(text, sent, lexicon)
-    ev = (_evidence(sent, 0, len(sent), section, label),)
+    ev = (evidence_of(sent, 0, len(sent), section, label),)
     values = tuple(ArmValue(a.name, events=0, evidence=ev, rule_ids=("none_in_any_group",)) for a in lexicon.arms)
     return [Result(outcome=what, kind="binary", values=values, context=text, source="text", evidence=ev)
             for what in whats]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from extractor.errors import AnalysisError
 from extractor.meta.effects import EffectSize, Measure, binary_effect, continuous_effect
 from extractor.meta.pool import Method, Pooled, pool, pool_mh
-from extractor.meta.table import filter_outcome, outcome_types, row_values
+from extractor.meta.table import filter_outcome, outcome_types, reported_row_effect, row_values
 from extractor.meta.trials import (
     Row,
     Skipped,
@@ -42,7 +42,7 @@ __all__ = [
     "title",
 ]
 
-DEFAULT_MEASURE = {"binary": Measure.RR, "continuous": Measure.MD}
+DEFAULT_MEASURE = {"binary": Measure.RR, "continuous": Measure.MD, "time-to-event": Measure.HR}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +146,10 @@ def analyse(
     FE, MH, REML (default), DL or PM, ``hk`` asks for Hartung-Knapp. ``where`` filters rows
     (``COLUMN=TEXT``, ``COLUMN!=TEXT``), ``timepoint`` keeps one time point per trial
     (``first``, ``last``, ``primary`` or a text), ``multiarm`` (``combine`` or ``split``)
-    settles arms compared with one shared comparator. Rows that lack a needed number, or whose
-    numbers are impossible, are skipped and listed in :attr:`MetaAnalysis.skipped`.
+    settles arms compared with one shared comparator. A row whose per-arm numbers cannot give the
+    measure is pooled from the estimate it reports with its CI (``yi``, ``vi`` from the CI), unless
+    its trial has rows with per-arm numbers, which are used instead. Rows that lack a needed number,
+    or whose numbers are impossible, are skipped and listed in :attr:`MetaAnalysis.skipped`.
 
     Raises
     ------
@@ -167,7 +169,8 @@ def analyse(
     if not usable:
         raise AnalysisError(f"no usable rows for {measure} ({_reasons(skipped)})")
     binary = measure.outcome_type == "binary"
-    studies = [_study(row, measure, drop00) for row in one_per_trial(usable, multiarm, binary)]
+    chosen = one_per_trial(_per_arm_first(usable), multiarm, binary)
+    studies = [_study(row, measure, drop00) for row in chosen]
     pooled = _pool(studies, measure, method, hk)
     return MetaAnalysis(measure, outcome, tuple(studies), tuple(skipped), pooled)
 
@@ -195,15 +198,31 @@ def _reasons(skipped: Sequence[Skipped]) -> str:
 
 
 def _read(row: Row, kind: str | None, measure: Measure, drop00: bool) -> Row:
-    """The row with its values, or an AnalysisError saying why it cannot give ``measure``."""
+    """The row with its values (or the estimate it reports, when its per-arm numbers cannot give
+    ``measure``), or an AnalysisError saying why it cannot give ``measure``."""
     if kind not in (None, measure.outcome_type):
         raise AnalysisError(f"a {kind} outcome cannot give a {measure}")
-    row = replace(row, values=row_values(row.cells, measure))
+    try:
+        row = replace(row, values=row_values(row.cells, measure))
+    except AnalysisError:
+        reported = reported_row_effect(row.cells, measure)
+        if reported is None:
+            raise
+        return replace(row, reported=reported)
     _effect(row, measure, drop00)
     return row
 
 
+def _per_arm_first(rows: list[Row]) -> list[Row]:
+    """A trial's rows with per-arm numbers, without its rows of reported estimates; the reported
+    estimates of trials that give no per-arm numbers."""
+    counted = {row.trial for row in rows if row.reported is None}
+    return [row for row in rows if row.reported is None or row.trial not in counted]
+
+
 def _effect(row: Row, measure: Measure, drop00: bool) -> EffectSize:
+    if row.reported is not None:
+        return row.reported
     if measure.outcome_type == "binary":
         return binary_effect(measure, *row.values, drop00=drop00)
     return continuous_effect(measure, *row.values)
@@ -218,6 +237,10 @@ def _pool(studies: list[StudyEffect], measure: Measure, method: Method, hk: bool
     if method is Method.MH:
         if hk:
             raise AnalysisError("Hartung-Knapp applies to random-effects models (REML, DL, PM)")
+        reported = [s.study for s in studies if not s.values]
+        if reported:
+            raise AnalysisError(f"Mantel-Haenszel needs the counts of each arm; {', '.join(reported)} "
+                                "report only an estimate with its CI (use FE, REML, DL or PM)")
         return pool_mh(measure, [s.values for s in studies])  # type: ignore[misc]
     return pool([s.effect.yi for s in studies], [s.effect.vi for s in studies], method, hk=hk)
 

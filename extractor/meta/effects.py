@@ -30,6 +30,7 @@ __all__ = [
     "confidence_interval",
     "continuous_effect",
     "hedges_correction",
+    "reported_effect",
 ]
 
 #: The 97.5% quantile of the standard normal, metafor's ``qnorm(0.975)``.
@@ -44,15 +45,19 @@ class Measure(enum.StrEnum):
     RD = "RD"
     MD = "MD"
     SMD = "SMD"
+    HR = "HR"
 
     @property
     def is_ratio(self) -> bool:
         """Whether ``yi`` is a log ratio, to be exponentiated for display."""
-        return self in (Measure.RR, Measure.OR)
+        return self in (Measure.RR, Measure.OR, Measure.HR)
 
     @property
     def outcome_type(self) -> str:
-        """``"binary"`` for RR, OR and RD; ``"continuous"`` for MD and SMD."""
+        """``"binary"`` for RR, OR and RD; ``"continuous"`` for MD and SMD; ``"time-to-event"`` for HR
+        (only ever pooled from reported estimates)."""
+        if self is Measure.HR:
+            return "time-to-event"
         return "continuous" if self in (Measure.MD, Measure.SMD) else "binary"
 
     @property
@@ -67,6 +72,7 @@ _LABELS = {
     Measure.RD: "risk difference (RD)",
     Measure.MD: "mean difference (MD)",
     Measure.SMD: "standardised mean difference (SMD, Hedges' g)",
+    Measure.HR: "hazard ratio (HR)",
 }
 
 
@@ -217,3 +223,35 @@ def hedges_correction(df: float) -> float:
     if df <= 1:
         raise AnalysisError(f"Hedges' correction needs more than 1 degree of freedom (got {df:g})")
     return math.exp(math.lgamma(df / 2) - math.log(math.sqrt(df / 2)) - math.lgamma((df - 1) / 2))
+
+
+def reported_effect(
+    measure: Measure | str, estimate: float, low: float, high: float, level: float = 95.0
+) -> EffectSize:
+    """Turn a reported estimate and its CI into ``yi`` and ``vi``.
+
+    ``yi`` is the estimate (its log for RR, OR and HR); the standard error is the CI's width on
+    that scale divided by twice the normal quantile of the level (3.92 for 95%), as the Cochrane
+    Handbook, section 6.3.1, derives it
+    (https://training.cochrane.org/handbook/current/chapter-06#section-6-3-1), and ``vi`` its square.
+
+    Raises
+    ------
+    AnalysisError
+        If the estimate lies outside its CI, a ratio or its CI is not positive, the CI has no
+        width, or the level is not between 50 and 100.
+    """
+    measure = Measure(measure)
+    values = (estimate, low, high, level)
+    if not all(map(math.isfinite, values)):
+        raise AnalysisError("the reported estimate and its CI must be finite numbers")
+    if not low <= estimate <= high or low == high:
+        raise AnalysisError(f"the reported {measure} {estimate:g} does not lie inside its CI {low:g} to {high:g}")
+    if measure.is_ratio and low <= 0:
+        raise AnalysisError(f"a {measure} and its CI must be positive (got {low:g} to {high:g})")
+    if not 50 <= level < 100:
+        raise AnalysisError(f"a CI level of {level:g}% cannot be read")
+    scale = math.log if measure.is_ratio else float
+    z = NormalDist().inv_cdf(0.5 + level / 200)
+    se = (scale(high) - scale(low)) / (2 * z)
+    return EffectSize(measure, scale(estimate), se * se)

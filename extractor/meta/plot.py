@@ -297,13 +297,15 @@ def _figure(value: float) -> str:
 
 def _arm_texts(study: StudyEffect, binary: bool) -> tuple[str, str]:
     v = study.values
+    if not v:
+        return "(estimate", "reported)"
     if binary:
         return f"{v[0]:g}/{v[1]:g}", f"{v[2]:g}/{v[3]:g}"
     return f"{v[0]:.4g} \u00b1 {v[1]:.4g} ({v[2]:g})", f"{v[3]:.4g} \u00b1 {v[4]:.4g} ({v[5]:g})"
 
 
 def _totals(analysis: MetaAnalysis, binary: bool) -> tuple[str, str]:
-    values = [s.values for s in analysis.studies]
+    values = [s.values for s in analysis.studies if s.values]  # not the trials reporting only an estimate
     if binary:
         return (
             f"{sum(v[0] for v in values):g}/{sum(v[1] for v in values):g}",

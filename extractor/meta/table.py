@@ -2,7 +2,9 @@
 
 A table is what ``extract`` writes (one row per comparison, the columns of issue 3) or a filled
 extraction sheet (``id``, ``pmcid``, ``outcome``, ``intervention``, ``comparator``,
-``outcome_type`` and the same value columns). Only the value columns below are read; the trial
+``outcome_type`` and the same value columns). Only the value columns below are read, and the
+estimate a row reports with its CI (``effect_measure``, ``effect``, ``ci_low``, ``ci_high``,
+``ci_level``) where the per-arm numbers cannot give the measure; the trial
 of a row is told by :mod:`extractor.meta.trials` from its ``study``, ``pmid``, ``pmcid`` or ``id``
 (``timepoint`` and ``subgroup`` are text too). A number that is
 missing or not a number makes the row unusable: it is never guessed (a percentage is not turned
@@ -18,7 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractor.errors import AnalysisError, InputError
-from extractor.meta.effects import EffectSize, Measure, binary_effect, continuous_effect
+from extractor.meta.effects import (
+    EffectSize,
+    Measure,
+    binary_effect,
+    continuous_effect,
+    reported_effect,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,12 +34,14 @@ if TYPE_CHECKING:
 __all__ = [
     "BINARY_COLUMNS",
     "CONTINUOUS_COLUMNS",
+    "EFFECT_COLUMNS",
     "LABEL_COLUMNS",
     "cell_text",
     "filter_outcome",
     "outcome_types",
     "read_table",
     "records",
+    "reported_row_effect",
     "row_effect",
     "row_values",
 ]
@@ -52,9 +62,13 @@ CONTINUOUS_COLUMNS = (
 )
 LABEL_COLUMNS = ("study", "pmid", "pmcid", "id")
 _TEXT_COLUMNS = {
-    name: "string" for name in (*LABEL_COLUMNS, "outcome", "outcome_type", "timepoint", "subgroup")
+    name: "string"
+    for name in (*LABEL_COLUMNS, "outcome", "outcome_type", "timepoint", "subgroup", "effect_measure")
 }
-_TYPE_NAMES = {"binary": "binary", "dichotomous": "binary", "continuous": "continuous"}
+_TYPE_NAMES = {"binary": "binary", "dichotomous": "binary", "continuous": "continuous",
+               "time-to-event": "time-to-event"}
+#: The columns of an estimate reported with its CI (a trial giving no per-arm numbers).
+EFFECT_COLUMNS = ("effect_measure", "effect", "ci_low", "ci_high", "ci_level")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -109,8 +123,12 @@ def _outcome_type(row: Mapping[str, object]) -> str | None:
     has_events = any(cell_text(row.get(name)) for name in BINARY_COLUMNS if "events" in name)
     has_means = any(cell_text(row.get(name)) for name in CONTINUOUS_COLUMNS if "group_size" not in name)
     if has_events == has_means:
-        return None
+        measure = cell_text(row.get("effect_measure")).upper()
+        return Measure(measure).outcome_type if not (has_events or has_means) and measure in _MEASURE_NAMES else None
     return "binary" if has_events else "continuous"
+
+
+_MEASURE_NAMES = frozenset(m.value for m in Measure)
 
 
 def row_values(row: Mapping[str, object], measure: Measure) -> tuple[float, ...]:
@@ -129,11 +147,37 @@ def row_values(row: Mapping[str, object], measure: Measure) -> tuple[float, ...]
 
 
 def row_effect(row: Mapping[str, object], measure: Measure, *, drop00: bool = False) -> EffectSize:
-    """Compute ``measure`` for one table row (see :func:`row_values` for what it needs)."""
-    values = row_values(row, measure)
+    """Compute ``measure`` for one table row from its per-arm numbers (see :func:`row_values`),
+    or, when it has none, from the estimate and CI it reports (:func:`reported_row_effect`)."""
+    try:
+        values = row_values(row, measure)
+    except AnalysisError:
+        reported = reported_row_effect(row, measure)
+        if reported is None:
+            raise
+        return reported
     if measure.outcome_type == "binary":
         return binary_effect(measure, *values, drop00=drop00)
     return continuous_effect(measure, *values)
+
+
+def reported_row_effect(row: Mapping[str, object], measure: Measure) -> EffectSize | None:
+    """``yi`` and ``vi`` of the estimate a row reports with its CI, when it is of ``measure``; else
+    None. :func:`row_effect` turns to it only when the per-arm numbers cannot give ``measure``
+    (none reported, or means without SDs): the two are never mixed.
+
+    Raises
+    ------
+    AnalysisError
+        If the reported estimate and CI cannot give a variance (see :func:`reported_effect`).
+    """
+    if cell_text(row.get("effect_measure")).upper() != measure.value:
+        return None
+    if not all(cell_text(row.get(name)) for name in EFFECT_COLUMNS[1:4]):
+        return None
+    level = _number(row["ci_level"], "ci_level") if cell_text(row.get("ci_level")) else 95.0
+    estimate, low, high = (_number(row[name], name) for name in EFFECT_COLUMNS[1:4])
+    return reported_effect(measure, estimate, low, high, level)
 
 
 def records(table: pd.DataFrame) -> list[dict[str, object]]:

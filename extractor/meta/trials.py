@@ -27,6 +27,7 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from extractor.errors import AnalysisError
+from extractor.meta.effects import EffectSize
 from extractor.meta.table import LABEL_COLUMNS, cell_text, records
 
 if TYPE_CHECKING:
@@ -76,7 +77,8 @@ class Skipped:
 class Row:
     """A table row: its number (from 1, header not counted), trial, label and cells.
 
-    ``values`` holds the numbers the measure needs, in escalc's order, once they are read.
+    ``values`` holds the numbers the measure needs, in escalc's order, once they are read;
+    ``reported`` the effect of a row pooled from the estimate it reports (no per-arm numbers).
     """
 
     number: int
@@ -84,6 +86,7 @@ class Row:
     label: str
     cells: Mapping[str, Any]
     values: tuple[float, ...] = ()
+    reported: EffectSize | None = None
 
     def cell(self, name: str) -> str:
         """The cell ``name`` as text (``""`` when empty)."""
@@ -229,7 +232,7 @@ def one_per_trial(rows: list[Row], multiarm: str | None, binary: bool) -> list[R
     for trial_rows in _by_trial(rows):
         if len(trial_rows) == 1:
             out += trial_rows
-        elif multiarm and _shares_comparator(trial_rows):
+        elif multiarm and all(r.values for r in trial_rows) and _shares_comparator(trial_rows):
             out += _settle(trial_rows, multiarm, binary)
         else:
             conflicts.append(trial_rows)

@@ -209,31 +209,33 @@ def rounds_to(events: int, total: int, percent: float, digits: int, *, slack: in
     return abs(exact - percent) <= unit * (0.5 + slack) + 1e-9
 
 
-def counts_from_percent(
-    percent: float, digits: int, *, total: int | None = None, arm_size: int | None = None
-) -> tuple[int, int] | None:
-    """Reconstruct (events, total) from a reported percentage.
+def counts_from_percent(percent: float, digits: int, total: int, *, randomised: bool = False) -> tuple[int, int] | None:
+    """The count a reported percentage of a group of ``total`` stands for: ``(events, total)``.
 
-    With ``total`` known, returns the count nearest ``percent`` of it, if that count rounds back to
-    the reported digits. With only ``arm_size`` (the number randomised), searches the totals a
-    little below it (dropouts) and returns a pair only when exactly one (events, total) there
-    rounds to the reported digits; otherwise None: a guess is worse than a blank. "0%" is no
-    event in the group as randomised.
+    Only when exactly one integer of ``0..total``, as a percentage of ``total`` rounded to
+    ``digits``, gives back ``percent``; otherwise None, as a guess is worse than a blank. "50%" of
+    13 fits no integer (6/13 is 46%, 7/13 is 54%); "50%" of 300 fits 149, 150 and 151. The size is
+    never changed to make a count fit. When ``total`` is the number randomised (``randomised``),
+    the percentage may be of the few fewer analysed: a count is then given only when no size down
+    to a tenth fewer (at least two) also fits one, so "29%" of 49 randomised (14/49, but also
+    14/48) stays blank.
     """
-    if total is not None:
-        events = round(percent * total / 100.0)
-        return (events, total) if rounds_to(events, total, percent, digits) else None
-    if arm_size is None or arm_size <= 0:
+    fits = counts_fitting(percent, digits, total)
+    if len(fits) != 1:
         return None
-    if percent == 0:
-        return 0, arm_size  # none of the group, whoever was counted
-    lowest = max(1, arm_size - max(2, math.ceil(0.1 * arm_size)))
-    found = [
-        (round(percent * n / 100.0), n)
-        for n in range(arm_size, lowest - 1, -1)
-        if rounds_to(round(percent * n / 100.0), n, percent, digits)
-    ]
-    return found[0] if len(found) == 1 else None
+    if randomised and percent != 0:
+        fewest = max(1, total - max(2, math.ceil(0.1 * total)))
+        if any(counts_fitting(percent, digits, n) for n in range(total - 1, fewest - 1, -1)):
+            return None
+    return fits[0], total
+
+
+def counts_fitting(percent: float, digits: int, total: int) -> list[int]:
+    """Every count of ``0..total`` that, as a percentage of ``total`` rounded to ``digits``, is ``percent``."""
+    if total <= 0:
+        return []
+    near = round(percent * total / 100.0)
+    return [k for k in range(max(0, near - 2), min(total, near + 2) + 1) if rounds_to(k, total, percent, digits)]
 
 
 # --- continuous summaries -------------------------------------------------------------------------
