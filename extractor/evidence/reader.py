@@ -155,21 +155,16 @@ class TrialReader:
         names elsewhere; it names a new group only where fewer than two are known otherwise, and only
         in the abstract or the methods, where a paper states its design ("of the 40 patients given X"
         in a results section is no new arm)."""
-        found = []
         names = {n for c in known for n in c.names}
-        joins: dict[str, bool] = {}
-        names_known: bool | None = None
-        for passage, m in (*self.size_mentions, *self._result_size_mentions(names)):
-            if m.kind not in ("group", "analysed") or not m.group or not (name := clean_arm_name(m.group)):
-                continue
+        read = [(p, m, name) for p, m in (*self.size_mentions, *self._result_size_mentions(names))
+                if m.kind in _GROUP_KINDS and m.group and (name := clean_arm_name(m.group))]
+        joins = {name: any(same_group(name, n, self.abbreviations) for n in names) for _, _, name in read}
+        names_known = len(merge_candidates(known, self.abbreviations)) >= 2 if not all(joins.values()) else True
+        found = []
+        for passage, m, name in read:
             designs = passage.part in _DESIGN_PARTS
-            if name not in joins:
-                joins[name] = any(same_group(name, n, self.abbreviations) for n in names)
-            if not joins[name]:
-                if names_known is None:
-                    names_known = len(merge_candidates(known, self.abbreviations)) >= 2
-                if names_known or not designs:
-                    continue
+            if not joins[name] and (not designs or names_known):
+                continue
             ev = Evidence(passage.section, passage.text[m.start : m.end], m.start, m.end, passage.label)
             found.append(Candidate(name, m.n, "text", ev, weight=2 if designs else 1, analysed=m.kind == "analysed",
                                    rule=m.rule))
