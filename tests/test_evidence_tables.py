@@ -366,3 +366,23 @@ def test_tables_corner_names_the_first_group_of_rows() -> None:
               [["Physical", "65 (13)", "66 (11)"], ["Symptom scores", "", ""], ["Pain", "40 (16)", "47 (21)"]],
               caption="Quality of life scores, mean (SD)")
     assert [r.outcome for r in results(t)] == ["Function scores Physical", "Symptom scores Pain"]
+
+
+def test_tables_means_under_an_n_percent_sub_header_are_read_by_their_row() -> None:
+    t = table([["", "Drug X (n = 40)", "Drug X (n = 40)", "Placebo (n = 40)", "Placebo (n = 40)"],
+               ["", "N", "%", "N", "%"]],
+              [["Female", "20", "50.0", "18", "45.0"], ["Age, mean (SD)", "45.2 (3.1)", "", "44.0 (2.9)", ""]])
+    female, age = results(t)
+    assert (female.outcome, female.subgroup) == ("Female", None)
+    assert values(female)["Drug X"] == (20, 40, 50.0, None, None)
+    assert values(age) == {"Drug X": (None, 40, None, 45.2, 3.1), "Placebo": (None, 40, None, 44.0, 2.9)}
+
+
+def test_tables_sd_or_ci_in_the_caption_reads_each_cell_by_its_shape() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Pain", "3.1 (1.2)", "4.0 (1.1)"], ["Weight change (kg)", "-1.2 (-2.0 to -0.4)", "0.1 (-0.5 to 0.7)"]],
+              caption="Outcomes at week 12, mean (SD or 95% CI)")
+    pain, weight = results(t)
+    assert [(v.mean, v.sd, v.dispersion) for v in pain.values] == [(3.1, 1.2, "sd"), (4.0, 1.1, "sd")]
+    assert [(v.mean, v.low, v.high, v.dispersion) for v in weight.values] == [
+        (-1.2, -2.0, -0.4, "ci"), (0.1, -0.5, 0.7, "ci")]

@@ -39,6 +39,8 @@ _FOOTNOTE_MARKS = rule("tables.footnote_marks")
 # What the numbers are, said in a header, row label, caption or footnote: the first rule that takes
 # the label gives its hint.
 _HINTS: list[tuple[re.Pattern[str], str]] = [(rule(rule_id), hint) for rule_id, hint in (
+    ("tables.hint_sd_or_ci", "mean_sd_or_ci"),
+    ("tables.hint_se_or_ci", "mean_se_or_ci"),
     ("tables.hint_sd_alone", "sd"),
     ("tables.hint_se_alone", "se"),
     ("tables.hint_median_iqr", "median_iqr"),
@@ -464,7 +466,7 @@ def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     text = _clean(view.grid[row][col])
     if not is_value_text(text):
         return None
-    local = view.column_hint[col] or row_hint(view, row) or view.column_marks.get(col)
+    local = _local_hint(view, row, col)
     hint = local or view.table_hint
     if local == "pct" and view.table_hint in ("mean_se", "mean_sd") and "±" in fold(text):
         local, hint = None, view.table_hint  # a "(%)" unit in the label does not make "12.1 ± 3.2" a percentage
@@ -481,6 +483,16 @@ def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     return value if value.n is not None or n is None else _with_n(value, n)
 
 
+def _local_hint(view: TableView, row: int, col: int) -> str | None:
+    """What a cell's numbers are, from its column, else its row: but a row of means under an "N | %"
+    sub-header ("Age, mean (SD)" beside "Female") is read by its row."""
+    column, own = view.column_hint[col], row_hint(view, row)
+    if column in _COUNT_HINTS and own and own not in _COUNT_HINTS:
+        return own
+    return column or own or view.column_marks.get(col)
+
+
+_COUNT_HINTS = frozenset(("n", "pct", "n_pct", "pct_n"))
 _CELL_N = rule("tables.cell_n")
 _HEADER_N_LAST = rule("tables.header_n_last")
 
@@ -490,7 +502,7 @@ def read_text(view: TableView, row: int, col: int, text: str, arm: str) -> ArmVa
     text = _clean(text)
     if not is_value_text(text):
         return None
-    hint = view.column_hint[col] or row_hint(view, row) or view.column_marks.get(col) or view.table_hint
+    hint = _local_hint(view, row, col) or view.table_hint
     cell = view.cell_evidence(row, col)
     start = view.grid[row][col].find(text)
     ev = (Evidence(cell.section, text, max(start, 0), max(start, 0) + len(text), cell.label),) if start >= 0 \
@@ -558,6 +570,8 @@ def _from_summary(summary, text: str, hint: str | None, n: int | None, arm: str,
             return _binary(prop, arm, ev, "table_count_pct_agrees")
     from extractor.evidence.text import summary_value
 
+    if hint in ("mean_sd_or_ci", "mean_se_or_ci"):  # "(SD or 95% CI)": a range is the interval
+        return summary_value(summary, arm, "ci" if summary.low is not None else hint[5:7], ev, "table_summary")
     spread = _SPREAD_OF.get(hint or "") or ("sd" if "±" in fold(text) or "+/-" in text else None)
     return summary_value(summary, arm, spread, ev, "table_summary")
 
@@ -633,7 +647,7 @@ def row_name(view: TableView, row: int) -> RowName:
         part = _clean(raw)
         if not part or part in outcome or stat_only(part):
             continue
-        if _SUBGROUP_STUB.match(part):
+        if _SUBGROUP_STUB.match(part) and subgroup:  # "Male" under "Age ≤52 years"
             subgroup.append(part)
         elif _LEVEL_STUB.match(part):
             unit = next((w for mark, n in view.notes.items() if _cites(raw, mark)
