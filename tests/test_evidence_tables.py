@@ -386,3 +386,19 @@ def test_tables_sd_or_ci_in_the_caption_reads_each_cell_by_its_shape() -> None:
     assert [(v.mean, v.sd, v.dispersion) for v in pain.values] == [(3.1, 1.2, "sd"), (4.0, 1.1, "sd")]
     assert [(v.mean, v.low, v.high, v.dispersion) for v in weight.values] == [
         (-1.2, -2.0, -0.4, "ci"), (0.1, -0.5, 0.7, "ci")]
+
+
+def test_tables_before_after_columns_are_the_times_of_a_before_after_design() -> None:
+    t = table([["Variable", "Before treatment (n = 30)", "After treatment (n = 30)", "P"]],
+              [["HbA1c (%)", "8.1 ± 1.0", "7.2 ± 0.9", "0.01"]])
+    arms = (Arm("post-intervention"), Arm("pre-intervention"))
+    (result,) = TrialReader(Record(source_format="pmc", pmcid="PMC1", tables=(t,))).results_with(arms)
+    assert values(result) == {"pre-intervention": (None, 30, None, 8.1, 1.0),
+                              "post-intervention": (None, 30, None, 7.2, 0.9)}
+    assert (result.outcome, result.p_value, result.is_baseline) == ("HbA1c (%)", 0.01, False)
+
+
+def test_tables_before_after_columns_are_not_arms_of_a_parallel_trial() -> None:
+    t = table([["", "Drug X", "Drug X", "Placebo", "Placebo"], ["", "Before", "After", "Before", "After"]],
+              [["Pain", "6.1 ± 1.0", "3.1 ± 1.2", "6.0 ± 1.1", "4.0 ± 1.1"]])
+    assert [(r.subgroup, r.is_baseline) for r in results(t)] == [("Before", True), ("After", False)]

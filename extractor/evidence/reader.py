@@ -371,7 +371,29 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
                 rest = [split_header_n(p)[0] for i, p in enumerate(parts) if i != depth and not _stat_only(p)]
                 out[c] = (arm, [p for p in rest if p and not _is_dose_of(p, lexicon.arm(arm))])
                 break
+    if not out:
+        out = _phase_columns(view, lexicon)
     return {c: (arm, " | ".join(rest)) for c, (arm, rest) in out.items()}
+
+
+def _phase_columns(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str, list[str]]]:
+    """A before/after design, its "arms" the times ("pre-intervention", "post-intervention"), read from
+    columns headed by the same times in other words ("Before", "After treatment")."""
+    out: dict[int, tuple[str, list[str]]] = {}
+    for phase in (_BEFORE_PHASE, _AFTER_PHASE):
+        arms = [a.name for a in lexicon.arms if phase.match(a.name)]
+        if len(arms) != 1:
+            return {}
+        for c in view.value_columns():
+            parts = [p for p in view.column_labels[c].split(" | ") if p]
+            at = [i for i, p in enumerate(parts) if phase.match(p)]
+            if len(at) == 1 and not view.is_test_column(c):
+                out[c] = (arms[0], [p for i, p in enumerate(parts) if i != at[0] and not _stat_only(p)])
+    return out if len({arm for arm, _ in out.values()}) == 2 else {}
+
+
+_BEFORE_PHASE = rule("tables.before_phase")
+_AFTER_PHASE = rule("tables.after_phase")
 
 
 def _is_dose_of(part: str, arm: Arm | None) -> bool:
