@@ -402,3 +402,14 @@ def test_tables_before_after_columns_are_not_arms_of_a_parallel_trial() -> None:
     t = table([["", "Drug X", "Drug X", "Placebo", "Placebo"], ["", "Before", "After", "Before", "After"]],
               [["Pain", "6.1 ± 1.0", "3.1 ± 1.2", "6.0 ± 1.1", "4.0 ± 1.1"]])
     assert [(r.subgroup, r.is_baseline) for r in results(t)] == [("Before", True), ("After", False)]
+
+
+def test_compare_p_value_of_one_arm_against_the_others() -> None:
+    from extractor.evidence.compare import comparisons
+
+    t = table([["", "Group A (n = 30)", "Group B (n = 30)", "Control (n = 30)", "P value"]],
+              [["Delirium", "3 (10.0)", "9 (30.0)", "10 (33.3)", "0.03*"]],
+              footnotes=["* Difference between Group A and other groups."])
+    rows = comparisons(three_arm_results(t), THREE, (None, "PMC1"), (), {})
+    assert {(c.intervention, c.comparator, c.p_value) for c in rows} == {
+        ("Group A", "Control", 0.03), ("Group B", "Control", None)}

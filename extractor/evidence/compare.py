@@ -151,7 +151,7 @@ def comparison(
 ) -> Comparison:
     """The evidence-table row comparing two arms on one result."""
     a, b = pair
-    if result.p_pair is not None and {a.arm, b.arm} != set(result.p_pair):
+    if result.p_pair is not None and not set(result.p_pair) <= {a.arm, b.arm}:
         result = replace(result, p_value=None, p_operator=None)  # the p-value compares another pair
     sa, sb = side(a, arms.get(a.arm)), side(b, arms.get(b.arm))
     derived = tuple(f"intervention_{f}" for f in sa.derived) + tuple(f"comparator_{f}" for f in sb.derived)

@@ -649,16 +649,20 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     )
 
 
-def _named_pair(note: str, lexicon: ArmLexicon | None) -> tuple[str, str] | None:
-    """The two arms a footnote names ("Difference between group 1 and group 2")."""
+def _named_pair(note: str, lexicon: ArmLexicon | None) -> tuple[str, ...] | None:
+    """The arms a footnote says a p-value compares: two ("Difference between group 1 and group 2"), or
+    one against every other ("group 1 and other groups")."""
     if not note or lexicon is None:
         return None
     named = [{m.arm for m in lexicon.mentions(label_doc(part.strip(" .;,:()")))}
              for part in _PAIR_SPLIT.split(note)]
-    named = [arms.pop() for arms in named if len(arms) == 1]
-    return (named[0], named[1]) if len(named) == 2 and named[0] != named[1] else None
+    named = list(dict.fromkeys(arms.pop() for arms in named if len(arms) == 1))
+    if len(named) == 1 and _VERSUS_OTHERS.search(note):
+        return (named[0],)
+    return (named[0], named[1]) if len(named) == 2 else None
 
 
+_VERSUS_OTHERS = rule("tables.versus_others")
 _PAIR_SPLIT = rule("tables.pair_split")
 
 
