@@ -413,3 +413,20 @@ def test_compare_p_value_of_one_arm_against_the_others() -> None:
     rows = comparisons(three_arm_results(t), THREE, (None, "PMC1"), (), {})
     assert {(c.intervention, c.comparator, c.p_value) for c in rows} == {
         ("Group A", "Control", 0.03), ("Group B", "Control", None)}
+
+
+def test_tables_rows_of_a_group_do_not_take_its_overall_p_value() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)", "p"]],
+              [["Pain", "", "", "0.01"], ["Week 4", "4.0 ± 1.0", "5.0 ± 1.0", ""],
+               ["Week 8", "3.0 ± 1.0", "5.5 ± 1.2", ""]])
+    assert [(r.outcome, r.timepoint, r.p_value) for r in results(t)] == [
+        ("Pain", "week 4", None), ("Pain", "week 8", None)]
+
+
+@pytest.mark.parametrize("caption,timepoint", [
+    ("Nausea at 48 hours after the first dose", "hour 48"), ("Scores at 4 and at 12 weeks", None),
+    ("Scores at baseline and 12 weeks", None), ("Adverse events", None),
+])
+def test_tables_the_captions_one_time_is_the_rows_time_point(caption: str, timepoint: str | None) -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]], [["Score", "4.0 ± 1.0", "5.0 ± 1.0"]], caption=caption)
+    assert [r.timepoint for r in results(t)] == [timepoint]

@@ -629,7 +629,8 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     pair = _named_pair(tbl.p_note(view, row, context), lexicon) if p else None
     if p and not pair and max(arms, len(values)) > 2:
         p = None  # of three arms or more, a p compares the pair its note names, or none that can be told
-    timepoint = parse_timepoint(name.when) or parse_timepoint(f"{name.outcome} {context}")
+    timepoint = parse_timepoint(name.when) or parse_timepoint(f"{name.outcome} {context}") or \
+        parse_timepoint(tbl.caption_time(view))
     text = " | ".join(p for p in (view.table.caption or "", context, view.row_groups.get(row, ""), label) if p)
     label_col = Evidence(view.cell_section(row, 0), view.grid[row][0], 0, len(view.grid[row][0]),
                          f"{view.name}, row label")

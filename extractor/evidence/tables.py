@@ -594,13 +594,14 @@ def _bare(number: float, text: str, hint: str | None, n: int | None, arm: str, e
 
 def p_value_of_row(view: TableView, row: int, context: str | None = None) -> tuple[str, float] | None:
     """The p-value stated in the row's p column (see :meth:`TableView.p_column`), or in the
-    group row above it when the group's row gives the test of its rows ("pH | | 0.91" over "Mean ± SD")."""
+    group row above it when the row only gives a statistic of the group's outcome ("pH | | 0.91" over
+    "Mean ± SD"), not one of several outcomes or times the group's test covers."""
     col = view.p_column(context)
     if col is None:
         return None
     text = _clean(view.grid[row][col])
-    if not text and row in view.row_parent:
-        text = _clean(view.grid[view.row_parent[row]][col])
+    if not text and row in view.row_parent and stat_only(view.row_labels.get(row, "")):
+        text = _clean(view.grid[view.row_parent[row]][col])  # the row is its group's outcome, in a statistic
     p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}")
     return (p.relation, p.value) if p else None
 
@@ -662,6 +663,17 @@ def row_name(view: TableView, row: int) -> RowName:
             outcome.append(part)
     name = " ".join(p for p in outcome if p) or _subject(view)
     return RowName(name, ", ".join(subgroup), when)
+
+
+def caption_time(view: TableView) -> str:
+    """The one time a caption gives its whole table ("... at 24 hours after surgery"), if it gives one."""
+    caption = view.table.caption or ""
+    found = _CAPTION_TIME.findall(caption)
+    return found[0] if len(found) == 1 and not _CAPTION_TIMES.search(caption) else ""
+
+
+_CAPTION_TIME = rule("tables.caption_time")
+_CAPTION_TIMES = rule("tables.caption_times")
 
 
 def stat_only(part: str) -> bool:
