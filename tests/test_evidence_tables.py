@@ -430,3 +430,12 @@ def test_tables_rows_of_a_group_do_not_take_its_overall_p_value() -> None:
 def test_tables_the_captions_one_time_is_the_rows_time_point(caption: str, timepoint: str | None) -> None:
     t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]], [["Score", "4.0 ± 1.0", "5.0 ± 1.0"]], caption=caption)
     assert [r.timepoint for r in results(t)] == [timepoint]
+
+
+def test_tables_a_group_its_own_test_covers_ends_at_a_row_with_its_own_test() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)", "P value"]],
+              [["At entry", "", "", ""], ["Sex, n (%)", "", "", "0.70"], ["Male", "21 (52.5)", "19 (47.5)", ""],
+               ["Female", "19 (47.5)", "21 (52.5)", ""], ["Weight (kg)", "80 ± 9", "82 ± 8", "0.41"]],
+              caption="Clinical values")
+    assert [r.outcome for r in results(t)] == ["At entry Sex, n (%) Male", "At entry Sex, n (%) Female",
+                                                "At entry Weight (kg)"]

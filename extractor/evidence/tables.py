@@ -382,7 +382,7 @@ def _n_rows(view: TableView) -> None:
 
 def _fill_rows(view: TableView) -> None:
     section, group, group_mark, group_row, sizes = "", "", None, None, {}
-    carry = ""
+    carry, outer, tested = "", "", False
     for r in range(view.header_count, len(view.grid)):
         row = view.grid[r]
         raw = " ".join(row[c] for c in range(view.label_columns))
@@ -395,11 +395,19 @@ def _fill_rows(view: TableView) -> None:
         values = [row[c] for c in view.value_columns() if row[c].strip()]
         if values and all(split_header_n(v)[1] is not None and not split_header_n(v)[0] for v in values):
             sizes = {c: split_header_n(row[c])[1] for c in view.value_columns() if row[c].strip()}
-            section, group, group_row = label or section, "", None  # a block of rows, which groups may divide
+            section, group, group_row, outer = label or section, "", None, ""  # a block of rows, which groups may divide
             continue
+        own_test = any(is_value_text(_clean(row[c])) for c in view.value_columns() if view.is_test_column(c))
         if label and _heads_rows(view, row, label):
-            group, group_mark, group_row = label, _marked_hint(raw, view.marks), r
+            if own_test:  # a group its own test covers ("Sex | | 0.70" over "Male", "Female"), inside the heading above
+                group, tested = " ".join(p for p in (outer, label) if p), True
+            else:
+                group = outer = label
+                tested = False
+            group_mark, group_row = _marked_hint(raw, view.marks), r
             continue
+        if tested and own_test:  # a row with its own test is past the group the test above covered
+            group, group_row, tested = outer, None, False
         if _N_ROW.match(row[0]) or not values:
             continue
         view.rows.append(r)
