@@ -228,8 +228,8 @@ def test_tables_a_blank_first_label_continues_the_outcome_above() -> None:
     t = table([["Outcome", "Time", "Drug X (n = 40)", "Placebo (n = 40)"]],
               [["Magnesium (mmol/L)", "Before surgery", "1.9 ± 0.3", "1.9 ± 0.2"],
                ["", "Day 3", "2.9 ± 0.6", "1.7 ± 0.2"]])
-    found = {r.outcome: values(r) for r in results(t)}
-    assert found["Magnesium (mmol/L) Day 3"]["Drug X"] == (None, 40, None, 2.9, 0.6)
+    found = {(r.outcome, r.timepoint): values(r) for r in results(t)}
+    assert found["Magnesium (mmol/L)", "day 3"]["Drug X"] == (None, 40, None, 2.9, 0.6)
 
 
 def test_tables_counts_and_percent_without_a_group_size() -> None:
@@ -250,3 +250,192 @@ def test_tables_arms_in_rows_under_time_groups_and_outcomes_headed_with_their_n(
     found = {(r.outcome, r.timepoint): values(r) for r in TrialReader(record).results_with(arms)}
     assert found[("Time point 4-month follow-up Fruit (n = 803)", "month 4")] == {"Drug X": (None, 803, None, 2.14, None),
                                                             "Placebo": (None, 803, None, 2.0, None)}
+
+
+THREE = (Arm("Group A", n_randomised=30), Arm("Group B", n_randomised=30),
+         Arm("Control", n_randomised=30, role="control"))
+
+
+def three_arm_results(t: Table) -> list[Result]:
+    return TrialReader(Record(source_format="pmc", pmcid="PMC1", tables=(t,))).results_with(THREE)
+
+
+@pytest.mark.parametrize("cell,clean", [
+    ("12.3ᵃ,ᵇ,ᶜ", "12.3"), ("4.1 *†", "4.1"), ("0.27 ²", "0.27"), ("Fatigue score¹", "Fatigue score"),
+    ("BMI (kg/m²)", "BMI (kg/m²)"), ("Area, m²", "Area, m²"),
+])
+def test_tables_clean_takes_a_run_of_footnote_marks(cell: str, clean: str) -> None:
+    assert tbl._clean(cell) == clean
+
+
+def test_tables_values_with_runs_of_marks_are_read() -> None:
+    t = table([["Outcome", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Walking speed, mean ± SD", "1.4 ± 0.2ᵃ,ᵇ", "1.1 ± 0.3ᶜ"]])
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (None, 40, None, 1.4, 0.2), "Placebo": (None, 40, None, 1.1, 0.3)}
+
+
+def test_tables_statistic_stub_takes_its_group_and_the_groups_p_value() -> None:
+    t = table([["Variable", "Drug X (n = 40)", "Placebo (n = 40)", "p"]],
+              [["Serum sodium (mmol/l)", "Serum sodium (mmol/l)", "Serum sodium (mmol/l)", "0.31"],
+               ["Mean ± SD", "139 ± 3", "138 ± 4", ""],
+               ["Range", "131–146", "129–147", ""]])
+    (result,) = results(t)
+    assert result.outcome == "Serum sodium (mmol/l)"
+    assert result.p_value == 0.31 and values(result)["Drug X"] == (None, 40, None, 139, 3)
+
+
+def test_tables_a_statistic_word_in_an_outcome_stays() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]], [["Mean number of visits", "3.1 ± 1.2", "3.4 ± 1.0"]])
+    assert [r.outcome for r in results(t)] == ["Mean number of visits"]
+
+
+def test_tables_numbered_levels_are_named_by_the_caption() -> None:
+    t = table([["Grade", "Drug X, n (%)", "Placebo, n (%)"]],
+              [["1", "10 (25.0)", "4 (10.0)"], ["2", "6 (15.0)", "9 (22.5)"]],
+              caption="Distribution of nausea severity at 48 hours after the first dose.")
+    found = results(t)
+    assert [r.outcome for r in found] == ["nausea severity Grade 1", "nausea severity Grade 2"]
+    assert (found[0].values[0].events, found[0].values[0].percent) == (10, 25.0)
+
+
+def test_tables_subgroup_rows_are_subgroups_not_outcomes_or_times() -> None:
+    t = table([["", "Drug X", "Placebo", "p"]],
+              [["Age ≤65 years", "Age ≤65 years", "Age ≤65 years", "Age ≤65 years"],
+               ["Men", "12.1 ± 2.0", "10.2 ± 2.2", "0.02"],
+               ["Women", "11.5 ± 1.9", "11.0 ± 2.1", "0.40"]],
+              caption="Results of subgroup analysis for grip strength (kg)")
+    found = results(t)
+    assert [(r.outcome, r.subgroup, r.timepoint) for r in found] == [
+        ("subgroup analysis for grip strength (kg)", "Age ≤65 years, Men", None),
+        ("subgroup analysis for grip strength (kg)", "Age ≤65 years, Women", None)]
+
+
+def test_tables_time_stubs_and_time_marks_are_time_points() -> None:
+    t = table([["", "", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Troponin (ng/ml)", "6 h", "1.2 ± 0.3", "1.5 ± 0.4"],
+               ["", "2*", "0.8 ± 0.2", "1.1 ± 0.3"]],
+              footnotes=["*Days after surgery; ** Significant"])
+    found = results(t)
+    assert [(r.outcome, r.timepoint) for r in found] == [("Troponin (ng/ml)", "hour 6"), ("Troponin (ng/ml)", "day 2")]
+
+
+def test_tables_p_column_under_each_time_belongs_to_that_time() -> None:
+    t = table([["", "Week 4", "Week 4", "Week 4", "Week 8", "Week 8", "Week 8"],
+               ["", "Drug X", "Placebo", "P", "Drug X", "Placebo", "P"]],
+              [["Score", "4.0 ± 1.0", "5.0 ± 1.0", "0.03", "3.0 ± 1.0", "5.5 ± 1.2", "0.001"]])
+    assert sorted((r.subgroup, r.p_value) for r in results(t)) == [("Week 4", 0.03), ("Week 8", 0.001)]
+
+
+def test_tables_a_p_beside_each_arm_belongs_to_no_comparison() -> None:
+    t = table([["", "Drug X", "", "Placebo", ""], ["Scores", "Mean (SD) change", "P", "Mean (SD) change", "P"]],
+              [["Fatigue", "-4.1 (13.0)", "0.08", "2.3 (14.0)", "0.36"]])
+    (result,) = results(t)
+    assert result.p_value is None and values(result)["Drug X"] == (None, None, None, -4.1, 13.0)
+
+
+def test_tables_change_from_baseline_rows_are_results() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Change from baseline in weight (kg)", "-2.1 ± 1.0", "-0.4 ± 1.1"],
+               ["Weight at baseline (kg)", "88 ± 9", "87 ± 10"]])
+    assert [r.is_baseline for r in results(t)] == [False, True]
+
+
+def test_tables_three_arm_p_belongs_to_the_pair_its_note_names() -> None:
+    t = table([["", "Group A (n = 30)", "Group B (n = 30)", "Control (n = 30)", "P value"]],
+              [["Delirium", "3 (10.0)", "9 (30.0)", "10 (33.3)", "0.03*"],
+               ["Nausea", "4 (13.3)", "5 (16.7)", "6 (20.0)", "0.04"]],
+              footnotes=["* Group A versus Group B."])
+    delirium, nausea = three_arm_results(t)
+    assert delirium.p_pair == ("Group A", "Group B") and delirium.p_value == 0.03
+    assert nausea.p_value is None  # a p of three arms whose pair no note names
+
+
+def test_compare_p_value_only_on_its_pair() -> None:
+    from extractor.evidence.compare import comparisons
+
+    t = table([["", "Group A (n = 30)", "Group B (n = 30)", "Control (n = 30)", "P value"]],
+              [["Delirium", "3 (10.0)", "9 (30.0)", "10 (33.3)", "0.03*"]], footnotes=["* Group A versus Group B."])
+    rows = comparisons(three_arm_results(t), THREE, (None, "PMC1"), (), {})
+    assert {(c.intervention, c.comparator, c.p_value) for c in rows} == {
+        ("Group A", "Control", None), ("Group B", "Control", None)}
+
+
+def test_tables_corner_names_the_first_group_of_rows() -> None:
+    t = table([["Function scores", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Physical", "65 (13)", "66 (11)"], ["Symptom scores", "", ""], ["Pain", "40 (16)", "47 (21)"]],
+              caption="Quality of life scores, mean (SD)")
+    assert [r.outcome for r in results(t)] == ["Function scores Physical", "Symptom scores Pain"]
+
+
+def test_tables_means_under_an_n_percent_sub_header_are_read_by_their_row() -> None:
+    t = table([["", "Drug X (n = 40)", "Drug X (n = 40)", "Placebo (n = 40)", "Placebo (n = 40)"],
+               ["", "N", "%", "N", "%"]],
+              [["Female", "20", "50.0", "18", "45.0"], ["Age, mean (SD)", "45.2 (3.1)", "", "44.0 (2.9)", ""]])
+    female, age = results(t)
+    assert (female.outcome, female.subgroup) == ("Female", None)
+    assert values(female)["Drug X"] == (20, 40, 50.0, None, None)
+    assert values(age) == {"Drug X": (None, 40, None, 45.2, 3.1), "Placebo": (None, 40, None, 44.0, 2.9)}
+
+
+def test_tables_sd_or_ci_in_the_caption_reads_each_cell_by_its_shape() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Pain", "3.1 (1.2)", "4.0 (1.1)"], ["Weight change (kg)", "-1.2 (-2.0 to -0.4)", "0.1 (-0.5 to 0.7)"]],
+              caption="Outcomes at week 12, mean (SD or 95% CI)")
+    pain, weight = results(t)
+    assert [(v.mean, v.sd, v.dispersion) for v in pain.values] == [(3.1, 1.2, "sd"), (4.0, 1.1, "sd")]
+    assert [(v.mean, v.low, v.high, v.dispersion) for v in weight.values] == [
+        (-1.2, -2.0, -0.4, "ci"), (0.1, -0.5, 0.7, "ci")]
+
+
+def test_tables_before_after_columns_are_the_times_of_a_before_after_design() -> None:
+    t = table([["Variable", "Before treatment (n = 30)", "After treatment (n = 30)", "P"]],
+              [["HbA1c (%)", "8.1 ± 1.0", "7.2 ± 0.9", "0.01"]])
+    arms = (Arm("post-intervention"), Arm("pre-intervention"))
+    (result,) = TrialReader(Record(source_format="pmc", pmcid="PMC1", tables=(t,))).results_with(arms)
+    assert values(result) == {"pre-intervention": (None, 30, None, 8.1, 1.0),
+                              "post-intervention": (None, 30, None, 7.2, 0.9)}
+    assert (result.outcome, result.p_value, result.is_baseline) == ("HbA1c (%)", 0.01, False)
+
+
+def test_tables_before_after_columns_are_not_arms_of_a_parallel_trial() -> None:
+    t = table([["", "Drug X", "Drug X", "Placebo", "Placebo"], ["", "Before", "After", "Before", "After"]],
+              [["Pain", "6.1 ± 1.0", "3.1 ± 1.2", "6.0 ± 1.1", "4.0 ± 1.1"]])
+    assert [(r.subgroup, r.is_baseline) for r in results(t)] == [("Before", True), ("After", False)]
+
+
+def test_compare_p_value_of_one_arm_against_the_others() -> None:
+    from extractor.evidence.compare import comparisons
+
+    t = table([["", "Group A (n = 30)", "Group B (n = 30)", "Control (n = 30)", "P value"]],
+              [["Delirium", "3 (10.0)", "9 (30.0)", "10 (33.3)", "0.03*"]],
+              footnotes=["* Difference between Group A and other groups."])
+    rows = comparisons(three_arm_results(t), THREE, (None, "PMC1"), (), {})
+    assert {(c.intervention, c.comparator, c.p_value) for c in rows} == {
+        ("Group A", "Control", 0.03), ("Group B", "Control", None)}
+
+
+def test_tables_rows_of_a_group_do_not_take_its_overall_p_value() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)", "p"]],
+              [["Pain", "", "", "0.01"], ["Week 4", "4.0 ± 1.0", "5.0 ± 1.0", ""],
+               ["Week 8", "3.0 ± 1.0", "5.5 ± 1.2", ""]])
+    assert [(r.outcome, r.timepoint, r.p_value) for r in results(t)] == [
+        ("Pain", "week 4", None), ("Pain", "week 8", None)]
+
+
+@pytest.mark.parametrize("caption,timepoint", [
+    ("Nausea at 48 hours after the first dose", "hour 48"), ("Scores at 4 and at 12 weeks", None),
+    ("Scores at baseline and 12 weeks", None), ("Adverse events", None),
+])
+def test_tables_the_captions_one_time_is_the_rows_time_point(caption: str, timepoint: str | None) -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]], [["Score", "4.0 ± 1.0", "5.0 ± 1.0"]], caption=caption)
+    assert [r.timepoint for r in results(t)] == [timepoint]
+
+
+def test_tables_a_group_its_own_test_covers_ends_at_a_row_with_its_own_test() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)", "P value"]],
+              [["At entry", "", "", ""], ["Sex, n (%)", "", "", "0.70"], ["Male", "21 (52.5)", "19 (47.5)", ""],
+               ["Female", "19 (47.5)", "21 (52.5)", ""], ["Weight (kg)", "80 ± 9", "82 ± 8", "0.41"]],
+              caption="Clinical values")
+    assert [r.outcome for r in results(t)] == ["At entry Sex, n (%) Male", "At entry Sex, n (%) Female",
+                                                "At entry Weight (kg)"]

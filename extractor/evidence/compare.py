@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
 from extractor.evidence.similarity import expand, similarity
@@ -151,6 +151,8 @@ def comparison(
 ) -> Comparison:
     """The evidence-table row comparing two arms on one result."""
     a, b = pair
+    if result.p_pair is not None and not set(result.p_pair) <= {a.arm, b.arm}:
+        result = replace(result, p_value=None, p_operator=None)  # the p-value compares another pair
     sa, sb = side(a, arms.get(a.arm)), side(b, arms.get(b.arm))
     derived = tuple(f"intervention_{f}" for f in sa.derived) + tuple(f"comparator_{f}" for f in sb.derived)
     p_check = _p_check(result, sa, sb)

@@ -118,6 +118,7 @@ class Result:
     is_primary: bool | None = None
     p_value: float | None = None
     p_operator: str | None = None
+    p_pair: tuple[str, ...] | None = None  # the arms the p-value compares (one: against each other arm)
     effect_measure: str | None = None
     effect: float | None = None
     ci_low: float | None = None

@@ -309,7 +309,7 @@ class TrialReader:
             rows = row_arms(view, lexicon)
             if len({arm for arm, _ in columns.values()}) >= 2 and not _rows_name_the_arms(rows, columns, lexicon):
                 for row in view.rows:
-                    yield from _row_results(view, row, columns)
+                    yield from _row_results(view, row, columns, lexicon)
             elif not paired:
                 yield from _transposed_results(view, rows)
             for row in view.rows:
@@ -366,7 +366,29 @@ def column_arms(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str
                 rest = [split_header_n(p)[0] for i, p in enumerate(parts) if i != depth and not _stat_only(p)]
                 out[c] = (arm, [p for p in rest if p and not _is_dose_of(p, lexicon.arm(arm))])
                 break
+    if not out:
+        out = _phase_columns(view, lexicon)
     return {c: (arm, " | ".join(rest)) for c, (arm, rest) in out.items()}
+
+
+def _phase_columns(view: tbl.TableView, lexicon: ArmLexicon) -> dict[int, tuple[str, list[str]]]:
+    """A before/after design, its "arms" the times ("pre-intervention", "post-intervention"), read from
+    columns headed by the same times in other words ("Before", "After treatment")."""
+    out: dict[int, tuple[str, list[str]]] = {}
+    for phase in (_BEFORE_PHASE, _AFTER_PHASE):
+        arms = [a.name for a in lexicon.arms if phase.match(a.name)]
+        if len(arms) != 1:
+            return {}
+        for c in view.value_columns():
+            parts = [p for p in view.column_labels[c].split(" | ") if p]
+            at = [i for i, p in enumerate(parts) if phase.match(p)]
+            if len(at) == 1 and not view.is_test_column(c):
+                out[c] = (arms[0], [p for i, p in enumerate(parts) if i != at[0] and not _stat_only(p)])
+    return out if len({arm for arm, _ in out.values()}) == 2 else {}
+
+
+_BEFORE_PHASE = rule("tables.before_phase")
+_AFTER_PHASE = rule("tables.after_phase")
 
 
 def _is_dose_of(part: str, arm: Arm | None) -> bool:
@@ -428,13 +450,7 @@ def label_doc(text: str) -> Doc:
     return get_nlp().make_doc(fold(text))
 
 
-def _stat_only(part: str) -> bool:
-    """A header part that only says what the numbers are ("Mean (SD)", "n (%)", "Arithmetic mean"),
-    not when ("Post: Mean (SE)")."""
-    return tbl.stat_hint(part) is not None and len(part.split()) <= 4 and not _WHEN.search(part)
-
-
-_WHEN = rule("reader.when")
+_stat_only = tbl.stat_only
 
 
 def _dose_fits(arm: Arm | None, numbers: set[str]) -> bool:
@@ -529,7 +545,7 @@ def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, 
     return Result(
         outcome=outcome, kind=kind, values=values, context=context,  # type: ignore[arg-type]
         source="table", timepoint=str(timepoint) if timepoint else None, subgroup=group or None,
-        is_baseline=_baseline_table(view) or bool(_BASELINE_ROW.search(f"{when} {group or corner}")),
+        is_baseline=_baseline_table(view) or _baseline_row(f"{when} {group or corner}"),
         evidence=(),
     )
 
@@ -537,7 +553,8 @@ def _transposed_result(view: tbl.TableView, group: str, values: tuple[ArmValue, 
 _CORNER_NOT_OUTCOME = rule("reader.corner_not_outcome")
 
 
-def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, str]]) -> Iterator[Result]:
+def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, str]],
+                 lexicon: ArmLexicon | None = None) -> Iterator[Result]:
     by_key: dict[str, dict[str, list[int]]] = {}
     contexts: dict[str, str] = {}
     for c, (arm, context) in columns.items():
@@ -548,7 +565,8 @@ def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, st
         values = [v for arm, cols in arm_columns.items() if (v := _arm_cells(view, row, cols, arm))]
         kinds = {v.kind for v in values}
         if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
-            yield _table_result(view, row, contexts[key], tuple(values), kinds.pop())  # type: ignore[arg-type]
+            yield _table_result(view, row, contexts[key], tuple(values), kinds.pop(), lexicon,  # type: ignore[arg-type]
+                                len(arm_columns))
 
 
 def _column_key(context: str, columns: dict[int, tuple[str, str]]) -> str:
@@ -598,30 +616,58 @@ def _distinct_cells(view: tbl.TableView, row: int, cols: list[int]) -> list[int]
     return out
 
 
-def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[ArmValue, ...], kind: str) -> Result:
+def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[ArmValue, ...], kind: str,
+                  lexicon: ArmLexicon | None = None, arms: int = 2) -> Result:
     label = view.row_labels.get(row, "")
-    group = view.row_groups.get(row, "")
-    outcome = " ".join(p for p in (group, label) if p) or context
-    p = tbl.p_value_of_row(view, row)
-    timepoint = parse_timepoint(f"{label} {context}") or parse_timepoint(group)
-    text = " | ".join(p for p in (view.table.caption or "", context, group, label) if p)
+    name = tbl.row_name(view, row)
+    p = tbl.p_value_of_row(view, row, context)
+    pair = _named_pair(tbl.p_note(view, row, context), lexicon) if p else None
+    if p and not pair and max(arms, len(values)) > 2:
+        p = None  # of three arms or more, a p compares the pair its note names, or none that can be told
+    timepoint = parse_timepoint(name.when) or parse_timepoint(f"{name.outcome} {context}") or \
+        parse_timepoint(tbl.caption_time(view))
+    text = " | ".join(p for p in (view.table.caption or "", context, view.row_groups.get(row, ""), label) if p)
     label_col = Evidence(view.cell_section(row, 0), view.grid[row][0], 0, len(view.grid[row][0]),
                          f"{view.name}, row label")
     return Result(
-        outcome=outcome,
+        outcome=name.outcome or context,
         kind=kind,  # type: ignore[arg-type]
         values=values,
         context=text,
         source="table",
         timepoint=str(timepoint) if timepoint else None,
-        subgroup=context or None,
+        subgroup="; ".join(p for p in (context, name.subgroup) if p) or None,
         p_value=p[1] if p else None,
         p_operator=p[0] if p else None,
-        is_baseline=bool(_BASELINE_ROW.search(f"{label} {context}")) or _baseline_table(view),
+        p_pair=pair,
+        is_baseline=_baseline_row(f"{label} {context}") or _baseline_table(view),
         evidence=(label_col,),
     )
 
 
+def _named_pair(note: str, lexicon: ArmLexicon | None) -> tuple[str, ...] | None:
+    """The arms a footnote says a p-value compares: two ("Difference between group 1 and group 2"), or
+    one against every other ("group 1 and other groups")."""
+    if not note or lexicon is None:
+        return None
+    named = [{m.arm for m in lexicon.mentions(label_doc(part.strip(" .;,:()")))}
+             for part in _PAIR_SPLIT.split(note)]
+    named = list(dict.fromkeys(arms.pop() for arms in named if len(arms) == 1))
+    if len(named) == 1 and _VERSUS_OTHERS.search(note):
+        return (named[0],)
+    return (named[0], named[1]) if len(named) == 2 else None
+
+
+_VERSUS_OTHERS = rule("tables.versus_others")
+_PAIR_SPLIT = rule("tables.pair_split")
+
+
+def _baseline_row(text: str) -> bool:
+    """Values at baseline ("Preoperative", "Week 0"), not a change from baseline."""
+    return bool(_BASELINE_ROW.search(text)) and not _CHANGE_FROM.search(text)
+
+
+_CHANGE_FROM = rule("reader.change_from")
 _BASELINE_TABLE = rule("reader.baseline_table")
 _NOT_BASELINE_TABLE = rule("reader.not_baseline_table")
 

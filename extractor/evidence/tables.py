@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from extractor.evidence.arms import split_header_n
 from extractor.evidence.model import ArmValue, Evidence
-from extractor.nlp.grammar import rule
+from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import (
     Proportion,
     decimals,
@@ -25,7 +25,9 @@ from extractor.nlp.rules import (
     parse_p_value,
     parse_proportion,
     parse_summary,
+    parse_timepoint,
     proportion_from_count_and_number,
+    untimed,
 )
 from extractor.records import Table
 
@@ -37,6 +39,8 @@ _FOOTNOTE_MARKS = rule("tables.footnote_marks")
 # What the numbers are, said in a header, row label, caption or footnote: the first rule that takes
 # the label gives its hint.
 _HINTS: list[tuple[re.Pattern[str], str]] = [(rule(rule_id), hint) for rule_id, hint in (
+    ("tables.hint_sd_or_ci", "mean_sd_or_ci"),
+    ("tables.hint_se_or_ci", "mean_se_or_ci"),
     ("tables.hint_sd_alone", "sd"),
     ("tables.hint_se_alone", "se"),
     ("tables.hint_median_iqr", "median_iqr"),
@@ -119,6 +123,9 @@ class TableView:
     column_marks: dict[int, str] = field(default_factory=dict)
     row_n: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> n of a sub-section
     row_index: list[int] = field(default_factory=list)  # grid row -> row of the whole table, for a block
+    row_parent: dict[int, int] = field(default_factory=dict)  # row -> the group row above it ("pH" over "Mean ± SD")
+    row_stubs: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row -> its stub cells as written
+    notes: dict[str, str] = field(default_factory=dict)  # footnote mark -> what the footnote says
     read_cache: dict[tuple[int, int], ArmValue | None] = field(default_factory=dict, repr=False)
 
     def n_at(self, row: int, col: int) -> int | None:
@@ -145,12 +152,20 @@ class TableView:
     def value_columns(self) -> range:
         return range(self.label_columns, len(self.column_labels))
 
-    def p_column(self) -> int | None:
-        for c in self.value_columns():
-            last = self.column_labels[c].split(" | ")[-1]
-            if _P_HEADER.search(last):
-                return c
-        return None
+    def p_columns(self) -> list[int]:
+        return [c for c in self.value_columns() if _P_HEADER.search(self.column_labels[c].split(" | ")[-1])]
+
+    def p_column(self, context: str | None = None) -> int | None:
+        """The p column of a result: the only one, or the one under the result's own heading
+        ("Week 12 | p" for the columns "Week 12 | Drug", "Week 12 | Placebo"); None when several
+        could be (a p beside each arm tests change within that arm)."""
+        columns = self.p_columns()
+        if len(columns) > 1 and context is not None:
+            columns = [c for c in columns if " | ".join(self.column_labels[c].split(" | ")[:-1]) == context]
+        return columns[0] if len(columns) == 1 else None
+
+    def is_test_column(self, col: int) -> bool:
+        return is_test_header(self.column_labels[col].split(" | ")[-1])
 
 
 def view_table(table: Table, index: int) -> TableView | None:
@@ -195,6 +210,7 @@ def _view(table: Table, index: int, grid: list[tuple[str, ...]], header_count: i
     grid = _respan(grid, header_count)
     view = TableView(index, table, grid, header_count, _label_columns(grid, header_count), row_index=row_index)
     view.marks = footnote_hints(table.footnotes)
+    view.notes = footnote_notes(table.footnotes)
     _fill_columns(view)
     _fill_rows(view)
     view.table_hint = _table_hint(table, view.marks)
@@ -217,6 +233,19 @@ def footnote_hints(footnotes: tuple[str, ...]) -> dict[str, str]:
 
 
 _SUPERSCRIPT_LETTERS = str.maketrans("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")
+
+
+def footnote_notes(footnotes: tuple[str, ...]) -> dict[str, str]:
+    """What each marked footnote says ("*Postoperative days" -> {"*": "Postoperative days"})."""
+    out = {}
+    for note in (part for line in footnotes for part in _NOTE_SPLIT.split(line)):
+        m = _MARK.match(note)
+        if m:
+            out.setdefault(_superscript_mark(m.group(1).strip("()")), m.group("rest").strip())
+    return out
+
+
+_NOTE_SPLIT = rule("tables.note_split")
 
 
 def _superscript_mark(mark: str) -> str:
@@ -352,8 +381,8 @@ def _n_rows(view: TableView) -> None:
 
 
 def _fill_rows(view: TableView) -> None:
-    section, group, group_mark, sizes = "", "", None, {}
-    carry = ""
+    section, group, group_mark, group_row, sizes = "", "", None, None, {}
+    carry, outer, tested = "", "", False
     for r in range(view.header_count, len(view.grid)):
         row = view.grid[r]
         raw = " ".join(row[c] for c in range(view.label_columns))
@@ -366,21 +395,55 @@ def _fill_rows(view: TableView) -> None:
         values = [row[c] for c in view.value_columns() if row[c].strip()]
         if values and all(split_header_n(v)[1] is not None and not split_header_n(v)[0] for v in values):
             sizes = {c: split_header_n(row[c])[1] for c in view.value_columns() if row[c].strip()}
-            section, group = label or section, ""  # a block of rows, which groups may divide
+            section, group, group_row, outer = label or section, "", None, ""  # a block of rows, which groups may divide
             continue
-        if label and (not values or all(_clean(v) == label for v in values)):
-            group, group_mark = label, _marked_hint(raw, view.marks)
+        own_test = any(is_value_text(_clean(row[c])) for c in view.value_columns() if view.is_test_column(c))
+        if label and _heads_rows(view, row, label):
+            if own_test:  # a group its own test covers ("Sex | | 0.70" over "Male", "Female"), inside the heading above
+                group, tested = " ".join(p for p in (outer, label) if p), True
+            else:
+                group = outer = label
+                tested = False
+            group_mark, group_row = _marked_hint(raw, view.marks), r
             continue
+        if tested and own_test:  # a row with its own test is past the group the test above covered
+            group, group_row, tested = outer, None, False
         if _N_ROW.match(row[0]) or not values:
             continue
         view.rows.append(r)
         view.row_labels[r] = label
+        view.row_stubs[r] = tuple(row[c] for c in range(view.label_columns) if row[c].strip())
         view.row_n.update({(r, c): n for c, n in sizes.items() if n is not None})
         mark = _marked_hint(raw, view.marks) or group_mark
         if mark:
             view.row_marks[r] = mark
+        if group_row is not None:
+            view.row_parent[r] = group_row
         if group or section:
             view.row_groups[r] = " ".join(p for p in (section, group) if p)
+    _corner_heads_first_rows(view)
+
+
+def _heads_rows(view: TableView, row: tuple[str, ...], label: str) -> bool:
+    """A row that only names the rows below it: its arm cells are empty or repeat its label (a
+    spanning cell), though a p or test column may give the test of the whole group ("pH | pH | 0.91")."""
+    cells = [row[c] for c in view.value_columns() if row[c].strip() and not view.is_test_column(c)]
+    return all(_clean(v) == label for v in cells)
+
+
+def _corner_heads_first_rows(view: TableView) -> None:
+    """A corner cell naming a group ("Functioning scores" above its rows, beside arm columns) is the
+    group of the rows before the first group row, where later groups ("Symptom scores") are rows."""
+    corner = view.column_labels[0] if view.label_columns == 1 else ""
+    if not corner or not view.row_groups or stat_hint(corner) or _GENERIC_CORNER.match(corner):
+        return
+    for r in view.rows:
+        if r in view.row_groups:
+            break
+        view.row_groups[r] = corner
+
+
+_GENERIC_CORNER = rule("tables.generic_corner")
 
 
 def _clean(text: str) -> str:
@@ -411,7 +474,7 @@ def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     text = _clean(view.grid[row][col])
     if not is_value_text(text):
         return None
-    local = view.column_hint[col] or row_hint(view, row) or view.column_marks.get(col)
+    local = _local_hint(view, row, col)
     hint = local or view.table_hint
     if local == "pct" and view.table_hint in ("mean_se", "mean_sd") and "±" in fold(text):
         local, hint = None, view.table_hint  # a "(%)" unit in the label does not make "12.1 ± 3.2" a percentage
@@ -428,6 +491,16 @@ def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     return value if value.n is not None or n is None else _with_n(value, n)
 
 
+def _local_hint(view: TableView, row: int, col: int) -> str | None:
+    """What a cell's numbers are, from its column, else its row: but a row of means under an "N | %"
+    sub-header ("Age, mean (SD)" beside "Female") is read by its row."""
+    column, own = view.column_hint[col], row_hint(view, row)
+    if column in _COUNT_HINTS and own and own not in _COUNT_HINTS:
+        return own
+    return column or own or view.column_marks.get(col)
+
+
+_COUNT_HINTS = frozenset(("n", "pct", "n_pct", "pct_n"))
 _CELL_N = rule("tables.cell_n")
 _HEADER_N_LAST = rule("tables.header_n_last")
 
@@ -437,7 +510,7 @@ def read_text(view: TableView, row: int, col: int, text: str, arm: str) -> ArmVa
     text = _clean(text)
     if not is_value_text(text):
         return None
-    hint = view.column_hint[col] or row_hint(view, row) or view.column_marks.get(col) or view.table_hint
+    hint = _local_hint(view, row, col) or view.table_hint
     cell = view.cell_evidence(row, col)
     start = view.grid[row][col].find(text)
     ev = (Evidence(cell.section, text, max(start, 0), max(start, 0) + len(text), cell.label),) if start >= 0 \
@@ -505,6 +578,8 @@ def _from_summary(summary, text: str, hint: str | None, n: int | None, arm: str,
             return _binary(prop, arm, ev, "table_count_pct_agrees")
     from extractor.evidence.text import summary_value
 
+    if hint in ("mean_sd_or_ci", "mean_se_or_ci"):  # "(SD or 95% CI)": a range is the interval
+        return summary_value(summary, arm, "ci" if summary.low is not None else hint[5:7], ev, "table_summary")
     spread = _SPREAD_OF.get(hint or "") or ("sd" if "±" in fold(text) or "+/-" in text else None)
     return summary_value(summary, arm, spread, ev, "table_summary")
 
@@ -525,14 +600,122 @@ def _bare(number: float, text: str, hint: str | None, n: int | None, arm: str, e
     return None
 
 
-def p_value_of_row(view: TableView, row: int) -> tuple[str, float] | None:
-    """The p-value stated in the row's p column, if the table has one."""
-    col = view.p_column()
+def p_value_of_row(view: TableView, row: int, context: str | None = None) -> tuple[str, float] | None:
+    """The p-value stated in the row's p column (see :meth:`TableView.p_column`), or in the
+    group row above it when the row only gives a statistic of the group's outcome ("pH | | 0.91" over
+    "Mean ± SD"), not one of several outcomes or times the group's test covers."""
+    col = view.p_column(context)
     if col is None:
         return None
     text = _clean(view.grid[row][col])
+    if not text and row in view.row_parent and stat_only(view.row_labels.get(row, "")):
+        text = _clean(view.grid[view.row_parent[row]][col])  # the row is its group's outcome, in a statistic
     p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}")
     return (p.relation, p.value) if p else None
+
+
+def p_note(view: TableView, row: int, context: str | None = None) -> str:
+    """The footnotes the marks of a row's p cell and of the p column's header cite
+    ("0.015*" with "* Difference between group 1 and group 2")."""
+    col = view.p_column(context)
+    if col is None:
+        return ""
+    texts = [view.grid[row][col], *(view.grid[r][col] for r in range(view.header_count))]
+    return " ".join(note for mark, note in view.notes.items() if any(_cites(t, mark) for t in texts))
+
+
+def _cites(text: str, mark: str) -> bool:
+    """Whether ``text`` ends with a run of marks holding ``mark`` ("0.02**" cites "**", not "*")."""
+    m = _FOOTNOTE_MARKS.search(text.strip())
+    tokens = m.group(0).replace(",", " ").split() if m else []
+    marks = [t for token in tokens for t in ([token] if len(set(token)) == 1 else list(token))]
+    return mark in marks
+
+
+@dataclass(frozen=True, slots=True)
+class RowName:
+    """What a row reports: the outcome, the subgroup it is about, and when (as the table says it)."""
+
+    outcome: str
+    subgroup: str = ""
+    when: str = ""
+
+
+def row_name(view: TableView, row: int) -> RowName:
+    """The outcome a row reports, from its stub and the group rows above it: not a statistic
+    ("Mean ± SD" under "pH" is pH), not a bare level ("1" ... "7" of a scale the corner or the caption
+    names), not who ("Male" under "Age ≤52 years" is a subgroup), not when ("12 hr", or "0*" with
+    the note "*Postoperative days", is a time point)."""
+    group = view.row_groups.get(row, "")
+    outcome, subgroup, when = [], [], ""
+    if group and _SUBGROUP_BOUND.search(group):
+        subgroup.append(group)
+    elif group:
+        outcome.append(group)
+    for raw in dict.fromkeys(view.row_stubs.get(row, ())):
+        part = _clean(raw)
+        if not part or part in outcome or stat_only(part):
+            continue
+        if _SUBGROUP_STUB.match(part) and subgroup:  # "Male" under "Age ≤52 years"
+            subgroup.append(part)
+        elif _LEVEL_STUB.match(part):
+            unit = next((w for mark, n in view.notes.items() if _cites(raw, mark)
+                         for w in _LABEL_WORD.findall(n) if w.lower() in _TIME_WORDS), "")
+            if unit:  # "2*" with the note "*Days after surgery"
+                when = f"{unit} {part}"
+            else:  # "1" ... "7" of a scale
+                outcome = [" ".join(outcome) or _level_subject(view), part]
+        elif parse_timepoint(part) and not untimed(part):
+            when = part
+        else:
+            outcome.append(part)
+    name = " ".join(p for p in outcome if p) or _subject(view)
+    return RowName(name, ", ".join(subgroup), when)
+
+
+def caption_time(view: TableView) -> str:
+    """The one time a caption gives its whole table ("... at 24 hours after surgery"), if it gives one."""
+    caption = view.table.caption or ""
+    found = _CAPTION_TIME.findall(caption)
+    return found[0] if len(found) == 1 and not _CAPTION_TIMES.search(caption) else ""
+
+
+_CAPTION_TIME = rule("tables.caption_time")
+_CAPTION_TIMES = rule("tables.caption_times")
+
+
+def stat_only(part: str) -> bool:
+    """A label that only says what the numbers are ("Mean (SD)", "n (%)", "Arithmetic mean"), not
+    what or when ("Post: Mean (SE)", "Mean number of grafts")."""
+    return stat_hint(part) is not None and len(part.split()) <= 4 and not _WHEN.search(part) and all(
+        w.lower().rstrip(".") in _STAT_WORDS for w in _LABEL_WORD.findall(part))
+
+
+def _subject(view: TableView) -> str:
+    """What the table is about, for rows that do not say: the corner cell heading the stubs, else the caption."""
+    corner = view.column_labels[0] if view.column_labels else ""
+    if corner and not _GENERIC_CORNER.match(corner) and not stat_hint(corner):
+        return corner
+    m = _CAPTION_SUBJECT.match(view.table.caption or "")
+    return m.group("subject").strip() if m else ""
+
+
+def _level_subject(view: TableView) -> str:
+    """What numbered levels are levels of: the caption's subject and the corner cell ("Nausea Grade")."""
+    m = _CAPTION_SUBJECT.match(view.table.caption or "")
+    corner = view.column_labels[0] if view.column_labels else ""
+    corner = "" if _GENERIC_CORNER.match(corner) or stat_hint(corner) else corner
+    return " ".join(p for p in (m.group("subject").strip() if m else "", corner) if p)
+
+
+_TIME_WORDS = words("time_words")
+_SUBGROUP_BOUND = rule("tables.subgroup_bound")
+_SUBGROUP_STUB = rule("tables.subgroup_stub")
+_LEVEL_STUB = rule("tables.level_stub")
+_CAPTION_SUBJECT = rule("tables.caption_subject")
+_WHEN = rule("reader.when")
+_STAT_WORDS = words("stat_label_words")
+_LABEL_WORD = rule("tables.label_word")
 
 
 def decimals_of(text: str) -> int:
