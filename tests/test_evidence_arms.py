@@ -190,3 +190,19 @@ def test_arms_counts_of_findings_beside_events_are_no_groups() -> None:
         "Complications in the drug A group were wound leak (n = 2) and detachment (n = 1)."))
     names = {a.name for a in read_trial(record).arms}
     assert names == {"drug A", "placebo"}
+
+
+@pytest.mark.parametrize(("subheaders", "expected"), [
+    (("All (n = 42) No. (%)", "All (n = 44) No. (%)"), {"Gel group": 42, "Cream group": 44}),
+    # a sized part of each group (those who filled a questionnaire) is neither an arm nor the group's size
+    (("Responders (n = 35) No. (%)", "Responders (n = 36) No. (%)"), {"Gel group": None, "Cream group": None}),
+])
+def test_arms_a_spanning_group_header_over_sized_subheaders(subheaders, expected) -> None:  # type: ignore[no-untyped-def]
+    from extractor.evidence import read_trial
+    from extractor.records import Record, Table
+
+    table = Table("t1", "Table 1", "Characteristics of the patients",
+                  (("", "Gel group", "Cream group"),),
+                  (("", *subheaders), ("Women", "20 (48)", "22 (50)"), ("Smokers", "5 (12)", "6 (14)")))
+    record = Record(source_format="pmc", pmcid="PMC2", abstract="Adults used a gel or a cream.", tables=(table,))
+    assert {a.name: a.n for a in read_trial(record).arms} == expected

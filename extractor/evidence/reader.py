@@ -62,6 +62,8 @@ _PLAIN_NUMBER = rule("reader.plain_number")
 
 
 # Where a paper states its design: sizes read there may name groups; elsewhere they only size them.
+_WHOLE_GROUP = rule("reader.whole_group")
+_GROUP_WORD = rule("reader.group_word")
 _DESIGN_PARTS = frozenset({"abstract_results", "abstract_methods", "methods"})
 _GROUP_KINDS = frozenset({"group", "analysed"})
 
@@ -265,7 +267,11 @@ class TrialReader:
             for c in view.value_columns():
                 parts = view.column_labels[c].split(" | ")
                 named = [split_header_n(p) for p in parts if split_header_n(p)[1] is not None]
-                if named and (name := clean_arm_name(named[-1][0])) and is_arm_header(name):
+                outer = _outer_group(parts, named)
+                if outer is not None:  # "ECF group | All (n = 42)": the group; "ECF group | QOL (n = 35)": a part of it
+                    whole = named and _WHOLE_GROUP.fullmatch(clean_arm_name(named[-1][0]) or "all")
+                    yield Candidate(outer, named[-1][1] if whole else None, "table", rule="arms.n_in_text")
+                elif named and (name := clean_arm_name(named[-1][0])) and is_arm_header(name):
                     yield Candidate(name, named[-1][1], "table", rule="arms.n_in_text")
                 elif view.column_n[c] is not None and parts and (name := clean_arm_name(parts[-1])) \
                         and is_arm_header(name):
@@ -314,6 +320,19 @@ class TrialReader:
                 yield from _transposed_results(view, rows)
             for row in view.rows:
                 yield from _paired_results(view, row, paired)
+
+
+def _outer_group(parts: list[str], named: list[tuple[str, int | None]]) -> str | None:
+    """The group a spanning header names above a sized sub-header ("ECF group" over "All (n = 42)"),
+    when the sub-header names no group of its own."""
+    if len(parts) < 2 or not named or split_header_n(parts[0])[1] is not None:
+        return None
+    outer = clean_arm_name(parts[0])
+    inner = clean_arm_name(named[-1][0])
+    if outer is None or not is_arm_header(outer) or not _GROUP_WORD.search(outer):
+        return None
+    return outer if inner is None or _WHOLE_GROUP.fullmatch(inner) or not is_arm_header(inner) \
+        or not _GROUP_WORD.search(inner) else None
 
 
 def _description(passage: Passage, doc: Doc, name_end: int, stop: int) -> str | None:
