@@ -206,3 +206,14 @@ def test_arms_a_spanning_group_header_over_sized_subheaders(subheaders, expected
                   (("", *subheaders), ("Women", "20 (48)", "22 (50)"), ("Smokers", "5 (12)", "6 (14)")))
     record = Record(source_format="pmc", pmcid="PMC2", abstract="Adults used a gel or a cream.", tables=(table,))
     assert {a.name: a.n for a in read_trial(record).arms} == expected
+
+
+def test_arms_an_arm_named_by_its_abbreviation_is_found_by_its_long_form() -> None:
+    from extractor.evidence.arms import ArmLexicon
+    from extractor.evidence.model import Arm
+    from extractor.nlp import get_nlp
+
+    arms = (Arm("TOB", aliases=("TOB group",)), Arm("single-incision band", aliases=("single-incision band group",)))
+    lexicon = ArmLexicon(arms, {"TOB": "transobturator midurethral band"})
+    doc = get_nlp()("Transobturator Band")
+    assert [m.arm for m in lexicon.mentions(doc)] == ["TOB"]  # "band" alone names neither arm

@@ -365,6 +365,20 @@ class Mention:
     end: int
 
 
+def _names_spelled_out(arm: Arm, abbreviations: Mapping[str, str]) -> tuple[str, ...]:
+    """An arm's names, and the long form of a name that is an abbreviation the paper defines ("TOS"
+    and "TOS group" are also "transobturator midurethral sling")."""
+    names = (arm.name, *arm.aliases)
+    by_short = {short.lower(): long for short, long in abbreviations.items()}
+    longs = [long for n in names if (long := by_short.get(_without_group_word(n).lower()))]
+    return (*names, *dict.fromkeys(longs))
+
+
+def _without_group_word(name: str) -> str:
+    words = name.split()
+    return " ".join(words[:-1]) if len(words) > 1 and words[-1].lower() in ("group", "arm") else name
+
+
 class ArmLexicon:
     """Find mentions of known arms in tokenised text."""
 
@@ -384,7 +398,7 @@ class ArmLexicon:
 
     def _phrases(self, arm: Arm, abbreviations: Mapping[str, str]) -> set[tuple[str, ...]]:
         phrases: set[tuple[str, ...]] = set()
-        names = (arm.name, *arm.aliases)
+        names = _names_spelled_out(arm, abbreviations)
         for name in names:
             toks = tuple(t for k, t in enumerate(tokens(name)) if t not in _ARTICLES or
                          k > 0 and tokens(name)[k - 1] in ("group", "groups", "arm"))
@@ -401,7 +415,7 @@ class ArmLexicon:
             for short in _BRACKETED_SHORT.findall(name):  # "patients without ICU-AW (non-ICU-AW)"
                 phrases.add(tuple(tokens(short)))
         phrases |= {split for p in phrases if (split := _split_hyphens(p)) != p}  # "short-bore" is "short bore"
-        others = {t for other in self.arms if other is not arm for n in (other.name, *other.aliases)
+        others = {t for other in self.arms if other is not arm for n in _names_spelled_out(other, abbreviations)
                   for t in terms(n)}
         for name in names:
             for term in _distinctive_terms(name):
