@@ -217,3 +217,19 @@ def test_arms_an_arm_named_by_its_abbreviation_is_found_by_its_long_form() -> No
     lexicon = ArmLexicon(arms, {"TOB": "transobturator midurethral band"})
     doc = get_nlp()("Transobturator Band")
     assert [m.arm for m in lexicon.mentions(doc)] == ["TOB"]  # "band" alone names neither arm
+
+
+@pytest.mark.parametrize(("abstract", "expected"), [
+    # one size for every group, said once
+    ("Group A received a gel. Group B received a cream. We randomised 25 patients per group.",
+     {"gel": 25, "cream": 25}),
+    # a size larger than the whole sample the trial states is dropped
+    ("A total of 60 patients were randomised. Outcomes were compared between the gel group (n = 30) and "
+     "the cream group (n = 600).", {"gel group": 30, "cream group": None}),
+])
+def test_arms_sizes_said_for_every_group_and_within_the_total(abstract: str, expected: dict[str, int | None]) -> None:
+    from extractor.evidence import read_trial
+    from extractor.records import Record
+
+    arms = read_trial(Record(source_format="pubmed", pmid="3", abstract=abstract)).arms
+    assert {a.name: a.n_randomised for a in arms} == expected

@@ -215,7 +215,7 @@ def same_group(a: str, b: str, abbreviations: Mapping[str, str]) -> bool:
         return False
     if _numbering(a) and _numbering(b) and _numbering(a) != _numbering(b):
         return False
-    ta, tb = set(_distinctive_terms(a)), set(_distinctive_terms(b))
+    ta, tb = set(distinctive_terms(a)), set(distinctive_terms(b))
     if not ta or not tb:
         return False
     if role_of(a) != role_of(b):
@@ -253,7 +253,7 @@ def _numbering(name: str) -> frozenset[str]:
     return frozenset(a or b.lower() for a, b in found)
 
 
-def _distinctive_terms(name: str) -> tuple[str, ...]:
+def distinctive_terms(name: str) -> tuple[str, ...]:
     return tuple(t for t in terms(name) if t not in NOT_DISTINCTIVE and not t.isdigit())
 
 
@@ -418,7 +418,7 @@ class ArmLexicon:
         others = {t for other in self.arms if other is not arm for n in _names_spelled_out(other, abbreviations)
                   for t in terms(n)}
         for name in names:
-            for term in _distinctive_terms(name):
+            for term in distinctive_terms(name):
                 if term not in others and len(term) > 2 and term not in STOP_WORDS:
                     phrases.add((term,))
         roles = [a.role for a in self.arms]

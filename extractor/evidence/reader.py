@@ -21,13 +21,13 @@ from extractor.evidence.arms import (
     Candidate,
     clean_arm_name,
     count_phrases,
+    distinctive_terms,
     doses,
     group_label,
     is_arm_header,
     label_definitions,
     merge_candidates,
     name_before,
-    _distinctive_terms,
     partition_sizes,
     same_group,
     split_header_n,
@@ -141,7 +141,7 @@ class TrialReader:
     def _result_size_mentions(self, names: set[str]) -> Iterator[tuple[Passage, SizeMention]]:
         """Sizes that results sections state for groups already named: only sentences holding a word of
         one of ``names`` (or of an abbreviation, or "group" where groups are labelled) are read."""
-        cues = {t for n in names for t in _distinctive_terms(n) if len(t) >= 3}
+        cues = {t for n in names for t in distinctive_terms(n) if len(t) >= 3}
         cues |= {s.lower() for s in self.abbreviations}
         if any(group_label(n) for n in names):
             cues |= {"group", "arm"}
@@ -231,11 +231,6 @@ class TrialReader:
     def design(self) -> Design:
         """What the text says of the groups: how many, of what size, within-subject or not."""
         return read_design(p.text for p in self.passages if p.part not in ("table", "discussion"))
-
-    @property
-    def equal_split(self) -> int | None:
-        """The size of each group when the paper says "N patients were randomised into k groups"."""
-        return self.design.per_group
 
     def arm_near(self, text: str, *, other: str = "") -> Arm | None:
         """The arm whose mentions keep company with the distinctive words of ``text``.

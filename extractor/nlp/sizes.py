@@ -54,25 +54,15 @@ class SizeRule:
     in_result_sentences: bool
     needs: str | None  # a lexicon class one of whose words the sentence must hold
     cues: tuple[str, ...] | None  # words one of which every sentence the rule can read holds (a fast pre-filter)
+    examples: tuple[dict[str, Any], ...]
+    counter_examples: tuple[str, ...]
 
     def may_read(self, lowered: str) -> bool:
         """Whether a lower-cased sentence holds one of the rule's cue words (or the rule has none)."""
         return self.cues is None or any(cue in lowered for cue in self.cues)
-    examples: tuple[dict[str, Any], ...]
-    counter_examples: tuple[str, ...]
 
 
-# --- the lexicon ----------------------------------------------------------------------------------
-
-
-def lexicon() -> _Lexicon:
-    """The word classes of :mod:`extractor.nlp.grammar`'s lexicon, by class name."""
-    return _Lexicon()
-
-
-class _Lexicon:
-    def __getitem__(self, name: str) -> tuple[str, ...]:
-        return word_list(name)
+# --- the pieces rules are written with -------------------------------------------------------------
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -83,18 +73,22 @@ def _alternation(words: tuple[str, ...]) -> str:
 @cache
 def _pieces() -> dict[str, str]:
     """The pieces rules are written with: each lexicon class, and numbers in digits or words."""
-    lex = lexicon()
-    units, teens, tens = (_alternation(lex[k]) for k in ("number_units", "number_teens", "number_tens"))
+    units, teens, tens = (_alternation(word_list(k)) for k in ("number_units", "number_teens", "number_tens"))
     below_100 = rf"(?:{tens}(?:[\s-]+{units})?|{teens}|{units})"
     words = (rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})(?:\s+thousand)?")
-    digits = r"(?=\d)(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})(?![.,]\d|\s*%|\d|/)"
-    pieces = {name: rf"\b{_alternation(lex[name])}\b" for name in _CLASSES_USED}
+    digits = (r"(?=\d)(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
+              r"(?![.,]\d|\s*%|\d|/)")
+    pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
-               "digits": digits, "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and ){words}\b(?![\s-]+(?:{units}|{teens})\b))",
+               "digits": digits,
+               # a number word only at a word's start, never the tail of "three hundred and forty"
+               "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and ){words}"
+                        rf"\b(?![\s-]+(?:{units}|{teens})\b))",
                "numword": rf"\b(?=[otfsenaOTFSENA]){words}\b",
                "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)",
-               "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|died|required|"
-                             r"reported|achieved|complained|suffered|needed|presented|responded|were\s+(?:free|cured|alive|dead|"
+               "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|"
+                             r"died|required|reported|achieved|complained|suffered|needed|presented|responded|"
+                             r"were\s+(?:free|cured|alive|dead|"
                              r"lost|withdrawn|excluded))\b)"}
     return pieces
 
@@ -123,8 +117,8 @@ def size_rules() -> tuple[SizeRule, ...]:
             raw = json.loads(line)
             pattern = re.compile(_expand(raw["regex"]), re.I if "I" in raw.get("flags", []) else 0)
             rules.append(SizeRule(raw["id"], raw["purpose"], pattern, raw["kind"], raw["name"],
-                                  raw.get("in_event_sentences", False),
-                                  raw.get("in_result_sentences", False), raw.get("needs"), _cue_filter(raw.get("cues")), tuple(raw["examples"]),
+                                  raw.get("in_event_sentences", False), raw.get("in_result_sentences", False),
+                                  raw.get("needs"), _cue_filter(raw.get("cues")), tuple(raw["examples"]),
                                   tuple(raw.get("counter_examples", ()))))
         except (KeyError, ValueError, re.error) as exc:
             raise ExtractionError(f"patterns/sizes.jsonl line {line_no}: {exc}") from exc
@@ -136,7 +130,7 @@ def _cue_filter(cues: str | list[str] | None) -> tuple[str, ...] | None:
     in the lower-cased sentence. Tests check that every example of a rule passes its filter."""
     if not cues:
         return None
-    return tuple(w.lower() for w in (lexicon()[cues[1:]] if isinstance(cues, str) else cues))
+    return tuple(w.lower() for w in (word_list(cues[1:]) if isinstance(cues, str) else cues))
 
 
 # --- reading a text -------------------------------------------------------------------------------
@@ -168,10 +162,9 @@ def count_value(text: str) -> int | None:
 
 @cache
 def _word_values() -> dict[str, int]:
-    lex = lexicon()
-    values = {w: i + 1 for i, w in enumerate(lex["number_units"])}
-    values |= {w: 10 + i for i, w in enumerate(lex["number_teens"])}
-    values |= {w: 20 + 10 * i for i, w in enumerate(lex["number_tens"])}
+    values = {w: i + 1 for i, w in enumerate(word_list("number_units"))}
+    values |= {w: 10 + i for i, w in enumerate(word_list("number_teens"))}
+    values |= {w: 20 + 10 * i for i, w in enumerate(word_list("number_tens"))}
     return values
 
 
@@ -238,31 +231,31 @@ def _a_year(number: str, after: str) -> bool:
     """"between 1980 and 1995": a four-digit number from 1900 to 2099 not followed by who it counts."""
     if not (len(number) == 4 and number.isdigit() and 1900 <= int(number) <= 2099):
         return False
-    return _PEOPLE_NEXT().match(after) is None
+    return _people_next().match(after) is None
 
 
 @cache
-def _PEOPLE_NEXT() -> re.Pattern[str]:  # noqa: N802
+def _people_next() -> re.Pattern[str]:  # noqa: N802
     return re.compile(_expand(r"\s+(?:[\w-]+\s+){0,2}?{people}"), re.I)
 
 
 def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
     """Names that are a measure, a time, a sex or the sample itself ("mg", "weeks", "men", "patients")."""
-    lex = lexicon()
-    if rule.id == "size.count_people_paren" and m.group(0).lower().rstrip(" ),;").split()[-1] in lex["sexes"]:
+    if rule.id == "size.count_people_paren" and m.group(0).lower().rstrip(" ),;").split()[-1] in word_list("sexes"):
         return True  # "(18 women, 34 men)": a make-up by sex
     words = group.lower().replace("/", " ").split()
-    if words[-1] in lex["not_group_names"] or words[0] in lex["not_group_names"]:
+    if words[-1] in word_list("not_group_names") or words[0] in word_list("not_group_names"):
         return True
-    if len(words) == 2 and words[0].replace(".", "").isdigit() and words[1] in lex["dose_units"]:
+    if len(words) == 2 and words[0].replace(".", "").isdigit() and words[1] in word_list("dose_units"):
         return False  # "40 mg": a dose group
-    if len(words) == 1 and words[0] not in lex["role_people"] and (words[0] in lex["size_people"] or words[0] in lex["dose_units"]):
+    sample_word = words[0] in word_list("size_people") or words[0] in word_list("dose_units")
+    if len(words) == 1 and sample_word and words[0] not in word_list("role_people"):
         return True  # "patients (n = 20)": the sample, not a group
-    if not any(sum(c.isalpha() for c in w) >= 2 and w not in lex["not_group_names"] for w in words):
+    if not any(sum(c.isalpha() for c in w) >= 2 and w not in word_list("not_group_names") for w in words):
         return True  # "22 mg/L", "15.6 mmHg": a value, not a name
     if "group2" in rule.pattern.groupindex and m.group("group2"):
         pair = {m.group("group").lower().split()[-1], m.group("group2").lower().split()[-1]}
-        return pair <= set(lex["sexes"])
+        return pair <= set(word_list("sexes"))
     return False
 
 
@@ -314,7 +307,7 @@ def name_before(text: str) -> str | None:
             break
         i -= 1
     words = t[i:].split()
-    stops = set(lexicon()["size_name_stops"])
+    stops = set(word_list("size_name_stops"))
     for j in range(len(words) - 1, -1, -1):
         if words[j].lower() in stops:
             words = words[j + 1 :]
@@ -347,13 +340,13 @@ def _decimal_point(text: str, i: int) -> bool:
 
 def _clean(name: str) -> str | None:
     words = name.strip(" ,;:-").split()
-    articles = set(lexicon()["name_openers"])
+    articles = set(word_list("name_openers"))
     while words and words[0].lower() in articles:
         words = words[1:]
     name = " ".join(words).strip(" ,;:-")
     if len(name) < 2 or not any(c.isalpha() for c in name) or len(words) > 12:
         return None
-    if words[-1].isdigit() and (len(words) < 2 or words[-2].lower() not in lexicon()["numbered_groups"]):
+    if words[-1].isdigit() and (len(words) < 2 or words[-2].lower() not in word_list("numbered_groups")):
         return None  # "continued for 1", but "group 1"
     return name
 
@@ -390,11 +383,11 @@ def _has_cue(name: str, sentence: str) -> bool:
 
 @cache
 def _cue_words(name: str) -> tuple[str, ...]:
-    return tuple(w.lower() for w in lexicon()[name]) if name != "any_number_word" else _NUMBER_WORDS()
+    return tuple(w.lower() for w in word_list(name)) if name != "any_number_word" else _number_words()
 
 
-def _NUMBER_WORDS() -> tuple[str, ...]:  # noqa: N802
-    return (*lexicon()["number_units"], *lexicon()["number_teens"], *lexicon()["number_tens"], "hundred")
+def _number_words() -> tuple[str, ...]:
+    return (*word_list("number_units"), *word_list("number_teens"), *word_list("number_tens"), "hundred")
 
 
 def _flow(sentence: str) -> bool:
