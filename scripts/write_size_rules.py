@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 NAME = r"(?P<group>(?:[^.;,()\[\]\n]|(?<=\d)\.(?=\d)){2,80}?)"
-END = (r"(?=\s*(?:\.(?!\d)|[;,:()\[\]]|\b(?:and|or)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
+END = (r"(?=\s*(?:\.(?!\d)|[;,:()\[\]]|\b(?:and|or|with|versus|vs\.?|against)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
        r"\b(?:and|or)\s+(?:[nN]\s*=|\d)|\b(?:had|has|have|was|were|is|are|showed|developed|experienced|responded|achieved|died|did)\b|\b(?:or|versus|vs|while|whereas|during|until|daily|twice|once|thrice|for\s+(?:a|one|two|three|four|five|six|\d+)\s)\b|$))")
 
 
@@ -89,6 +89,13 @@ RULES = [
          examples=[{"text": "We studied 26 patients with type A disease and 27 patients with type B disease.", "n": 27, "group": "type B disease"},
                    {"text": "Eight lean women with the syndrome and nine obese women with diabetes took part.", "n": 8, "group": "syndrome"}],
          counter_examples=["Twenty patients with asthma took part."]),
+    dict(id="size.people_with_and_others", cues=['with'], kind="group", name="group",
+         purpose="people with a condition beside a second group of other people: '40 patients with X and 35 healthy volunteers'",
+         regex=r"(?P<n>{count})\s+{adjs}{size_people}\s+with\s+(?P<group>[^.;,()]{2,60}?)\s*,?\s+and\s+(?P<n2>{count})\s+(?P<group2>(?:[A-Za-z][\w-]*\s+){0,3}?(?:{size_people}|{role_people}))(?!\s+(?:with|who|on|receiving|taking|treated|given)\b)",
+         flags=["I"],
+         examples=[{"text": "Sixty-two patients with gout and 30 healthy volunteers took part.", "n": 30, "group": "healthy volunteers"},
+                   {"text": "We enrolled 45 children with asthma and 40 age-matched healthy children.", "n": 45, "group": "asthma"}],
+         counter_examples=["We enrolled 45 children with asthma and 40 children with eczema.", "Twenty patients with asthma and 12 of their parents took part."]),
     dict(id="size.of_n_group", cues=['of ', 'among'], in_result_sentences=True, kind="analysed", name="group", in_event_sentences=True,
          purpose="the denominator of a count of events in a group: '51 (46%) of 111 patients given drug C'",
          regex=r"\b(?:of|out\s+of|among)\s+(?:the\s+|all\s+)?(?P<n>{digits}|{numword})\s+(?:(?:[\w-]+\s+){0,2}?{size_people}\s+)?(?:who\s+were\s+|who\s+|that\s+)?(?:in|with|on|receiving|given|treated\s+with|randomi[sz]ed\s+to(?:\s+receive)?|assigned\s+to|allocated\s+to|taking|using)\s+(?:the\s+)?" + group_after(),
@@ -105,9 +112,10 @@ RULES = [
          counter_examples=["The dose was 5 mg and 10 mg daily."]),
     dict(id="size.count_alloc_group", cues='@alloc_verbs', kind="group", name="group",
          purpose="a count of people, then the verb that put them in a group, then the group: '64 patients received drug A'",
-         regex=r"(?P<n>{count})\s+{adjs}{size_people}\s*(?:\([^)]{1,60}\)\s*)?,?\s*(?:who\s+)?(?:were\s+|was\s+|had\s+been\s+)?(?:\w+ly\s+)?{alloc_verbs}\s+(?:(?:to|with|into|in|for)\s+)?(?:receive\s+|be\s+treated\s+with\s+|undergo\s+)?" + group_after(),
+         regex=r"(?P<n>{count})\s+{adjs}{size_people}\s*(?:\([^)]{1,60}\)\s*)?,?\s*(?:who\s+)?(?:were\s+|was\s+|had\s+been\s+)?(?:\w+ly\s+)?{alloc_verbs}\s+(?:(?:to|with|into|in|for)\s+)?(?:receive\s+|be\s+treated\s+with\s+|undergo\s+)?(?:an?\s+(?:[\w-]+\s+){0,2}?doses?\s+of\s+)?" + group_after(),
          flags=["I"],
          examples=[{"text": "Thirteen patients were treated with intravenous drug A.", "n": 13, "group": "intravenous drug A"},
+                   {"text": "Forty adults received a single daily dose of 5 mg drug Q.", "n": 40, "group": "5 mg drug Q"},
                    {"text": "Sixty-four patients received drug A.", "n": 64, "group": "drug A"},
                    {"text": "Forty women were randomly assigned to drug A or placebo.", "n": 40, "kind": "total"}],
          counter_examples=["Patients received 64 mg of drug A."]),

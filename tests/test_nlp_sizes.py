@@ -46,6 +46,7 @@ def test_nlp_sizes_every_rule_has_an_id_a_purpose_and_two_examples() -> None:
 @pytest.mark.parametrize(("text", "value"), [
     ("1,028", 1028), ("12 651", 12651), ("Thirty-six", 36), ("Three hundred and forty-seven", 347),
     ("One hundred forty-one", 141), ("fifty eight", 58), ("two thousand", 2000), ("several", None),
+    ("Four thousand six hundred and two", 4602),
 ])
 def test_nlp_sizes_count_value(text: str, value: int | None) -> None:
     assert count_value(text) == value
@@ -70,6 +71,7 @@ def test_nlp_sizes_name_before(before: str, name: str) -> None:
     "Blood pressure fell from 120 +/- 26 to 105 +/- 21 in the drug group.",
     "The trial ran between 1990 and 1995 to receive funding.",
     "Findings: rash (n = 71; 40%), fever (n = 36; 20%), cough (n = 2; 1%).",  # a make-up
+    "Of those randomised, 14 patients in group A and 9 in group B withdrew.",  # losses, in one clause
 ])
 def test_nlp_sizes_no_group_size_where_none_is_stated(text: str) -> None:
     assert [m for m in find_sizes(text) if m.kind in ("group", "analysed")] == []
@@ -86,3 +88,21 @@ def test_nlp_sizes_offsets_slice_the_text_given() -> None:
     assert text[found[46].number[0] : found[46].number[1]] == "46"
     assert text[found[46].start : found[46].end] == "drug A (n\u2009=\u200946"
     assert found[44].group == "placebo" and found[90].kind == "total"
+
+
+def test_nlp_sizes_a_number_in_words_with_thousands_is_read_whole() -> None:
+    (mention,) = find_sizes("Two thousand one hundred and five women were randomised.")
+    assert (mention.n, mention.kind) == (2105, "total")
+
+
+def test_nlp_sizes_a_flow_sentence_sizes_groups_outside_its_clause_of_losses() -> None:
+    text = "Of 410 adults screened, 96 were excluded, and 314 were assigned to drug K (157 adults) or sham (157 adults)."
+    found = {(m.n, m.kind, m.group) for m in find_sizes(text)}
+    assert {(157, "group", "drug K"), (157, "group", "sham")} <= found
+    assert not {n for n, _, _ in found} & {410, 96}
+
+
+def test_nlp_sizes_a_dose_group_takes_the_drug_of_the_dose_group_before_it() -> None:
+    text = "Adults took ramipril 5 mg (n = 61), 10 mg (n = 59) or placebo (n = 60). Later, 20 mg (n = 7) was tried."
+    groups = {m.n: m.group for m in find_sizes(text)}
+    assert groups == {61: "ramipril 5 mg", 59: "ramipril 10 mg", 60: "placebo", 7: "20 mg"}

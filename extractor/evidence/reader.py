@@ -165,7 +165,7 @@ class TrialReader:
         found = []
         for passage, m, name in read:
             designs = passage.part in _DESIGN_PARTS
-            if not joins[name] and (not designs or names_known):
+            if not joins[name] and (not designs or (names_known and not _listed_with(m, passage, read, joins))):
                 continue
             ev = Evidence(passage.section, passage.text[m.start : m.end], m.start, m.end, passage.label)
             found.append(Candidate(name, m.n, "text", ev, weight=2 if designs else 1, analysed=m.kind == "analysed",
@@ -691,3 +691,18 @@ def _baseline_table(view: tbl.TableView) -> bool:
     "from baseline to 12 months"."""
     caption = view.table.caption or ""
     return bool(_BASELINE_TABLE.search(caption)) and not _NOT_BASELINE_TABLE.search(caption)
+
+
+def _listed_with(mention: SizeMention, passage: Passage, read: list[tuple[Passage, SizeMention, str]],
+                 joins: dict[str, bool]) -> bool:
+    """Whether a size in brackets stands in one list with two sizes of known groups, in one sentence:
+    "A (n = 40), B (n = 41) and C (n = 39)" names C beside A and B."""
+    if mention.rule not in _LISTED_RULES:
+        return False
+    text = passage.text
+    same = [m for p, m, name in read if p is passage and joins[name] and m.rule in _LISTED_RULES
+            and not any(c in text[min(m.end, mention.end) : max(m.start, mention.start)] for c in ".;")]
+    return len(same) >= 2
+
+
+_LISTED_RULES = frozenset({"size.n_equals", "size.count_people_paren"})

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -75,14 +75,15 @@ def _pieces() -> dict[str, str]:
     """The pieces rules are written with: each lexicon class, and numbers in digits or words."""
     units, teens, tens = (_alternation(word_list(k)) for k in ("number_units", "number_teens", "number_tens"))
     below_100 = rf"(?:{tens}(?:[\s-]+{units})?|{teens}|{units})"
-    words = (rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})(?:\s+thousand)?")
+    hundreds = rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})"
+    words = rf"{hundreds}(?:\s+thousand(?:,?\s+(?:and\s+)?{hundreds})?)?"
     digits = (r"(?=\d)(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
               r"(?![.,]\d|\s*%|\d|/)")
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
                # a number word only at a word's start, never the tail of "three hundred and forty"
-               "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and ){words}"
+               "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )(?<!thousand and ){words}"
                         rf"\b(?![\s-]+(?:{units}|{teens})\b))",
                "numword": rf"\b(?=[otfsenaOTFSENA]){words}\b",
                "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)",
@@ -183,6 +184,7 @@ def find_sizes(text: str, keep: Callable[[str], bool] | None = None,
         if not _has_number(lowered) or (keep is not None and not keep(lowered)):
             continue
         eventful, resultful = _has_cue("event_cues", lowered), _has_cue("result_cues", lowered)
+        losses = _has_cue("loss_cues", lowered)
         breakdown: bool | None = None
         for rule in rules:
             if (eventful and not rule.in_event_sentences) or (resultful and not rule.in_result_sentences):
@@ -196,10 +198,44 @@ def find_sizes(text: str, keep: Callable[[str], bool] | None = None,
                 if breakdown:
                     continue  # "rash (n = 71), fever (n = 36), ... (n = 2)" lists findings, not groups
             for mention in _read(rule, sentence, start):
+                if losses and not rule.in_event_sentences and _in_loss_clause(sentence, mention.number[0] - start):
+                    continue  # "of 300 screened, ...": the clause counts those lost or left out
                 if mention.number[0] not in taken:
                     found.append(mention)
                     taken.add(mention.number[0])
-    return tuple(sorted(found, key=lambda m: m.start))
+    return _doses_named(sorted(found, key=lambda m: m.start), folded)
+
+
+def _doses_named(mentions: list[SizeMention], text: str) -> tuple[SizeMention, ...]:
+    """A group named by a dose alone takes the drug of the dose group listed before it in the same
+    sentence: in "drug 10 mg (n = 120), 20 mg (n = 118)" the second group is "drug 20 mg"."""
+    out: list[SizeMention] = []
+    for m in mentions:
+        dose = m.group is not None and _dose_only(m.group)
+        before = out[-1] if out else None
+        if dose and before and before.group and _same_sentence(text, before.end, m.start):
+            drug = _drug_of(before.group)
+            if drug:
+                m = replace(m, group=f"{drug} {m.group}")
+        out.append(m)
+    return tuple(out)
+
+
+def _dose_only(name: str) -> bool:
+    words = name.lower().split()
+    return len(words) == 2 and words[0].replace(".", "").isdigit() and words[1] in word_list("dose_units")
+
+
+def _drug_of(name: str) -> str | None:
+    """The drug of a dose group's name: "telmisartan 40 mg" -> "telmisartan"; None if it names no dose."""
+    words = name.split()
+    if len(words) >= 3 and _dose_only(" ".join(words[-2:])) and words[-3][:1].isalpha():
+        return " ".join(words[:-2])
+    return None
+
+
+def _same_sentence(text: str, start: int, end: int) -> bool:
+    return not any(c in text[start:end] for c in ".;\n")
 
 
 def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
@@ -371,7 +407,15 @@ _DIGIT = re.compile(r"\d")
 def reports_events(sentence: str) -> bool:
     """Whether a sentence speaks of events, losses or the planned sample, where counts of people are
     not group sizes."""
-    return _has_cue("event_cues", sentence)
+    return _has_cue("event_cues", sentence) or _has_cue("loss_cues", sentence)
+
+
+def _in_loss_clause(sentence: str, at: int) -> bool:
+    """Whether the clause around offset ``at`` (between commas, semicolons or colons) speaks of losses:
+    in "Of 300 screened, 200 were randomised to A (n = 101)" the first clause does, the second not."""
+    start = max(sentence.rfind(c, 0, at) for c in ",;:") + 1
+    ends = [i for c in ",;:" if (i := sentence.find(c, at)) >= 0]
+    return _has_cue("loss_cues", sentence[start : min(ends, default=len(sentence))])
 
 
 def _has_cue(name: str, sentence: str) -> bool:
