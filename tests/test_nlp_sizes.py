@@ -106,3 +106,17 @@ def test_nlp_sizes_a_dose_group_takes_the_drug_of_the_dose_group_before_it() -> 
     text = "Adults took ramipril 5 mg (n = 61), 10 mg (n = 59) or placebo (n = 60). Later, 20 mg (n = 7) was tried."
     groups = {m.n: m.group for m in find_sizes(text)}
     assert groups == {61: "ramipril 5 mg", 59: "ramipril 10 mg", 60: "placebo", 7: "20 mg"}
+
+
+@pytest.mark.parametrize("text", [
+    "Thirty adults were randomized to take 50 mg drug K twice daily or 5 mg drug Q.",
+    "Forty adults were assigned to drug K (2 tablets) or drug Q.",
+])
+def test_nlp_sizes_a_count_randomised_to_a_list_of_regimens_is_the_whole_sample(text: str) -> None:
+    assert [(m.n, m.kind) for m in find_sizes(text)][0][1] == "total"
+
+
+def test_nlp_sizes_a_condition_named_with_an_event_word_is_no_event() -> None:
+    text = "Adults with renal failure (n = 33) and adults without it (n = 30) were given salt."
+    assert {m.n: m.group for m in find_sizes(text)} == {33: "renal failure", 30: "adults without it"}
+    assert find_sizes("Renal failure occurred in 12 patients given drug A.") == ()

@@ -183,7 +183,7 @@ def find_sizes(text: str, keep: Callable[[str], bool] | None = None,
         lowered = sentence.lower()
         if not _has_number(lowered) or (keep is not None and not keep(lowered)):
             continue
-        eventful, resultful = _has_cue("event_cues", lowered), _has_cue("result_cues", lowered)
+        eventful, resultful = _has_cue("event_cues", _without_conditions(lowered)), _has_cue("result_cues", lowered)
         losses = _has_cue("loss_cues", lowered)
         breakdown: bool | None = None
         for rule in rules:
@@ -305,7 +305,11 @@ def _lists_groups(group: str, after: str) -> bool:
 
 
 _GROUP_COUNT = re.compile(r"^(?:\w+\s+)?(?:two|three|four|five|six|\d)\s+(?:[\w-]+\s+){0,2}?(?:groups|arms)\b", re.I)
-_LIST_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*){0,3},?\s*(?:or|versus|vs\.?)\s+(?!\d)", re.I)
+# "... to A (10 mg) or B", "... to A once daily or 10 mg B": another group follows (a schedule may come between)
+_LIST_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*){0,3}(?:(?:once|twice|daily|weekly|a\s+day|per\s+day|every\s+\w+|"
+                         r"for\s+\w+\s+\w+)\s*){0,3},?\s*(?:or|versus|vs\.?)\s+(?!\d+\s+(?:\w+\s+)?(?:patients|"
+                         r"participants|subjects|people|adults|children|women|men|received|were|took|had|got)\b)"
+                         r"(?!\d[\d.]*\s*(?:mg|g|µg|mcg|ml|iu|units?)?(?:/\w+)?\s*(?:per\b|daily|a\s+day|[,;.)]|$))", re.I)
 
 
 def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> str | None:
@@ -407,7 +411,16 @@ _DIGIT = re.compile(r"\d")
 def reports_events(sentence: str) -> bool:
     """Whether a sentence speaks of events, losses or the planned sample, where counts of people are
     not group sizes."""
-    return _has_cue("event_cues", sentence) or _has_cue("loss_cues", sentence)
+    lowered = sentence.lower()
+    return _has_cue("event_cues", _without_conditions(lowered)) or _has_cue("loss_cues", lowered)
+
+
+def _without_conditions(lowered: str) -> str:
+    """A lower-cased sentence without the names of conditions that hold an event word ("heart failure")."""
+    for name in word_list("conditions_with_event_words"):
+        if name in lowered:
+            lowered = lowered.replace(name, " ")
+    return lowered
 
 
 def _in_loss_clause(sentence: str, at: int) -> bool:
