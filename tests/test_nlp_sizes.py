@@ -64,6 +64,26 @@ def test_nlp_sizes_name_before(before: str, name: str) -> None:
     assert name_before(before) == name
 
 
+@pytest.mark.parametrize(("before", "after", "name"), [
+    ("by genotype into three groups (CC, ", "; CT, n = 19; TT, n = 7).", "CC"),
+    ("by genotype into three groups (CC, n = 40; CT, ", "; TT, n = 7).", "CT"),
+    ("the diet arm (low-salt advice; ", ") and the drug arm (n = 40).", "diet arm"),
+])
+def test_nlp_sizes_name_before_in_a_list_inside_one_bracket(before: str, after: str, name: str) -> None:
+    assert name_before(before, after) == name
+
+
+def test_nlp_sizes_groups_named_by_dose_alone() -> None:
+    text = "Single doses of 0.5 mg/kg (n = 71), 1 mg/kg (n = 70) or 2 mg/kg (n = 69) were given."
+    assert {m.n: m.group for m in find_sizes(text)} == {71: "0.5 mg/kg", 70: "1 mg/kg", 69: "2 mg/kg"}
+    assert find_sizes("Plasma levels were 22 mg/L (n = 5) and 16 mg/L (n = 3).") == ()  # concentrations
+
+
+def test_nlp_sizes_a_range_of_doses_is_no_count() -> None:
+    found = find_sizes("Forty adults were assigned to drug K, 20 to 80 mg/day (n = 20), or placebo (n = 20).")
+    assert sorted(m.group or "" for m in found if m.n == 20) == ["80 mg/day", "placebo"]  # no "20 to ..." count
+
+
 @pytest.mark.parametrize("text", [
     "Three patients in the placebo group died.",                      # an event, not a size
     "Adverse events occurred in 12 patients receiving drug A.",

@@ -42,7 +42,7 @@ from extractor.evidence.text import sentence_results, zero_event_results
 from extractor.nlp import fold, get_nlp
 from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import parse_timepoint
-from extractor.nlp.sizes import SizeMention, find_sizes, reports_events
+from extractor.nlp.sizes import SizeMention, dose_only, find_sizes, reports_events
 from extractor.records import Record
 
 _SE_CONVENTION = rule("reader.se_convention")
@@ -159,7 +159,7 @@ class TrialReader:
         in a results section is no new arm)."""
         names = {n for c in known for n in c.names}
         read = [(p, m, name) for p, m in (*self.size_mentions, *self._result_size_mentions(names))
-                if m.kind in _GROUP_KINDS and m.group and (name := clean_arm_name(m.group))]
+                if m.kind in _GROUP_KINDS and m.group and (name := clean_arm_name(m.group) or _dose_group(m, p.text))]
         joins = {name: any(same_group(name, n, self.abbreviations) for n in names) for _, _, name in read}
         names_known = len(merge_candidates(known, self.abbreviations)) >= 2 if not all(joins.values()) else True
         found = []
@@ -706,3 +706,12 @@ def _listed_with(mention: SizeMention, passage: Passage, read: list[tuple[Passag
 
 
 _LISTED_RULES = frozenset({"size.n_equals", "size.count_people_paren"})
+
+
+def _dose_group(mention: SizeMention, text: str) -> str | None:
+    """A group named by its dose alone in a list of sized groups ("0.3 mg/kg (n = 107), 0.6 mg/kg (n = 65)"),
+    which a name elsewhere would not be; the end of a range ("X, 20 to 80 mg/day (n = 30)") is no group."""
+    if not (mention.group and mention.rule in _LISTED_RULES and dose_only(mention.group)):
+        return None
+    before = text[: mention.start].rstrip().lower()
+    return None if before.endswith(("to", "-", "\u2013")) else mention.group

@@ -78,7 +78,7 @@ def _pieces() -> dict[str, str]:
     hundreds = rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})"
     words = rf"{hundreds}(?:\s+thousand(?:,?\s+(?:and\s+)?{hundreds})?)?"
     digits = (r"(?=\d)(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
-              r"(?![.,]\d|\s*%|\d|/)")
+              r"(?![.,]\d|\s*%|\d|/|\s+to\s+\d|\s*[-–]\s*\d)")  # nor a range's start: "20 to 80"
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
@@ -211,7 +211,7 @@ def _doses_named(mentions: list[SizeMention], text: str) -> tuple[SizeMention, .
     sentence: in "drug 10 mg (n = 120), 20 mg (n = 118)" the second group is "drug 20 mg"."""
     out: list[SizeMention] = []
     for m in mentions:
-        dose = m.group is not None and _dose_only(m.group)
+        dose = m.group is not None and dose_only(m.group)
         before = out[-1] if out else None
         if dose and before and before.group and _same_sentence(text, before.end, m.start):
             drug = _drug_of(before.group)
@@ -221,15 +221,19 @@ def _doses_named(mentions: list[SizeMention], text: str) -> tuple[SizeMention, .
     return tuple(out)
 
 
-def _dose_only(name: str) -> bool:
+def dose_only(name: str) -> bool:
+    """Whether a name is a dose alone: "40 mg", "0.3 mg/kg", "10 mg/day"."""
     words = name.lower().split()
-    return len(words) == 2 and words[0].replace(".", "").isdigit() and words[1] in word_list("dose_units")
+    if len(words) != 2 or not words[0].replace(".", "", 1).isdigit():
+        return False
+    unit, _, per = words[1].partition("/")
+    return unit in word_list("dose_units") and (not per or per in word_list("dose_rates"))
 
 
 def _drug_of(name: str) -> str | None:
     """The drug of a dose group's name: "telmisartan 40 mg" -> "telmisartan"; None if it names no dose."""
     words = name.split()
-    if len(words) >= 3 and _dose_only(" ".join(words[-2:])) and words[-3][:1].isalpha():
+    if len(words) >= 3 and dose_only(" ".join(words[-2:])) and words[-3][:1].isalpha():
         return " ".join(words[:-2])
     return None
 
@@ -279,11 +283,11 @@ def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
     """Names that are a measure, a time, a sex or the sample itself ("mg", "weeks", "men", "patients")."""
     if rule.id == "size.count_people_paren" and m.group(0).lower().rstrip(" ),;").split()[-1] in word_list("sexes"):
         return True  # "(18 women, 34 men)": a make-up by sex
+    if dose_only(group):
+        return False  # "40 mg", "0.3 mg/kg": a dose group
     words = group.lower().replace("/", " ").split()
     if words[-1] in word_list("not_group_names") or words[0] in word_list("not_group_names"):
         return True
-    if len(words) == 2 and words[0].replace(".", "").isdigit() and words[1] in word_list("dose_units"):
-        return False  # "40 mg": a dose group
     sample_word = words[0] in word_list("size_people") or words[0] in word_list("dose_units")
     if len(words) == 1 and sample_word and words[0] not in word_list("role_people"):
         return True  # "patients (n = 20)": the sample, not a group
@@ -317,16 +321,20 @@ def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> s
         key = f"group{suffix}"
         return _clean(m.group(key)) if key in rule.pattern.groupindex and m.group(key) else None
     if rule.name == "before":
-        return name_before(sentence[: m.start()])
+        return name_before(sentence[: m.start()], sentence[m.end() :])
     return None
 
 
-def name_before(text: str) -> str | None:
+def name_before(text: str, after: str = "") -> str | None:
     """The group named right before a size: "placebo (" -> "placebo", "(yogurt group, " -> "yogurt
     group", "X (100 mg/day) (" -> "X", "drug 3 mg (R3) group (" -> "drug 3 mg (R3) group"; None when
-    no name stands there."""
+    no name stands there. ``after`` is the text after the size: in a list of groups inside one bracket
+    ("(AA, n = 33; AG, n = 28)") each name stands inside it."""
     t = text.rstrip()
     if t[-1:] in (",", ";") and (opened := _unclosed(t)) > 0:
+        inner = t[opened + 1 :].rstrip(",; ")
+        if ";" in inner or _LIST_IN_BRACKET.match(after):
+            return _clean(inner[inner.rfind(";") + 1 :])
         t = t[:opened]  # "basic (tailored advice; n=456)": the name stands before the bracket
     t = t.rstrip("([,:;").rstrip()
     while t.endswith(")"):  # a description in brackets between the name and its size
@@ -353,6 +361,10 @@ def name_before(text: str) -> str | None:
             words = words[j + 1 :]
             break
     return _clean(" ".join(words))
+
+
+# after a size, the next group of a list inside the same bracket: "; AG, n = 28"
+_LIST_IN_BRACKET = re.compile(r"[^()]{0,3};\s*[^;,()]{1,60},\s*[nN]\s*=")
 
 
 def _unclosed(text: str) -> int:
