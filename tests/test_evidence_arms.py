@@ -226,6 +226,9 @@ def test_arms_an_arm_named_by_its_abbreviation_is_found_by_its_long_form() -> No
     # a size larger than the whole sample the trial states is dropped
     ("A total of 60 patients were randomised. Outcomes were compared between the gel group (n = 30) and "
      "the cream group (n = 600).", {"gel group": 30, "cream group": None}),
+    # two names sized side by side in one list are two groups, though one name holds the other's words
+    ("We did a randomised trial. Adults got rasburicase (n = 80) or early rasburicase (n = 82).",
+     {"rasburicase": 80, "early rasburicase": 82}),
     # a dose named alone in a list of sized groups is the dose of the drug before it, and a group of its own
     ("We did a randomised trial in adults with gout. Outcomes were compared in febuxostat 40 mg (n = 120), "
      "80 mg (n = 118) and placebo (n = 121) groups.",

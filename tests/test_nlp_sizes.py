@@ -68,6 +68,7 @@ def test_nlp_sizes_name_before(before: str, name: str) -> None:
     ("by genotype into three groups (CC, ", "; CT, n = 19; TT, n = 7).", "CC"),
     ("by genotype into three groups (CC, n = 40; CT, ", "; TT, n = 7).", "CT"),
     ("the diet arm (low-salt advice; ", ") and the drug arm (n = 40).", "diet arm"),
+    ("cells suspended in gel (cells + gel group) (", ") or gel alone (n = 6).", "cells + gel group"),
 ])
 def test_nlp_sizes_name_before_in_a_list_inside_one_bracket(before: str, after: str, name: str) -> None:
     assert name_before(before, after) == name

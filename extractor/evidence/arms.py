@@ -263,12 +263,26 @@ def merge_candidates(candidates: Sequence[Candidate], abbreviations: Mapping[str
     for cand in candidates:
         for cluster in clusters:
             if any(same_group(a, b, abbreviations) for other in cluster for a in cand.names
-                   for b in other.names):
+                   for b in other.names) and not any(_listed_apart(cand, other) for other in cluster):
                 cluster.append(cand)
                 break
         else:
             clusters.append([cand])
     return tuple(_arm(cluster) for cluster in clusters)
+
+
+def _listed_apart(a: Candidate, b: Candidate) -> bool:
+    """Whether two differently named candidates are sized side by side in one list of groups
+    ("prophylactic X (n = 125) vs. X as treatment (n = 126)"): a list names different groups."""
+    ea, eb = a.evidence, b.evidence
+    if a.n is None or b.n is None or ea is None or eb is None or ea.section != eb.section:
+        return False
+    apart = ea.end <= eb.start or eb.end <= ea.start
+    near = abs(ea.start - eb.start) < _LIST_REACH
+    return apart and near and normalise(a.name) != normalise(b.name)
+
+
+_LIST_REACH = limit("arms.list_reach")
 
 
 def _arm(cluster: list[Candidate]) -> Arm:

@@ -341,6 +341,8 @@ def name_before(text: str, after: str = "") -> str | None:
         opened = _opening(t, len(t) - 1)
         if opened <= 0:
             break
+        if t[:-1].rstrip().lower().endswith(_GROUP_WORDS):
+            return _clean(t[opened + 1 : -1])  # "X in Y (X + Y group) (n = 11)": the bracket names the group
         t = t[:opened].rstrip()
     depth, i = 0, len(t)
     while i > 0:
@@ -362,6 +364,8 @@ def name_before(text: str, after: str = "") -> str | None:
             break
     return _clean(" ".join(words))
 
+
+_GROUP_WORDS = (" group", " arm", " cohort")
 
 # after a size, the next group of a list inside the same bracket: "; AG, n = 28"
 _LIST_IN_BRACKET = re.compile(r"[^()]{0,3};\s*[^;,()]{1,60},\s*[nN]\s*=")
