@@ -141,3 +141,16 @@ def test_nlp_sizes_a_condition_named_with_an_event_word_is_no_event() -> None:
     text = "Adults with renal failure (n = 33) and adults without it (n = 30) were given salt."
     assert {m.n: m.group for m in find_sizes(text)} == {33: "renal failure", 30: "adults without it"}
     assert find_sizes("Renal failure occurred in 12 patients given drug A.") == ()
+
+
+@pytest.mark.parametrize(("text", "sizes"), [
+    ("In all, 1994 adults were assigned to drug K and 2006 were assigned to placebo.", {1994: "drug K", 2006: "placebo"}),
+    ("Arm 1 had 129 cases, arm A2 96 cases and arm B1 112 cases.", {96: "arm A2", 112: "arm B1"}),
+])
+def test_nlp_sizes_counts_that_look_like_years_or_follow_a_label(text: str, sizes: dict[int, str]) -> None:
+    found = {m.n: m.group for m in find_sizes(text)}
+    assert sizes.items() <= found.items() and 1112 not in found
+
+
+def test_nlp_sizes_a_year_is_no_count() -> None:
+    assert find_sizes("Adults were seen between 1994 and 2006 in three clinics.") == ()

@@ -158,8 +158,11 @@ class TrialReader:
         in the abstract or the methods, where a paper states its design ("of the 40 patients given X"
         in a results section is no new arm)."""
         names = {n for c in known for n in c.names}
-        read = [(p, m, name) for p, m in (*self.size_mentions, *self._result_size_mentions(names))
-                if m.kind in _GROUP_KINDS and m.group and (name := clean_arm_name(m.group) or _dose_group(m, p.text))]
+        mentions = (*self.size_mentions, *self._result_size_mentions(names))
+        controlled = {p.section for p, m in mentions if m.group and m.group.lower().endswith("controls")}
+        read = [(p, m, name) for p, m in mentions
+                if m.kind in _GROUP_KINDS and m.group and (name := clean_arm_name(m.group) or _dose_group(m, p.text)
+                                                           or _cases(m, p.section in controlled))]
         joins = {name: any(same_group(name, n, self.abbreviations) for n in names) for _, _, name in read}
         names_known = len(merge_candidates(known, self.abbreviations)) >= 2 if not all(joins.values()) else True
         found = []
@@ -715,3 +718,8 @@ def _dose_group(mention: SizeMention, text: str) -> str | None:
         return None
     before = text[: mention.start].rstrip().lower()
     return None if before.endswith(("to", "-", "\u2013")) else mention.group
+
+
+def _cases(mention: SizeMention, controls: bool) -> str | None:
+    """"Cases", a name only beside controls: "588 cases and 1,176 controls" are the groups of the study."""
+    return mention.group if controls and mention.group and mention.group.lower() == "cases" else None

@@ -77,7 +77,7 @@ def _pieces() -> dict[str, str]:
     below_100 = rf"(?:{tens}(?:[\s-]+{units})?|{teens}|{units})"
     hundreds = rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})"
     words = rf"{hundreds}(?:\s+thousand(?:,?\s+(?:and\s+)?{hundreds})?)?"
-    digits = (r"(?=\d)(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
+    digits = (r"(?=\d)(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<![A-Za-z])\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
               r"(?![.,]\d|\s*%|\d|/|\s+to\s+\d|\s*[-–]\s*\d)")  # nor a range's start: "20 to 80"
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
@@ -276,7 +276,7 @@ def _a_year(number: str, after: str) -> bool:
 
 @cache
 def _people_next() -> re.Pattern[str]:  # noqa: N802
-    return re.compile(_expand(r"\s+(?:[\w-]+\s+){0,2}?{people}"), re.I)
+    return re.compile(_expand(r"\s+(?:(?:[\w-]+\s+){0,2}?{size_people}|(?:were|had\s+been)\s+(?:\w+ly\s+)?{alloc_verbs})"), re.I)
 
 
 def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
