@@ -154,3 +154,10 @@ def test_nlp_sizes_counts_that_look_like_years_or_follow_a_label(text: str, size
 
 def test_nlp_sizes_a_year_is_no_count() -> None:
     assert find_sizes("Adults were seen between 1994 and 2006 in three clinics.") == ()
+
+
+def test_nlp_sizes_group_names_that_end_with_a_dose_or_are_labels() -> None:
+    text = "Adults were randomized: 47 to drug K at 7.5 mg/day and 49 to placebo (K1, n = 47; K2, n = 49)."
+    groups = {(m.n, m.group) for m in find_sizes(text)}
+    assert {(47, "drug K at 7.5 mg/day"), (49, "placebo")} <= groups
+    assert find_sizes("The dose was raised for 12 weeks (n = 30) and 24 weeks (n = 28).") == ()

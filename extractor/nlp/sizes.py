@@ -286,17 +286,23 @@ def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
     if dose_only(group):
         return False  # "40 mg", "0.3 mg/kg": a dose group
     words = group.lower().replace("/", " ").split()
-    if words[-1] in word_list("not_group_names") or words[0] in word_list("not_group_names"):
+    ends_with_dose = dose_only(" ".join(group.split()[-2:]))  # "drug K 7.5 mg/day"
+    if (words[-1] in word_list("not_group_names") and not ends_with_dose) or words[0] in word_list("not_group_names"):
         return True
     sample_word = words[0] in word_list("size_people") or words[0] in word_list("dose_units")
     if len(words) == 1 and sample_word and words[0] not in word_list("role_people"):
         return True  # "patients (n = 20)": the sample, not a group
+    if _LABEL.match(group):
+        return False  # "G3", "A1": a group's label
     if not any(sum(c.isalpha() for c in w) >= 2 and w not in word_list("not_group_names") for w in words):
         return True  # "22 mg/L", "15.6 mmHg": a value, not a name
     if "group2" in rule.pattern.groupindex and m.group("group2"):
         pair = {m.group("group").lower().split()[-1], m.group("group2").lower().split()[-1]}
         return pair <= set(word_list("sexes"))
     return False
+
+
+_LABEL = re.compile(r"^[A-Z]{1,2}\d{1,2}$")
 
 
 def _lists_groups(group: str, after: str) -> bool:
