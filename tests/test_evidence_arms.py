@@ -229,6 +229,9 @@ def test_arms_an_arm_named_by_its_abbreviation_is_found_by_its_long_form() -> No
     # two names sized side by side in one list are two groups, though one name holds the other's words
     ("We did a randomised trial. Adults got rasburicase (n = 80) or early rasburicase (n = 82).",
      {"rasburicase": 80, "early rasburicase": 82}),
+    # a group named by its role beside groups named otherwise is a group of its own
+    ("Adults with gout were given febuxostat (n = 20) or allopurinol (n = 21); urate was also measured in 25 healthy "
+     "controls.", {"febuxostat": 20, "allopurinol": 21, "healthy controls": 25}),
     # a dose named alone in a list of sized groups is the dose of the drug before it, and a group of its own
     ("We did a randomised trial in adults with gout. Outcomes were compared in febuxostat 40 mg (n = 120), "
      "80 mg (n = 118) and placebo (n = 121) groups.",

@@ -168,7 +168,8 @@ class TrialReader:
         found = []
         for passage, m, name in read:
             designs = passage.part in _DESIGN_PARTS
-            if not joins[name] and (not designs or (names_known and not _listed_with(m, passage, read, joins))):
+            listed = _a_role_group(m, name, names) or _listed_with(m, passage, read, joins)
+            if not joins[name] and (not designs or (names_known and not listed)):
                 continue
             ev = Evidence(passage.section, passage.text[m.start : m.end], m.start, m.end, passage.label)
             found.append(Candidate(name, m.n, "text", ev, weight=2 if designs else 1, analysed=m.kind == "analysed",
@@ -696,6 +697,15 @@ def _baseline_table(view: tbl.TableView) -> bool:
     return bool(_BASELINE_TABLE.search(caption)) and not _NOT_BASELINE_TABLE.search(caption)
 
 
+def _a_role_group(mention: SizeMention, name: str, known: set[str]) -> bool:
+    """Whether a size names a group by its role ("20 healthy controls") that none of the known groups
+    is: "6 X controls" beside a known group X is that group, and "cases" are groups only beside controls."""
+    if mention.rule not in _ROLE_RULES or name.lower().endswith("cases"):
+        return False
+    terms = set(distinctive_terms(name)) - {t for w in words("role_people") for t in distinctive_terms(w)}
+    return not any(terms & set(distinctive_terms(k)) for k in known)
+
+
 def _listed_with(mention: SizeMention, passage: Passage, read: list[tuple[Passage, SizeMention, str]],
                  joins: dict[str, bool]) -> bool:
     """Whether a size in brackets stands in one list with two sizes of known groups, in one sentence:
@@ -709,6 +719,8 @@ def _listed_with(mention: SizeMention, passage: Passage, read: list[tuple[Passag
 
 
 _LISTED_RULES = frozenset({"size.n_equals", "size.count_people_paren"})
+# rules whose group is named by a role ("controls", "smokers"): a group of its own beside those named otherwise
+_ROLE_RULES = frozenset({"size.role_people", "size.people_with_and_others"})
 
 
 def _dose_group(mention: SizeMention, text: str) -> str | None:
