@@ -117,6 +117,11 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
     side, name = column.split("_", 1)
     arm = reading.arms[SIDES.index(side)]
     tool = reading.filled.values.get(column)
+    if name == "events":
+        size = _group_size(row, side, arm)
+        if size is not None and value > size:
+            return _nowhere_as_this(trial, value, tool, f"more than the group's {size} participants: not a count "
+                                                        "of participants with the event")
     confident = tool is not None and reading.filled.confidence >= CONFIDENT and (
         name != "group_size" or _result_sized(reading, arm))  # else fill's size is the arm's, not the result's
     if tool is not None and as_decimal(tool) == value and (confident or name != "group_size"):
@@ -132,14 +137,29 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
     found = _size(reading, arm, value) if name == "group_size" else _found(reading, arm, name, value)
     if found is not None:
         return found
-    where = trial.index.where(value)
-    placed = _placed(reading, trial, column, row, where)
+    placed = _placed(reading, trial, column, row, trial.index.where(value))
     if placed is not None:
         return CellCheck("found", placed[0], why=placed[1])
+    return _nowhere_as_this(trial, value, tool)
+
+
+def _nowhere_as_this(trial: Trial, value: Decimal, tool: float | int | None, why: str = "") -> CellCheck:
+    """``elsewhere`` where the number stands in the article (not as this arm's value), else ``absent``."""
+    where = trial.index.where(value)
+    shown = _show(tool) if tool is not None else None
     if where:
-        return CellCheck("elsewhere", where[:3], _show(tool) if tool is not None else None,
-                         f"in the article {len(where)} time(s), not as this arm's value")
-    return CellCheck("absent", (), _show(tool) if tool is not None else None, "nowhere in the article")
+        return CellCheck("elsewhere", where[:3], shown,
+                         why or f"in the article {len(where)} time(s), not as this arm's value")
+    return CellCheck("absent", (), shown, f"{why}; nowhere in the article" if why else "nowhere in the article")
+
+
+def _group_size(row: Mapping[str, str], side: str, arm: Arm | None) -> Decimal | None:
+    """The size of the row's group on ``side``: the sheet's own cell, else the arm's known size."""
+    cell = reported_number(row.get(f"{side}_group_size") or "")
+    if cell is not None:
+        return cell
+    known = arm.n_analysed or arm.n_randomised if arm is not None else None
+    return as_decimal(known) if known else None
 
 
 def _placed(reading: Reading, trial: Trial, column: str, row: Mapping[str, str],
@@ -152,7 +172,7 @@ def _placed(reading: Reading, trial: Trial, column: str, row: Mapping[str, str],
     outcome = reading.query.outcome
     partner = reported_number(row.get(f"{SIDES[1 - k]}_{name}") or "")
     return in_place(trial, outcome, arm, other, name, where) or (
-        paired(trial, outcome, arm, other, where, partner) if partner is not None and name != "group_size" else None)
+        paired(trial, outcome, arm, other, name, where, partner) if partner is not None and name != "group_size" else None)
 
 
 def _show(value: float | int) -> str:

@@ -36,6 +36,8 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
         place = trial.places.get(ev.section)
         text = trial.index.texts[ev.section]
         sized = name == "group_size" and _is_size(text, ev)
+        if name != "group_size" and _is_other_size(text, ev, name):
+            continue
         if place is not None:
             about = (place.is_header or place.is_size_row or sized) if name == "group_size" else (
                 names_outcome(outcome, place.row, abbreviations)
@@ -74,12 +76,23 @@ _SIZE_AFTER = re.compile(r"^\s*(?:patients|participants|subjects|women|men|child
                          r"individuals|persons|adults|mothers|volunteers|students|nurses|cases|eyes)\b", re.I)
 
 
+_N_BEFORE = re.compile(r"\b[nN]\s*[=:]\s*$")
+_DENOMINATOR_BEFORE = re.compile(r"(?:\d\s*/|\d\s+of)\s*$")
+
+
+def _is_other_size(text: str, ev: Evidence, name: str) -> bool:
+    """Whether a number read for a count, a mean or an SD is written as a size: "n = 175" for any of
+    them, a denominator ("42/402", "13 of 69") for a count."""
+    before = text[max(0, ev.start - 8):ev.start]
+    return bool(_N_BEFORE.search(before) or (name == "events" and _DENOMINATOR_BEFORE.search(before)))
+
+
 def _is_size(text: str, ev: Evidence) -> bool:
     """Whether a number reads as a group's size: "n = 29", "42/402", "13 of 69", "29 patients"."""
     return bool(_SIZE_BEFORE.search(text[max(0, ev.start - 6):ev.start]) or _SIZE_AFTER.match(text[ev.end:ev.end + 16]))
 
 
-def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, where: Sequence[Evidence],
+def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str, where: Sequence[Evidence],
            partner: Decimal) -> Placed | None:
     """``found`` where the number and the other arm's number of the row stand together (one sentence,
     one table row or column) in a place naming the outcome, and nothing there gives them to the other
@@ -89,6 +102,8 @@ def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, where: Seque
     abbreviations = trial.reader.abbreviations
     baseline_asked = bool(BASELINE.search(outcome))
     for ev in where:
+        if _is_other_size(trial.index.texts[ev.section], ev, name):
+            continue
         for pv in trial.index.where(partner):
             about = _shared_place(trial, ev, pv, (arm, other))
             if about is None or (BASELINE.search(about) and not baseline_asked):
