@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from extractor.audit.numbers import passage_around
-from extractor.audit.places import TablePlace, names_arm, names_outcome, nearest_arm
+from extractor.audit.places import TablePlace, names_arm, names_outcome, names_outcome_row, nearest_arm
 from extractor.audit.trial import Trial
 from extractor.evidence import Arm, Evidence
 
@@ -40,7 +40,7 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
             continue
         if place is not None:
             about = (place.is_header or place.is_size_row or sized) if name == "group_size" else (
-                names_outcome(outcome, place.row, abbreviations)
+                names_outcome_row(outcome, place, abbreviations)
                 and (baseline_asked or not BASELINE.search(place.row)))
             if about and names_arm(place.column, arm, other, abbreviations):
                 return (ev,), f"table cell: {place.row[:80]} | {place.column}"

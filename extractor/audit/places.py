@@ -16,9 +16,10 @@ from functools import lru_cache
 from extractor.evidence import Arm, TrialReader
 from extractor.evidence.choose import outcome_terms
 from extractor.evidence.sheet_arms import arm_score
-from extractor.evidence.similarity import coverage, expand, stem
+from extractor.evidence.similarity import coverage, expand, matched, stem
 
-__all__ = ["NAMES_OUTCOME", "TablePlace", "names_arm", "names_outcome", "nearest_arm", "table_places"]
+__all__ = ["NAMES_OUTCOME", "TablePlace", "names_arm", "names_outcome", "names_outcome_row", "nearest_arm",
+           "table_places"]
 
 # The share of the outcome's terms a row label or sentence must hold to be about the outcome.
 NAMES_OUTCOME = 0.6
@@ -59,6 +60,17 @@ def names_outcome(outcome: str, text: str, abbreviations: Mapping[str, str]) -> 
     known = _frozen(abbreviations)
     wanted = _terms(outcome, known)
     return bool(wanted) and coverage(wanted, set(_terms(text, known))) >= NAMES_OUTCOME
+
+
+def names_outcome_row(outcome: str, place: TablePlace, abbreviations: Mapping[str, str]) -> bool:
+    """Whether a table row is about the sheet's outcome: its text (label, group rows, caption) names
+    the outcome, and its own label, when it names something, names part of it: under a caption
+    naming the outcome, a row labelled by something else ('Ovarian cystectomy') is another variable."""
+    if not names_outcome(outcome, place.row, abbreviations):
+        return False
+    known = _frozen(abbreviations)
+    own = _terms(place.label, known)
+    return not own or bool(matched(_terms(outcome, known), own))
 
 
 def names_arm(text: str, arm: Arm, other: Arm | None, abbreviations: Mapping[str, str]) -> bool:
