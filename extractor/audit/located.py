@@ -39,7 +39,7 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
         if name != "group_size" and _is_other_size(text, ev, name):
             continue
         if place is not None:
-            about = (place.is_header or place.is_size_row or sized) if name == "group_size" else (
+            about = (place.is_size_row or sized or place.is_header and _bracketed(text, ev)) if name == "group_size" else (
                 names_outcome_row(outcome, place, abbreviations)
                 and (baseline_asked or not BASELINE.search(place.row)))
             if about and names_arm(place.column, arm, other, abbreviations):
@@ -85,6 +85,11 @@ def _is_other_size(text: str, ev: Evidence, name: str) -> bool:
     them, a denominator ("42/402", "13 of 69") for a count."""
     before = text[max(0, ev.start - 8):ev.start]
     return bool(_N_BEFORE.search(before) or (name == "events" and _DENOMINATOR_BEFORE.search(before)))
+
+
+def _bracketed(text: str, ev: Evidence) -> bool:
+    """Whether a number stands alone in brackets ("Placebo (23)"): in a header, the group's size."""
+    return text[:ev.start].rstrip().endswith(("(", "[")) and text[ev.end:].lstrip().startswith((")", "]"))
 
 
 def _is_size(text: str, ev: Evidence) -> bool:
