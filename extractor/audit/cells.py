@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from extractor.audit.located import BASELINE, Placed, in_place, paired
+from extractor.audit.located import BASELINE, Placed, in_place, outcome_size, paired
 from extractor.audit.numbers import as_decimal, decimals, reported_number
 from extractor.audit.trial import Trial
 from extractor.evidence import Arm, ArmValue, Evidence, Filled, Query, Result, TrialReader, fill
@@ -135,6 +135,8 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
         return CellCheck("conflict", _side_evidence(reading, side, name), _show(tool),
                          f"fill reads {_show(tool)} (confidence {reading.filled.confidence:.2f})")
     found = _size(reading, arm, value) if name == "group_size" else _found(reading, arm, name, value)
+    if found is not None and found.status == "found" and name == "group_size":
+        return _unless_sized_for_outcome(reading, trial, side, value, found)
     if found is not None:
         return found
     placed = _placed(reading, trial, column, row, trial.index.where(value))
@@ -160,6 +162,18 @@ def _group_size(row: Mapping[str, str], side: str, arm: Arm | None) -> Decimal |
         return cell
     known = arm.n_analysed or arm.n_randomised if arm is not None else None
     return as_decimal(known) if known else None
+
+
+def _unless_sized_for_outcome(reading: Reading, trial: Trial, side: str, value: Decimal,
+                              found: CellCheck) -> CellCheck:
+    """``elsewhere`` for a group's size where a sentence naming the outcome gives the arm another n."""
+    k = SIDES.index(side)
+    arm, other = reading.arms[k], reading.arms[1 - k]
+    own = outcome_size(trial, reading.query.outcome, arm, other) if arm is not None else None
+    if own is None or own[0] == value:
+        return found
+    return CellCheck("elsewhere", (*found.evidence[:2], own[1]),
+                     why=f"{found.why}, but n = {own[1].text} where the outcome is reported")
 
 
 def _placed(reading: Reading, trial: Trial, column: str, row: Mapping[str, str],

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 
-from extractor.audit.numbers import passage_around
+from extractor.audit.numbers import NumberIndex, passage_around
 from extractor.audit.places import TablePlace, names_arm, names_outcome, names_outcome_row, nearest_arm
 from extractor.audit.trial import Trial
 from extractor.evidence import Arm, Evidence
 
-__all__ = ["BASELINE", "Placed", "in_place", "paired"]
+__all__ = ["BASELINE", "Placed", "in_place", "outcome_size", "paired"]
 
 # Where a number stands and why that place makes it this arm's value for this outcome.
 Placed = tuple[tuple[Evidence, ...], str]
@@ -77,6 +78,7 @@ _SIZE_AFTER = re.compile(r"^\s*(?:patients|participants|subjects|women|men|child
 
 
 _N_BEFORE = re.compile(r"\b[nN]\s*[=:]\s*$")
+_N_IS = re.compile(r"\b[nN]\s*[=:]\s*(?=\d)")
 _DENOMINATOR_BEFORE = re.compile(r"(?:\d\s*/|\d\s+of)\s*$")
 
 
@@ -95,6 +97,29 @@ def _bracketed(text: str, ev: Evidence) -> bool:
 def _is_size(text: str, ev: Evidence) -> bool:
     """Whether a number reads as a group's size: "n = 29", "42/402", "13 of 69", "29 patients"."""
     return bool(_SIZE_BEFORE.search(text[max(0, ev.start - 6):ev.start]) or _SIZE_AFTER.match(text[ev.end:ev.end + 16]))
+
+
+def outcome_size(trial: Trial, outcome: str, arm: Arm, other: Arm | None) -> tuple[Decimal, Evidence] | None:
+    """A size written for this arm ("placebo group (n = 117, ...)") in a sentence naming the outcome:
+    the n analysed for the outcome, which a size stated elsewhere for the arm is not."""
+    abbreviations = trial.reader.abbreviations
+    arms = [a for a in (arm, other) if a is not None]
+    for value, ev in _written_sizes(trial.index):
+        text = trial.index.texts[ev.section]
+        sentence, offset = passage_around(text, ev.start, ev.end)
+        before = sentence[:ev.start - offset]  # "placebo (n = 117)": the group named before its n
+        if names_outcome(outcome, sentence, abbreviations) and nearest_arm(
+                before, len(before), arms, abbreviations, SIZE_REACH) is arm:
+            return value, ev
+    return None
+
+
+@lru_cache(maxsize=256)
+def _written_sizes(index: NumberIndex) -> tuple[tuple[Decimal, Evidence], ...]:
+    """Every number of the article's sentences written as a size ("n = 117"), in reading order."""
+    found = (index.at(section, m.end()) for section, text in index.texts.items() if not section.startswith("tables/")
+             for m in _N_IS.finditer(text))
+    return tuple(f for f in found if f is not None)
 
 
 def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str, where: Sequence[Evidence],

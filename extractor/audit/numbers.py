@@ -133,16 +133,23 @@ class NumberIndex:
         self.texts = dict(texts)
         self._labels = dict(labels or {})
         self._where: dict[Decimal, list[Evidence]] = {}
+        self._at: dict[tuple[str, int], tuple[Decimal, Evidence]] = {}
         for section, text in self.texts.items():
             for value, start, end in sorted([*occurrences(text), *word_occurrences(text)], key=lambda o: o[1]):
                 if is_label(text, start):
                     continue
                 label = self._labels.get(section)
-                self._where.setdefault(value, []).append(Evidence(section, text[start:end], start, end, label))
+                evidence = Evidence(section, text[start:end], start, end, label)
+                self._where.setdefault(value, []).append(evidence)
+                self._at[section, start] = (value, evidence)
 
     def where(self, value: Decimal) -> tuple[Evidence, ...]:
         """The occurrences of ``value`` in reading order (abstract, sections, tables)."""
         return tuple(self._where.get(value, ()))
+
+    def at(self, section: str, start: int) -> tuple[Decimal, Evidence] | None:
+        """The number starting at offset ``start`` of ``section`` and where it stands, if one does."""
+        return self._at.get((section, start))
 
     def __contains__(self, value: object) -> bool:
         return value in self._where
