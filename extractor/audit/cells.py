@@ -140,6 +140,8 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
     if found is not None:
         return found
     placed = _placed(reading, trial, column, row, trial.index.where(value))
+    if placed is not None and name == "group_size":
+        return _unless_sized_for_outcome(reading, trial, side, value, CellCheck("found", placed[0], why=placed[1]))
     if placed is not None:
         return CellCheck("found", placed[0], why=placed[1])
     return _nowhere_as_this(trial, value, tool)
