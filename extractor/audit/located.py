@@ -13,11 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
+from itertools import count
 
 from extractor.audit.numbers import NumberIndex, passage_around
 from extractor.audit.places import TablePlace, names_arm, names_outcome, names_outcome_row, nearest_arm
 from extractor.audit.trial import Trial
 from extractor.evidence import Arm, Evidence
+from extractor.nlp.rules import parse_timepoint
 
 __all__ = ["BASELINE", "Placed", "in_place", "outcome_size", "paired"]
 
@@ -43,7 +45,8 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
             about = (place.is_size_row or sized or place.is_header and _bracketed(text, ev)) if name == "group_size" else (
                 names_outcome_row(outcome, place, abbreviations)
                 and (baseline_asked or not BASELINE.search(place.row)))
-            if about and names_arm(place.column, arm, other, abbreviations):
+            if about and names_arm(place.column, arm, other, abbreviations) and not (
+                    name != "group_size" and _later_in_row(trial, ev.section, outcome, arm, other)):
                 return (ev,), f"table cell: {place.row[:80]} | {place.column}"
             if name != "group_size" and _transposed(place, outcome, arm, other, abbreviations, baseline_asked):
                 return (ev,), f"table cell: {place.row[:80]} | {place.column}"
@@ -60,6 +63,33 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
                        reach) is arm:
             return (ev,), f"a sentence naming this arm and {'its size' if name == 'group_size' else 'the outcome'}"
     return None
+
+
+def _later_in_row(trial: Trial, section: str, outcome: str, arm: Arm, other: Arm | None) -> bool:
+    """Whether the cell's row gives this arm a value at a later time point than its column's ("Week 12"
+    where "Week 52" follows), and the outcome names no time point of its own: the last one is the
+    trial's outcome, as reviewers take it."""
+    if parse_timepoint(outcome) is not None:
+        return False
+    place = trial.places[section]
+    mine = _days(place.column)
+    if mine is None:
+        return False
+    row, _, _ = section.rpartition("/")
+    abbreviations = trial.reader.abbreviations
+    for c in count():
+        sibling = trial.places.get(f"{row}/{c}")
+        if sibling is None:
+            return False
+        later = _days(sibling.column)
+        if later is not None and later > mine and names_arm(sibling.column, arm, other, abbreviations):
+            return True
+    return False
+
+
+def _days(text: str) -> float | None:
+    tp = parse_timepoint(text)
+    return tp.days if tp else None
 
 
 def _transposed(place: TablePlace, outcome: str, arm: Arm, other: Arm | None, abbreviations: Mapping[str, str],
