@@ -42,9 +42,11 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
         if name != "group_size" and _is_other_size(text, ev, name):
             continue
         if place is not None:
-            about = (place.is_size_row or sized or place.is_header and _bracketed(text, ev)) if name == "group_size" else (
-                names_outcome_row(outcome, place, abbreviations)
-                and (baseline_asked or not BASELINE.search(place.row)))
+            of_outcome = names_outcome_row(outcome, place, abbreviations) and (
+                baseline_asked or not BASELINE.search(place.row))
+            about = of_outcome if name != "group_size" else (
+                place.is_size_row or sized or place.is_header and _bracketed(text, ev)
+                or place.is_size_column and of_outcome)
             if about and names_arm(place.column, arm, other, abbreviations) and not (
                     name != "group_size" and _later_in_row(trial, ev.section, outcome, arm, other)):
                 return (ev,), f"table cell: {place.row[:80]} | {place.column}"

@@ -25,19 +25,21 @@ __all__ = ["NAMES_OUTCOME", "TablePlace", "names_arm", "names_outcome", "names_o
 NAMES_OUTCOME = 0.6
 # An arm's name in a column header or sentence (as arm_score measures), and its margin over the other.
 NAMES_ARM = 0.5
+_SIZE_COLUMN = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)[a-z]?\s*$", re.I)
 _SIZE_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)\s*(?:\(|=|:|$)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
 class TablePlace:
-    """A table cell's place: the text naming its row (with its group and caption), its column, and
-    the row's own label."""
+    """A table cell's place: the text naming its row (with its group and caption), its column, the
+    row's own label, and whether the row or the column gives sizes ("n", "No. of patients")."""
 
     row: str
     column: str
     is_header: bool
     is_size_row: bool
     label: str = ""
+    is_size_column: bool = False
 
 
 def table_places(reader: TrialReader) -> dict[str, TablePlace]:
@@ -51,7 +53,8 @@ def table_places(reader: TrialReader) -> dict[str, TablePlace]:
             for c in range(len(cells)):
                 column = view.column_labels[c] if c < len(view.column_labels) else ""
                 places.setdefault(view.cell_section(r, c), TablePlace(
-                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label))
+                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label,
+                    bool(_SIZE_COLUMN.match(column.rpartition("|")[2]))))
     return places
 
 
