@@ -1,0 +1,81 @@
+"""Numbers the extractor read no result from, placed by their table row, column and sentence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from extractor.audit import Trial, read_row, read_trial
+from extractor.audit.located import in_place, outcome_size
+from extractor.evidence import Query
+from extractor.records import Record, Table
+
+DOSES = Table(
+    id="T1", label="Table 1", caption="Headache by treatment",
+    header=(("", "Dose (mg of kavain)", "Dose (mg of kavain)", ""), ("Event", "10", "40", "Placebo")),
+    body=(("Headache", "1", "3", "2"),),
+)
+TIMES = Table(
+    id="T2", label="Table 2", caption="Sleep by visit",
+    header=(("", "Week 4", "Week 4", "Week 12", "Week 12"), ("Outcome", "Kavain", "Placebo", "Kavain", "Placebo")),
+    body=(("Sleep score", "6.1", "5.2", "6.9", "5.0"),),
+)
+FACTORS = Table(
+    id="T4", label="Table 4", caption="Factors associated with nausea",
+    header=(("", "Kavain 40 mg (n = 20)", "Placebo (n = 20)"),),
+    body=(("Smoking", "5 (25%)", "7 (35%)"), ("Nausea", "9 (45%)", "4 (20%)")),
+)
+SIZES = Table(
+    id="T3", label="Table 3", caption="Secondary outcomes",
+    header=(("Outcome", "Kavain", "Kavain", "Placebo", "Placebo"), ("", "N", "Mean", "N", "Mean")),
+    body=(("Mood score", "38", "4.4", "37", "3.9"), ("Anxiety score", "35", "2.2", "36", "2.8")),
+)
+
+
+@pytest.fixture(scope="module")
+def trial() -> Trial:
+    abstract = ("Adults were randomised to kavain 10 mg (n = 20), kavain 40 mg (n = 20) or placebo (n = 20). "
+                "Tremor was rated in the kavain 40 mg group (n = 17) and the placebo group (n = 19).")
+    return read_trial(Record("pmc", pmcid="PMC5", abstract=abstract, tables=(DOSES, TIMES, SIZES, FACTORS)))
+
+
+def _place(trial: Trial, outcome: str, intervention: str, column: str, value: str) -> str | None:
+    reading = read_row(trial.reader, Query(outcome, intervention, "placebo", None))
+    side, name = column.split("_", 1)
+    arm, other = reading.arms if side == "intervention" else reading.arms[::-1]
+    assert arm is not None
+    placed = in_place(trial, outcome, arm, other, name, trial.index.where(Decimal(value)))
+    return placed[0][0].section if placed else None
+
+
+@pytest.mark.parametrize(
+    "outcome,column,value,section",
+    [
+        # a dose heading its column is no group's size
+        ("headache", "intervention_group_size", "40", None),
+        # the column of sizes in the outcome's row gives the arm's n; another row's is another outcome's
+        ("mood score", "intervention_group_size", "38", "tables/2/body/0/1"),
+        ("mood score", "comparator_group_size", "37", "tables/2/body/0/3"),
+        ("mood score", "intervention_group_size", "35", None),
+        # under a caption naming the outcome, a row labelled by another variable is not the outcome
+        ("nausea", "intervention_events", "9", "tables/3/body/1/1"),
+        ("nausea", "intervention_events", "5", None),
+        # an earlier time point than the row gives the arm later is not the trial's outcome
+        ("sleep score", "intervention_mean", "6.9", "tables/1/body/0/3"),
+        ("sleep score", "intervention_mean", "6.1", None),
+        ("sleep score at week 4", "intervention_mean", "6.1", "tables/1/body/0/1"),
+        # a number written as a size is no count of events
+        ("tremor", "comparator_events", "19", None),
+        ("tremor", "comparator_group_size", "19", "abstract"),
+    ],
+)
+def test_audit_located_places_by_row_column_and_time(trial, outcome, column, value, section) -> None:  # type: ignore[no-untyped-def]
+    assert _place(trial, outcome, "kavain 40 mg", column, value) == section
+
+
+@pytest.mark.parametrize("outcome,intervention,expected", [("tremor", "kavain 40 mg", "17"), ("headache", "kavain 40 mg", None)])
+def test_audit_located_outcome_size_is_the_n_where_the_outcome_is_named(trial, outcome, intervention, expected) -> None:  # type: ignore[no-untyped-def]
+    reading = read_row(trial.reader, Query(outcome, intervention, "placebo", None))
+    found = outcome_size(trial, outcome, reading.arms[0], reading.arms[1])  # type: ignore[arg-type]
+    assert (found[1].text if found else None) == expected
