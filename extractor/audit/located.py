@@ -5,6 +5,12 @@ names the outcome and whose column the arm (or the other way round), a sentence 
 which this arm is the group named nearest, a size written as one ("n = 29", "42/402", "29 patients")
 beside the arm's name, or the row's two values side by side where the outcome is named and nothing
 gives them to the arms the other way round.
+
+What the place says otherwise is kept: a row labelled by another variable under a caption naming the
+outcome is that variable; a column under an earlier time point than the row gives the arm later is
+another time point (unless the outcome names one); a number written as a size ("n = 175", a
+denominator) is no count, mean or SD; a number heading a column is a size only when written as one
+("n = 23", "(23)") or under a column of sizes ("N") in the outcome's row.
 """
 
 from __future__ import annotations
