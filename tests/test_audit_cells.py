@@ -129,3 +129,16 @@ def test_audit_cells_group_size_is_the_n_where_the_outcome_is_reported(value: st
     check = check_cell(reading, trial, "comparator_group_size", {"comparator_group_size": value})
     assert check.status == status
     assert status == "found" or "n = 38" in check.why
+
+
+@pytest.mark.parametrize("value,status", [("2.0", "derived"), ("2.53", "conflict")])
+def test_audit_cells_sd_is_derived_with_the_results_own_n(value: str, status: str) -> None:
+    # 40 randomised to tea, 25 analysed: SE 0.4 gives SD 0.4 x 5 = 2.0, not 0.4 x sqrt(40) = 2.53
+    table = Table(id="T1", label="Table 1", caption="Pain at week 8, mean (SE)",
+                  header=(("Outcome", "Tea (n = 25)", "Water (n = 36)"),),
+                  body=(("Pain score", "3.1 (0.4)", "5.0 (0.5)"),))
+    trial = read_trial(Record("pmc", pmcid="PMC8", tables=(table,), abstract=(
+        "Adults were randomised to tea (n = 40) or water (n = 40). Pain was rated at week 8.")))
+    reading = read_row(trial.reader, Query("pain score", "tea", "water", "continuous"))
+    column = "intervention_standard_deviation"
+    assert check_cell(reading, trial, column, {column: value}).status == status

@@ -260,7 +260,10 @@ def _size(reading: Reading, arm: Arm | None, value: Decimal) -> CellCheck | None
 
 
 def _sizes(arm: Arm, read: ArmValue) -> set[int]:
-    return {n for n in (read.total, read.n, arm.n_randomised, arm.n_analysed) if n}
+    """The n a result's statistics are of: its own where it gives one, else the arm's (analysed or
+    randomised: the result does not say which); never the arm's where the result gives another."""
+    own = {n for n in (read.total, read.n) if n}
+    return own or {n for n in (arm.n_randomised, arm.n_analysed) if n}
 
 
 def _derived(reading: Reading, arm: Arm | None, name: str, value: Decimal) -> CellCheck | None:
