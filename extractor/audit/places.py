@@ -95,7 +95,10 @@ def _frozen(abbreviations: Mapping[str, str]) -> Known:
 
 @lru_cache(maxsize=65536)
 def _terms(text: str, known: Known) -> tuple[str, ...]:
-    return outcome_terms(expand(text, dict(known)))
+    abbreviations = dict(known)
+    once = expand(text, abbreviations)
+    # an abbreviation defined by another ("SCTT, segmental CTT") is read to the end
+    return outcome_terms(expand(once, abbreviations) if once != text else once)
 
 
 @lru_cache(maxsize=65536)
