@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from extractor.audit import Trial, read_row, read_trial
-from extractor.audit.located import in_place, outcome_size
+from extractor.audit.located import in_place, outcome_size, paired
 from extractor.evidence import Query
 from extractor.records import Record, Table
 
@@ -79,3 +79,19 @@ def test_audit_located_outcome_size_is_the_n_where_the_outcome_is_named(trial, o
     reading = read_row(trial.reader, Query(outcome, intervention, "placebo", None))
     found = outcome_size(trial, outcome, reading.arms[0], reading.arms[1])  # type: ignore[arg-type]
     assert (found[1].text if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence,tea,water,found",
+    [("Time to relapse was longer with tea than with water (480 vs. 305 days, p = 0.01).", "480", "305", True),
+     ("Time to relapse was longer with tea than with water (480 vs. 305 days, p = 0.01).", "305", "480", False),
+     ("Time to relapse was shorter with water than with tea (305 versus 480 days).", "480", "305", True),
+     ("Time to relapse was shorter with water than with tea (305 versus 480 days).", "305", "480", False)],
+)
+def test_audit_located_values_set_against_each_other_follow_the_order_of_the_arms(sentence, tea, water, found) -> None:  # type: ignore[no-untyped-def]
+    trial = read_trial(Record("pmc", pmcid="PMC7", abstract=f"Adults were randomised to tea or water. {sentence}"))
+    reading = read_row(trial.reader, Query("time to relapse", "tea", "water", "continuous"))
+    arm, other = reading.arms
+    assert arm is not None
+    placed = paired(trial, "time to relapse", arm, other, "mean", trial.index.where(Decimal(tea)), Decimal(water))
+    assert (placed is not None) is found

@@ -94,3 +94,9 @@ def test_audit_numbers_index_holds_no_labels() -> None:
     index = NumberIndex({"abstract": "Scores fell (Table 2); 2 patients left (Figure 4)."})
     assert [e.start for e in index.where(Decimal(2))] == [23]
     assert index.where(Decimal(4)) == ()
+
+
+def test_audit_numbers_passage_goes_on_past_an_abbreviation_before_the_number() -> None:
+    text = "Relapse came later with tea (480 vs. 305 days). Nothing else changed."
+    start = text.index("305")
+    assert passage_around(text, start, start + 3) == ("Relapse came later with tea (480 vs. 305 days).", 0)

@@ -22,7 +22,14 @@ from functools import lru_cache
 from itertools import count
 
 from extractor.audit.numbers import NumberIndex, passage_around
-from extractor.audit.places import TablePlace, names_arm, names_outcome, names_outcome_row, nearest_arm
+from extractor.audit.places import (
+    TablePlace,
+    named_order,
+    names_arm,
+    names_outcome,
+    names_outcome_row,
+    nearest_arm,
+)
 from extractor.audit.trial import Trial
 from extractor.evidence import Arm, Evidence
 from extractor.nlp.rules import parse_timepoint
@@ -181,6 +188,26 @@ def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str, w
     return None
 
 
+# "480 vs. 305 days", "3.4 ± 1.0 versus 3.2 ± 0.5": two values set against each other, a unit or a
+# dispersion between them.
+_VERSUS = re.compile(r"^\s*%?\s*(?:[a-zA-Z/]+\s*)?(?:\(?(?:±|\+/-|SD|SE)\s*[\d.,]+\)?\s*%?\s*(?:[a-zA-Z/]+\s*)?)?"
+                     r",?\s*(?:vs\.?|versus)\s*$")
+
+
+def _versus_order(sentence: str, offset: int, ev: Evidence, pv: Evidence, arms: tuple[Arm, Arm],
+                  abbreviations: Mapping[str, str]) -> bool | None:
+    """Whether two values set against each other ("x vs. y") follow the order in which the sentence
+    named the two arms before them (the first named has the first value); None where the values are
+    not so set, or the sentence does not name both arms before them."""
+    first, second = sorted((ev, pv), key=lambda v: v.start)
+    if not _VERSUS.match(sentence[first.end - offset:second.start - offset]):
+        return None
+    order = named_order(sentence[:first.start - offset], arms, abbreviations)
+    if len(order) != 2:
+        return None
+    return (order[0] is arms[0]) == (first is ev)
+
+
 def _shared_place(trial: Trial, ev: Evidence, pv: Evidence, arms: tuple[Arm, Arm]) -> str | None:
     """The text naming what two numbers measure, when they stand in one sentence, table row or
     column as the values of ``arms`` (in that order): in a sentence no arm named nearer says
@@ -190,8 +217,9 @@ def _shared_place(trial: Trial, ev: Evidence, pv: Evidence, arms: tuple[Arm, Arm
         sentence, offset = passage_around(trial.index.texts[ev.section], ev.start, ev.end)
         if not offset <= pv.start < offset + len(sentence):
             return None
+        versus = _versus_order(sentence, offset, ev, pv, arms, abbreviations)
         near = [nearest_arm(sentence, v.start - offset, list(arms), abbreviations) for v in (ev, pv)]
-        if near[0] is arms[1] or near[1] is arms[0]:
+        if versus is False or versus is None and (near[0] is arms[1] or near[1] is arms[0]):
             return None
         return f"{ev.label or ''} {sentence}"
     a, b = ev.section.split("/"), pv.section.split("/")

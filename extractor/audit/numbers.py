@@ -107,7 +107,8 @@ def passage_around(text: str, start: int, end: int, width: int = 300) -> tuple[s
     Returns the passage and its offset in ``text``.
     """
     left = max(0, start - width)
-    stops = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
+    # up to one character past ``start``: "vs. 305" ends no sentence before the number
+    stops = [m.end() for m in _SENTENCE_END.finditer(text, left, min(len(text), start + 1))]
     left = stops[-1] if stops else left
     stop = _SENTENCE_END.search(text, end, min(len(text), end + width))
     right = stop.start() + 1 if stop else min(len(text), end + width)

@@ -18,8 +18,8 @@ from extractor.evidence.choose import outcome_terms
 from extractor.evidence.sheet_arms import arm_score
 from extractor.evidence.similarity import coverage, expand, matched, stem
 
-__all__ = ["NAMES_OUTCOME", "TablePlace", "names_arm", "names_outcome", "names_outcome_row", "nearest_arm",
-           "table_places"]
+__all__ = ["NAMES_OUTCOME", "TablePlace", "named_order", "names_arm", "names_outcome", "names_outcome_row",
+           "nearest_arm", "table_places"]
 
 # The share of the outcome's terms a row label or sentence must hold to be about the outcome.
 NAMES_OUTCOME = 0.6
@@ -122,6 +122,19 @@ def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapp
                 if distance >= 0 and (best is None or distance < best[0]) and (reach is None or distance <= reach):
                     best = (distance, k)
     return arms[best[1]] if best is not None else None
+
+
+def named_order(text: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> list[Arm]:
+    """The arms ``text`` names (by the words of their names the others lack), in the order it first
+    names them."""
+    known = _frozen(abbreviations)
+    words = [_arm_words(arm, known) for arm in arms]
+    own = [w - set().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
+    order: list[Arm] = []
+    for m in _WORD.finditer(text):
+        term = stem(m.group().lower())
+        order += [arm for arm, names in zip(arms, own, strict=True) if term in names and arm not in order]
+    return order
 
 
 _WORD = re.compile(r"[^\W_][\w+]*")
