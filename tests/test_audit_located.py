@@ -95,3 +95,17 @@ def test_audit_located_values_set_against_each_other_follow_the_order_of_the_arm
     assert arm is not None
     placed = paired(trial, "time to relapse", arm, other, "mean", trial.index.where(Decimal(tea)), Decimal(water))
     assert (placed is not None) is found
+
+
+@pytest.mark.parametrize(
+    "sentence,found",
+    [("Nausea was reported by 4 patients given tea and 9 given water (0.2 and 0.45 episodes per patient-year, "
+      "respectively).", True),
+     ("Nausea was reported by 4 and 9 patients given water and tea, respectively.", False)],
+)
+def test_audit_located_respectively_lists_only_the_values_of_its_own_brackets(sentence: str, found: bool) -> None:
+    trial = read_trial(Record("pmc", pmcid="PMC8", abstract=f"Adults were randomised to tea or water. {sentence}"))
+    reading = read_row(trial.reader, Query("nausea", "tea", "water", "binary"))
+    arm, other = reading.arms
+    assert arm is not None
+    assert (in_place(trial, "nausea", arm, other, "events", trial.index.where(Decimal(4))) is not None) is found

@@ -12,9 +12,11 @@ KNOWN = {"SGTT": "segmental GTT", "GTT": "gastric transit time"}
 @pytest.mark.parametrize(
     "outcome,text,expected",
     [("upper SGTT", "Upper stomach, gastric transit time (h)", True),
-     ("upper SGTT", "Upper stomach, heart rate", False)],
+     ("upper SGTT", "Upper stomach, heart rate", False),
+     ("severe anaemia", "two severe anaemic episodes", True), ("hypoxia", "hypoxic events", True),
+     ("hypoxia", "hypotension", False)],
 )
-def test_audit_places_abbreviations_defined_by_others_are_read_to_the_end(outcome: str, text: str,
+def test_audit_places_outcome_named_through_abbreviations_and_word_forms(outcome: str, text: str,
                                                                           expected: bool) -> None:
     assert names_outcome(outcome, text, KNOWN) is expected
 

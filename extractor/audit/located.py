@@ -71,7 +71,7 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
         sentence, offset = passage_around(text, ev.start, ev.end)
         if name != "group_size" and not names_outcome(outcome, sentence, abbreviations):
             continue
-        if _RESPECTIVELY.search(sentence):
+        if _respectively(sentence, ev.start - offset):
             continue  # values listed in the order of the groups: the nearest name says nothing
         reach = SIZE_REACH if name == "group_size" else None
         if nearest_arm(sentence, ev.start - offset, [a for a in (arm, other) if a is not None], abbreviations,
@@ -116,6 +116,18 @@ def _transposed(place: TablePlace, outcome: str, arm: Arm, other: Arm | None, ab
 
 
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
+def _respectively(sentence: str, at: int) -> bool:
+    """Whether a "respectively" of the sentence lists the number at ``at`` in the order of the groups:
+    one inside brackets lists the values in those brackets only."""
+    for m in _RESPECTIVELY.finditer(sentence):
+        opened = sentence.rfind("(", 0, m.start())
+        closed = sentence.find(")", m.end()) % (len(sentence) + 1)  # a bracket the passage cuts runs to its end
+        inside = opened > sentence.rfind(")", 0, m.start())
+        if not inside or opened < at < closed:
+            return True
+    return False
 SIZE_REACH = 30  # characters from a size to its arm's name: "RMD, n = 29", "29 patients received RMD"
 _SIZE_BEFORE = re.compile(r"(?:\b[nN]\s*[=:]|/|\bof)\s*$")
 _SIZE_AFTER = re.compile(r"^\s*(?:patients|participants|subjects|women|men|children|infants|neonates|people|"

@@ -98,7 +98,12 @@ def _terms(text: str, known: Known) -> tuple[str, ...]:
     abbreviations = dict(known)
     once = expand(text, abbreviations)
     # an abbreviation defined by another ("SCTT, segmental CTT") is read to the end
-    return outcome_terms(expand(once, abbreviations) if once != text else once)
+    terms = outcome_terms(expand(once, abbreviations) if once != text else once)
+    return tuple(_ROOT_ENDING.sub("", t) for t in terms)
+
+
+# A condition and its adjective are one term: "hypoglycemia" and "hypoglycemic", "anaemia" and "anaemic".
+_ROOT_ENDING = re.compile(r"(?<=\w{5})(?:ia|ic|ical)$")
 
 
 @lru_cache(maxsize=65536)
