@@ -115,9 +115,7 @@ def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapp
                 reach: int | None = None) -> Arm | None:
     """The arm named nearest offset ``at`` of ``sentence`` (within ``reach`` characters if given): by
     the words of its names (and their abbreviations) that the other arms' names lack."""
-    known = _frozen(abbreviations)
-    words = [_arm_words(arm, known) for arm in arms]
-    own = [w - set().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
+    own = _own_words(arms, abbreviations)
     best: tuple[int, int] | None = None
     for m in _WORD.finditer(sentence):
         term = stem(m.group().lower())
@@ -132,14 +130,19 @@ def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapp
 def named_order(text: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> list[Arm]:
     """The arms ``text`` names (by the words of their names the others lack), in the order it first
     names them."""
-    known = _frozen(abbreviations)
-    words = [_arm_words(arm, known) for arm in arms]
-    own = [w - set().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
+    own = _own_words(arms, abbreviations)
     order: list[Arm] = []
     for m in _WORD.finditer(text):
         term = stem(m.group().lower())
         order += [arm for arm, names in zip(arms, own, strict=True) if term in names and arm not in order]
     return order
+
+
+def _own_words(arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> list[frozenset[str]]:
+    """The words of each arm's names (and their abbreviations) that the other arms' names lack."""
+    known = _frozen(abbreviations)
+    words = [_arm_words(arm, known) for arm in arms]
+    return [w - frozenset().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
 
 
 _WORD = re.compile(r"[^\W_][\w+]*")
