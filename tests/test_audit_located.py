@@ -26,6 +26,16 @@ FACTORS = Table(
     header=(("", "Kavain 40 mg (n = 20)", "Placebo (n = 20)"),),
     body=(("Smoking", "5 (25%)", "7 (35%)"), ("Nausea", "9 (45%)", "4 (20%)")),
 )
+CHANGES = Table(
+    id="T5", label="Table 5", caption="Change in grip strength from baseline",
+    header=(("", "Kavain 40 mg", "Placebo"),),
+    body=(("Grip strength", "", ""), ("6 months", "1.5 (0.4)", "0.2 (0.3)"), ("24 months", "2.5 (0.6)", "0.1 (0.5)")),
+)
+BY_ARM = Table(
+    id="T6", label="Table 6", caption="Reaction time (s) by visit",
+    header=(("Group", "Week 4", "Week 12"),),
+    body=(("Kavain 40 mg", "3.07", "3.55"), ("Placebo", "2.04", "2.21")),
+)
 SIZES = Table(
     id="T3", label="Table 3", caption="Secondary outcomes",
     header=(("Outcome", "Kavain", "Kavain", "Placebo", "Placebo"), ("", "N", "Mean", "N", "Mean")),
@@ -37,7 +47,7 @@ SIZES = Table(
 def trial() -> Trial:
     abstract = ("Adults were randomised to kavain 10 mg (n = 20), kavain 40 mg (n = 20) or placebo (n = 20). "
                 "Tremor was rated in the kavain 40 mg group (n = 17) and the placebo group (n = 19).")
-    return read_trial(Record("pmc", pmcid="PMC5", abstract=abstract, tables=(DOSES, TIMES, SIZES, FACTORS)))
+    return read_trial(Record("pmc", pmcid="PMC5", abstract=abstract, tables=(DOSES, TIMES, SIZES, FACTORS, CHANGES, BY_ARM)))
 
 
 def _place(trial: Trial, outcome: str, intervention: str, column: str, value: str) -> str | None:
@@ -65,6 +75,11 @@ def _place(trial: Trial, outcome: str, intervention: str, column: str, value: st
         ("sleep score", "intervention_mean", "6.9", "tables/1/body/0/3"),
         ("sleep score", "intervention_mean", "6.1", None),
         ("sleep score at week 4", "intervention_mean", "6.1", "tables/1/body/0/1"),
+        # a change "from baseline" is no baseline; rows of one variable at two times: the last is the outcome
+        ("grip strength", "intervention_mean", "2.5", "tables/4/body/2/1"),
+        ("grip strength", "intervention_mean", "1.5", None),
+        ("reaction time", "intervention_mean", "3.55", "tables/5/body/0/2"),
+        ("reaction time", "intervention_mean", "3.07", None),
         # a number written as a size is no count of events
         ("tremor", "comparator_events", "19", None),
         ("tremor", "comparator_group_size", "19", "abstract"),
@@ -109,3 +124,12 @@ def test_audit_located_respectively_lists_only_the_values_of_its_own_brackets(se
     arm, other = reading.arms
     assert arm is not None
     assert (in_place(trial, "nausea", arm, other, "events", trial.index.where(Decimal(4))) is not None) is found
+
+
+@pytest.mark.parametrize("value,partner,found", [("2.5", "0.1", True), ("1.5", "0.2", False)])
+def test_audit_located_pairs_in_a_table_are_read_at_its_last_time_point(trial, value, partner, found) -> None:  # type: ignore[no-untyped-def]
+    reading = read_row(trial.reader, Query("grip strength", "kavain 40 mg", "placebo", None))
+    arm, other = reading.arms
+    assert arm is not None
+    placed = paired(trial, "grip strength", arm, other, "mean", trial.index.where(Decimal(value)), Decimal(partner))
+    assert (placed is not None) is found

@@ -32,14 +32,16 @@ from extractor.audit.places import (
 )
 from extractor.audit.trial import Trial
 from extractor.evidence import Arm, Evidence
-from extractor.nlp.rules import parse_timepoint
+from extractor.nlp.rules import parse_timepoint, untimed
 
 __all__ = ["BASELINE", "Placed", "in_place", "outcome_size", "paired"]
 
 # Where a number stands and why that place makes it this arm's value for this outcome.
 Placed = tuple[tuple[Evidence, ...], str]
 
-BASELINE = re.compile(r"\bbaseline\b|\bpre-?(?:treatment|intervention|operative|test)\b|\bbefore\b|"
+# "Baseline", but not a change "from baseline" (nor "since", "over", "versus" baseline).
+BASELINE = re.compile(r"(?<!from )(?<!since )(?<!over )(?<!versus )(?<!vs\. )(?<!vs )(?<!to )\bbaseline\b|"
+                      r"\bpre-?(?:treatment|intervention|operative|test)\b|\bbefore\b|"
                       r"\bat (?:entry|inclusion|randomi[sz]ation)\b", re.I)
 
 
@@ -61,9 +63,10 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
                 place.is_size_row or sized or place.is_header and _bracketed(text, ev)
                 or place.is_size_column and of_outcome)
             if about and names_arm(place.column, arm, other, abbreviations) and not (
-                    name != "group_size" and _later_in_row(trial, ev.section, outcome, arm, other)):
+                    name != "group_size" and _later_time(trial, ev.section, outcome, arm, other)):
                 return (ev,), f"table cell: {place.row[:80]} | {place.column}"
-            if name != "group_size" and _transposed(place, outcome, arm, other, abbreviations, baseline_asked):
+            if name != "group_size" and _transposed(place, outcome, arm, other, abbreviations, baseline_asked) and (
+                    not _later_time(trial, ev.section, outcome, arm, other, transposed=True)):
                 return (ev,), f"table cell: {place.row[:80]} | {place.column}"
             continue
         if name == "group_size" and not sized:
@@ -80,26 +83,40 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
     return None
 
 
-def _later_in_row(trial: Trial, section: str, outcome: str, arm: Arm, other: Arm | None) -> bool:
-    """Whether the cell's row gives this arm a value at a later time point than its column's ("Week 12"
-    where "Week 52" follows), and the outcome names no time point of its own: the last one is the
-    trial's outcome, as reviewers take it."""
+def _later_time(trial: Trial, section: str, outcome: str, arm: Arm, other: Arm | None,
+                transposed: bool = False) -> bool:
+    """Whether the table gives this arm's value at a later time point than the cell's, and the outcome
+    names no time point of its own (the last one is the trial's outcome, as reviewers take it): in
+    its row, a column of this arm headed later ("Week 12" where "Week 52" follows); in its column, a
+    row of the same variable and group labelled later ("6 months" where "24 months" follows)."""
     if parse_timepoint(outcome) is not None:
         return False
-    place = trial.places[section]
-    mine = _days(place.column)
-    if mine is None:
+    place = trial.places.get(section)
+    if place is None:
         return False
-    row, _, _ = section.rpartition("/")
+    row, _, c = section.rpartition("/")
+    table, _, r = row.rpartition("/")
     abbreviations = trial.reader.abbreviations
-    for c in count():
-        sibling = trial.places.get(f"{row}/{c}")
+    by_column, by_row = _days(place.column), _days(place.label)
+    for k in count():
+        sibling = trial.places.get(f"{row}/{k}")
+        if sibling is None:
+            break
+        if _later(by_column, sibling.column) and (transposed or names_arm(sibling.column, arm, other, abbreviations)):
+            return True
+    for k in count():
+        sibling = trial.places.get(f"{table}/{k}/{c}")
         if sibling is None:
             return False
-        later = _days(sibling.column)
-        if later is not None and later > mine and names_arm(sibling.column, arm, other, abbreviations):
+        if _later(by_row, sibling.label) and (sibling.group, untimed(sibling.label)) == (
+                place.group, untimed(place.label)):
             return True
     return False
+
+
+def _later(days: float | None, text: str) -> bool:
+    later = _days(text) if days is not None else None
+    return later is not None and days is not None and later > days
 
 
 def _days(text: str) -> float | None:
@@ -183,13 +200,14 @@ def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str, w
            partner: Decimal) -> Placed | None:
     """``found`` where the number and the other arm's number of the row stand together (one sentence,
     one table row or column) in a place naming the outcome, and nothing there gives them to the other
-    arm than the sheet does: the two are read as a pair there."""
+    arm than the sheet does: the two are read as a pair there (in a table, at its last time point)."""
     if other is None:
         return None
     abbreviations = trial.reader.abbreviations
     baseline_asked = bool(BASELINE.search(outcome))
     for ev in where:
-        if _is_other_size(trial.index.texts[ev.section], ev, name):
+        if _is_other_size(trial.index.texts[ev.section], ev, name) or _later_time(trial, ev.section, outcome, arm,
+                                                                                  other):
             continue
         for pv in trial.index.where(partner):
             about = _shared_place(trial, ev, pv, (arm, other))

@@ -32,7 +32,7 @@ _SIZE_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants
 @dataclass(frozen=True, slots=True)
 class TablePlace:
     """A table cell's place: the text naming its row (with its group and caption), its column, the
-    row's own label, and whether the row or the column gives sizes ("n", "No. of patients")."""
+    row's own label and group, and whether the row or the column gives sizes ("n", "No. of patients")."""
 
     row: str
     column: str
@@ -40,6 +40,7 @@ class TablePlace:
     is_size_row: bool
     label: str = ""
     is_size_column: bool = False
+    group: str = ""
 
 
 def table_places(reader: TrialReader) -> dict[str, TablePlace]:
@@ -54,7 +55,7 @@ def table_places(reader: TrialReader) -> dict[str, TablePlace]:
                 column = view.column_labels[c] if c < len(view.column_labels) else ""
                 places.setdefault(view.cell_section(r, c), TablePlace(
                     row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label,
-                    bool(_SIZE_COLUMN.match(column.rpartition("|")[2]))))
+                    bool(_SIZE_COLUMN.match(column.rpartition("|")[2])), view.row_groups.get(r, "")))
     return places
 
 
