@@ -46,7 +46,9 @@ SIZES = Table(
 @pytest.fixture(scope="module")
 def trial() -> Trial:
     abstract = ("Adults were randomised to kavain 10 mg (n = 20), kavain 40 mg (n = 20) or placebo (n = 20). "
-                "Tremor was rated in the kavain 40 mg group (n = 17) and the placebo group (n = 19).")
+                "Tremor was rated in the kavain 40 mg group (n = 17) and the placebo group (n = 19). "
+                "Over the first 6 months grip strength rose by 1.4 with kavain 40 mg and by 0.3 with placebo. "
+                "Hand pain fell by 2.7 with kavain 40 mg and by 0.6 with placebo.")
     return read_trial(Record("pmc", pmcid="PMC5", abstract=abstract, tables=(DOSES, TIMES, SIZES, FACTORS, CHANGES, BY_ARM)))
 
 
@@ -80,6 +82,9 @@ def _place(trial: Trial, outcome: str, intervention: str, column: str, value: st
         ("grip strength", "intervention_mean", "1.5", None),
         ("reaction time", "intervention_mean", "3.55", "tables/5/body/0/2"),
         ("reaction time", "intervention_mean", "3.07", None),
+        # a sentence at an earlier time than a table gives the outcome at is another time point's
+        ("grip strength", "intervention_mean", "1.4", None),
+        ("hand pain", "intervention_mean", "2.7", "abstract"),
         # a number written as a size is no count of events
         ("tremor", "comparator_events", "19", None),
         ("tremor", "comparator_group_size", "19", "abstract"),

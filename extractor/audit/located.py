@@ -74,6 +74,8 @@ def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
         sentence, offset = passage_around(text, ev.start, ev.end)
         if name != "group_size" and not names_outcome(outcome, sentence, abbreviations):
             continue
+        if name != "group_size" and _tabled_later(trial, outcome, arm, other, sentence):
+            continue
         if _respectively(sentence, ev.start - offset):
             continue  # values listed in the order of the groups: the nearest name says nothing
         reach = SIZE_REACH if name == "group_size" else None
@@ -112,6 +114,19 @@ def _later_time(trial: Trial, section: str, outcome: str, arm: Arm, other: Arm |
                 place.group, untimed(place.label)):
             return True
     return False
+
+
+def _tabled_later(trial: Trial, outcome: str, arm: Arm, other: Arm | None, sentence: str) -> bool:
+    """Whether a sentence gives the outcome at a time point ("over the first 6 months") earlier than one
+    a table of the article gives this arm's value at (a row or a column of the outcome, labelled later),
+    and the outcome names no time point of its own."""
+    days = _days(sentence)
+    if days is None or parse_timepoint(outcome) is not None:
+        return False
+    abbreviations = trial.reader.abbreviations
+    return any((_later(days, place.label) or _later(days, place.column)) and not place.is_header
+               and names_outcome_row(outcome, place, abbreviations)
+               and names_arm(place.column, arm, other, abbreviations) for place in trial.places.values())
 
 
 def _later(days: float | None, text: str) -> bool:
@@ -208,6 +223,9 @@ def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str, w
     for ev in where:
         if _is_other_size(trial.index.texts[ev.section], ev, name) or _later_time(trial, ev.section, outcome, arm,
                                                                                   other):
+            continue
+        if ev.section not in trial.places and _tabled_later(
+                trial, outcome, arm, other, passage_around(trial.index.texts[ev.section], ev.start, ev.end)[0]):
             continue
         for pv in trial.index.where(partner):
             about = _shared_place(trial, ev, pv, (arm, other))
