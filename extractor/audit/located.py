@@ -134,6 +134,7 @@ def _later(days: float | None, text: str) -> bool:
     return later is not None and days is not None and later > days
 
 
+@lru_cache(maxsize=65536)
 def _days(text: str) -> float | None:
     tp = parse_timepoint(text)
     return tp.days if tp else None
