@@ -8,7 +8,7 @@ import pytest
 
 from extractor.audit import Trial, read_row, read_trial
 from extractor.audit.located import in_place, outcome_size, paired
-from extractor.evidence import Query
+from extractor.evidence import Arm, Query
 from extractor.records import Record, Table
 
 DOSES = Table(
@@ -52,11 +52,24 @@ def trial() -> Trial:
     return read_trial(Record("pmc", pmcid="PMC5", abstract=abstract, tables=(DOSES, TIMES, SIZES, FACTORS, CHANGES, BY_ARM)))
 
 
-def _place(trial: Trial, outcome: str, intervention: str, column: str, value: str) -> str | None:
-    reading = read_row(trial.reader, Query(outcome, intervention, "placebo", None))
-    side, name = column.split("_", 1)
-    arm, other = reading.arms if side == "intervention" else reading.arms[::-1]
+def _arms(trial: Trial, outcome: str, intervention: str = "kavain 40 mg",
+          comparator: str = "placebo") -> tuple[Arm, Arm | None]:
+    """The sheet row's arms as the trial names them: (intervention, comparator)."""
+    arm, other = read_row(trial.reader, Query(outcome, intervention, comparator, None)).arms
     assert arm is not None
+    return arm, other
+
+
+def _tea_trial(sentence: str) -> Trial:
+    return read_trial(Record("pmc", pmcid="PMC7", abstract=f"Adults were randomised to tea or water. {sentence}"))
+
+
+def _place(trial: Trial, outcome: str, intervention: str, column: str, value: str) -> str | None:
+    side, name = column.split("_", 1)
+    arm, other = _arms(trial, outcome, intervention)
+    if side == "comparator":
+        assert other is not None
+        arm, other = other, arm
     placed = in_place(trial, outcome, arm, other, name, trial.index.where(Decimal(value)))
     return placed[0][0].section if placed else None
 
@@ -96,8 +109,7 @@ def test_audit_located_places_by_row_column_and_time(trial, outcome, column, val
 
 @pytest.mark.parametrize("outcome,intervention,expected", [("tremor", "kavain 40 mg", "17"), ("headache", "kavain 40 mg", None)])
 def test_audit_located_outcome_size_is_the_n_where_the_outcome_is_named(trial, outcome, intervention, expected) -> None:  # type: ignore[no-untyped-def]
-    reading = read_row(trial.reader, Query(outcome, intervention, "placebo", None))
-    found = outcome_size(trial, outcome, reading.arms[0], reading.arms[1])  # type: ignore[arg-type]
+    found = outcome_size(trial, outcome, *_arms(trial, outcome, intervention))
     assert (found[1].text if found else None) == expected
 
 
@@ -109,10 +121,8 @@ def test_audit_located_outcome_size_is_the_n_where_the_outcome_is_named(trial, o
      ("Time to relapse was shorter with water than with tea (305 versus 480 days).", "305", "480", False)],
 )
 def test_audit_located_values_set_against_each_other_follow_the_order_of_the_arms(sentence, tea, water, found) -> None:  # type: ignore[no-untyped-def]
-    trial = read_trial(Record("pmc", pmcid="PMC7", abstract=f"Adults were randomised to tea or water. {sentence}"))
-    reading = read_row(trial.reader, Query("time to relapse", "tea", "water", "continuous"))
-    arm, other = reading.arms
-    assert arm is not None
+    trial = _tea_trial(sentence)
+    arm, other = _arms(trial, "time to relapse", "tea", "water")
     placed = paired(trial, "time to relapse", arm, other, "mean", trial.index.where(Decimal(tea)), Decimal(water))
     assert (placed is not None) is found
 
@@ -124,17 +134,13 @@ def test_audit_located_values_set_against_each_other_follow_the_order_of_the_arm
      ("Nausea was reported by 4 and 9 patients given water and tea, respectively.", False)],
 )
 def test_audit_located_respectively_lists_only_the_values_of_its_own_brackets(sentence: str, found: bool) -> None:
-    trial = read_trial(Record("pmc", pmcid="PMC8", abstract=f"Adults were randomised to tea or water. {sentence}"))
-    reading = read_row(trial.reader, Query("nausea", "tea", "water", "binary"))
-    arm, other = reading.arms
-    assert arm is not None
+    trial = _tea_trial(sentence)
+    arm, other = _arms(trial, "nausea", "tea", "water")
     assert (in_place(trial, "nausea", arm, other, "events", trial.index.where(Decimal(4))) is not None) is found
 
 
 @pytest.mark.parametrize("value,partner,found", [("2.5", "0.1", True), ("1.5", "0.2", False)])
 def test_audit_located_pairs_in_a_table_are_read_at_its_last_time_point(trial, value, partner, found) -> None:  # type: ignore[no-untyped-def]
-    reading = read_row(trial.reader, Query("grip strength", "kavain 40 mg", "placebo", None))
-    arm, other = reading.arms
-    assert arm is not None
+    arm, other = _arms(trial, "grip strength")
     placed = paired(trial, "grip strength", arm, other, "mean", trial.index.where(Decimal(value)), Decimal(partner))
     assert (placed is not None) is found
