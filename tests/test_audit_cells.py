@@ -107,3 +107,38 @@ def test_audit_cells_group_size_written_as_a_denominator(column: str, value: str
     trial = read_trial(record)
     reading = read_row(trial.reader, Query("sleeping better", "tea", "water", "binary"))
     assert check_cell(reading, trial, column, {column: value}).status == status
+
+
+def test_audit_cells_more_events_than_participants_is_no_count_of_them() -> None:
+    trial = read_trial(Record("pmc", pmcid="PMC4", abstract=(
+        "Patients were randomised to tea (n = 20) or water (n = 20). There were 31 admissions in the tea "
+        "group and 12 in the water group.")))
+    reading = read_row(trial.reader, Query("admissions", "tea", "water", "binary"))
+    row = {"intervention_events": "31", "intervention_group_size": "20", "comparator_events": "12"}
+    check = check_cell(reading, trial, "intervention_events", row)
+    assert check.status == "elsewhere" and "participants" in check.why
+    assert check_cell(reading, trial, "comparator_events", row).status != "elsewhere"
+
+
+@pytest.mark.parametrize("value,status", [("40", "elsewhere"), ("38", "found")])
+def test_audit_cells_group_size_is_the_n_where_the_outcome_is_reported(value: str, status: str) -> None:
+    trial = read_trial(Record("pmc", pmcid="PMC6", abstract=(
+        "Adults were randomised to tea (n = 40) or water (n = 40). Median pain relief was 30% in the tea "
+        "group (n = 36) and 10% in the water group (n = 38).")))
+    reading = read_row(trial.reader, Query("median pain relief", "tea", "water", "continuous"))
+    check = check_cell(reading, trial, "comparator_group_size", {"comparator_group_size": value})
+    assert check.status == status
+    assert status == "found" or "n = 38" in check.why
+
+
+@pytest.mark.parametrize("value,status", [("2.0", "derived"), ("2.53", "conflict")])
+def test_audit_cells_sd_is_derived_with_the_results_own_n(value: str, status: str) -> None:
+    # 40 randomised to tea, 25 analysed: SE 0.4 gives SD 0.4 x 5 = 2.0, not 0.4 x sqrt(40) = 2.53
+    table = Table(id="T1", label="Table 1", caption="Pain at week 8, mean (SE)",
+                  header=(("Outcome", "Tea (n = 25)", "Water (n = 36)"),),
+                  body=(("Pain score", "3.1 (0.4)", "5.0 (0.5)"),))
+    trial = read_trial(Record("pmc", pmcid="PMC8", tables=(table,), abstract=(
+        "Adults were randomised to tea (n = 40) or water (n = 40). Pain was rated at week 8.")))
+    reading = read_row(trial.reader, Query("pain score", "tea", "water", "continuous"))
+    column = "intervention_standard_deviation"
+    assert check_cell(reading, trial, column, {column: value}).status == status

@@ -9,6 +9,7 @@ import pytest
 from extractor.audit.numbers import (
     NumberIndex,
     decimals,
+    is_label,
     occurrences,
     passage_around,
     reported_number,
@@ -77,3 +78,25 @@ def test_audit_numbers_reads_numbers_in_words(text: str, expected: list[int]) ->
     index = NumberIndex({"abstract": text})
     assert [v for v in expected if index.where(Decimal(v))] == expected
     assert [int(v) for v, _, _ in word_occurrences(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text,number,expected",
+    [("as shown in Table 2 and Fig. 3", "2", True), ("as shown in Table 2 and Fig. 3", "3", True),
+     ("(Figs. 1 and 4b)", "4", True), ("Supplementary Table S5", "5", True), ("2 patients (table 3)", "2", False),
+     ("a score of 2.0 (Figure 1)", "2.0", False)],
+)
+def test_audit_numbers_labels_of_tables_and_figures(text: str, number: str, expected: bool) -> None:
+    assert is_label(text, text.index(number)) is expected
+
+
+def test_audit_numbers_index_holds_no_labels() -> None:
+    index = NumberIndex({"abstract": "Scores fell (Table 2); 2 patients left (Figure 4)."})
+    assert [e.start for e in index.where(Decimal(2))] == [23]
+    assert index.where(Decimal(4)) == ()
+
+
+def test_audit_numbers_passage_goes_on_past_an_abbreviation_before_the_number() -> None:
+    text = "Relapse came later with tea (480 vs. 305 days). Nothing else changed."
+    start = text.index("305")
+    assert passage_around(text, start, start + 3) == ("Relapse came later with tea (480 vs. 305 days).", 0)

@@ -143,6 +143,13 @@ def test_rules_parse_timepoint(text: str, expected: str | None) -> None:
     assert (str(tp) if tp else None) == expected
 
 
+@pytest.mark.parametrize("earlier,later", [("at week 12", "at week 52"), ("after 4 weeks", "at 2 months"),
+                                           ("at 24 h", "day 3"), ("week 26", "12 months")])
+def test_rules_timepoints_order_by_days(earlier: str, later: str) -> None:
+    first, second = rules.parse_timepoint(earlier), rules.parse_timepoint(later)
+    assert first is not None and second is not None and first.days < second.days
+
+
 @pytest.mark.parametrize(
     "percent,digits,total,expected",
     [

@@ -4,6 +4,7 @@ For a sheet row the extractor's own reading is taken once (:class:`Reading`): th
 gives with its confidence, the trial's arms the sheet's names denote, and every result naming the
 row's outcome, best first. A cell is then, in this order:
 
+- not a count of participants (``elsewhere`` or ``absent``) when a count exceeds its group's size;
 - ``found`` when it is the value ``fill`` reads (``derived`` when fill derived it);
 - ``derived`` when it follows from a best reading of the outcome: the one count a percentage and a
   group size allow, or an SD from an SE or a CI with the group size (Cochrane Handbook 6.5.2.2),
@@ -12,6 +13,8 @@ row's outcome, best first. A cell is then, in this order:
 - ``found`` when it is this arm's value in a best reading of the outcome (a group size: the n of
   the result, else the arm's size), ``elsewhere`` when only a lesser reading gives it;
 - ``found`` when its place in the text says so (:mod:`extractor.audit.located`);
+- for a group size found so far, ``elsewhere`` when a sentence naming the outcome gives the arm
+  another n (the n analysed for the outcome, which the arm's size stated elsewhere is not);
 - ``elsewhere`` when the number stands anywhere else in the article, ``absent`` when nowhere.
 """
 
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from extractor.audit.located import BASELINE, Placed, in_place, paired
+from extractor.audit.located import BASELINE, Placed, in_place, outcome_size, paired
 from extractor.audit.numbers import as_decimal, decimals, reported_number
 from extractor.audit.trial import Trial
 from extractor.evidence import Arm, ArmValue, Evidence, Filled, Query, Result, TrialReader, fill
@@ -117,6 +120,9 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
     side, name = column.split("_", 1)
     arm = reading.arms[SIDES.index(side)]
     tool = reading.filled.values.get(column)
+    too_many = _more_than_the_group(trial, row, side, arm, value, tool) if name == "events" else None
+    if too_many is not None:
+        return too_many
     confident = tool is not None and reading.filled.confidence >= CONFIDENT and (
         name != "group_size" or _result_sized(reading, arm))  # else fill's size is the arm's, not the result's
     if tool is not None and as_decimal(tool) == value and (confident or name != "group_size"):
@@ -130,16 +136,53 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
         return CellCheck("conflict", _side_evidence(reading, side, name), _show(tool),
                          f"fill reads {_show(tool)} (confidence {reading.filled.confidence:.2f})")
     found = _size(reading, arm, value) if name == "group_size" else _found(reading, arm, name, value)
-    if found is not None:
-        return found
+    if found is None:
+        placed = _placed(reading, trial, column, row, trial.index.where(value))
+        found = CellCheck("found", placed[0], why=placed[1]) if placed is not None else None
+    if found is not None and found.status == "found" and name == "group_size":
+        return _unless_sized_for_outcome(reading, trial, side, value, found)
+    return found or _nowhere_as_this(trial, value, tool)
+
+
+def _nowhere_as_this(trial: Trial, value: Decimal, tool: float | int | None, why: str = "") -> CellCheck:
+    """``elsewhere`` where the number stands in the article (not as this arm's value), else ``absent``."""
     where = trial.index.where(value)
-    placed = _placed(reading, trial, column, row, where)
-    if placed is not None:
-        return CellCheck("found", placed[0], why=placed[1])
+    shown = _show(tool) if tool is not None else None
     if where:
-        return CellCheck("elsewhere", where[:3], _show(tool) if tool is not None else None,
-                         f"in the article {len(where)} time(s), not as this arm's value")
-    return CellCheck("absent", (), _show(tool) if tool is not None else None, "nowhere in the article")
+        return CellCheck("elsewhere", where[:3], shown,
+                         why or f"in the article {len(where)} time(s), not as this arm's value")
+    return CellCheck("absent", (), shown, f"{why}; nowhere in the article" if why else "nowhere in the article")
+
+
+def _more_than_the_group(trial: Trial, row: Mapping[str, str], side: str, arm: Arm | None, value: Decimal,
+                         tool: float | int | None) -> CellCheck | None:
+    """A count above its group's size counts events, not participants with one: not this cell's value."""
+    size = _group_size(row, side, arm)
+    if size is None or value <= size:
+        return None
+    return _nowhere_as_this(trial, value, tool, f"more than the group's {size} participants: not a count of "
+                                                "participants with the event")
+
+
+def _group_size(row: Mapping[str, str], side: str, arm: Arm | None) -> Decimal | None:
+    """The size of the row's group on ``side``: the sheet's own cell, else the arm's known size."""
+    cell = reported_number(row.get(f"{side}_group_size") or "")
+    if cell is not None:
+        return cell
+    known = arm.n_analysed or arm.n_randomised if arm is not None else None
+    return as_decimal(known) if known else None
+
+
+def _unless_sized_for_outcome(reading: Reading, trial: Trial, side: str, value: Decimal,
+                              found: CellCheck) -> CellCheck:
+    """``elsewhere`` for a group's size where a sentence naming the outcome gives the arm another n."""
+    k = SIDES.index(side)
+    arm, other = reading.arms[k], reading.arms[1 - k]
+    own = outcome_size(trial, reading.query.outcome, arm, other) if arm is not None else None
+    if own is None or own[0] == value:
+        return found
+    return CellCheck("elsewhere", (*found.evidence[:2], own[1]),
+                     why=f"{found.why}, but n = {own[1].text} where the outcome is reported")
 
 
 def _placed(reading: Reading, trial: Trial, column: str, row: Mapping[str, str],
@@ -151,8 +194,9 @@ def _placed(reading: Reading, trial: Trial, column: str, row: Mapping[str, str],
         return None
     outcome = reading.query.outcome
     partner = reported_number(row.get(f"{SIDES[1 - k]}_{name}") or "")
-    return in_place(trial, outcome, arm, other, name, where) or (
-        paired(trial, outcome, arm, other, where, partner) if partner is not None and name != "group_size" else None)
+    if partner is None or name == "group_size":
+        return in_place(trial, outcome, arm, other, name, where)
+    return in_place(trial, outcome, arm, other, name, where) or paired(trial, outcome, arm, other, name, where, partner)
 
 
 def _show(value: float | int) -> str:
@@ -216,7 +260,10 @@ def _size(reading: Reading, arm: Arm | None, value: Decimal) -> CellCheck | None
 
 
 def _sizes(arm: Arm, read: ArmValue) -> set[int]:
-    return {n for n in (read.total, read.n, arm.n_randomised, arm.n_analysed) if n}
+    """The n a result's statistics are of: its own where it gives one, else the arm's (analysed or
+    randomised: the result does not say which); never the arm's where the result gives another."""
+    own = {n for n in (read.total, read.n) if n}
+    return own or {n for n in (arm.n_randomised, arm.n_analysed) if n}
 
 
 def _derived(reading: Reading, arm: Arm | None, name: str, value: Decimal) -> CellCheck | None:

@@ -18,7 +18,7 @@ from extractor.evidence import Evidence
 from extractor.records import Record
 from extractor.report import record_texts
 
-__all__ = ["NumberIndex", "as_decimal", "decimals", "number_index", "occurrences", "passage_around",
+__all__ = ["NumberIndex", "as_decimal", "decimals", "is_label", "number_index", "occurrences", "passage_around",
            "reported_number", "word_occurrences"]
 
 # A number as papers print it: thousands grouped by commas or thin spaces, a point or a mid-dot.
@@ -107,28 +107,50 @@ def passage_around(text: str, start: int, end: int, width: int = 300) -> tuple[s
     Returns the passage and its offset in ``text``.
     """
     left = max(0, start - width)
-    stops = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
+    # up to one character past ``start``: "vs. 305" ends no sentence before the number
+    stops = [m.end() for m in _SENTENCE_END.finditer(text, left, min(len(text), start + 1))]
     left = stops[-1] if stops else left
     stop = _SENTENCE_END.search(text, end, min(len(text), end + width))
     right = stop.start() + 1 if stop else min(len(text), end + width)
     return text[left:right], left
 
 
+# A number naming a table or a figure ("Table 2", "Figs. 1 and 3b", "Supplementary Table S2") is a
+# label, never a value: a cell's "2.0" is not found in "(Table 2)".
+_LABEL_BEFORE = re.compile(
+    r"(?i)\b(?:Tables?|Fig(?:ure)?s?\.?|Supplementa(?:ry|l) (?:Tables?|Fig(?:ure)?s?\.?)|Appendix|Panels?)"
+    r"(?:\s*S?\d+[a-z]?\s*(?:,|and|or|[-–]|to))*\s*S?$")
+
+
+def is_label(text: str, start: int) -> bool:
+    """Whether the number starting at ``text[start]`` names a table or a figure."""
+    return bool(_LABEL_BEFORE.search(text[max(0, start - 40):start]))
+
+
 class NumberIndex:
-    """Every number of an article's texts, with where it stands."""
+    """Every number of an article's texts but labels (:func:`is_label`), with where it stands."""
 
     def __init__(self, texts: Mapping[str, str], labels: Mapping[str, str] | None = None) -> None:
         self.texts = dict(texts)
         self._labels = dict(labels or {})
         self._where: dict[Decimal, list[Evidence]] = {}
+        self._at: dict[tuple[str, int], tuple[Decimal, Evidence]] = {}
         for section, text in self.texts.items():
             for value, start, end in sorted([*occurrences(text), *word_occurrences(text)], key=lambda o: o[1]):
+                if is_label(text, start):
+                    continue
                 label = self._labels.get(section)
-                self._where.setdefault(value, []).append(Evidence(section, text[start:end], start, end, label))
+                evidence = Evidence(section, text[start:end], start, end, label)
+                self._where.setdefault(value, []).append(evidence)
+                self._at[section, start] = (value, evidence)
 
     def where(self, value: Decimal) -> tuple[Evidence, ...]:
         """The occurrences of ``value`` in reading order (abstract, sections, tables)."""
         return tuple(self._where.get(value, ()))
+
+    def at(self, section: str, start: int) -> tuple[Decimal, Evidence] | None:
+        """The number starting at offset ``start`` of ``section`` and where it stands, if one does."""
+        return self._at.get((section, start))
 
     def __contains__(self, value: object) -> bool:
         return value in self._where

@@ -16,27 +16,31 @@ from functools import lru_cache
 from extractor.evidence import Arm, TrialReader
 from extractor.evidence.choose import outcome_terms
 from extractor.evidence.sheet_arms import arm_score
-from extractor.evidence.similarity import coverage, expand, stem
+from extractor.evidence.similarity import coverage, expand, matched, stem
 
-__all__ = ["NAMES_OUTCOME", "TablePlace", "names_arm", "names_outcome", "nearest_arm", "table_places"]
+__all__ = ["NAMES_OUTCOME", "TablePlace", "named_order", "names_arm", "names_outcome", "names_outcome_row",
+           "nearest_arm", "table_places"]
 
 # The share of the outcome's terms a row label or sentence must hold to be about the outcome.
 NAMES_OUTCOME = 0.6
 # An arm's name in a column header or sentence (as arm_score measures), and its margin over the other.
 NAMES_ARM = 0.5
+_SIZE_COLUMN = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)[a-z]?\s*$", re.I)
 _SIZE_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)\s*(?:\(|=|:|$)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
 class TablePlace:
-    """A table cell's place: the text naming its row (with its group and caption), its column, and
-    the row's own label."""
+    """A table cell's place: the text naming its row (with its group and caption), its column, the
+    row's own label and group, and whether the row or the column gives sizes ("n", "No. of patients")."""
 
     row: str
     column: str
     is_header: bool
     is_size_row: bool
     label: str = ""
+    is_size_column: bool = False
+    group: str = ""
 
 
 def table_places(reader: TrialReader) -> dict[str, TablePlace]:
@@ -50,7 +54,8 @@ def table_places(reader: TrialReader) -> dict[str, TablePlace]:
             for c in range(len(cells)):
                 column = view.column_labels[c] if c < len(view.column_labels) else ""
                 places.setdefault(view.cell_section(r, c), TablePlace(
-                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label))
+                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label,
+                    bool(_SIZE_COLUMN.match(column.rpartition("|")[2])), view.row_groups.get(r, "")))
     return places
 
 
@@ -59,6 +64,17 @@ def names_outcome(outcome: str, text: str, abbreviations: Mapping[str, str]) -> 
     known = _frozen(abbreviations)
     wanted = _terms(outcome, known)
     return bool(wanted) and coverage(wanted, set(_terms(text, known))) >= NAMES_OUTCOME
+
+
+def names_outcome_row(outcome: str, place: TablePlace, abbreviations: Mapping[str, str]) -> bool:
+    """Whether a table row is about the sheet's outcome: its text (label, group rows, caption) names
+    the outcome, and its own label, when it names something, names part of it: under a caption
+    naming the outcome, a row labelled by something else ('Ovarian cystectomy') is another variable."""
+    if not names_outcome(outcome, place.row, abbreviations):
+        return False
+    known = _frozen(abbreviations)
+    own = _terms(place.label, known)
+    return not own or bool(matched(_terms(outcome, known), own))
 
 
 def names_arm(text: str, arm: Arm, other: Arm | None, abbreviations: Mapping[str, str]) -> bool:
@@ -80,7 +96,15 @@ def _frozen(abbreviations: Mapping[str, str]) -> Known:
 
 @lru_cache(maxsize=65536)
 def _terms(text: str, known: Known) -> tuple[str, ...]:
-    return outcome_terms(expand(text, dict(known)))
+    abbreviations = dict(known)
+    once = expand(text, abbreviations)
+    # an abbreviation defined by another ("SCTT, segmental CTT") is read to the end
+    terms = outcome_terms(expand(once, abbreviations) if once != text else once)
+    return tuple(_ROOT_ENDING.sub("", t) for t in terms)
+
+
+# A condition and its adjective are one term: "hypoglycemia" and "hypoglycemic", "anaemia" and "anaemic".
+_ROOT_ENDING = re.compile(r"(?<=\w{5})(?:ia|ic|ical)$")
 
 
 @lru_cache(maxsize=65536)
@@ -92,9 +116,7 @@ def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapp
                 reach: int | None = None) -> Arm | None:
     """The arm named nearest offset ``at`` of ``sentence`` (within ``reach`` characters if given): by
     the words of its names (and their abbreviations) that the other arms' names lack."""
-    known = _frozen(abbreviations)
-    words = [_arm_words(arm, known) for arm in arms]
-    own = [w - set().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
+    own = _own_words(arms, abbreviations)
     best: tuple[int, int] | None = None
     for m in _WORD.finditer(sentence):
         term = stem(m.group().lower())
@@ -104,6 +126,24 @@ def nearest_arm(sentence: str, at: int, arms: Sequence[Arm], abbreviations: Mapp
                 if distance >= 0 and (best is None or distance < best[0]) and (reach is None or distance <= reach):
                     best = (distance, k)
     return arms[best[1]] if best is not None else None
+
+
+def named_order(text: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> list[Arm]:
+    """The arms ``text`` names (by the words of their names the others lack), in the order it first
+    names them."""
+    own = _own_words(arms, abbreviations)
+    order: list[Arm] = []
+    for m in _WORD.finditer(text):
+        term = stem(m.group().lower())
+        order += [arm for arm, names in zip(arms, own, strict=True) if term in names and arm not in order]
+    return order
+
+
+def _own_words(arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> list[frozenset[str]]:
+    """The words of each arm's names (and their abbreviations) that the other arms' names lack."""
+    known = _frozen(abbreviations)
+    words = [_arm_words(arm, known) for arm in arms]
+    return [w - frozenset().union(*(o for j, o in enumerate(words) if j != k)) for k, w in enumerate(words)]
 
 
 _WORD = re.compile(r"[^\W_][\w+]*")

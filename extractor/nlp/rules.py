@@ -461,6 +461,14 @@ class Timepoint:
         v = int(self.value) if self.value == int(self.value) else self.value
         return f"{self.unit} {v}"
 
+    @property
+    def days(self) -> float:
+        """The time point in days (a month is 30.4 days; a visit counts as a day), to order time points."""
+        return self.value * _DAYS_PER_UNIT[self.unit]
+
+
+_DAYS_PER_UNIT = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4, "year": 365, "visit": 1}
+
 
 _UNITS = {
     "day": "day", "days": "day", "d": "day",
