@@ -143,7 +143,7 @@ RULES = [
          examples=[{"text": "Forty received flunisolide, and 33 received placebo.", "n": 40, "group": "flunisolide"},
                    {"text": "Twelve were randomized to early surgery.", "n": 12, "group": "early surgery"}],
          counter_examples=["Forty received no benefit from it.", "Twelve received more than one dose."]),
-    dict(id="size.count_in_group", cues=['group', 'arm'], kind="group", name="group",
+    dict(id="size.count_in_group", cues=['group', 'arm'], kind="group", name="group", result_sentence_blocks=True,
          purpose="a count of people, then the group they were in: '24 in the EMS group'",
          regex=r"{not_value}(?P<n>{count})\s+(?:{adjs}{size_people}\s+)?(?:were\s+)?(?:in|into|to)\s+(?:the\s+)?(?P<group>(?:[\w+/-]+\s+){0,4}?(?:group|arm)\b(?:\s+(?-i:[A-Z]{1,2}\d?|\d{1,2}|[IVX]{1,4})\b)?){event_next}",
          flags=["I"],

@@ -161,3 +161,10 @@ def test_nlp_sizes_group_names_that_end_with_a_dose_or_are_labels() -> None:
     groups = {(m.n, m.group) for m in find_sizes(text)}
     assert {(47, "drug K at 7.5 mg/day"), (49, "placebo")} <= groups
     assert find_sizes("The dose was raised for 12 weeks (n = 30) and 24 weeks (n = 28).") == ()
+
+
+def test_nlp_sizes_a_word_of_results_hides_only_the_counts_near_it() -> None:
+    far = "The dose-response curve of insulin to glucose clamps of rising strength was examined in 12 healthy and 6 diabetic subjects."
+    assert {m.n: m.group for m in find_sizes(far)} == {12: "healthy", 6: "diabetic"}
+    assert find_sizes("In the trial, 12 healthy and 6 diabetic subjects responded.") == ()
+    assert find_sizes("Response was seen in 14 in group A.") == ()  # a count in a group, in a sentence of results

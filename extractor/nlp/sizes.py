@@ -51,7 +51,8 @@ class SizeRule:
     kind: SizeKind
     name: Literal["group", "before", "none"]
     in_event_sentences: bool
-    in_result_sentences: bool
+    in_result_sentences: bool  # read where a word of results stands near the count ("12 responded")
+    result_sentence_blocks: bool  # a word of results anywhere in the sentence stops the rule
     needs: str | None  # a lexicon class one of whose words the sentence must hold
     cues: tuple[str, ...] | None  # words one of which every sentence the rule can read holds (a fast pre-filter)
     examples: tuple[dict[str, Any], ...]
@@ -119,6 +120,7 @@ def size_rules() -> tuple[SizeRule, ...]:
             pattern = re.compile(_expand(raw["regex"]), re.I if "I" in raw.get("flags", []) else 0)
             rules.append(SizeRule(raw["id"], raw["purpose"], pattern, raw["kind"], raw["name"],
                                   raw.get("in_event_sentences", False), raw.get("in_result_sentences", False),
+                                  raw.get("result_sentence_blocks", False),
                                   raw.get("needs"), _cue_filter(raw.get("cues")), tuple(raw["examples"]),
                                   tuple(raw.get("counter_examples", ()))))
         except (KeyError, ValueError, re.error) as exc:
@@ -187,7 +189,7 @@ def find_sizes(text: str, keep: Callable[[str], bool] | None = None,
         losses = _has_cue("loss_cues", lowered)
         breakdown: bool | None = None
         for rule in rules:
-            if (eventful and not rule.in_event_sentences) or (resultful and not rule.in_result_sentences):
+            if (eventful and not rule.in_event_sentences) or (resultful and rule.result_sentence_blocks):
                 continue
             if not rule.may_read(lowered):
                 continue
@@ -200,6 +202,8 @@ def find_sizes(text: str, keep: Callable[[str], bool] | None = None,
             for mention in _read(rule, sentence, start):
                 if losses and not rule.in_event_sentences and _in_loss_clause(sentence, mention.number[0] - start):
                     continue  # "of 300 screened, ...": the clause counts those lost or left out
+                if resultful and not rule.in_result_sentences and _near_result(sentence, mention, start):
+                    continue  # "12 patients responded": a count of those with an outcome
                 if mention.number[0] not in taken:
                     found.append(mention)
                     taken.add(mention.number[0])
@@ -443,6 +447,17 @@ def _without_conditions(lowered: str) -> str:
         if name in lowered:
             lowered = lowered.replace(name, " ")
     return lowered
+
+
+def _near_result(sentence: str, mention: SizeMention, offset: int) -> bool:
+    """Whether a word of results stands in the clause of a mention, near it."""
+    at, end = mention.start - offset, mention.end - offset
+    start = max(max(sentence.rfind(c, 0, at) for c in ",;:") + 1, at - _RESULT_REACH)
+    ends = [i for c in ",;:" if (i := sentence.find(c, end)) >= 0]
+    return _has_cue("result_cues", sentence[start : min(min(ends, default=len(sentence)), end + _RESULT_REACH)])
+
+
+_RESULT_REACH = 60
 
 
 def _in_loss_clause(sentence: str, at: int) -> bool:
