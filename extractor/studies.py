@@ -98,6 +98,6 @@ def write_comparison_table(
 def _cell(key: str, value: object) -> object:
     if value is None:
         return ""
-    if key in ("derived", "evidence"):
+    if key in ("derived", "evidence", "rules"):
         return json.dumps(value, ensure_ascii=False)
     return value

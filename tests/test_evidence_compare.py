@@ -151,3 +151,12 @@ def test_evidence_compare_sd_from_se_keeps_two_significant_digits(se, n, expecte
 
     got = side(ArmValue("drug", mean=1.0, se=se, n=n, dispersion="se"), None)
     assert got.sd == expected and got.derived == ("standard_deviation",)
+
+
+def test_evidence_compare_every_row_names_the_rules_that_read_it(seed_trial) -> None:  # type: ignore[no-untyped-def]
+    _, trial = seed_trial
+    *_, infection = trial.comparisons
+    assert all(c.rules and c.to_dict()["rules"] == list(c.rules) for c in trial.comparisons)
+    # a group size taken from the arm, not the result, names the rule that sized the arm
+    arm_rules = {z.rule for a in trial.arms for z in a.sizes}
+    assert "infection" in infection.outcome and set(infection.rules) & arm_rules

@@ -87,7 +87,7 @@ def evidence_document(trials: Sequence[TrialEvidence], records: Sequence[Record]
 
 
 def write_comparisons_csv(trials: Iterable[TrialEvidence], out: io.TextIOBase | Any) -> int:
-    """Write the comparisons as CSV (``derived`` ";"-free JSON lists, ``evidence`` JSON); return rows."""
+    """Write the comparisons as CSV (``derived`` and ``rules`` as JSON lists, ``evidence`` JSON); return rows."""
     import json
 
     writer = csv.DictWriter(out, fieldnames=list(COMPARISON_COLUMNS), lineterminator="\n")
@@ -98,6 +98,7 @@ def write_comparisons_csv(trials: Iterable[TrialEvidence], out: io.TextIOBase | 
             row = comparison.to_dict()
             row["derived"] = json.dumps(row["derived"])
             row["evidence"] = json.dumps(row["evidence"], ensure_ascii=False)
+            row["rules"] = json.dumps(row["rules"])
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
             count += 1
     return count

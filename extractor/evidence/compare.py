@@ -172,7 +172,19 @@ def comparison(
         p_consistent=p_check.consistent if p_check else None,
         derived=derived, evidence=evidence,
         confidence=_confidence(result, derived, p_check.consistent if p_check else None),
+        rules=_rules((a, sa), (b, sb), arms=arms),
     )
+
+
+def _rules(*sides: tuple[ArmValue, Side], arms: Mapping[str, Arm]) -> tuple[str, ...]:
+    """The ids of the rules that read a row's values, and of those that read a group size taken from
+    the arm (not from the result)."""
+    out = [r for value, _ in sides for r in value.rule_ids]
+    for value, side_ in sides:
+        arm = arms.get(value.arm)
+        if arm is not None and side_.total is not None and side_.total != (value.total or value.n):
+            out += [z.rule for z in arm.sizes if z.n == side_.total][:1]
+    return tuple(dict.fromkeys(out))
 
 
 def _p_check(result: Result, a: Side, b: Side):  # type: ignore[no-untyped-def]
@@ -233,6 +245,7 @@ def effect_comparison(result: Result, ids: tuple[str | None, str | None], primar
         p_value=result.p_value, p_operator=result.p_operator,
         derived=("effect",) if turned else (), evidence=result.evidence,
         confidence=_confidence(result, ("effect",) if turned else (), None),
+        rules=tuple(dict.fromkeys(r for v in result.values for r in v.rule_ids)),
     )
 
 

@@ -145,7 +145,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "intervention_mean", "intervention_standard_deviation",
     "comparator_mean", "comparator_standard_deviation",
     "effect_measure", "effect", "ci_low", "ci_high", "ci_level", "p_value", "p_operator",
-    "p_recomputed", "p_consistent", "derived", "evidence", "confidence",
+    "p_recomputed", "p_consistent", "derived", "evidence", "confidence", "rules",
 )
 
 
@@ -184,12 +184,14 @@ class Comparison:
     derived: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     confidence: float = 0.0
+    rules: tuple[str, ...] = ()  # the ids of the rules that read its values and group sizes
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, keys in :data:`COMPARISON_COLUMNS` order."""
         out = {name: getattr(self, name) for name in COMPARISON_COLUMNS}
         out["derived"] = list(self.derived)
         out["evidence"] = [e.to_dict() for e in self.evidence]
+        out["rules"] = list(self.rules)
         return out
 
 
