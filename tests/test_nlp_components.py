@@ -110,3 +110,29 @@ def test_nlp_every_packaged_pattern_fits_the_windows_the_matcher_runs_on() -> No
                                             else [token.get("TEXT")])]
         assert anchored, entry["id"]
         assert anchored[0] <= WINDOW_BEFORE and len(pattern) - anchored[0] <= WINDOW_AFTER, entry["id"]
+
+
+def _raw_matches(nlp, text: str) -> list[str]:
+    doc = nlp.make_doc(text)
+    matcher = nlp.get_pipe("extractor_values").matcher
+    return sorted(f"{nlp.vocab.strings[key]} {doc[start:end].text}" for key, start, end in matcher(doc))
+
+
+def test_nlp_word_lists_match_as_listed_whether_flags_or_not(tmp_path) -> None:
+    # 50 lists: more than the lexeme flags free for them, so the last ones stay lists the Matcher tests itself
+    entries = [{"label": "TIMEPOINT", "id": f"w{i}", "pattern": [{"LOWER": {"IN": ["week", f"wk{i}"]}},
+                                                                  {"TEXT": {"IN": ["=", f"at{i}"]}},
+                                                                  {"LIKE_NUM": True}]} for i in range(25)]
+    path = tmp_path / "lists.jsonl"
+    path.write_text("\n".join(json.dumps(e) for e in entries) + "\n")
+    nlp = build_nlp(patterns_path=str(path))
+    assert _raw_matches(nlp, "WEEK = 4; wk3 at3 5; wk24 at24 6") == sorted(
+        [f"TIMEPOINT/w{i} WEEK = 4" for i in range(25)] + ["TIMEPOINT/w3 wk3 at3 5", "TIMEPOINT/w24 wk24 at24 6"])
+    assert _raw_matches(nlp, "week AT3 5; Wk24 at 6; weeks = 2") == []  # TEXT keeps case; LOWER lists words
+
+
+def test_nlp_build_refuses_an_invalid_pattern(tmp_path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"label": "TIMEPOINT", "id": "broken", "pattern": [{"LOWER": {"IN": "week"}}]}) + "\n")
+    with pytest.raises(ExtractionError, match="broken"):
+        build_nlp(patterns_path=str(bad))
