@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 from spacy.tokens import Doc, Span
@@ -240,11 +241,13 @@ _DOSE = rule("arms.dose")
 _NUMBERING = rule("arms.numbering")
 
 
+@lru_cache(maxsize=16384)  # names are compared pairwise when candidates merge
 def doses(name: str) -> frozenset[str]:
     """The doses a group name states ("macitentan 0.2 mg" -> {"0.2"})."""
     return frozenset(m.group(1).replace(",", ".") for m in _DOSE.finditer(fold(name)))
 
 
+@lru_cache(maxsize=16384)
 def _numbering(name: str) -> frozenset[str]:
     """Numbers that tell groups apart without being doses: "GDM 1", "GDM2", "Period 1", "phase II"."""
     text = split_header_n(name)[0]
@@ -260,10 +263,17 @@ def distinctive_terms(name: str) -> tuple[str, ...]:
 def merge_candidates(candidates: Sequence[Candidate], abbreviations: Mapping[str, str]) -> tuple[Arm, ...]:
     """Merge candidates naming the same group into arms, in order of first mention."""
     clusters: list[list[Candidate]] = []
+    known: dict[tuple[str, str], bool] = {}  # the same names meet again and again
+
+    def same(a: str, b: str) -> bool:
+        if (a, b) not in known:
+            known[a, b] = same_group(a, b, abbreviations)
+        return known[a, b]
+
     for cand in candidates:
         for cluster in clusters:
-            if any(same_group(a, b, abbreviations) for other in cluster for a in cand.names
-                   for b in other.names) and not any(_listed_apart(cand, other) for other in cluster):
+            if any(same(a, b) for other in cluster for a in cand.names for b in other.names) \
+                    and not any(_listed_apart(cand, other) for other in cluster):
                 cluster.append(cand)
                 break
         else:

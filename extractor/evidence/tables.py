@@ -84,11 +84,13 @@ _TWO_LETTERS = rule("tables.two_letters")
 _COUNT_CELL = rule("tables.count_cell")
 
 
+@lru_cache(maxsize=16384)  # a label is asked about for each of its cells
 def is_effect_header(text: str) -> bool:
     """A column label of a between-group effect or a test statistic ("Effect size", "Mean difference")."""
     return bool(_EFFECT_HEADER.search(text))
 
 
+@lru_cache(maxsize=16384)
 def is_test_header(text: str) -> bool:
     """A column label of a p-value, an effect or a test statistic."""
     return bool(_P_HEADER.search(text)) or is_effect_header(text)
