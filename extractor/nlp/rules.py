@@ -48,7 +48,7 @@ _NUMBER_RE = re.compile(
 
 def fold(text: str) -> str:
     """Replace typographic variants one character for one, so offsets into ``text`` still hold."""
-    return text.translate(_FOLD)
+    return text if text.isascii() else text.translate(_FOLD)  # every variant is outside ASCII
 
 
 def parse_number(text: str) -> float | None:
