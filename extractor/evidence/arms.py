@@ -95,6 +95,7 @@ def _balance(text: str) -> str:
     return text.strip()
 
 
+@lru_cache(maxsize=16384)  # a header is split for each of its cells
 def split_header_n(text: str) -> tuple[str, int | None]:
     """Split "Placebo (n = 75)" into ("Placebo", 75); a header without n keeps n None."""
     m = _N_IN_TEXT.search(text)
@@ -373,7 +374,8 @@ def _doc_words(doc: Doc) -> list[tuple[int, str]]:
                 if not (t.is_punct or t.is_space) and (t.text.isalnum() or _ALNUM.search(t.text))]
     strings = doc.vocab.strings
     out = []
-    for i, (lower, punct, space) in enumerate(doc.to_array([LOWER, IS_PUNCT, IS_SPACE]).tolist()):
+    columns = doc.to_array([LOWER, IS_PUNCT, IS_SPACE]).T.tolist()  # three lists, not a list per token
+    for i, (lower, punct, space) in enumerate(zip(*columns, strict=True)):
         text = strings[lower]
         if not (punct or space) and (text.isalnum() or _ALNUM.search(text)):
             out.append((i, stem(text)))
