@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractor.evidence.model import Arm, Evidence, GroupSize
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
@@ -507,8 +507,8 @@ def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
     """
     if not _SIZE_CUE.search(span_text(sent)):
         return
-    for i, _tok in enumerate(sent):
-        n = _count_at(sent, i)
+    for i, tok in enumerate(sent):
+        n = _count_at(sent, i, tok)
         if n is None:
             continue
         found = _count_then_name(sent, i + 1) or _paired_count_name(sent, i + 1) or _count_who_underwent(sent, i + 1)
@@ -517,8 +517,7 @@ def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
     yield from _name_colon_count(sent)
 
 
-def _count_at(sent: Span, i: int) -> int | None:
-    tok = sent[i]
+def _count_at(sent: Span, i: int, tok: Token) -> int | None:
     if not (tok.like_num and "." not in tok.text) or (i > 0 and sent[i - 1].text in ("=", "n", "N")):
         return None
     if i + 1 < len(sent) and sent[i + 1].text in ("%", "/", "±"):

@@ -32,8 +32,10 @@ BOUNDED_OPS = (None, "?", "!")
 FREE_FLAGS = range(19, 64)
 # Words a window is checked for: one bit each in an unsigned 64-bit mask.
 MAX_WORD_SETS = 64
-# Matchers kept for the sets of patterns windows may match (built again when dropped).
+# Matchers kept for the sets of patterns windows may match, and those sets kept for the sets of words
+# windows hold (each computed again when dropped).
 MAX_MATCHERS = 4096
+MAX_WORD_SETS_SEEN = 65536
 
 Word = tuple[str, frozenset[str]]  # ("ORTH" or "LOWER", the words one token may be)
 
@@ -109,6 +111,8 @@ class WindowedMatcher:
         """The patterns (bit i for pattern i) whose needed words are all among the word bits ``held``."""
         found = self._may_match.get(held)
         if found is None:
+            if len(self._may_match) >= MAX_WORD_SETS_SEEN:
+                self._may_match.clear()
             found = self._may_match[held] = sum(1 << i for i, needs in enumerate(self.words.needs)
                                                 if not needs & ~held)
         return found
