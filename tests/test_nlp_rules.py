@@ -234,7 +234,13 @@ def test_rules_summary_mean_sd_and_range() -> None:
 
 
 def test_rules_fold_changes_only_characters_outside_ascii() -> None:
-    # fold returns ASCII text untouched without translating it: no variant it replaces may be ASCII
-    assert all(not chr(code).isascii() for code in rules._FOLD)
+    # fold returns ASCII text untouched, and replaces variants one after the other: no variant it
+    # replaces may be ASCII, and every replacement is one ASCII character
+    assert all(not variant.isascii() and len(plain) == 1 and plain.isascii() for variant, plain in rules._FOLD_PAIRS)
     assert rules.fold("P = 0.04, n=12 (x)") == "P = 0.04, n=12 (x)"
     assert rules.fold("\u22120\u00b752\u2009mg") == "-0.52 mg"
+
+
+def test_rules_fold_replaces_as_its_table_says() -> None:
+    text = "a" + "b".join(chr(code) for code in rules._FOLD) + "\u2212\u00b7 \u00e9"
+    assert rules.fold(text) == text.translate(rules._FOLD)
