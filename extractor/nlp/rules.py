@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 PRelation = Literal["<", "=", ">", "<=", ">="]
@@ -493,6 +494,7 @@ _TP_UNIT_FIRST = re.compile(r"(?P<unit>[A-Za-z]+)\s+(?P<num>\d+(?:\.\d+)?)\b")
 _TP_NUM_FIRST = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*-?\s*(?P<unit>[A-Za-z]+)\b")
 
 
+@lru_cache(maxsize=16384)  # a table's labels and caption are read for each of its rows
 def parse_timepoint(text: str) -> Timepoint | None:
     """Read "at week 12", "after 6 months", "12-week follow-up", "at 24 h", "visit 3"."""
     t = fold(text)
