@@ -81,9 +81,12 @@ class WindowedMatcher:
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(match id, start, end) of every match in ``doc``, window by window."""
-        held = self.words.token_bits(doc)
-        windows = [((start, end), self.windowed) for start, end in self.windows(doc)] if self.windowed else []
-        if self.whole and len(doc):
+        if not len(doc):
+            return []
+        columns = doc.to_array([LIKE_NUM, ORTH, LOWER])
+        held = self.words.token_bits(columns[:, 1], columns[:, 2])
+        windows = [(window, self.windowed) for window in self.windows(columns)] if self.windowed else []
+        if self.whole:
             windows.append(((0, len(doc)), self.whole))
         found = []
         for (start_w, end_w), patterns in windows:
@@ -93,19 +96,21 @@ class WindowedMatcher:
                           for key, start, end in self.matcher(patterns)(doc[start_w:end_w])]
         return found
 
-    def windows(self, doc: Doc) -> list[tuple[int, int]]:
-        """Merged token ranges around every number-like token and anchor word, as wide as the patterns reach."""
-        flags = doc.to_array([LIKE_NUM, ORTH])
-        hits = numpy.flatnonzero(flags[:, 0] | numpy.isin(flags[:, 1], self.anchors)).tolist()
+    def windows(self, columns: numpy.ndarray) -> list[tuple[int, int]]:
+        """Merged token ranges around every number-like token and anchor word, as wide as the patterns
+        reach (``columns`` holds each token's LIKE_NUM and ORTH first)."""
+        hit = columns[:, 0] != 0
+        for anchor in self.anchors:
+            hit |= columns[:, 1] == anchor
+        hits = numpy.flatnonzero(hit)
+        if not len(hits):
+            return []
         before, after = self.reach
-        out: list[tuple[int, int]] = []
-        for i in hits:
-            start, end = max(0, i - before), min(len(doc), i + after)
-            if out and start <= out[-1][1]:
-                out[-1] = (out[-1][0], end)
-            else:
-                out.append((start, end))
-        return out
+        starts, ends = numpy.maximum(hits - before, 0), numpy.minimum(hits + after, len(columns))
+        # the ends only grow, so a window closes where the next one starts past its end
+        breaks = numpy.flatnonzero(starts[1:] > ends[:-1]) + 1
+        first, last = numpy.r_[0, breaks], numpy.r_[breaks - 1, len(hits) - 1]
+        return list(zip(starts[first].tolist(), ends[last].tolist(), strict=True))
 
     def may_match(self, held: int) -> int:
         """The patterns (bit i for pattern i) whose needed words are all among the word bits ``held``."""
@@ -147,14 +152,13 @@ class WordIndex:
         self.tables = [_bits_by_id(vocab, {w: b for w, b in bits.items() if w[0] == attr})
                        for attr in ("ORTH", "LOWER")]
 
-    def token_bits(self, doc: Doc) -> numpy.ndarray:
-        """For each token, the bits of the word sets it belongs to (by its text or its lower case)."""
-        ids = doc.to_array([ORTH, LOWER])
-        out = numpy.zeros(len(doc), dtype=numpy.uint64)
-        for column, (keys, masks) in enumerate(self.tables):
-            if len(keys) and len(doc):
-                at = numpy.minimum(numpy.searchsorted(keys, ids[:, column]), len(keys) - 1)
-                out |= numpy.where(keys[at] == ids[:, column], masks[at], numpy.uint64(0))
+    def token_bits(self, orth: numpy.ndarray, lower: numpy.ndarray) -> numpy.ndarray:
+        """For each token (by its ORTH and LOWER ids), the bits of the word sets it belongs to."""
+        out = numpy.zeros(len(orth), dtype=numpy.uint64)
+        for ids, (keys, masks) in zip((orth, lower), self.tables, strict=True):
+            if len(keys) and len(ids):
+                at = numpy.minimum(numpy.searchsorted(keys, ids), len(keys) - 1)
+                out |= numpy.where(keys[at] == ids, masks[at], numpy.uint64(0))
         return out
 
 
