@@ -109,7 +109,7 @@ class WindowedMatcher:
         starts, ends = numpy.maximum(hits - before, 0), numpy.minimum(hits + after, len(columns))
         # the ends only grow, so a window closes where the next one starts past its end
         breaks = numpy.flatnonzero(starts[1:] > ends[:-1]) + 1
-        first, last = numpy.r_[0, breaks], numpy.r_[breaks - 1, len(hits) - 1]
+        first, last = numpy.concatenate(([0], breaks)), numpy.concatenate((breaks - 1, [len(hits) - 1]))
         return list(zip(starts[first].tolist(), ends[last].tolist(), strict=True))
 
     def may_match(self, held: int) -> int:
