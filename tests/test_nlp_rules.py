@@ -231,3 +231,16 @@ def test_rules_summary_mean_sd_and_range() -> None:
     s = rules.parse_summary("24.25 ± 3.41 (18–28)", default_dispersion="sd")
     assert (s.centre, s.spread, s.low, s.high, s.dispersion) == (24.25, 3.41, 18.0, 28.0, "sd")
     assert rules.parse_summary("24.25 ± 3.41 (30–40)") is None  # a mean outside its range is no such reading
+
+
+def test_rules_fold_changes_only_characters_outside_ascii() -> None:
+    # fold returns ASCII text untouched, and replaces variants one after the other: no variant it
+    # replaces may be ASCII, and every replacement is one ASCII character
+    assert all(not variant.isascii() and len(plain) == 1 and plain.isascii() for variant, plain in rules._FOLD_PAIRS)
+    assert rules.fold("P = 0.04, n=12 (x)") == "P = 0.04, n=12 (x)"
+    assert rules.fold("\u22120\u00b752\u2009mg") == "-0.52 mg"
+
+
+def test_rules_fold_replaces_as_its_table_says() -> None:
+    text = "a" + "b".join(chr(code) for code in rules._FOLD) + "\u2212\u00b7 \u00e9"
+    assert rules.fold(text) == text.translate(rules._FOLD)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractor.evidence.model import Arm, Evidence, GroupSize
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
@@ -94,6 +95,7 @@ def _balance(text: str) -> str:
     return text.strip()
 
 
+@lru_cache(maxsize=16384)  # a header is split for each of its cells
 def split_header_n(text: str) -> tuple[str, int | None]:
     """Split "Placebo (n = 75)" into ("Placebo", 75); a header without n keeps n None."""
     m = _N_IN_TEXT.search(text)
@@ -240,11 +242,13 @@ _DOSE = rule("arms.dose")
 _NUMBERING = rule("arms.numbering")
 
 
+@lru_cache(maxsize=16384)  # names are compared pairwise when candidates merge
 def doses(name: str) -> frozenset[str]:
     """The doses a group name states ("macitentan 0.2 mg" -> {"0.2"})."""
     return frozenset(m.group(1).replace(",", ".") for m in _DOSE.finditer(fold(name)))
 
 
+@lru_cache(maxsize=16384)
 def _numbering(name: str) -> frozenset[str]:
     """Numbers that tell groups apart without being doses: "GDM 1", "GDM2", "Period 1", "phase II"."""
     text = split_header_n(name)[0]
@@ -260,10 +264,17 @@ def distinctive_terms(name: str) -> tuple[str, ...]:
 def merge_candidates(candidates: Sequence[Candidate], abbreviations: Mapping[str, str]) -> tuple[Arm, ...]:
     """Merge candidates naming the same group into arms, in order of first mention."""
     clusters: list[list[Candidate]] = []
+    known: dict[tuple[str, str], bool] = {}  # the same names meet again and again
+
+    def same(a: str, b: str) -> bool:
+        if (a, b) not in known:
+            known[a, b] = same_group(a, b, abbreviations)
+        return known[a, b]
+
     for cand in candidates:
         for cluster in clusters:
-            if any(same_group(a, b, abbreviations) for other in cluster for a in cand.names
-                   for b in other.names) and not any(_listed_apart(cand, other) for other in cluster):
+            if any(same(a, b) for other in cluster for a in cand.names for b in other.names) \
+                    and not any(_listed_apart(cand, other) for other in cluster):
                 cluster.append(cand)
                 break
         else:
@@ -363,7 +374,8 @@ def _doc_words(doc: Doc) -> list[tuple[int, str]]:
                 if not (t.is_punct or t.is_space) and (t.text.isalnum() or _ALNUM.search(t.text))]
     strings = doc.vocab.strings
     out = []
-    for i, (lower, punct, space) in enumerate(doc.to_array([LOWER, IS_PUNCT, IS_SPACE]).tolist()):
+    columns = doc.to_array([LOWER, IS_PUNCT, IS_SPACE]).T.tolist()  # three lists, not a list per token
+    for i, (lower, punct, space) in enumerate(zip(*columns, strict=True)):
         text = strings[lower]
         if not (punct or space) and (text.isalnum() or _ALNUM.search(text)):
             out.append((i, stem(text)))
@@ -495,8 +507,8 @@ def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
     """
     if not _SIZE_CUE.search(span_text(sent)):
         return
-    for i, _tok in enumerate(sent):
-        n = _count_at(sent, i)
+    for i, tok in enumerate(sent):
+        n = _count_at(sent, i, tok)
         if n is None:
             continue
         found = _count_then_name(sent, i + 1) or _paired_count_name(sent, i + 1) or _count_who_underwent(sent, i + 1)
@@ -505,8 +517,7 @@ def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
     yield from _name_colon_count(sent)
 
 
-def _count_at(sent: Span, i: int) -> int | None:
-    tok = sent[i]
+def _count_at(sent: Span, i: int, tok: Token) -> int | None:
     if not (tok.like_num and "." not in tok.text) or (i > 0 and sent[i - 1].text in ("=", "n", "N")):
         return None
     if i + 1 < len(sent) and sent[i + 1].text in ("%", "/", "±"):

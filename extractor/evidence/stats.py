@@ -55,14 +55,11 @@ def fisher_exact_p(a: int, n1: int, c: int, n2: int) -> float:
     """Two-sided Fisher exact p: the total probability of tables no more likely than the one seen."""
     events = a + c
     low, high = max(0, events - n2), min(events, n1)
-    log_p = [_log_hypergeom(k, n1, n2, events) for k in range(low, high + 1)]
+    whole = _log_comb(n1 + n2, events)  # the same for every table: computed once
+    log_p = [_log_comb(n1, k) + _log_comb(n2, events - k) - whole for k in range(low, high + 1)]
     seen = log_p[a - low]
     total = sum(math.exp(lp) for lp in log_p if lp <= seen + 1e-7)
     return min(1.0, total)
-
-
-def _log_hypergeom(k: int, n1: int, n2: int, events: int) -> float:
-    return _log_comb(n1, k) + _log_comb(n2, events - k) - _log_comb(n1 + n2, events)
 
 
 def _log_comb(n: int, k: int) -> float:

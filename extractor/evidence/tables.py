@@ -84,16 +84,19 @@ _TWO_LETTERS = rule("tables.two_letters")
 _COUNT_CELL = rule("tables.count_cell")
 
 
+@lru_cache(maxsize=16384)  # a label is asked about for each of its cells
 def is_effect_header(text: str) -> bool:
     """A column label of a between-group effect or a test statistic ("Effect size", "Mean difference")."""
     return bool(_EFFECT_HEADER.search(text))
 
 
+@lru_cache(maxsize=16384)
 def is_test_header(text: str) -> bool:
     """A column label of a p-value, an effect or a test statistic."""
     return bool(_P_HEADER.search(text)) or is_effect_header(text)
 
 
+@lru_cache(maxsize=65536)
 def is_value_text(text: str) -> bool:
     """Whether a cell holds a number, not a label ("12 (40%)", "3.2 ± 1.1", "<0.001" are values)."""
     t = text.strip()
@@ -446,6 +449,7 @@ def _corner_heads_first_rows(view: TableView) -> None:
 _GENERIC_CORNER = rule("tables.generic_corner")
 
 
+@lru_cache(maxsize=65536)  # a cell is cleaned when its table is laid out and again when it is read
 def _clean(text: str) -> str:
     """A cell without footnote marks, an abbreviation glued to its subscale apart ("SPADIpain")."""
     return _GLUED_WORD.sub(r"\1 \2", _FOOTNOTE_MARKS.sub("", text.strip()).strip())

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from extractor.evidence.arms import ArmLexicon, Mention
 from extractor.evidence.model import ArmValue, Evidence, Result
@@ -123,19 +123,27 @@ def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     """
     if not _COUNT_CUE.search(span_text(sent)):
         return []
+    counts = [(i, count) for i, tok in enumerate(sent) if (count := _count_of_people(sent, i, tok)) is not None]
+    if len(counts) < 2:
+        return []  # the arms are looked for only where two counts may name them
     out = []
     mentions = {m.start for m in lexicon.mentions(sent)}
-    for i, tok in enumerate(sent):
-        count = parse_count_word(tok.text) if (tok.like_num or tok.lower_ == "no") else None
-        if count is None or (tok.like_num and "." in tok.text):
-            continue
-        digits = tok.text[:1].isdigit()
-        if digits and not (i + 1 < len(sent) and sent[i + 1].lower_ in _PEOPLE):
-            continue  # "(3) in the intervention group" may count anything; "3 patients" counts people
+    for i, count in counts:
         ahead = [j for j in range(i + 1, min(i + 8, len(sent))) if j in mentions]
         if ahead and any(sent[k].lower_ in ("in", "among") for k in range(i + 1, ahead[0])):
             out.append(Found(i, i + 1, "COUNT", count, "count_before_arm"))
     return out if len(out) >= 2 else []
+
+
+def _count_of_people(sent: Span, i: int, tok: Token) -> int | None:
+    """The count token ``i`` writes ("two", "no", "3" before "patients"), if it writes one."""
+    count = parse_count_word(tok.text) if (tok.like_num or tok.lower_ == "no") else None
+    if count is None or (tok.like_num and "." in tok.text):
+        return None
+    digits = tok.text[:1].isdigit()
+    if digits and not (i + 1 < len(sent) and sent[i + 1].lower_ in _PEOPLE):
+        return None  # "(3) in the intervention group" may count anything; "3 patients" counts people
+    return count
 
 
 def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import LIKE_NUM, ORTH
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from extractor.errors import ExtractionError
 from extractor.nlp import rules
+from extractor.nlp.matching import WindowedMatcher
 
 SPANS_KEY = "extractor"
 
@@ -37,10 +36,6 @@ READERS: dict[str, Callable[[str], Any]] = {
 }
 # Words that anchor a pattern holding no number.
 ANCHOR_WORDS = ("NS", "N.S.", "n.s.", "ns")
-# How far a pattern reaches before and after its first number, in tokens ("odds ratio (OR) =" holds
-# six before it; "24.25 ± 3.41 (range 18 - 28)" ten from it). tests/test_nlp_components.py checks
-# that every packaged pattern fits.
-WINDOW_BEFORE, WINDOW_AFTER = 6, 10
 # When two matches of the same length overlap, the label listed first wins.
 PRIORITY = ("EFFECT", "CI", "P_VALUE", "GROUP_SIZE", "PROPORTION", "SUMMARY", "TIMEPOINT")
 
@@ -91,13 +86,9 @@ class ValueRecogniser:
     ) -> None:
         self.name = name
         self.spans_key = spans_key
-        self.anchors = {nlp.vocab.strings.add(t) for t in ANCHOR_WORDS}
-        self.matcher = Matcher(nlp.vocab, validate=True)
-        self.rule_of: dict[int, tuple[str, str]] = {}
-        for entry in patterns:
-            key = f"{entry['label']}/{entry['id']}"
-            self.matcher.add(key, [entry["pattern"]])
-            self.rule_of[nlp.vocab.strings[key]] = (entry["label"], entry["id"])
+        entries = [(f"{entry['label']}/{entry['id']}", entry) for entry in patterns]
+        self.matcher = WindowedMatcher(nlp.vocab, [(key, entry["pattern"]) for key, entry in entries], ANCHOR_WORDS)
+        self.rule_of = {nlp.vocab.strings[key]: (entry["label"], entry["id"]) for key, entry in entries}
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.match(doc))
@@ -110,13 +101,11 @@ class ValueRecogniser:
         numbers: the text between them, often most of a methods section, is never matched.
         """
         candidates = []
-        for start_w, end_w in _windows(doc, self.anchors):
-            for match_id, start, end in self.matcher(doc[start_w:end_w]):
-                label, rule_id = self.rule_of[match_id]
-                start, end = start + start_w, end + start_w
-                value = READERS[label](doc[start:end].text)
-                if value is not None:
-                    candidates.append((label, rule_id, start, end, value))
+        for match_id, start, end in self.matcher(doc):
+            label, rule_id = self.rule_of[match_id]
+            value = READERS[label](doc[start:end].text)
+            if value is not None:
+                candidates.append((label, rule_id, start, end, value))
         return _longest_first(candidates)
 
     def set_annotations(self, doc: Doc, matches: list[tuple[str, str, int, int, Any]]) -> None:
@@ -126,20 +115,6 @@ class ValueRecogniser:
             span._.value = value
             spans.append(span)
         doc.spans[self.spans_key] = spans
-
-
-def _windows(doc: Doc, anchors: set[int]) -> list[tuple[int, int]]:
-    """Merged token ranges around every number-like token and anchor word."""
-    flags = doc.to_array([LIKE_NUM, ORTH])
-    hits = numpy.flatnonzero(flags[:, 0] | numpy.isin(flags[:, 1], list(anchors))).tolist()
-    out: list[tuple[int, int]] = []
-    for i in hits:
-        start, end = max(0, i - WINDOW_BEFORE), min(len(doc), i + WINDOW_AFTER)
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-    return out
 
 
 def _longest_first(candidates: list[tuple[str, str, int, int, Any]]) -> list[tuple[str, str, int, int, Any]]:

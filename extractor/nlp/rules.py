@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 PRelation = Literal["<", "=", ">", "<=", ">="]
@@ -46,9 +47,19 @@ _NUMBER_RE = re.compile(
 )
 
 
+# A few replace() calls over the text are much faster than str.translate, which looks up every
+# character; as no variant is ASCII and every plain form is, no replacement is replaced again.
+_FOLD_PAIRS = tuple((chr(code), plain) for code, plain in _FOLD.items() if chr(code) != plain)
+
+
 def fold(text: str) -> str:
     """Replace typographic variants one character for one, so offsets into ``text`` still hold."""
-    return text.translate(_FOLD)
+    if text.isascii():
+        return text
+    for variant, plain in _FOLD_PAIRS:
+        if variant in text:
+            text = text.replace(variant, plain)
+    return text
 
 
 def parse_number(text: str) -> float | None:
@@ -483,6 +494,7 @@ _TP_UNIT_FIRST = re.compile(r"(?P<unit>[A-Za-z]+)\s+(?P<num>\d+(?:\.\d+)?)\b")
 _TP_NUM_FIRST = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*-?\s*(?P<unit>[A-Za-z]+)\b")
 
 
+@lru_cache(maxsize=16384)  # a table's labels and caption are read for each of its rows
 def parse_timepoint(text: str) -> Timepoint | None:
     """Read "at week 12", "after 6 months", "12-week follow-up", "at 24 h", "visit 3"."""
     t = fold(text)
