@@ -329,7 +329,11 @@ _LIST_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*){0,3}(?:(?:once|twice|daily|weekl
 def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> str | None:
     if rule.name == "group":
         key = f"group{suffix}"
-        return _clean(m.group(key)) if key in rule.pattern.groupindex and m.group(key) else None
+        if key not in rule.pattern.groupindex or not m.group(key):
+            return None
+        if suffix and m.group(key).lower() == "without" and m.group("group"):
+            return _clean(f"without {m.group('group')}")  # "51 with psoriasis and 51 without"
+        return _clean(m.group(key))
     if rule.name == "before":
         return name_before(sentence[: m.start()], sentence[m.end() :])
     return None
