@@ -87,7 +87,8 @@ def _pieces() -> dict[str, str]:
                "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )(?<!thousand and ){words}"
                         rf"\b(?![\s-]+(?:{units}|{teens})\b))",
                "numword": rf"\b(?=[otfsenaOTFSENA]){words}\b",
-               "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)",
+               "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)"
+                            r"(?<!week\s)(?<!day\s)(?<!month\s)(?<!year\s)(?<!visit\s)(?<!cycle\s)(?<!hour\s)",
                "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|"
                              r"died|required|reported|achieved|complained|suffered|needed|presented|responded|"
                              r"were\s+(?:free|cured|alive|dead|"
