@@ -208,6 +208,19 @@ def test_arms_a_spanning_group_header_over_sized_subheaders(subheaders, expected
     assert {a.name: a.n for a in read_trial(record).arms} == expected
 
 
+def test_arms_a_size_a_table_header_gives_carries_that_header_cell_as_evidence() -> None:
+    from extractor.evidence import read_trial
+    from extractor.records import Record, Table
+
+    table = Table("t1", "Table 2", "Outcomes", (("", "Gel (n = 41)", "Cream (n = 39)"),),
+                  (("Pain score", "3.1 ± 1.2", "4.0 ± 1.5"),))
+    record = Record(source_format="pmc", pmcid="PMC3", abstract="Adults used a gel or a cream.", tables=(table,))
+    sizes = {a.name: [z for z in a.sizes if z.kind == "table"] for a in read_trial(record).arms}
+    (gel,), (cream,) = sizes["Gel"], sizes["Cream"]
+    assert (gel.n, gel.evidence.section, gel.evidence.text) == (41, "tables/0/header/0/1", "Gel (n = 41)")
+    assert (cream.n, cream.evidence.section) == (39, "tables/0/header/0/2")
+
+
 def test_arms_an_arm_named_by_its_abbreviation_is_found_by_its_long_form() -> None:
     from extractor.evidence.arms import ArmLexicon
     from extractor.evidence.model import Arm

@@ -269,12 +269,13 @@ class TrialReader:
                 outer = _outer_group(parts, named)
                 if outer is not None:  # "ECF group | All (n = 42)": the group; "ECF group | QOL (n = 35)": a part of it
                     whole = named and _WHOLE_GROUP.fullmatch(clean_arm_name(named[-1][0]) or "all")
-                    yield Candidate(outer, named[-1][1] if whole else None, "table", rule="arms.n_in_text")
+                    yield Candidate(outer, named[-1][1] if whole else None, "table", view.header_evidence(c),
+                                    rule="arms.n_in_text")
                 elif named and (name := clean_arm_name(named[-1][0])) and is_arm_header(name):
-                    yield Candidate(name, named[-1][1], "table", rule="arms.n_in_text")
+                    yield Candidate(name, named[-1][1], "table", view.header_evidence(c), rule="arms.n_in_text")
                 elif view.column_n[c] is not None and parts and (name := clean_arm_name(parts[-1])) \
                         and is_arm_header(name):
-                    yield Candidate(name, view.column_n[c], "table", rule="tables.column_n")
+                    yield Candidate(name, view.column_n[c], "table", view.header_evidence(c), rule="tables.column_n")
                 else:  # "Experimental condition", "Control group": the arms, even without their sizes
                     yield from (Candidate(p.strip(), None, "table", rule="reader.role_header") for p in parts
                                 if _ROLE_HEADER.match(p))

@@ -152,6 +152,11 @@ class TableView:
         label = f"{self.name}, row {self.row_labels.get(row, row)!r}, column {self.column_labels[col]!r}"
         return Evidence(self.cell_section(row, col), text, 0, len(text), label)
 
+    def header_evidence(self, col: int) -> Evidence | None:
+        """The header cell that names a column (the lowest header row that says something there)."""
+        rows = [r for r in range(self.header_count) if self.grid[r][col].strip()]
+        return self.cell_evidence(rows[-1], col) if rows else None
+
     def value_columns(self) -> range:
         return range(self.label_columns, len(self.column_labels))
 
