@@ -168,3 +168,13 @@ def test_nlp_sizes_a_word_of_results_hides_only_the_counts_near_it() -> None:
     assert {m.n: m.group for m in find_sizes(far)} == {12: "healthy", 6: "diabetic"}
     assert find_sizes("In the trial, 12 healthy and 6 diabetic subjects responded.") == ()
     assert find_sizes("Response was seen in 14 in group A.") == ()  # a count in a group, in a sentence of results
+
+
+def test_nlp_sizes_a_make_up_by_sex_is_no_size_and_a_label_ends_a_sentence() -> None:
+    text = "Those who relapsed formed group B. Group A comprised 57 adults, and group B 21 adults. " \
+           "Group B included 13 women and 8 men."
+    assert {(m.n, m.kind, m.group) for m in find_sizes(text)} == {(57, "group", "Group A"), (21, "group", "group B")}
+
+
+def test_nlp_sizes_a_number_in_a_drug_name_is_no_count() -> None:
+    assert find_sizes("All took etoposide, plus VP-16 in group B and VP-16 and methotrexate in group C.") == ()

@@ -78,7 +78,7 @@ def _pieces() -> dict[str, str]:
     below_100 = rf"(?:{tens}(?:[\s-]+{units})?|{teens}|{units})"
     hundreds = rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})"
     words = rf"{hundreds}(?:\s+thousand(?:,?\s+(?:and\s+)?{hundreds})?)?"
-    digits = (r"(?=\d)(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<![A-Za-z])\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
+    digits = (r"(?=\d)(?<![\d.,])(?<![A-Za-z]-)(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<![A-Za-z])\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
               r"(?![.,]\d|\s*%|\d|/|\s+to\s+\d|\s*[-–]\s*\d)")  # nor a range's start: "20 to 80"
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
@@ -97,7 +97,7 @@ def _pieces() -> dict[str, str]:
 
 
 # The lexicon classes a size rule may name as a {placeholder}.
-_CLASSES_USED = ("size_people", "alloc_verbs", "role_people")
+_CLASSES_USED = ("size_people", "alloc_verbs", "role_people", "sexes")
 
 
 def _expand(regex: str) -> str:
@@ -504,7 +504,7 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         before = text[max(0, m.start() - 4) : m.start() + 1].split()[-1] if text[: m.start() + 1].split() else ""
-        if before.lower().rstrip(".") in _NO_END:
+        if before.lower().rstrip(".") in _NO_END and not _LABEL_END.search(text, 0, m.start()):
             continue
         yield start, m.end()
         start = m.end()
@@ -514,3 +514,5 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9(\[])|\n+")
 _NO_END = frozenset("vs e.g i.e al fig no approx ca ref p".split()) | frozenset("abcdefghijklmnopqrstuvwxyz")
+# a group's one-letter label ends a sentence where an initial would not: "... formed group B. Group A had 57"
+_LABEL_END = re.compile(r"\b(?:group|arm|cohort|phase|type|grade|class|stage)\s+[A-Za-z]\.$", re.I)
