@@ -56,8 +56,9 @@ TRIAL_DATABANKS = frozenset(
 )  # fmt: skip
 _RETRACTION_TYPES = frozenset({"Retracted Publication"})
 # Elements no field is read from, dropped from the bytes before lxml builds them: a record's
-# ReferenceList (its cited works) is often half its size.
-SKIPPED = b"ReferenceList"
+# ReferenceList (its cited works) is often half its size, and its History (a dozen dates of
+# submission, acceptance and indexing) a sixth of the elements left.
+SKIPPED = (b"ReferenceList", b"History")
 
 
 def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Record | ParseError]:
@@ -86,18 +87,20 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
 
 
 class SkipElements(io.RawIOBase):
-    """An XML byte stream without the elements named ``tag`` (nested ones included).
+    """An XML byte stream without the elements named ``tags`` (one name or several; nested ones included).
 
     Works on raw bytes as they stream, holding back only the few bytes that may be a tag cut by a
     chunk boundary. Meant for PubMed XML, whose elements never hold CDATA sections.
     """
 
-    def __init__(self, stream: IO[bytes], tag: bytes, *, chunk: int = 1 << 16):
+    def __init__(self, stream: IO[bytes], tags: bytes | tuple[bytes, ...], *, chunk: int = 1 << 16):
+        names = (tags,) if isinstance(tags, bytes) else tags
+        name = b"(?:%s)" % b"|".join(map(re.escape, names))
         self._stream = stream
         self._chunk = chunk
-        self._open = re.compile(rb"<%s(?=[\s/>])" % re.escape(tag))
-        self._any = re.compile(rb"<%s(?=[\s/>])|</%s\s*>" % (re.escape(tag), re.escape(tag)))
-        self._keep = len(tag) + 3  # longest prefix of "</tag>" that a chunk can end with
+        self._open = re.compile(rb"<%s(?=[\s/>])" % name)
+        self._any = re.compile(rb"<%s(?=[\s/>])|</%s\s*>" % (name, name))
+        self._keep = max(map(len, names)) + 3  # longest prefix of "</tag>" that a chunk can end with
         self._held = b""
         self._depth = 0
         self._pending = memoryview(b"")
@@ -322,7 +325,11 @@ def parse_authors(author_list: etree._Element | None) -> tuple[Author, ...]:
     """People and groups of an ``AuthorList`` (invalid names, ``ValidYN="N"``, are left out)."""
     if author_list is None:
         return ()
-    return tuple(parse_author(el) for el in author_list.iterchildren("Author") if el.get("ValidYN") != "N")
+    found = []
+    for el in author_list.iterchildren("Author"):
+        if el.get("ValidYN") != "N":
+            found.append(parse_author(el))
+    return tuple(found)
 
 
 def parse_book_authors(doc: etree._Element, book: etree._Element | None) -> tuple[Author, ...]:
@@ -345,13 +352,15 @@ def parse_author(el: etree._Element) -> Author:
     for child in el:
         tag = child.tag
         if tag == "LastName":
-            family = _text(child)
+            family = _clean(text) if (text := child.text) else None
         elif tag == "ForeName":
-            given = _text(child)
+            given = _clean(text) if (text := child.text) else None
         elif tag == "Initials":
-            initials = _text(child)
+            initials = _clean(text) if (text := child.text) else None
         elif tag == "AffiliationInfo":
-            affiliations.extend(t for t in map(_inline, child.iterchildren("Affiliation")) if t)
+            for affiliation in child.iterchildren("Affiliation"):
+                if text := _inline(affiliation):
+                    affiliations.append(text)
         elif tag == "Identifier":
             if orcid is None and child.get("Source") == "ORCID":
                 orcid = normalise_orcid(child.text)
@@ -538,13 +547,25 @@ def _text(el: etree._Element | None) -> str | None:
     if el is None:
         return None
     text = el.text
-    if not text:
-        return None
+    return _clean(text) if text else None
+
+
+def _clean(text: str) -> str | None:
+    """``text`` with its whitespace collapsed and stripped, NFC-normalised; None when blank.
+
+    Most texts need neither step, and finding that out is cheaper than doing them: names and codes
+    are letters and digits, longer ASCII text is searched for what ``split()`` would change, and
+    any whitespace but the space is non-printable (so a printable text holds only spaces).
+    """
     if text.isascii():
-        if len(text) > 200 and _tidy(text):  # long text: finding nothing to collapse is cheaper
+        if text.isalnum() or (len(text) > 24 and _tidy(text)):
             return text
         return " ".join(text.split()) or None
-    return unicodedata.normalize("NFC", " ".join(text.split())) or None
+    if not (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "):
+        text = " ".join(text.split())
+        if not text:
+            return None
+    return unicodedata.normalize("NFC", text)
 
 
 def _tidy(text: str) -> bool:
