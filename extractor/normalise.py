@@ -89,6 +89,8 @@ def normalise_pmid(text: str | int | None) -> str | None:
     """Return a PubMed ID as a string of digits ("PMID: 0123" -> "123"), or None if it is not one."""
     if text is None:
         return None
+    if isinstance(text, str) and text.isdigit() and text.isascii() and text[0] != "0" and len(text) <= 10:
+        return text  # the usual case, spared the pattern
     match = _PMID.match(str(text).strip())
     return match.group(1) if match else None
 

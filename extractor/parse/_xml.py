@@ -23,7 +23,6 @@ _SUPERSCRIPT = str.maketrans(
     "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵃ",
 )
 _SUPERSCRIPT_EXTRA = str.maketrans("bcdefghjklmoprstuvwxyz", "ᵇᶜᵈᵉᶠᵍʰʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")
-_WS = re.compile(r"\s+")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _PROLOG_END = re.compile(rb"<(?![?!])")
 _COMMENT = re.compile(rb"<!--.*?(?:-->|\Z)", re.DOTALL)
@@ -137,8 +136,7 @@ def inline_text(element: etree._Element | None, *, skip: frozenset[str] = SKIP_T
         return None
     parts: list[str] = []
     _collect(element, parts, skip, top=True)
-    text = _WS.sub(" ", "".join(parts)).strip()
-    return text or None
+    return " ".join("".join(parts).split()) or None
 
 
 def _collect(el: etree._Element, parts: list[str], skip: frozenset[str], *, top: bool = False) -> None:

@@ -191,7 +191,7 @@ def parse_record(element: etree._Element) -> Record:
         source_format="pubmed",
         pmid=pmid,
         pmcid=ids.get("pmc") or (parse_other_pmcid(citation) if "OtherID" in cit else None),
-        doi=parse_doi(article) or normalise_doi(ids.get("doi")),
+        doi=(parse_doi(article) if "ELocationID" in art else None) or normalise_doi(ids.get("doi")),
         title=_inline(art.get("ArticleTitle")) or _inline(art.get("VernacularTitle")),
         abstract=join_sections(sections),
         abstract_sections=sections,
@@ -358,8 +358,8 @@ def parse_author(el: etree._Element) -> Author:
         elif tag == "Initials":
             initials = _clean(text) if (text := child.text) else None
         elif tag == "AffiliationInfo":
-            for affiliation in child.iterchildren("Affiliation"):
-                if text := _inline(affiliation):
+            for affiliation in child:  # usually one Affiliation (and maybe an Identifier)
+                if affiliation.tag == "Affiliation" and (text := _inline(affiliation)):
                     affiliations.append(text)
         elif tag == "Identifier":
             if orcid is None and child.get("Source") == "ORCID":
@@ -449,8 +449,8 @@ def parse_mesh_terms(mesh_list: etree._Element | None) -> tuple[str, ...]:
         # the DTD puts DescriptorName first; look further only if a file does not
         first = heading[0] if len(heading) else None
         descriptor = first if first is not None and first.tag == "DescriptorName" else _child(heading, "DescriptorName")
-        term = _code(descriptor)
-        if term:
+        text = descriptor.text if descriptor is not None else None
+        if text and (term := text.strip()):
             found.append(term)
     return tuple(found)
 
@@ -519,7 +519,10 @@ def _child(el: etree._Element | None, tag: str) -> etree._Element | None:
     """The first child ``tag`` of ``el`` (None when ``el`` is None or has none)."""
     if el is None:
         return None
-    return next(el.iterchildren(tag), None)
+    for child in el:  # cheaper than iterchildren(tag) on the few children these elements have
+        if child.tag == tag:
+            return child
+    return None
 
 
 def _children(el: etree._Element | None, *, many: bool = False) -> dict[str, Any]:
@@ -553,27 +556,20 @@ def _text(el: etree._Element | None) -> str | None:
 def _clean(text: str) -> str | None:
     """``text`` with its whitespace collapsed and stripped, NFC-normalised; None when blank.
 
-    Most texts need neither step, and finding that out is cheaper than doing them: names and codes
-    are letters and digits, longer ASCII text is searched for what ``split()`` would change, and
-    any whitespace but the space is non-printable (so a printable text holds only spaces).
+    Most texts need neither step, and finding that out is cheaper than doing them.
     """
-    if text.isascii():
-        if text.isalnum() or (len(text) > 24 and _tidy(text)):
-            return text
-        return " ".join(text.split()) or None
-    if not (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "):
+    if not (text.isalnum() or _tidy(text)):
         text = " ".join(text.split())
         if not text:
             return None
-    return unicodedata.normalize("NFC", text)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _tidy(text: str) -> bool:
-    """True when ASCII ``text`` has no whitespace to collapse or strip."""
-    return not (
-        "  " in text or "\n" in text or "\t" in text or "\r" in text or "\x0b" in text or "\x0c" in text
-        or text[0] == " " or text[-1] == " "
-    )  # fmt: skip
+    """True when ``text`` has no whitespace to collapse or strip: every whitespace character but
+    the space is non-printable, so a printable text holds only spaces, and then only runs of them
+    and spaces at its ends are to fix."""
+    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
 
 
 def _inline(el: etree._Element | None) -> str | None:
