@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 import unicodedata
+from collections import deque
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import IO, Any
@@ -69,8 +71,9 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
     ``ParseError``. The caller decides whether to raise or skip.
     """
     index = 0
+    records = CutRecords(SkipElements(stream, SKIPPED))
     try:
-        for _, element in _xml.iterparse(SkipElements(stream, SKIPPED), RECORD_TAGS):
+        for _, element in _xml.iterparse(records, RECORD_TAGS):
             if element.tag == "MedlineCitation" and element.getparent() is not None and (
                 element.getparent().tag != "MedlineCitationSet"
             ):
@@ -78,7 +81,7 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
             if element.tag == "DeleteCitation":
                 yield from parse_deleted(element)
             else:
-                yield _read(element, index, source)
+                yield _read(records.take(element), index, source)
             index += 1
             _xml.release(element)
     except etree.XMLSyntaxError as e:
@@ -86,23 +89,14 @@ def iter_pubmed(stream: IO[bytes], *, source: str | None = None) -> Iterator[Rec
         yield ParseError(reason, source=source, record_id=f"#{index + 1}")
 
 
-class SkipElements(io.RawIOBase):
-    """An XML byte stream without the elements named ``tags`` (one name or several; nested ones included).
+class _Filtered(io.RawIOBase):
+    """A byte stream read in chunks through ``_filter``, which may hold back a chunk's tail in
+    ``_held`` (a tag cut by the chunk boundary) to be filtered with the next chunk."""
 
-    Works on raw bytes as they stream, holding back only the few bytes that may be a tag cut by a
-    chunk boundary. Meant for PubMed XML, whose elements never hold CDATA sections.
-    """
-
-    def __init__(self, stream: IO[bytes], tags: bytes | tuple[bytes, ...], *, chunk: int = 1 << 16):
-        names = (tags,) if isinstance(tags, bytes) else tags
-        name = b"(?:%s)" % b"|".join(map(re.escape, names))
+    def __init__(self, stream: IO[bytes], *, chunk: int = 1 << 16):
         self._stream = stream
         self._chunk = chunk
-        self._open = re.compile(rb"<%s(?=[\s/>])" % name)
-        self._any = re.compile(rb"<%s(?=[\s/>])|</%s\s*>" % (name, name))
-        self._keep = max(map(len, names)) + 3  # longest prefix of "</tag>" that a chunk can end with
         self._held = b""
-        self._depth = 0
         self._pending = memoryview(b"")
 
     def readable(self) -> bool:
@@ -113,11 +107,31 @@ class SkipElements(io.RawIOBase):
             data = self._stream.read(self._chunk)
             if not data and not self._held:
                 return 0
-            self._pending = memoryview(self._filter(self._held + data, final=not data))
+            self._pending = memoryview(self._filter(self._held + data if self._held else data, final=not data))
         n = min(len(buffer), self._pending.nbytes)
         buffer[:n] = self._pending[:n]
         self._pending = self._pending[n:]
         return n
+
+    def _filter(self, data: bytes, *, final: bool) -> bytes:
+        raise NotImplementedError
+
+
+class SkipElements(_Filtered):
+    """An XML byte stream without the elements named ``tags`` (one name or several; nested ones included).
+
+    Works on raw bytes as they stream, holding back only the few bytes that may be a tag cut by a
+    chunk boundary. Meant for PubMed XML, whose elements never hold CDATA sections.
+    """
+
+    def __init__(self, stream: IO[bytes], tags: bytes | tuple[bytes, ...], *, chunk: int = 1 << 16):
+        super().__init__(stream, chunk=chunk)
+        names = (tags,) if isinstance(tags, bytes) else tags
+        name = b"(?:%s)" % b"|".join(map(re.escape, names))
+        self._open = re.compile(rb"<%s(?=[\s/>])" % name)
+        self._any = re.compile(rb"<%s(?=[\s/>])|</%s\s*>" % (name, name))
+        self._keep = max(map(len, names)) + 3  # longest prefix of "</tag>" that a chunk can end with
+        self._depth = 0
 
     def _filter(self, data: bytes, *, final: bool) -> bytes:
         kept: list[bytes] = []
@@ -137,6 +151,85 @@ class SkipElements(io.RawIOBase):
             self_closing = not closing and data[end - 1 : end] == b"/"
             self._depth += -1 if closing else 0 if self_closing else 1
             pos = end + 1
+
+
+class CutRecords(_Filtered):
+    """An XML byte stream whose ``<PubmedArticle>`` elements are cut out, each replaced by an empty
+    placeholder; :meth:`take` gives the record of a placeholder, parsed on its own.
+
+    lxml builds a record from its own bytes faster than from within a streamed document (no parse
+    events, no incremental reads), while the document around the placeholders (the root, deleted
+    citations, books, whatever is not well-formed) is still read by ``iterparse``. A record stays
+    in the stream, read as before, whenever reading it alone could differ: its start tag has
+    attributes or its end tag spaces, it refers to entities other than XML's own, or the document
+    declares namespaces or an encoding other than UTF-8 before its first record (a fragment would
+    not know them). Cut records wait in document order, only as many as a chunk holds; a record
+    longer than ``limit`` stops the cutting. Like :class:`SkipElements`, meant for PubMed XML (no
+    CDATA sections, no markup in comments).
+    """
+
+    START, END = b"<PubmedArticle>", b"</PubmedArticle>"
+
+    def __init__(self, stream: IO[bytes], *, chunk: int = 1 << 16, limit: int = 1 << 24):
+        super().__init__(stream, chunk=chunk)
+        self._limit = limit
+        self._records: deque[tuple[str, bytes]] = deque()
+        self._token = secrets.token_hex(8)  # tells our placeholders from any element of the input
+        self._count = 0
+        self._cutting: bool | None = None  # decided on the first chunk
+        self._parser = _xml.make_parser()
+
+    def take(self, element: etree._Element) -> etree._Element:
+        """The record standing for ``element`` if it is a placeholder, else ``element`` itself.
+
+        :raises etree.XMLSyntaxError: when the record's bytes are not well-formed XML.
+        """
+        key = element.get("cut")
+        if key is None or not key.startswith(self._token):
+            return element
+        while self._records and self._records[0][0] != key:  # placeholders never met as records
+            self._records.popleft()
+        return etree.fromstring(self._records.popleft()[1], self._parser) if self._records else element
+
+    def _filter(self, data: bytes, *, final: bool) -> bytes:
+        if self._cutting is None:
+            first = data.find(self.START)
+            self._cutting = _may_cut(data if first < 0 else data[:first])
+        if not self._cutting:
+            return data
+        kept: list[bytes] = []
+        pos = 0
+        while (start := data.find(self.START, pos)) >= 0:
+            end = data.find(self.END[:-1], start) + len(self.END)
+            if end < len(self.END) or end > len(data):  # the record goes on in the next chunk
+                break
+            if data[end - 1] == 62 and not (b"&" in data[start:end] and _OTHER_ENTITY.search(data, start, end)):
+                key = f"{self._token}-{self._count}"
+                self._count += 1
+                self._records.append((key, data[start:end]))
+                kept += (data[pos:start], b'<PubmedArticle cut="%s"/>' % key.encode())
+            else:  # 62 is ">": a record whose end tag holds spaces stays in the stream
+                kept.append(data[pos:end])
+            pos = end
+        if start >= 0 and len(data) - start > self._limit:  # no end in sight: stop cutting
+            self._cutting = False
+            start = -1
+        stop = len(data) if final or not self._cutting else max(pos, start if start >= 0 else len(data) - len(self.START))
+        kept.append(data[pos:stop])
+        self._held = data[stop:]
+        return b"".join(kept)
+
+
+# An entity reference other than XML's five and character references: known only to the document.
+_OTHER_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
+_ENCODING = re.compile(rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+
+
+def _may_cut(prolog: bytes) -> bool:
+    """True when a record cut from a document beginning ``prolog`` reads as it would in it: no
+    namespace declared around it, and UTF-8 (the default) as the encoding."""
+    encoding = _ENCODING.match(prolog)
+    return b"xmlns" not in prolog and (encoding is None or encoding.group(1).lower() in (b"utf-8", b"utf8"))
 
 
 def parse_pubmed(data: bytes, *, source: str | None = None) -> list[Record]:
