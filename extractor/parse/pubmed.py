@@ -260,10 +260,11 @@ def parse_record(element: etree._Element) -> Record:
     """
     if element.tag == "PubmedBookArticle":
         return parse_book(element)
-    citation = element if element.tag == "MedlineCitation" else _child(element, "MedlineCitation")
+    parts = _children(element)
+    citation = element if element.tag == "MedlineCitation" else parts.get("MedlineCitation")
     if citation is None:
         raise ParseError("PubmedArticle without MedlineCitation")
-    cit = _children(citation)
+    cit = parts if citation is element else _children(citation)
     pmid = normalise_pmid(_text(cit.get("PMID")))
     if pmid is None:
         raise ParseError("record has no PMID")
@@ -271,15 +272,15 @@ def parse_record(element: etree._Element) -> Record:
     if article is None:
         raise ParseError("MedlineCitation without Article")
     art = _children(article)
-    pubmed_data = _child(element, "PubmedData")
-    ids = parse_article_ids(_child(pubmed_data, "ArticleIdList"))
+    ids = parse_article_ids(_child(parts.get("PubmedData"), "ArticleIdList"))
     abstract = art.get("Abstract")
     sections = parse_abstract(abstract)
     other = parse_other_abstracts(citation) if "OtherAbstract" in cit else ()
     pub_types = parse_publication_types(art.get("PublicationTypeList"))
     corrections = parse_corrections(cit.get("CommentsCorrectionsList"))
     journal = art.get("Journal")
-    year, pub_date, pub_date_raw = parse_pub_date(_child(_child(journal, "JournalIssue"), "PubDate"))
+    issue = _children(_child(journal, "JournalIssue"))
+    year, pub_date, pub_date_raw = parse_pub_date(issue.get("PubDate"))
     return Record(
         source_format="pubmed",
         pmid=pmid,
@@ -290,7 +291,7 @@ def parse_record(element: etree._Element) -> Record:
         abstract_sections=sections,
         other_abstracts=other,
         authors=parse_authors(art.get("AuthorList")),
-        journal=parse_journal(journal, art.get("Pagination")),
+        journal=parse_journal(journal, issue, art.get("Pagination")),
         year=year,
         pub_date=pub_date,
         pub_date_raw=pub_date_raw,
@@ -393,7 +394,7 @@ def parse_abstract(abstract: etree._Element | None) -> tuple[AbstractSection, ..
         text = _inline(el)
         label = _attr(el, "Label")
         if text or label:
-            sections.append(AbstractSection(label=label, nlm_category=_attr(el, "NlmCategory"), text=text or ""))
+            sections.append(AbstractSection(label, _attr(el, "NlmCategory"), text or ""))
     return tuple(sections)
 
 
@@ -470,12 +471,14 @@ def parse_author(el: etree._Element) -> Author:
     return Author(family, given or _join(first, middle), initials, None, tuple(affiliations), orcid)
 
 
-def parse_journal(journal: etree._Element | None, pagination: etree._Element | None) -> Journal | None:
-    """Journal title, ISO abbreviation, ISSN, volume, issue and pages."""
+def parse_journal(
+    journal: etree._Element | None, issue: dict[str, etree._Element], pagination: etree._Element | None
+) -> Journal | None:
+    """Journal title, ISO abbreviation, ISSN, volume, issue and pages (``issue``: the children of
+    its ``JournalIssue`` by tag, also read for the publication date)."""
     if journal is None:
         return None
     parts = _children(journal)
-    issue = _children(parts.get("JournalIssue"))
     return Journal(
         title=_inline(parts.get("Title")),
         iso_abbrev=_text(parts.get("ISOAbbreviation")),
@@ -505,7 +508,8 @@ def parse_pub_date(pub_date: etree._Element | None) -> tuple[int | None, str | N
     if medline:
         year, month, day = parse_medline_date(medline)
         return year, iso_date(year, month, day), medline
-    return _pub_date(*(_code(parts.get(t)) for t in ("Year", "Month", "Day", "Season")))
+    return _pub_date(_code(parts.get("Year")), _code(parts.get("Month")), _code(parts.get("Day")),
+                     _code(parts.get("Season")))
 
 
 @lru_cache(maxsize=4096)
@@ -522,8 +526,11 @@ def parse_epub_date(article: etree._Element) -> str | None:
     for el in article.iterchildren("ArticleDate"):
         if el.get("DateType", "Electronic") == "Electronic":
             parts = _children(el)
-            return iso_date(_text(parts.get("Year")), _text(parts.get("Month")), _text(parts.get("Day")))
+            return _iso_date(_text(parts.get("Year")), _text(parts.get("Month")), _text(parts.get("Day")))
     return None
+
+
+_iso_date = lru_cache(maxsize=4096)(iso_date)  # the same few thousand dates, again and again
 
 
 def parse_publication_types(holder: etree._Element | None) -> tuple[str, ...]:
