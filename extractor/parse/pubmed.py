@@ -203,7 +203,7 @@ class CutRecords(_Filtered):
             end = data.find(self.END[:-1], start) + len(self.END)
             if end < len(self.END) or end > len(data):  # the record goes on in the next chunk
                 break
-            if data[end - 1] == 62 and not (b"&" in data[start:end] and _OTHER_ENTITY.search(data, start, end)):
+            if data[end - 1] == 62 and not _other_entity(data, start, end):
                 key = f"{self._token}-{self._count}"
                 self._count += 1
                 self._records.append((key, data[start:end]))
@@ -220,8 +220,18 @@ class CutRecords(_Filtered):
         return b"".join(kept)
 
 
-# An entity reference other than XML's five and character references: known only to the document.
-_OTHER_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
+# XML's five entity references and character references: a record needs no document for them.
+_OWN_REFERENCE = re.compile(rb"&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
+
+
+def _other_entity(data: bytes, start: int, end: int) -> bool:
+    """True when ``data[start:end]`` refers to an entity only its document could declare."""
+    at = data.find(b"&", start, end)
+    while at >= 0:
+        if not _OWN_REFERENCE.match(data, at, end):
+            return True
+        at = data.find(b"&", at + 1, end)
+    return False
 _ENCODING = re.compile(rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 
 
