@@ -7,11 +7,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from extractor.errors import ParseError
 from extractor.parse import ParseReport, iter_records, parse_file, pubmed
-from extractor.parse.pubmed import SkipElements, is_retracted, iter_pubmed
-from extractor.records import Author, Correction
+from extractor.parse.pubmed import CutRecords, SkipElements, is_retracted, iter_pubmed
+from extractor.records import Author, Correction, Record
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pubmed"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pubmed"
@@ -323,3 +324,67 @@ def test_parse_pubmed_skipping_references_changes_no_record(path, monkeypatch):
         return
     monkeypatch.setattr(pubmed, "SKIPPED", b"NoSuchElement")
     assert parse_file(path) == fast
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 16])
+def test_parse_pubmed_skip_elements_of_several_names(chunk):
+    data = b"<a><History><d>1</d></History><b>keep</b><ReferenceList><ReferenceList/></ReferenceList><HistoryX/></a>"
+    out = SkipElements(io.BytesIO(data), (b"ReferenceList", b"History"), chunk=chunk).read()
+    assert out == b"<a><b>keep</b><HistoryX/></a>"
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.xml*")), ids=lambda p: p.name)
+def test_parse_pubmed_cutting_records_changes_no_record(path, monkeypatch):
+    try:
+        fast = parse_file(path)
+    except ParseError:
+        return
+    monkeypatch.setattr(pubmed, "_may_cut", lambda prolog: False)
+    assert parse_file(path) == fast
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 500, 1 << 16])
+def test_parse_pubmed_cut_records_at_any_chunk_size(chunk):
+    data = _replicated(4)
+    records = CutRecords(io.BytesIO(data), chunk=chunk)
+    skeleton = records.read()
+    assert skeleton.count(b"<PubmedArticle cut=") == 4 and b"<MedlineCitation" not in skeleton
+    cut = [records.take(el) for el in etree.fromstring(skeleton)]
+    assert [el.findtext("MedlineCitation/PMID") for el in cut] == [str(10_000_000 + i) for i in range(4)]
+
+
+_MATHML = b'<?xml version="1.0"?>\n<PubmedArticleSet xmlns:mml="http://www.w3.org/1998/Math/MathML">'
+_DOCTYPE = b'<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet SYSTEM "https://dtd.example/pubmed.dtd">\n<PubmedArticleSet>'
+
+
+@pytest.mark.parametrize(
+    "old,new,head",
+    [
+        (b"<PubmedArticle>", b'<PubmedArticle note="x">', None),  # attributes on the start tag
+        (b"</PubmedArticle>", b"</PubmedArticle >", None),  # a space in the end tag
+        (b"<ArticleTitle>", b"<ArticleTitle>&ndash; ", _DOCTYPE),  # an entity its DTD would declare
+        (b"<ArticleTitle>", b"<ArticleTitle><mml:math><mml:mi>x</mml:mi></mml:math> ", _MATHML),  # a namespace
+        (b"<ArticleTitle>", b"<ArticleTitle>caf\xe9 ", b'<?xml version="1.0" encoding="ISO-8859-1"?><PubmedArticleSet>'),
+    ],
+)
+def test_parse_pubmed_records_a_fragment_would_misread_stay_in_the_stream(old, new, head):
+    data = _replicated(2).replace(old, new)
+    if head:
+        data = head + data.split(b"<PubmedArticleSet>", 1)[1]
+    assert b"<PubmedArticle cut=" not in CutRecords(io.BytesIO(data)).read()
+    cut = list(iter_pubmed(io.BytesIO(data)))
+    assert len(cut) == 2 and all(type(r) is Record for r in cut)
+
+
+def test_parse_pubmed_record_longer_than_the_limit_stops_cutting():
+    data = _replicated(3)
+    assert CutRecords(io.BytesIO(data), chunk=64, limit=100).read() == data
+
+
+def test_parse_pubmed_broken_cut_record_ends_the_stream():
+    data = _replicated(3)
+    second = data.index(b"<ArticleTitle>", data.index(b"</PubmedArticle>"))
+    data = data[:second] + data[second:].replace(b"</ArticleTitle>", b"</ArticleTitleX>", 1)
+    *records, error = iter_pubmed(io.BytesIO(data), source="broken.xml")
+    assert [r.pmid for r in records] == ["10000000"]
+    assert isinstance(error, ParseError) and "not well-formed" in error.reason and error.record_id == "#2"
