@@ -81,6 +81,8 @@ def normalise_pmcid(text: str | int | None) -> str | None:
     """Return a PMC ID as "PMC1234567" from "PMC1234567", "pmc1234567", "1234567" or "PMC123.1"."""
     if text is None:
         return None
+    if isinstance(text, str) and text[:3] == "PMC" and text[3:].isdigit() and text.isascii() and len(text) <= 12:
+        return f"PMC{int(text[3:])}" if int(text[3:]) else None  # the usual case, spared the pattern
     match = _PMCID.match(str(text).strip())
     return f"PMC{int(match.group(1))}" if match and int(match.group(1)) else None
 

@@ -412,7 +412,7 @@ def join_sections(sections: tuple[AbstractSection, ...]) -> str | None:
     """The plain-text abstract: "LABEL: text" per labelled section, sections joined by newlines."""
     if not sections:
         return None
-    return "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections).strip() or None
+    return "\n".join([f"{s.label}: {s.text}" if s.label else s.text for s in sections]).strip() or None
 
 
 def parse_other_abstracts(citation: etree._Element) -> tuple[OtherAbstract, ...]:
@@ -547,7 +547,12 @@ def parse_publication_types(holder: etree._Element | None) -> tuple[str, ...]:
     """``PublicationType`` names, in order."""
     if holder is None:
         return ()
-    return tuple(t for t in map(_code, holder.iterchildren("PublicationType")) if t)
+    found = []
+    for el in holder.iterchildren("PublicationType"):
+        text = el.text
+        if text and (name := text.strip()):
+            found.append(name)
+    return tuple(found)
 
 
 def parse_mesh_terms(mesh_list: etree._Element | None) -> tuple[str, ...]:
@@ -619,7 +624,7 @@ def parse_corrections(comments: etree._Element | None) -> tuple[Correction, ...]
 
 def is_retracted(pub_types: tuple[str, ...], corrections: tuple[Correction, ...]) -> bool:
     """True for a "Retracted Publication" or a record with a ``RetractionIn`` link."""
-    return any(t in _RETRACTION_TYPES for t in pub_types) or any(c.type == "RetractionIn" for c in corrections)
+    return not _RETRACTION_TYPES.isdisjoint(pub_types) or any(c.type == "RetractionIn" for c in corrections)
 
 
 # --- element and text helpers --------------------------------------------------------------------
@@ -644,7 +649,7 @@ def _children(el: etree._Element | None, *, many: bool = False) -> dict[str, Any
         for child in el:
             grouped.setdefault(child.tag, []).append(child)
         return grouped
-    return {child.tag: child for child in reversed(el)}
+    return {child.tag: child for child in el[::-1]}  # a slice builds its proxies faster than iterating
 
 
 def _code(el: etree._Element | None) -> str | None:
