@@ -453,7 +453,7 @@ def parse_author(el: etree._Element) -> Author:
     # per-record work. A repeated name element keeps its last value, as before.
     family = given = initials = first = middle = collective = orcid = None
     affiliations: list[str] = []
-    for child in el:
+    for child in el[:]:  # a slice builds its proxies faster than iterating
         tag = child.tag
         if tag == "LastName":
             family = _clean(text) if (text := child.text) else None
@@ -692,7 +692,8 @@ def _inline(el: etree._Element | None) -> str | None:
     if el is None:
         return None
     if len(el) == 0:
-        return _text(el)
+        text = el.text
+        return _clean(text) if text else None
     text = _xml.inline_text(el)
     return _nfc(text) if text else None
 
