@@ -333,14 +333,18 @@ def test_parse_pubmed_skip_elements_of_several_names(chunk):
     assert out == b"<a><b>keep</b><HistoryX/></a>"
 
 
+def _records_or_error(path: Path) -> list[Record] | str:
+    try:
+        return parse_file(path)
+    except ParseError as e:
+        return e.reason.split(":")[0]
+
+
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.xml*")), ids=lambda p: p.name)
 def test_parse_pubmed_cutting_records_changes_no_record(path, monkeypatch):
-    try:
-        fast = parse_file(path)
-    except ParseError:
-        return
+    cut = _records_or_error(path)
     monkeypatch.setattr(pubmed, "_may_cut", lambda prolog: False)
-    assert parse_file(path) == fast
+    assert _records_or_error(path) == cut
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 500, 1 << 16])

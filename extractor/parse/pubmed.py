@@ -170,7 +170,7 @@ class CutRecords(_Filtered):
 
     START, END = b"<PubmedArticle>", b"</PubmedArticle>"
 
-    def __init__(self, stream: IO[bytes], *, chunk: int = 1 << 16, limit: int = 1 << 24):
+    def __init__(self, stream: IO[bytes], *, chunk: int = 1 << 16, limit: int = 1 << 22):
         super().__init__(stream, chunk=chunk)
         self._limit = limit
         self._records: deque[tuple[str, bytes]] = deque()
