@@ -10,6 +10,7 @@ says of its design, or stay unsized.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -20,7 +21,17 @@ from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, matched, terms
 from extractor.nlp.grammar import rule, weight
 
-__all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm"]
+__all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm", "sheet_arm_name"]
+
+
+def sheet_arm_name(text: str) -> str:
+    """A sheet's arm as a name: entities decoded ("10&nbsp;mg"), spaces squeezed, the punctuation
+    that ended it in a list dropped ("X;"), and the words saying the group received it ("received
+    an X", "the X group"), or a sentence goes on after it ("X was given to ...")."""
+    name = _CLAUSE.sub("", _SPACES.sub(" ", html.unescape(text))).strip(" ;,.:")
+    while (m := _RECEIVED.match(name)) and m.end() < len(name):
+        name = name[m.end():]
+    return name or text
 
 
 def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
@@ -29,7 +40,8 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
     for name in (arm.name, *arm.aliases):
         if doses(query) and doses(name) and doses(query) != doses(name):
             continue
-        ql, al = group_label(query) or _bare_label(query), group_label(name)
+        ql, al = group_label(query) or _bare_label(query) or _bracketed_label(query), \
+            group_label(name) or _bracketed_label(name)
         if ql and al:
             best = max(best, 1.0 if ql == al else 0.0)
             continue
@@ -48,6 +60,10 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
 
 
 _BARE_LABEL = rule("sheet_arms.bare_label")
+_BRACKETED_LABEL = rule("sheet_arms.bracketed_label")
+_RECEIVED = rule("sheet_arms.received")
+_CLAUSE = rule("sheet_arms.clause")
+_SPACES = rule("common.spaces")
 _CAPITAL_WORD = rule("sheet_arms.capital_word")
 _SAME_GROUP_BASE = weight("sheet_arms.same_group_base")
 _SAME_GROUP_COVERAGE = weight("sheet_arms.same_group_coverage")
@@ -59,6 +75,12 @@ _MIN_ARM_LEAD = weight("sheet_arms.min_arm_lead")
 def _bare_label(query: str) -> str | None:
     """A sheet naming a group by its label alone: "H0 (saline)", "II (placebo)"."""
     m = _BARE_LABEL.match(query)
+    return f"group {m.group(1).lower()}" if m else None
+
+
+def _bracketed_label(name: str) -> str | None:
+    """A group label with "group" after it, alone or in brackets: "laryngoscope (N group)"."""
+    m = _BRACKETED_LABEL.match(name)
     return f"group {m.group(1).lower()}" if m else None
 
 
@@ -138,6 +160,15 @@ def _subgroup_contrast(intervention: str, comparator: str) -> bool:
     return bool(shared) and bool(_NEGATION.search(comparator) or _NEGATION.search(intervention))
 
 
+def _negated(texts: tuple[str, str], arms: Sequence[Arm], arm: Arm) -> list[Arm | None]:
+    """"X" against "without X" where X names an arm: the one without is the trial's one control arm."""
+    negated = [bool(_NEGATION.search(t)) for t in texts]
+    controls = [a for a in arms if a.role == "control"]
+    if negated.count(True) != 1 or arm.role == "control" or len(controls) != 1:
+        return [arm, arm]
+    return [controls[0], arm] if negated[0] else [arm, controls[0]]
+
+
 def _unresolved(arms: list[Arm], texts: tuple[str, str]) -> tuple[tuple[Arm, ...], str, str]:
     new = [Arm(name=t, role=role_of(t)) for t in texts]  # type: ignore[arg-type]
     return (*arms, *new), texts[0], texts[1]
@@ -151,6 +182,7 @@ def _the_control(text: str, arms: Sequence[Arm], found: list[Arm | None]) -> Arm
 
 def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
     """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
+    query = replace(query, intervention=sheet_arm_name(query.intervention), comparator=sheet_arm_name(query.comparator))
     arms = list(reader.arms)
     texts = (query.intervention, query.comparator)
     found = [resolve_arm(t, arms, reader.abbreviations) for t in texts]
@@ -158,6 +190,8 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
         if found[k] is None:
             near = reader.arm_near(texts[k], other=texts[1 - k])
             found[k] = near if near is not None and near is not found[1 - k] else None
+    if found[0] is not None and found[0] is found[1]:
+        found = _negated(texts, arms, found[0])
     if found[0] is not None and found[0] is found[1]:
         return _unresolved(arms, texts)  # both name one arm: the sheet compares subgroups we do not know
     found = by_role(query, arms, found)
