@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from extractor.evidence.arms import NOT_DISTINCTIVE as NOT_DISTINCTIVE_QUERY
-from extractor.evidence.arms import acronym_of, doses, group_label, role_of, same_group
+from extractor.evidence.arms import acronym_of, distinctive_terms, doses, group_label, role_of, same_group
 from extractor.evidence.model import Arm, Query
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, matched, terms
@@ -70,6 +70,7 @@ _SAME_GROUP_COVERAGE = weight("sheet_arms.same_group_coverage")
 _SHARED_TERMS = weight("sheet_arms.shared_terms")
 _MIN_ARM_SCORE = weight("sheet_arms.min_arm_score")
 _MIN_ARM_LEAD = weight("sheet_arms.min_arm_lead")
+_MIN_MERGE_SCORE = weight("sheet_arms.min_merge_score")
 
 
 def _bare_label(query: str) -> str | None:
@@ -160,6 +161,31 @@ def _subgroup_contrast(intervention: str, comparator: str) -> bool:
     return bool(shared) and bool(_NEGATION.search(comparator) or _NEGATION.search(intervention))
 
 
+def _one_arm_per_sheet_arm(texts: tuple[str, str], arms: list[Arm], abbreviations: Mapping[str, str]) -> list[Arm]:
+    """Two of the trial's arms that one sheet arm names together, by different words, and that have
+    one size are one group the paper names twice ("rocuronium 0.9 mg/kg" and "R group", which
+    the sheet calls "rocuronium 0.9 mg/kg (R group)"): merged, the first name kept."""
+    for k in (0, 1):
+        close = [a for a in arms if arm_score(texts[k], a, abbreviations) >= _MIN_MERGE_SCORE]
+        if len(close) != 2 or close[0].n is None or close[0].n != close[1].n:
+            continue
+        first, second = close
+        if any(arm_score(texts[1 - k], a, abbreviations) >= _MIN_ARM_SCORE for a in close) \
+                or set(distinctive_terms(first.name)) & set(distinctive_terms(second.name)):
+            continue
+        merged = replace(first, aliases=(*first.aliases, second.name, *second.aliases),
+                         in_tables=first.in_tables or second.in_tables)
+        arms = [merged if a is first else a for a in arms if a is not second]
+    return arms
+
+
+def _holding(arms: Sequence[Arm], arm: Arm | None) -> Arm | None:
+    """The arm of ``arms`` that is ``arm`` or holds its name since a merge."""
+    if arm is None:
+        return None
+    return next((a for a in arms if a.name == arm.name or arm.name in a.aliases), None)
+
+
 def _negated(texts: tuple[str, str], arms: Sequence[Arm], arm: Arm) -> list[Arm | None]:
     """"X" against "without X" where X names an arm: the one without is the trial's one control arm."""
     negated = [bool(_NEGATION.search(t)) for t in texts]
@@ -183,12 +209,12 @@ def _the_control(text: str, arms: Sequence[Arm], found: list[Arm | None]) -> Arm
 def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
     """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
     query = replace(query, intervention=sheet_arm_name(query.intervention), comparator=sheet_arm_name(query.comparator))
-    arms = list(reader.arms)
     texts = (query.intervention, query.comparator)
+    arms = _one_arm_per_sheet_arm(texts, list(reader.arms), reader.abbreviations)
     found = [resolve_arm(t, arms, reader.abbreviations) for t in texts]
     for k in (0, 1):
         if found[k] is None:
-            near = reader.arm_near(texts[k], other=texts[1 - k])
+            near = _holding(arms, reader.arm_near(texts[k], other=texts[1 - k]))
             found[k] = near if near is not None and near is not found[1 - k] else None
     if found[0] is not None and found[0] is found[1]:
         found = _negated(texts, arms, found[0])
