@@ -27,8 +27,11 @@ __all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm", "sheet_arm_nam
 def sheet_arm_name(text: str) -> str:
     """A sheet's arm as a name: entities decoded ("10&nbsp;mg"), spaces squeezed, the punctuation
     that ended it in a list dropped ("X;"), and the words saying the group received it ("received
-    an X", "the X group"), or a sentence goes on after it ("X was given to ...")."""
+    an X", "the X group"), or a sentence goes on after it ("X was given to ..."); a group said to
+    receive something is named by its name, or by what it received where it has no name of its own."""
     name = _CLAUSE.sub("", _SPACES.sub(" ", html.unescape(text))).strip(" ;,.:")
+    if m := _GROUP_RECEIVED.match(name):  # "the placebo group received X"; "another group received X"
+        name = m.group("what") if _UNNAMED_GROUP.match(m.group("group")) else m.group("group")
     while (m := _RECEIVED.match(name)) and m.end() < len(name):
         name = name[m.end():]
     return name or text
@@ -63,6 +66,8 @@ _BARE_LABEL = rule("sheet_arms.bare_label")
 _BRACKETED_LABEL = rule("sheet_arms.bracketed_label")
 _RECEIVED = rule("sheet_arms.received")
 _CLAUSE = rule("sheet_arms.clause")
+_GROUP_RECEIVED = rule("sheet_arms.group_received")
+_UNNAMED_GROUP = rule("sheet_arms.unnamed_group")
 _SPACES = rule("common.spaces")
 _CAPITAL_WORD = rule("sheet_arms.capital_word")
 _SAME_GROUP_BASE = weight("sheet_arms.same_group_base")
@@ -186,6 +191,13 @@ def _holding(arms: Sequence[Arm], arm: Arm | None) -> Arm | None:
     return next((a for a in arms if a.name == arm.name or arm.name in a.aliases), None)
 
 
+def _what_it_adds_to(intervention: str, comparator: str) -> bool:
+    """Whether the comparator is what the intervention adds something to ("X diet" against "X diet
+    with almonds"): the control condition, however it is named."""
+    base = {t for t in terms(comparator) if t not in NOT_DISTINCTIVE_QUERY}
+    return bool(base) and base < {t for t in terms(intervention) if t not in NOT_DISTINCTIVE_QUERY}
+
+
 def _negated(texts: tuple[str, str], arms: Sequence[Arm], arm: Arm) -> list[Arm | None]:
     """"X" against "without X" where X names an arm: the one without is the trial's one control arm."""
     negated = [bool(_NEGATION.search(t)) for t in texts]
@@ -231,7 +243,8 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
     names = []
     for text, arm, size in zip(texts, found, sizes, strict=True):
         if arm is None:
-            new = Arm(name=text, role=role_of(text), n_randomised=size)  # type: ignore[arg-type]
+            role = "control" if text == texts[1] and _what_it_adds_to(texts[0], text) else role_of(text)
+            new = Arm(name=text, role=role, n_randomised=size)  # type: ignore[arg-type]
             arms.append(new)
             names.append(new.name)
         else:
