@@ -100,7 +100,11 @@ def _acronym(a: str, b: str) -> bool:
 
 
 def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> Arm | None:
-    """The trial arm a sheet's arm name denotes, when one stands out."""
+    """The trial arm a sheet's arm name denotes, when one stands out: the one arm its group label
+    names ("Group B: X 0.2 mg"), or the arm it names best."""
+    labelled = _labelled(query, arms)
+    if labelled is not None:
+        return labelled
     scored = sorted(((arm_score(query, a, abbreviations), i) for i, a in enumerate(arms)), reverse=True)
     if not scored or scored[0][0] < _MIN_ARM_SCORE:
         return None
@@ -108,6 +112,15 @@ def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str
         return None
     best = arms[scored[0][1]]
     return None if _names_a_cell(query, best, arms, abbreviations) else best
+
+
+def _labelled(query: str, arms: Sequence[Arm]) -> Arm | None:
+    """The one arm called by the one group label a sheet arm gives."""
+    label = group_label(query) or _bracketed_label(query)
+    if label is None or len(set(_LABELS.findall(query))) > 1:
+        return None
+    named = [a for a in arms if label in {group_label(n) or _bracketed_label(n) for n in (a.name, *a.aliases)}]
+    return named[0] if len(named) == 1 else None
 
 
 def _names_a_cell(query: str, arm: Arm, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> bool:
