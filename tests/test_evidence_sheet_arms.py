@@ -123,6 +123,9 @@ def test_sheet_arms_without_x_is_the_control_arm() -> None:
     reader = _reader("Adults were randomised to a walking app (n = 40) or a control group (n = 41).")
     arms, i_name, c_name = query_arms(reader, Query("steps", "with the walking app", "without the walking app", None))
     assert (i_name, c_name) == ("walking app", "control group")
+    arms, i_name, c_name = query_arms(reader, Query("steps", "walking app in adults with knee pain",
+                                                    "walking app in adults without knee pain", None))
+    assert c_name != "control group"  # subgroups of the app's arm, not the control arm
 
 
 def test_sheet_arms_the_condition_the_intervention_adds_to_is_the_control() -> None:

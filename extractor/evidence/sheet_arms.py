@@ -211,13 +211,17 @@ def _what_it_adds_to(intervention: str, comparator: str) -> bool:
     return bool(base) and base < {t for t in terms(intervention) if t not in NOT_DISTINCTIVE_QUERY}
 
 
-def _negated(texts: tuple[str, str], arms: Sequence[Arm], arm: Arm) -> list[Arm | None]:
-    """"X" against "without X" where X names an arm: the one without is the trial's one control arm."""
-    negated = [bool(_NEGATION.search(t)) for t in texts]
+def _negated(texts: tuple[str, str], arms: Sequence[Arm], arm: Arm, abbreviations: Mapping[str, str]) -> list[Arm | None]:
+    """"X" against "without X" where X names an arm: the one without is the trial's one control arm.
+    "X in patients without Y" is a subgroup of X's arm, not the control."""
+    negations = [_NEGATION.search(t) for t in texts]
     controls = [a for a in arms if a.role == "control"]
-    if negated.count(True) != 1 or arm.role == "control" or len(controls) != 1:
+    if sum(m is not None for m in negations) != 1 or arm.role == "control" or len(controls) != 1:
         return [arm, arm]
-    return [controls[0], arm] if negated[0] else [arm, controls[0]]
+    k = 0 if negations[0] else 1
+    if arm_score(texts[k][negations[k].end():], arm, abbreviations) < _MIN_ARM_SCORE:  # type: ignore[union-attr]
+        return [arm, arm]
+    return [controls[0], arm] if k == 0 else [arm, controls[0]]
 
 
 def _unresolved(arms: list[Arm], texts: tuple[str, str]) -> tuple[tuple[Arm, ...], str, str]:
@@ -242,7 +246,7 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
             near = _holding(arms, reader.arm_near(texts[k], other=texts[1 - k]))
             found[k] = near if near is not None and near is not found[1 - k] else None
     if found[0] is not None and found[0] is found[1]:
-        found = _negated(texts, arms, found[0])
+        found = _negated(texts, arms, found[0], reader.abbreviations)
     if found[0] is not None and found[0] is found[1]:
         return _unresolved(arms, texts)  # both name one arm: the sheet compares subgroups we do not know
     found = by_role(query, arms, found)
