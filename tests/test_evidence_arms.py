@@ -53,7 +53,11 @@ def test_arms_split_header_n(name: str, expected: tuple[str, int | None]) -> Non
     [("TAU¤ n (%)", "TAU"), ("82.2%", None), ("(n = 24)", None),
      ("normal renal function (lixisenatide", "normal renal function"),
      ("in placebo", "placebo"), ("each group", None), ("Follow-up 1 C2", None), ("years", None),
-     ("30 µg YIC group", "30 µg YIC group")],
+     ("30 µg YIC group", "30 µg YIC group"),
+     # a relative clause, a pointer to a figure or a table, a share of a sample: no names
+     ("which enrolled 12 clinics", None), ("see Figure 2 for the flow", None), ("Table 3", None),
+     ("out of 40 patients", None), ("those who walked daily", "those who walked daily"),
+     ("mg/kg/h in the saline group", "saline group"), ("Exercise ǂ", "Exercise")],
 )
 def test_arms_clean_arm_name(name: str, expected: str | None) -> None:
     assert clean_arm_name(name) == expected

@@ -6,7 +6,7 @@ import pytest
 
 from extractor.evidence.model import Arm, Query
 from extractor.evidence.reader import TrialReader
-from extractor.evidence.sheet_arms import arm_score, query_arms, resolve_arm
+from extractor.evidence.sheet_arms import arm_score, query_arms, resolve_arm, sheet_arm_name
 from extractor.records import AbstractSection, Record
 
 ARMS = (Arm("Smokers", n_randomised=30), Arm("Non-smokers", n_randomised=27), Arm("palmvitee", n_randomised=29),
@@ -80,3 +80,63 @@ def test_sheet_arms_an_equal_split_only_where_no_unequal_size_is_stated(methods:
     arms, _, c_name = query_arms(reader, Query("itch", "gel", "cream", None))
     cream = next(a for a in arms if a.name == c_name)
     assert cream.n == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("zinc 20&nbsp;mg daily", "zinc 20\xa0mg daily".replace("\xa0", " ")),
+    ("oral zinc;", "oral zinc"),
+    ("received an oral zinc tablet", "oral zinc tablet"),
+    ("the zinc group", "zinc group"),
+    ("20 mg zinc was given to the children at breakfast", "20 mg zinc"),
+    ("the placebo group received a sugar tablet", "placebo group"),
+    ("another group received 20 mg zinc", "20 mg zinc"),
+    ("Group B received a sugar tablet", "Group B"),
+    ("placebo", "placebo"),
+])
+def test_sheet_arms_sheet_arm_name(text: str, expected: str) -> None:
+    assert sheet_arm_name(text) == expected
+
+
+def test_sheet_arms_a_bracketed_label_names_its_group() -> None:
+    arms = (Arm("K group", n_randomised=20), Arm("M group", n_randomised=20))
+    assert resolve_arm("curved blade (K group)", arms, {}) is arms[0]
+    assert resolve_arm("straight blade (M group)", arms, {}) is arms[1]
+
+
+def test_sheet_arms_one_group_label_names_its_arm_whatever_else_the_sheet_says() -> None:
+    arms = (Arm("Group A", n_randomised=20), Arm("Group B", n_randomised=20), Arm("warm saline", n_randomised=20))
+    assert resolve_arm("Group B: warm saline 10 ml/kg", arms, {}) is arms[1]
+    assert resolve_arm("Group A and group B: saline", arms, {}) is not arms[0]  # two labels: no one arm
+
+
+def test_sheet_arms_a_group_named_twice_is_one_arm() -> None:
+    reader = _reader("Children were randomised to ketamine 1 mg/kg (n = 25) or propofol 2 mg/kg (n = 24). "
+                     "The K group (n = 25) and the P group (n = 24) were alike at entry.")
+    arms, i_name, c_name = query_arms(reader, Query("pain", "ketamine 1 mg/kg (K group)", "propofol 2 mg/kg (P group)",
+                                                    None))
+    by_name = {a.name: a for a in arms}
+    assert {i_name, c_name} <= set(by_name) and i_name != c_name
+    assert len({n for a in (by_name[i_name],) for n in (a.name, *a.aliases)} & {"ketamine 1 mg/kg", "K group"}) == 2
+
+
+def test_sheet_arms_without_x_is_the_control_arm() -> None:
+    reader = _reader("Adults were randomised to a walking app (n = 40) or a control group (n = 41).")
+    arms, i_name, c_name = query_arms(reader, Query("steps", "with the walking app", "without the walking app", None))
+    assert (i_name, c_name) == ("walking app", "control group")
+    arms, i_name, c_name = query_arms(reader, Query("steps", "walking app in adults with knee pain",
+                                                    "walking app in adults without knee pain", None))
+    assert c_name != "control group"  # subgroups of the app's arm, not the control arm
+
+
+def test_sheet_arms_the_condition_the_intervention_adds_to_is_the_control() -> None:
+    reader = _reader("Adults followed two diets in turn.")
+    arms, i_name, c_name = query_arms(reader, Query("weight", "low-fat diet with walnuts", "low-fat diet", None))
+    roles = {a.name: a.role for a in arms}
+    assert (roles[i_name], roles[c_name]) == ("intervention", "control")
+
+
+def test_sheet_arms_one_arm_keeps_no_company() -> None:
+    reader = _reader("Patients with hay fever (n = 39) took montelukast and a placebo in turn. With montelukast, "
+                     "patients with hay fever sneezed less. Hay fever eased with montelukast.")
+    arms, i_name, _ = query_arms(reader, Query("sneezing", "montelukast", "placebo", None))
+    assert i_name == "montelukast"  # not the one group the text sizes, which montelukast keeps company with

@@ -56,6 +56,8 @@ _NAME_WORD = rule("arms.name_word")
 _NOT_NAME_WORDS = words("not_name_words")
 _LEADING = rule("arms.leading_words")
 _NOT_A_GROUP = rule("arms.not_a_group")
+_NOT_A_NAME = rule("arms.not_a_name")
+_LEADING_UNIT = rule("arms.leading_unit")
 # Populations and times, which sizes are given for, are not groups: "ITT analyses (n = 101)".
 _POPULATION = rule("arms.population")
 _VERBISH = rule("arms.verbish")
@@ -72,8 +74,8 @@ def clean_arm_name(name: str) -> str | None:
     for _ in range(2):
         text = _STAT_PHRASES.sub("", text).strip(" ,;:-")
     text = _balance(text).strip(" ,;:-")
-    text = _LEADING.sub("", text).strip()
-    if _NOT_A_GROUP.match(text) or _POPULATION.search(text):
+    text = _LEADING.sub("", _LEADING_UNIT.sub("", text)).strip()
+    if _NOT_A_GROUP.match(text) or _NOT_A_NAME.match(text) or _POPULATION.search(text):
         return None
     words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS]
     starts_with_number = _STARTS_WITH_NUMBER.match(text) and not _DOSE.match(fold(text))  # "30 µg YIC" is a name

@@ -244,7 +244,7 @@ class TrialReader:
         tell which is which. Returns an arm only when it clearly leads.
         """
         words = set(terms(text)) - set(terms(other)) - NOT_DISTINCTIVE
-        if len(words) != 1 or not self.arms:  # a drug's name, not a description
+        if len(words) != 1 or len(self.arms) < 2:  # a drug's name, not a description; one arm leads no other
             return None
         lexicon = ArmLexicon(self.arms, self.abbreviations)
         counts: dict[str, int] = {}

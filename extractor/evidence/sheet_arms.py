@@ -10,17 +10,31 @@ says of its design, or stay unsized.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from extractor.evidence.arms import NOT_DISTINCTIVE as NOT_DISTINCTIVE_QUERY
-from extractor.evidence.arms import acronym_of, doses, group_label, role_of, same_group
+from extractor.evidence.arms import acronym_of, distinctive_terms, doses, group_label, role_of, same_group
 from extractor.evidence.model import Arm, Query
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, matched, terms
 from extractor.nlp.grammar import rule, weight
 
-__all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm"]
+__all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm", "sheet_arm_name"]
+
+
+def sheet_arm_name(text: str) -> str:
+    """A sheet's arm as a name: entities decoded ("10&nbsp;mg"), spaces squeezed, the punctuation
+    that ended it in a list dropped ("X;"), and the words saying the group received it ("received
+    an X", "the X group"), or a sentence goes on after it ("X was given to ..."); a group said to
+    receive something is named by its name, or by what it received where it has no name of its own."""
+    name = _CLAUSE.sub("", _SPACES.sub(" ", html.unescape(text))).strip(" ;,.:")
+    if m := _GROUP_RECEIVED.match(name):  # "the placebo group received X"; "another group received X"
+        name = m.group("what") if _UNNAMED_GROUP.match(m.group("group")) else m.group("group")
+    while (m := _RECEIVED.match(name)) and m.end() < len(name):
+        name = name[m.end():]
+    return name or text
 
 
 def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
@@ -29,7 +43,8 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
     for name in (arm.name, *arm.aliases):
         if doses(query) and doses(name) and doses(query) != doses(name):
             continue
-        ql, al = group_label(query) or _bare_label(query), group_label(name)
+        ql, al = group_label(query) or _bare_label(query) or _bracketed_label(query), \
+            group_label(name) or _bracketed_label(name)
         if ql and al:
             best = max(best, 1.0 if ql == al else 0.0)
             continue
@@ -48,17 +63,30 @@ def arm_score(query: str, arm: Arm, abbreviations: Mapping[str, str]) -> float:
 
 
 _BARE_LABEL = rule("sheet_arms.bare_label")
+_BRACKETED_LABEL = rule("sheet_arms.bracketed_label")
+_RECEIVED = rule("sheet_arms.received")
+_CLAUSE = rule("sheet_arms.clause")
+_GROUP_RECEIVED = rule("sheet_arms.group_received")
+_UNNAMED_GROUP = rule("sheet_arms.unnamed_group")
+_SPACES = rule("common.spaces")
 _CAPITAL_WORD = rule("sheet_arms.capital_word")
 _SAME_GROUP_BASE = weight("sheet_arms.same_group_base")
 _SAME_GROUP_COVERAGE = weight("sheet_arms.same_group_coverage")
 _SHARED_TERMS = weight("sheet_arms.shared_terms")
 _MIN_ARM_SCORE = weight("sheet_arms.min_arm_score")
 _MIN_ARM_LEAD = weight("sheet_arms.min_arm_lead")
+_MIN_MERGE_SCORE = weight("sheet_arms.min_merge_score")
 
 
 def _bare_label(query: str) -> str | None:
     """A sheet naming a group by its label alone: "H0 (saline)", "II (placebo)"."""
     m = _BARE_LABEL.match(query)
+    return f"group {m.group(1).lower()}" if m else None
+
+
+def _bracketed_label(name: str) -> str | None:
+    """A group label with "group" after it, alone or in brackets: "laryngoscope (N group)"."""
+    m = _BRACKETED_LABEL.match(name)
     return f"group {m.group(1).lower()}" if m else None
 
 
@@ -72,7 +100,11 @@ def _acronym(a: str, b: str) -> bool:
 
 
 def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> Arm | None:
-    """The trial arm a sheet's arm name denotes, when one stands out."""
+    """The trial arm a sheet's arm name denotes, when one stands out: the one arm its group label
+    names ("Group B: X 0.2 mg"), or the arm it names best."""
+    labelled = _labelled(query, arms)
+    if labelled is not None:
+        return labelled
     scored = sorted(((arm_score(query, a, abbreviations), i) for i, a in enumerate(arms)), reverse=True)
     if not scored or scored[0][0] < _MIN_ARM_SCORE:
         return None
@@ -80,6 +112,15 @@ def resolve_arm(query: str, arms: Sequence[Arm], abbreviations: Mapping[str, str
         return None
     best = arms[scored[0][1]]
     return None if _names_a_cell(query, best, arms, abbreviations) else best
+
+
+def _labelled(query: str, arms: Sequence[Arm]) -> Arm | None:
+    """The one arm called by the one group label a sheet arm gives."""
+    label = group_label(query) or _bracketed_label(query)
+    if label is None or len(set(_LABELS.findall(query))) > 1:
+        return None
+    named = [a for a in arms if label in {group_label(n) or _bracketed_label(n) for n in (a.name, *a.aliases)}]
+    return named[0] if len(named) == 1 else None
 
 
 def _names_a_cell(query: str, arm: Arm, arms: Sequence[Arm], abbreviations: Mapping[str, str]) -> bool:
@@ -138,6 +179,51 @@ def _subgroup_contrast(intervention: str, comparator: str) -> bool:
     return bool(shared) and bool(_NEGATION.search(comparator) or _NEGATION.search(intervention))
 
 
+def _one_arm_per_sheet_arm(texts: tuple[str, str], arms: list[Arm], abbreviations: Mapping[str, str]) -> list[Arm]:
+    """Two of the trial's arms that one sheet arm names together, by different words, and that have
+    one size are one group the paper names twice ("rocuronium 0.9 mg/kg" and "R group", which
+    the sheet calls "rocuronium 0.9 mg/kg (R group)"): merged, the first name kept."""
+    for k in (0, 1):
+        close = [a for a in arms if arm_score(texts[k], a, abbreviations) >= _MIN_MERGE_SCORE]
+        if len(close) != 2 or close[0].n is None or close[0].n != close[1].n:
+            continue
+        first, second = close
+        if any(arm_score(texts[1 - k], a, abbreviations) >= _MIN_ARM_SCORE for a in close) \
+                or set(distinctive_terms(first.name)) & set(distinctive_terms(second.name)):
+            continue
+        merged = replace(first, aliases=(*first.aliases, second.name, *second.aliases),
+                         in_tables=first.in_tables or second.in_tables)
+        arms = [merged if a is first else a for a in arms if a is not second]
+    return arms
+
+
+def _holding(arms: Sequence[Arm], arm: Arm | None) -> Arm | None:
+    """The arm of ``arms`` that is ``arm`` or holds its name since a merge."""
+    if arm is None:
+        return None
+    return next((a for a in arms if a.name == arm.name or arm.name in a.aliases), None)
+
+
+def _what_it_adds_to(intervention: str, comparator: str) -> bool:
+    """Whether the comparator is what the intervention adds something to ("X diet" against "X diet
+    with almonds"): the control condition, however it is named."""
+    base = {t for t in terms(comparator) if t not in NOT_DISTINCTIVE_QUERY}
+    return bool(base) and base < {t for t in terms(intervention) if t not in NOT_DISTINCTIVE_QUERY}
+
+
+def _negated(texts: tuple[str, str], arms: Sequence[Arm], arm: Arm, abbreviations: Mapping[str, str]) -> list[Arm | None]:
+    """"X" against "without X" where X names an arm: the one without is the trial's one control arm.
+    "X in patients without Y" is a subgroup of X's arm, not the control."""
+    negations = [_NEGATION.search(t) for t in texts]
+    controls = [a for a in arms if a.role == "control"]
+    if sum(m is not None for m in negations) != 1 or arm.role == "control" or len(controls) != 1:
+        return [arm, arm]
+    k = 0 if negations[0] else 1
+    if arm_score(texts[k][negations[k].end():], arm, abbreviations) < _MIN_ARM_SCORE:  # type: ignore[union-attr]
+        return [arm, arm]
+    return [controls[0], arm] if k == 0 else [arm, controls[0]]
+
+
 def _unresolved(arms: list[Arm], texts: tuple[str, str]) -> tuple[tuple[Arm, ...], str, str]:
     new = [Arm(name=t, role=role_of(t)) for t in texts]  # type: ignore[arg-type]
     return (*arms, *new), texts[0], texts[1]
@@ -151,13 +237,16 @@ def _the_control(text: str, arms: Sequence[Arm], found: list[Arm | None]) -> Arm
 
 def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
     """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
-    arms = list(reader.arms)
+    query = replace(query, intervention=sheet_arm_name(query.intervention), comparator=sheet_arm_name(query.comparator))
     texts = (query.intervention, query.comparator)
+    arms = _one_arm_per_sheet_arm(texts, list(reader.arms), reader.abbreviations)
     found = [resolve_arm(t, arms, reader.abbreviations) for t in texts]
     for k in (0, 1):
         if found[k] is None:
-            near = reader.arm_near(texts[k], other=texts[1 - k])
+            near = _holding(arms, reader.arm_near(texts[k], other=texts[1 - k]))
             found[k] = near if near is not None and near is not found[1 - k] else None
+    if found[0] is not None and found[0] is found[1]:
+        found = _negated(texts, arms, found[0], reader.abbreviations)
     if found[0] is not None and found[0] is found[1]:
         return _unresolved(arms, texts)  # both name one arm: the sheet compares subgroups we do not know
     found = by_role(query, arms, found)
@@ -171,7 +260,8 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
     names = []
     for text, arm, size in zip(texts, found, sizes, strict=True):
         if arm is None:
-            new = Arm(name=text, role=role_of(text), n_randomised=size)  # type: ignore[arg-type]
+            role = "control" if text == texts[1] and _what_it_adds_to(texts[0], text) else role_of(text)
+            new = Arm(name=text, role=role, n_randomised=size)  # type: ignore[arg-type]
             arms.append(new)
             names.append(new.name)
         else:
