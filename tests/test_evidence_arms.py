@@ -246,6 +246,12 @@ def test_arms_an_arm_named_by_its_abbreviation_is_found_by_its_long_form() -> No
     # two names sized side by side in one list are two groups, though one name holds the other's words
     ("We did a randomised trial. Adults got rasburicase (n = 80) or early rasburicase (n = 82).",
      {"rasburicase": 80, "early rasburicase": 82}),
+    # a list of sized groups joined by semicolons names each of them; a name may open with "improved"
+    ("We did a randomised trial. Adults were divided into three groups: drug K plus diet (n = 8); drug K "
+     "plus exercise (n = 5); and drug K plus rest (n = 4).",
+     {"drug K plus diet": 8, "drug K plus exercise": 5, "drug K plus rest": 4}),
+    ("Forty adults were randomized to either improved pain care (IC) n = 21 or usual pain care (UC) n = 19.",
+     {"improved pain care": 21, "usual pain care": 19}),
     # a group named by its role beside groups named otherwise is a group of its own
     ("Adults with gout were given febuxostat (n = 20) or allopurinol (n = 21); urate was also measured in 25 healthy "
      "controls.", {"febuxostat": 20, "allopurinol": 21, "healthy controls": 25}),

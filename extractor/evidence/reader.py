@@ -715,7 +715,7 @@ def _listed_with(mention: SizeMention, passage: Passage, read: list[tuple[Passag
         return False
     text = passage.text
     same = [m for p, m, name in read if p is passage and joins[name] and m.rule in _LISTED_RULES
-            and not any(c in text[min(m.end, mention.end) : max(m.start, mention.start)] for c in ".;")]
+            and ". " not in text[min(m.end, mention.end) : max(m.start, mention.start)]]
     return len(same) >= 2
 
 
