@@ -648,8 +648,9 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     text = " | ".join(p for p in (view.table.caption or "", context, view.row_groups.get(row, ""), label) if p)
     label_col = Evidence(view.cell_section(row, 0), view.grid[row][0], 0, len(view.grid[row][0]),
                          f"{view.name}, row label")
+    outcome, context = _with_change(name.outcome, context)
     return Result(
-        outcome=name.outcome or context,
+        outcome=outcome or context,
         kind=kind,  # type: ignore[arg-type]
         values=values,
         context=text,
@@ -662,6 +663,19 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
         is_baseline=_baseline_row(f"{label} {context}") or _baseline_table(view),
         evidence=(label_col,),
     )
+
+
+def _with_change(outcome: str, context: str) -> tuple[str, str]:
+    """A column heading that only says its numbers are changes ("ECF | Mean (SD) score changes")
+    names what the outcome is, not a subgroup: "Pain" under it is "Pain, changes"."""
+    parts = [p for p in context.split(" | ") if p]
+    changes = [c for p in parts if (c := tbl.change_heading(p))]
+    if not changes:
+        return outcome, context
+    rest = " | ".join(p for p in parts if not tbl.change_heading(p))
+    if not outcome or _CHANGE_FROM.search(outcome):
+        return outcome, rest
+    return f"{outcome}, {changes[0][0].lower()}{changes[0][1:]}", rest
 
 
 def _named_pair(note: str, lexicon: ArmLexicon | None) -> tuple[str, ...] | None:

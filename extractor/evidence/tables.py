@@ -405,6 +405,9 @@ def _fill_rows(view: TableView) -> None:
             sizes = {c: split_header_n(row[c])[1] for c in view.value_columns() if row[c].strip()}
             section, group, group_row, outer = label or section, "", None, ""  # a block of rows, which groups may divide
             continue
+        if label and not values and _continues_row_above(view, r):
+            _join_stub(view, r - 1, label)
+            continue
         own_test = any(is_value_text(_clean(row[c])) for c in view.value_columns() if view.is_test_column(c))
         if label and _heads_rows(view, row, label):
             if own_test:  # a group its own test covers ("Sex | | 0.70" over "Male", "Female"), inside the heading above
@@ -430,6 +433,22 @@ def _fill_rows(view: TableView) -> None:
         if group or section:
             view.row_groups[r] = " ".join(p for p in (section, group) if p)
     _corner_heads_first_rows(view)
+
+
+def _continues_row_above(view: TableView, row: int) -> bool:
+    """A stub with no values that ends the sentence of the row above, broken over two rows: "the
+    number of patients with" above "no adverse event (n / all)"."""
+    above = row - 1
+    return bool(view.rows) and view.rows[-1] == above and bool(_DANGLING_END.search(view.row_labels[above]))
+
+
+def _join_stub(view: TableView, row: int, rest: str) -> None:
+    view.row_labels[row] = f"{view.row_labels[row]} {rest}"
+    stubs = view.row_stubs[row]
+    view.row_stubs[row] = (*stubs[:-1], f"{stubs[-1]} {rest}")
+
+
+_DANGLING_END = rule("tables.dangling_end")
 
 
 def _heads_rows(view: TableView, row: tuple[str, ...], label: str) -> bool:
@@ -480,7 +499,7 @@ def read_cell(view: TableView, row: int, col: int, arm: str) -> ArmValue | None:
 
 def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     arm = ""
-    text = _clean(view.grid[row][col])
+    text = _SPACED_DECIMAL.sub(".", _clean(view.grid[row][col]))
     if not is_value_text(text):
         return None
     local = _local_hint(view, row, col)
@@ -510,6 +529,7 @@ def _local_hint(view: TableView, row: int, col: int) -> str | None:
 
 
 _COUNT_HINTS = frozenset(("n", "pct", "n_pct", "pct_n"))
+_SPACED_DECIMAL = rule("tables.spaced_decimal")
 _CELL_N = rule("tables.cell_n")
 _HEADER_N_LAST = rule("tables.header_n_last")
 
@@ -700,6 +720,23 @@ def stat_only(part: str) -> bool:
         w.lower().rstrip(".") in _STAT_WORDS for w in _LABEL_WORD.findall(part))
 
 
+def change_heading(part: str) -> str:
+    """What a header part says of its numbers when it only says they are changes, in statistic
+    words ("Mean (SD) score changes" -> "changes", "Change from baseline, mean ± SD" -> "Change from
+    baseline"); "" for a header that says more (who, when, which arm) or no change."""
+    found = [w.rstrip(".") for w in _LABEL_WORD.findall(part)]
+    lowered = [w.lower() for w in found]
+    if not any(w.startswith("change") for w in lowered) or \
+            not all(w in _STAT_WORDS or w in _CHANGE_WORDS for w in lowered):
+        return ""
+    kept = [w for w, low in zip(found, lowered, strict=True) if low in _CHANGE_WORDS and low not in _STAT_WORDS]
+    while kept and kept[-1].lower() in _CHANGE_LINKS:  # "Change from" of "Change from (SD)"
+        kept.pop()
+    if kept and kept[0].lower() == "changes":
+        kept[0] = kept[0][:-1]
+    return " ".join(kept)
+
+
 def _subject(view: TableView) -> str:
     """What the table is about, for rows that do not say: the corner cell heading the stubs, else the caption."""
     corner = view.column_labels[0] if view.column_labels else ""
@@ -724,6 +761,8 @@ _LEVEL_STUB = rule("tables.level_stub")
 _CAPTION_SUBJECT = rule("tables.caption_subject")
 _WHEN = rule("reader.when")
 _STAT_WORDS = words("stat_label_words")
+_CHANGE_WORDS = words("change_label_words")
+_CHANGE_LINKS = frozenset(("from", "to", "in"))
 _LABEL_WORD = rule("tables.label_word")
 
 
