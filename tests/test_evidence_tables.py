@@ -439,3 +439,33 @@ def test_tables_a_group_its_own_test_covers_ends_at_a_row_with_its_own_test() ->
               caption="Clinical values")
     assert [r.outcome for r in results(t)] == ["At entry Sex, n (%) Male", "At entry Sex, n (%) Female",
                                                 "At entry Weight (kg)"]
+
+
+@pytest.mark.parametrize(
+    "part,change",
+    [("Mean (SD) score changes", "change"), ("Change from baseline, mean ± SD", "Change from baseline"),
+     ("Mean change (SE)", "change"), ("Mean (SD)", ""), ("Change in women", ""), ("Week 12 change", "")],
+)
+def test_tables_change_heading(part: str, change: str) -> None:
+    assert tbl.change_heading(part) == change
+
+
+def test_tables_a_heading_of_changes_names_the_outcomes_change_not_a_subgroup() -> None:
+    t = table([["", "Drug X", "Placebo"], ["Scale", "Mean (SD) score changes", "Mean (SD) score changes"]],
+              [["Fatigue", "-4.1 (13.0)", "2.3 (14.0)"], ["Change in sleep", "-1.0 (2.0)", "0.5 (2.1)"]])
+    assert [(r.outcome, r.subgroup) for r in results(t)] == [("Fatigue, change", None), ("Change in sleep", None)]
+
+
+def test_tables_a_decimal_point_set_apart_is_one_number() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]], [["Grip strength (kg), mean (SD)", "31. 4 (6.0)", "28. 9(5.5)"]])
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (None, 40, None, 31.4, 6.0), "Placebo": (None, 40, None, 28.9, 5.5)}
+
+
+def test_tables_a_stub_broken_after_a_linking_word_is_ended_by_the_row_below() -> None:
+    t = table([["", "Drug X", "Placebo"]],
+              [["Number of patients with", "12 / 40", "5 / 40"], ["a rash at week 4 (n / all)", "", ""],
+               ["Headache", "3 / 40", "4 / 40"]])
+    found = results(t)
+    assert [r.outcome for r in found] == ["Number of patients with a rash at week 4 (n / all)", "Headache"]
+    assert found[0].subgroup is None and values(found[0])["Drug X"][:2] == (12, 40)

@@ -130,7 +130,8 @@ def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     mentions = {m.start for m in lexicon.mentions(sent)}
     for i, count in counts:
         ahead = [j for j in range(i + 1, min(i + 8, len(sent))) if j in mentions]
-        if ahead and any(sent[k].lower_ in ("in", "among") for k in range(i + 1, ahead[0])):
+        listed = ahead and any(i < k < ahead[0] for k, _ in counts)  # "8 men and 14 women in A": 8 is no count of A's
+        if ahead and not listed and any(sent[k].lower_ in ("in", "among") for k in range(i + 1, ahead[0])):
             out.append(Found(i, i + 1, "COUNT", count, "count_before_arm"))
     return out if len(out) >= 2 else []
 
@@ -272,6 +273,8 @@ def _result(
         return None
     p, effect = _stats_after(found, last.end)
     outcome = outcome_phrase(sent, first.start, skip, first.label == "COUNT", start)
+    if first.label == "COUNT" and all(w.lower() in _PEOPLE for w in outcome.split()):
+        outcome = _predicate_after(sent, last.end, skip) or outcome
     return Result(
         outcome=outcome,
         kind=kind,  # type: ignore[arg-type]
@@ -287,9 +290,20 @@ def _result(
         ci_low=effect.interval.low if effect and effect.interval else None,
         ci_high=effect.interval.high if effect and effect.interval else None,
         ci_level=effect.interval.level if effect and effect.interval else None,
-        is_baseline=bool(_BASELINE.search(span_text(sent)) or _BEFORE_TREATMENT.search(clause)),
+        is_baseline=bool(_BASELINE.search(span_text(sent)) or _BEFORE_TREATMENT.search(clause))
+        or _baseline_heading(label),
         evidence=(evidence_of(sent, 0, len(sent), section, label),),
     )
+
+
+def _baseline_heading(label: str) -> bool:
+    """A sentence under a heading about the groups at entry ("Results > Patients' characteristics")."""
+    heading = label.rsplit(" > ", 1)[-1]
+    return bool(_BASELINE_HEADING.search(heading)) and not _NOT_BASELINE_HEADING.search(heading)
+
+
+_BASELINE_HEADING = rule("reader.baseline_table")
+_NOT_BASELINE_HEADING = rule("reader.not_baseline_table")
 
 
 _MEDIAN = rule("text.median")
@@ -446,6 +460,20 @@ def _after_value(sent: Span, value_start: int, skip: frozenset[int] = frozenset(
             break
         words.append(tok.text)
     return _trim(words)
+
+
+def _predicate_after(sent: Span, value_end: int, skip: frozenset[int]) -> str:
+    """What counted people did or had, said after the last arm they are counted in: "one patient in A
+    and four in B [were unable to finish the test]"."""
+    arm_ends = [i + 1 for i in skip if i >= value_end]
+    if not arm_ends:
+        return ""
+    words: list[str] = []
+    for tok in sent[max(arm_ends) :]:
+        if tok.text in ",;(" or tok.is_punct and tok.text != "-":
+            break
+        words.append(tok.text)
+    return _detokenise(" ".join(words).strip())
 
 
 def _is_time_phrase(words: list[str]) -> bool:
