@@ -265,7 +265,7 @@ def three_arm_results(t: Table) -> list[Result]:
     ("BMI (kg/m²)", "BMI (kg/m²)"), ("Area, m²", "Area, m²"),
 ])
 def test_tables_clean_takes_a_run_of_footnote_marks(cell: str, clean: str) -> None:
-    assert tbl._clean(cell) == clean
+    assert tbl.clean(cell) == clean
 
 
 def test_tables_values_with_runs_of_marks_are_read() -> None:
@@ -469,3 +469,11 @@ def test_tables_a_stub_broken_after_a_linking_word_is_ended_by_the_row_below() -
     found = results(t)
     assert [r.outcome for r in found] == ["Number of patients with a rash at week 4 (n / all)", "Headache"]
     assert found[0].subgroup is None and values(found[0])["Drug X"][:2] == (12, 40)
+
+
+def test_tables_a_bare_zero_beside_counts_is_no_events() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Rash", "0", "6 (15.0%)"], ["Age (years)", "0", "61.2 ± 3.0"], ["Falls", "0", "0"]])
+    (result,) = results(t)
+    assert result.outcome == "Rash" and values(result) == {"Drug X": (0, 40, None, None, None),
+                                                          "Placebo": (6, 40, 15.0, None, None)}

@@ -582,10 +582,28 @@ def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, st
         contexts.setdefault(key, context)
     for key, arm_columns in by_key.items():
         values = [v for arm, cols in arm_columns.items() if (v := _arm_cells(view, row, cols, arm))]
+        values += _zero_counts(view, row, arm_columns, values)
         kinds = {v.kind for v in values}
         if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
             yield _table_result(view, row, contexts[key], tuple(values), kinds.pop(), lexicon,  # type: ignore[arg-type]
                                 len(arm_columns))
+
+
+def _zero_counts(view: tbl.TableView, row: int, arm_columns: dict[str, list[int]],
+                 read: list[ArmValue]) -> list[ArmValue]:
+    """A bare "0" beside other arms' counts ("8 (12.5%) | 0 | 10 (15%)"): no events in that arm."""
+    if not read or not all(v.kind == "binary" and v.events is not None for v in read):
+        return []
+    have = {v.arm for v in read}
+    out = []
+    for arm, cols in arm_columns.items():
+        if arm not in have and len(cols) == 1 and _ZERO_CELL.fullmatch(tbl.clean(view.grid[row][cols[0]])):
+            out.append(ArmValue(arm, events=0, n=view.n_at(row, cols[0]), evidence=(view.cell_evidence(row, cols[0]),),
+                                rule_ids=("table_zero_count",)))
+    return out
+
+
+_ZERO_CELL = rule("reader.zero_cell")
 
 
 def _column_key(context: str, columns: dict[int, tuple[str, str]]) -> str:

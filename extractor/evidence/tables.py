@@ -363,7 +363,7 @@ def _label_columns(grid: list[tuple[str, ...]], header_count: int) -> int:
 def _fill_columns(view: TableView) -> None:
     for c in range(len(view.grid[0])):
         parts = list(dict.fromkeys(
-            _clean(view.grid[r][c]) for r in range(view.header_count) if view.grid[r][c].strip()
+            clean(view.grid[r][c]) for r in range(view.header_count) if view.grid[r][c].strip()
         ))
         label = " | ".join(p for p in parts if p)
         view.column_labels.append(label)
@@ -399,7 +399,7 @@ def _fill_rows(view: TableView) -> None:
                 carry = row[0]
             elif carry and any(row[c].strip() for c in range(1, view.label_columns)):
                 row = (carry, *row[1:])
-        label = " ".join(dict.fromkeys(_clean(row[c]) for c in range(view.label_columns) if row[c].strip()))
+        label = " ".join(dict.fromkeys(clean(row[c]) for c in range(view.label_columns) if row[c].strip()))
         values = [row[c] for c in view.value_columns() if row[c].strip()]
         if values and all(split_header_n(v)[1] is not None and not split_header_n(v)[0] for v in values):
             sizes = {c: split_header_n(row[c])[1] for c in view.value_columns() if row[c].strip()}
@@ -408,7 +408,7 @@ def _fill_rows(view: TableView) -> None:
         if label and not values and _continues_row_above(view, r):
             _join_stub(view, r - 1, label)
             continue
-        own_test = any(is_value_text(_clean(row[c])) for c in view.value_columns() if view.is_test_column(c))
+        own_test = any(is_value_text(clean(row[c])) for c in view.value_columns() if view.is_test_column(c))
         if label and _heads_rows(view, row, label):
             if own_test:  # a group its own test covers ("Sex | | 0.70" over "Male", "Female"), inside the heading above
                 group, tested = " ".join(p for p in (outer, label) if p), True
@@ -455,7 +455,7 @@ def _heads_rows(view: TableView, row: tuple[str, ...], label: str) -> bool:
     """A row that only names the rows below it: its arm cells are empty or repeat its label (a
     spanning cell), though a p or test column may give the test of the whole group ("pH | pH | 0.91")."""
     cells = [row[c] for c in view.value_columns() if row[c].strip() and not view.is_test_column(c)]
-    return all(_clean(v) == label for v in cells)
+    return all(clean(v) == label for v in cells)
 
 
 def _corner_heads_first_rows(view: TableView) -> None:
@@ -474,7 +474,7 @@ _GENERIC_CORNER = rule("tables.generic_corner")
 
 
 @lru_cache(maxsize=65536)  # a cell is cleaned when its table is laid out and again when it is read
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
     """A cell without footnote marks, an abbreviation glued to its subscale apart ("SPADIpain")."""
     return _GLUED_WORD.sub(r"\1 \2", _FOOTNOTE_MARKS.sub("", text.strip()).strip())
 
@@ -499,7 +499,7 @@ def read_cell(view: TableView, row: int, col: int, arm: str) -> ArmValue | None:
 
 def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     arm = ""
-    text = _SPACED_DECIMAL.sub(".", _clean(view.grid[row][col]))
+    text = _SPACED_DECIMAL.sub(".", clean(view.grid[row][col]))
     if not is_value_text(text):
         return None
     local = _local_hint(view, row, col)
@@ -536,7 +536,7 @@ _HEADER_N_LAST = rule("tables.header_n_last")
 
 def read_text(view: TableView, row: int, col: int, text: str, arm: str) -> ArmValue | None:
     """Read part of a cell (one arm's half of "10.8±2.0 (4.9±1.9)") with the cell's hints."""
-    text = _clean(text)
+    text = clean(text)
     if not is_value_text(text):
         return None
     hint = _local_hint(view, row, col) or view.table_hint
@@ -636,9 +636,9 @@ def p_value_of_row(view: TableView, row: int, context: str | None = None) -> tup
     col = view.p_column(context)
     if col is None:
         return None
-    text = _clean(view.grid[row][col])
+    text = clean(view.grid[row][col])
     if not text and row in view.row_parent and stat_only(view.row_labels.get(row, "")):
-        text = _clean(view.grid[view.row_parent[row]][col])  # the row is its group's outcome, in a statistic
+        text = clean(view.grid[view.row_parent[row]][col])  # the row is its group's outcome, in a statistic
     p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}")
     return (p.relation, p.value) if p else None
 
@@ -682,7 +682,7 @@ def row_name(view: TableView, row: int) -> RowName:
     elif group:
         outcome.append(group)
     for raw in dict.fromkeys(view.row_stubs.get(row, ())):
-        part = _clean(raw)
+        part = clean(raw)
         if not part or part in outcome or stat_only(part):
             continue
         if _SUBGROUP_STUB.match(part) and subgroup:  # "Male" under "Age ≤52 years"
