@@ -477,3 +477,11 @@ def test_tables_a_bare_zero_beside_counts_is_no_events() -> None:
     (result,) = results(t)
     assert result.outcome == "Rash" and values(result) == {"Drug X": (0, 40, None, None, None),
                                                           "Placebo": (6, 40, 15.0, None, None)}
+
+
+def test_tables_a_stub_of_a_statistic_and_a_generic_measure_is_a_measure_of_the_row_above() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Errors in the card test", "2.1 ± 1.0", "2.9 ± 1.2"], ["Mean time ± SD (s)", "41 ± 9", "48 ± 10"],
+               ["Mean number of falls", "1.2 ± 0.4", "1.9 ± 0.6"], ["Mean ± SD", "3 ± 1", "4 ± 1"]])
+    assert [r.outcome for r in results(t)][:3] == ["Errors in the card test", "Errors in the card test time (s)",
+                                                   "Mean number of falls"]

@@ -685,6 +685,10 @@ def row_name(view: TableView, row: int) -> RowName:
         part = clean(raw)
         if not part or part in outcome or stat_only(part):
             continue
+        measure = _measure_of_row_above(view, row, part)
+        if measure:  # "Mean time ± SD (seconds)" under "Errors in task 1": the task's time
+            outcome = [row_name(view, row - 1).outcome, measure]
+            continue
         if _SUBGROUP_STUB.match(part) and subgroup:  # "Male" under "Age ≤52 years"
             subgroup.append(part)
         elif _LEVEL_STUB.match(part):
@@ -700,6 +704,26 @@ def row_name(view: TableView, row: int) -> RowName:
             outcome.append(part)
     name = " ".join(p for p in outcome if p) or _subject(view)
     return RowName(name, ", ".join(subgroup), when)
+
+
+def _measure_of_row_above(view: TableView, row: int, part: str) -> str:
+    """A stub that leads with its statistic and names only a generic measure ("Mean time ± SD
+    (seconds)"), right under a row of results in the same group: what it measures of the
+    row above ("time (seconds)"); else ""."""
+    found = _LABEL_WORD.findall(part)
+    if row - 1 not in view.row_labels or view.row_parent.get(row) != view.row_parent.get(row - 1) \
+            or stat_hint(part) not in _SPREAD_HINTS \
+            or not found or found[0].lower() not in _STAT_WORDS:
+        return ""
+    rest = [w for w in found if w.lower().rstrip(".") not in _STAT_WORDS]
+    if not 1 <= len(rest) <= _MEASURE_WORDS:
+        return ""
+    kept = _LABEL_WORD.sub(lambda m: "" if m.group(0).lower().rstrip(".") in _STAT_WORDS else m.group(0), part)
+    return " ".join(kept.replace("±", " ").split()).strip(" ,;:")
+
+
+_SPREAD_HINTS = frozenset(("mean_sd", "mean_se", "median_iqr", "median_range", "mean_ci", "sd", "se"))
+_MEASURE_WORDS = 2  # "time (seconds)": a generic measure and its unit
 
 
 def caption_time(view: TableView) -> str:
