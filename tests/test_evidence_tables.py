@@ -144,9 +144,9 @@ def test_tables_pre_post_columns_and_p_values_under_each_arm() -> None:
                 "P-value"]],
               [["Pain score", "7.1 (1.6)", "3.7 (1.4)", "<0.001", "7.5 (1.7)", "4.6 (2.1)", "0.02"]])
     found = results(t)
-    by_time = {r.subgroup: values(r) for r in found}
-    assert by_time == {"Pre: Mean (SD)": {"Drug X": (None, 40, None, 7.1, 1.6), "Placebo": (None, 40, None, 7.5, 1.7)},
-                       "Post: Mean (SD)": {"Drug X": (None, 40, None, 3.7, 1.4), "Placebo": (None, 40, None, 4.6, 2.1)}}
+    by_time = {(r.subgroup, r.timepoint): values(r) for r in found}
+    assert by_time == {(None, "Pre"): {"Drug X": (None, 40, None, 7.1, 1.6), "Placebo": (None, 40, None, 7.5, 1.7)},
+                       (None, "Post"): {"Drug X": (None, 40, None, 3.7, 1.4), "Placebo": (None, 40, None, 4.6, 2.1)}}
     assert [r.is_baseline for r in found] == [True, False]
 
 
@@ -324,7 +324,8 @@ def test_tables_p_column_under_each_time_belongs_to_that_time() -> None:
     t = table([["", "Week 4", "Week 4", "Week 4", "Week 8", "Week 8", "Week 8"],
                ["", "Drug X", "Placebo", "P", "Drug X", "Placebo", "P"]],
               [["Score", "4.0 ± 1.0", "5.0 ± 1.0", "0.03", "3.0 ± 1.0", "5.5 ± 1.2", "0.001"]])
-    assert sorted((r.subgroup, r.p_value) for r in results(t)) == [("Week 4", 0.03), ("Week 8", 0.001)]
+    assert sorted((r.subgroup, r.timepoint, r.p_value) for r in results(t)) == [(None, "week 4", 0.03),
+                                                                               (None, "week 8", 0.001)]
 
 
 def test_tables_a_p_beside_each_arm_belongs_to_no_comparison() -> None:
@@ -401,7 +402,7 @@ def test_tables_before_after_columns_are_the_times_of_a_before_after_design() ->
 def test_tables_before_after_columns_are_not_arms_of_a_parallel_trial() -> None:
     t = table([["", "Drug X", "Drug X", "Placebo", "Placebo"], ["", "Before", "After", "Before", "After"]],
               [["Pain", "6.1 ± 1.0", "3.1 ± 1.2", "6.0 ± 1.1", "4.0 ± 1.1"]])
-    assert [(r.subgroup, r.is_baseline) for r in results(t)] == [("Before", True), ("After", False)]
+    assert [(r.timepoint, r.is_baseline) for r in results(t)] == [("Before", True), ("After", False)]
 
 
 def test_compare_p_value_of_one_arm_against_the_others() -> None:
@@ -485,3 +486,11 @@ def test_tables_a_stub_of_a_statistic_and_a_generic_measure_is_a_measure_of_the_
                ["Mean number of falls", "1.2 ± 0.4", "1.9 ± 0.6"], ["Mean ± SD", "3 ± 1", "4 ± 1"]])
     assert [r.outcome for r in results(t)][:3] == ["Errors in the card test", "Errors in the card test time (s)",
                                                    "Mean number of falls"]
+
+
+def test_tables_a_column_heading_saying_when_is_a_time_point_not_a_subgroup() -> None:
+    t = table([["", "After induction", "After induction", "End of surgery", "End of surgery"],
+               ["", "Drug X", "Placebo", "Drug X", "Placebo"]],
+              [["Heart rate", "72 ± 8", "75 ± 9", "70 ± 7", "71 ± 8"]])
+    assert [(r.outcome, r.subgroup, r.timepoint) for r in results(t)] == [
+        ("Heart rate", None, "After induction"), ("Heart rate", None, "End of surgery")]

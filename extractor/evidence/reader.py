@@ -666,9 +666,12 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     text = " | ".join(p for p in (view.table.caption or "", context, view.row_groups.get(row, ""), label) if p)
     label_col = Evidence(view.cell_section(row, 0), view.grid[row][0], 0, len(view.grid[row][0]),
                          f"{view.name}, row label")
+    heading = context
     outcome, context = _with_change(name.outcome, context)
+    context, when = _split_when(context)
+    timepoint = timepoint or when
     return Result(
-        outcome=outcome or context,
+        outcome=outcome or context or when,
         kind=kind,  # type: ignore[arg-type]
         values=values,
         context=text,
@@ -678,9 +681,24 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
         p_value=p[1] if p else None,
         p_operator=p[0] if p else None,
         p_pair=pair,
-        is_baseline=_baseline_row(f"{label} {context}") or _baseline_table(view),
+        is_baseline=_baseline_row(f"{label} {heading}") or _baseline_table(view),
         evidence=(label_col,),
     )
+
+
+def _split_when(context: str) -> tuple[str, str]:
+    """A column heading that says when ("Week 4", "Immediately after extubation") is a time point,
+    not a subgroup: the heading without it, and it."""
+    parts = [p for p in context.split(" | ") if p]
+    times = [p for p in parts if _WHEN.search(p) and not _CHANGE_FROM.search(p)]
+    if len(times) != 1:
+        return context, ""
+    when, _, stat = times[0].partition(":")
+    return " | ".join(p for p in parts if p not in times), when.strip() if stat and _stat_only(stat.strip()) \
+        else times[0]
+
+
+_WHEN = rule("reader.when")
 
 
 def _with_change(outcome: str, context: str) -> tuple[str, str]:
