@@ -252,3 +252,10 @@ def test_evidence_text_values_under_a_heading_about_the_groups_at_entry_are_base
         Section("Methods", ("Methods",), ARMS_SENTENCE), Section(heading, ("Results", heading), text)))
     (result,) = TrialReader(record).results()
     assert result.is_baseline is baseline
+
+
+def test_evidence_text_a_value_in_brackets_defining_the_outcome_is_not_listed_with_the_arms() -> None:
+    (result,) = results_of("Remission (a fall of more than 30% in the score) occurred in 35% and 20% of the drug X "
+                           "and placebo groups respectively.")
+    assert result.outcome.startswith("Remission")
+    assert {v.arm.removesuffix(" group"): v.percent for v in result.values} == {"drug X": 35.0, "placebo": 20.0}

@@ -203,7 +203,12 @@ def _consistency(pairs: list[tuple[Found, str]]) -> int:
 
 
 def _respectively(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]] | None:
-    """"a, b and c for A, B and C, respectively": the n-th value goes to the n-th arm named."""
+    """"a, b and c for A, B and C, respectively": the n-th value goes to the n-th arm named (a value
+    in brackets among more values than arms defines the outcome: "response (a fall of over 50%)")."""
+    if len(values) > 2:
+        listed = [v for v in values if not _in_brackets(sent, v)]
+        if 2 <= len(listed) < len(values):
+            return _respectively(sent, listed, mentions)
     stop = next((i for i in range(values[-1].end, len(sent)) if sent[i].text == ";" or sent[i].lower_ in
                  _CLAUSE_BREAKS), len(sent))
     start = max((i for i in range(0, values[0].start) if sent[i].text == ";" or sent[i].lower_ in
@@ -214,6 +219,13 @@ def _respectively(sent: Span, values: Sequence[Found], mentions: Sequence[Mentio
         if len(arms) == len(values) >= 2:
             return list(zip(values, arms, strict=True))
     return None
+
+
+def _in_brackets(sent: Span, value: Found) -> bool:
+    depth = 0
+    for tok in sent[: value.start]:
+        depth += (tok.text in "([") - (tok.text in ")]")
+    return depth > 0
 
 
 def _distinct(mentions: Iterator[Mention]) -> list[str]:
