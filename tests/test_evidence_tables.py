@@ -359,7 +359,7 @@ def test_compare_p_value_only_on_its_pair() -> None:
               [["Delirium", "3 (10.0)", "9 (30.0)", "10 (33.3)", "0.03*"]], footnotes=["* Group A versus Group B."])
     rows = comparisons(three_arm_results(t), THREE, (None, "PMC1"), (), {})
     assert {(c.intervention, c.comparator, c.p_value) for c in rows} == {
-        ("Group A", "Control", None), ("Group B", "Control", None)}
+        ("Group A", "Control", None), ("Group B", "Control", None), ("Group A", "Group B", 0.03)}
 
 
 def test_tables_corner_names_the_first_group_of_rows() -> None:
