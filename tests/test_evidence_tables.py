@@ -494,3 +494,13 @@ def test_tables_a_column_heading_saying_when_is_a_time_point_not_a_subgroup() ->
               [["Heart rate", "72 ± 8", "75 ± 9", "70 ± 7", "71 ± 8"]])
     assert [(r.outcome, r.subgroup, r.timepoint) for r in results(t)] == [
         ("Heart rate", None, "After induction"), ("Heart rate", None, "End of surgery")]
+
+
+def test_tables_a_percent_change_of_a_score_is_a_mean_and_p_cells_may_say_p() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)", "p value"]],
+              [["Improvement on the symptom score", "62.5%", "41.0%", "p=0.002"],
+               ["Patients with improvement", "62.5%", "40.0%", "p<0.05"]])
+    change, patients = results(t)
+    assert (change.kind, change.p_value) == ("continuous", 0.002)
+    assert values(change)["Drug X"] == (None, 40, None, 62.5, None)
+    assert (patients.kind, patients.p_value, patients.p_operator) == ("binary", 0.05, "<")

@@ -516,7 +516,16 @@ def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     value = _read(text, hint, n, arm, ev, "cell" if local else "table")
     if value is None:
         return None
+    if value.kind == "binary" and value.events is None and value.total is None and local not in _COUNT_HINTS \
+            and _mean_change_row(view.row_labels.get(row, "")):
+        value = ArmValue(arm, mean=value.percent, dispersion="none", evidence=ev, rule_ids=("table_mean_percent",))
     return value if value.n is not None or n is None else _with_n(value, n)
+
+
+def _mean_change_row(label: str) -> bool:
+    """A row of how much a measure changed, in percent ("Improvement on the symptom score | 76.2%"):
+    a mean change, not a share of people (as "Patients improved" or "Reduction ≥50%" are)."""
+    return bool(_CHANGE_ROW.search(label)) and not _PEOPLE_OR_THRESHOLD.search(label)
 
 
 def _local_hint(view: TableView, row: int, col: int) -> str | None:
@@ -530,6 +539,8 @@ def _local_hint(view: TableView, row: int, col: int) -> str | None:
 
 _COUNT_HINTS = frozenset(("n", "pct", "n_pct", "pct_n"))
 _SPACED_DECIMAL = rule("tables.spaced_decimal")
+_CHANGE_ROW = rule("tables.change_row")
+_PEOPLE_OR_THRESHOLD = rule("tables.people_or_threshold")
 _CELL_N = rule("tables.cell_n")
 _HEADER_N_LAST = rule("tables.header_n_last")
 
@@ -639,7 +650,8 @@ def p_value_of_row(view: TableView, row: int, context: str | None = None) -> tup
     text = clean(view.grid[row][col])
     if not text and row in view.row_parent and stat_only(view.row_labels.get(row, "")):
         text = clean(view.grid[view.row_parent[row]][col])  # the row is its group's outcome, in a statistic
-    p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}")
+    p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}") or \
+        parse_p_value(text)  # "p=0.001" written out in the cell
     return (p.relation, p.value) if p else None
 
 
