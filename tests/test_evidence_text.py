@@ -259,3 +259,9 @@ def test_evidence_text_a_value_in_brackets_defining_the_outcome_is_not_listed_wi
                            "and placebo groups respectively.")
     assert result.outcome.startswith("Remission")
     assert {v.arm.removesuffix(" group"): v.percent for v in result.values} == {"drug X": 35.0, "placebo": 20.0}
+
+
+def test_evidence_text_words_the_sentence_joins_stay_joined_in_the_outcome() -> None:
+    (result,) = results_of("The ICIQ-SF score at follow-up was 3.9 ± 1.4 in the drug X group and 6.3 ± 1.6 in the "
+                           "placebo group.")
+    assert "ICIQ-SF" in result.outcome and " - " not in result.outcome

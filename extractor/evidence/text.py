@@ -428,7 +428,16 @@ def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozense
     sub = _SUBGROUP.search(phrase)
     if sub and sub.start() > 0:
         phrase = phrase[: sub.start()].strip(" ,;:-")
-    return _detokenise(phrase) or span_text(sent)
+    return _rejoin(_detokenise(phrase), span_text(sent)) or span_text(sent)
+
+
+def _rejoin(phrase: str, text: str) -> str:
+    """Words the sentence writes joined ("ICIQ-SF", "follow-up", "mg/kg"), joined again after tokenising."""
+    return _SPACED_JOINER.sub(lambda m: m.group(1) + m.group(2) + m.group(3)
+                              if m.group(1) + m.group(2) + m.group(3) in text else m.group(0), phrase)
+
+
+_SPACED_JOINER = rule("text.spaced_joiner")
 
 
 def label_end(sent: Span) -> int:
