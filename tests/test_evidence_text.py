@@ -265,3 +265,8 @@ def test_evidence_text_words_the_sentence_joins_stay_joined_in_the_outcome() -> 
     (result,) = results_of("The ICIQ-SF score at follow-up was 3.9 ± 1.4 in the drug X group and 6.3 ± 1.6 in the "
                            "placebo group.")
     assert "ICIQ-SF" in result.outcome and " - " not in result.outcome
+
+
+def test_evidence_text_who_the_patients_were_is_baseline() -> None:
+    (result,) = results_of("Mean age was 53.1 ± 5.7 years in the drug X group and 52.2 ± 5.8 years in the placebo group.")
+    assert result.is_baseline

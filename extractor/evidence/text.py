@@ -31,6 +31,7 @@ _CLAUSE_BREAKS = words("clause_breaks")
 _BETWEEN_LISTED = words("between_listed")
 _SUBGROUP = rule("text.subgroup")
 _BASELINE = rule("text.baseline")
+_DEMOGRAPHIC = rule("text.demographic")
 _BEFORE_TREATMENT = rule("text.before_treatment")
 _SE_WORDS = rule("text.se_words")
 _SD_WORDS = rule("text.sd_words")
@@ -302,8 +303,8 @@ def _result(
         ci_low=effect.interval.low if effect and effect.interval else None,
         ci_high=effect.interval.high if effect and effect.interval else None,
         ci_level=effect.interval.level if effect and effect.interval else None,
-        is_baseline=bool(_BASELINE.search(span_text(sent)) or _BEFORE_TREATMENT.search(clause))
-        or _baseline_heading(label),
+        is_baseline=bool(_BASELINE.search(span_text(sent)) or _BEFORE_TREATMENT.search(clause)
+                         or _DEMOGRAPHIC.match(outcome)) or _baseline_heading(label),
         evidence=(evidence_of(sent, 0, len(sent), section, label),),
     )
 
