@@ -262,9 +262,9 @@ def test_evidence_text_a_value_in_brackets_defining_the_outcome_is_not_listed_wi
 
 
 def test_evidence_text_words_the_sentence_joins_stay_joined_in_the_outcome() -> None:
-    (result,) = results_of("The ICIQ-SF score at follow-up was 3.9 ± 1.4 in the drug X group and 6.3 ± 1.6 in the "
+    (result,) = results_of("The “ICIQ-SF” score at follow-up was 3.9 ± 1.4 in the drug X group and 6.3 ± 1.6 in the "
                            "placebo group.")
-    assert "ICIQ-SF" in result.outcome and " - " not in result.outcome
+    assert "ICIQ-SF" in result.outcome and " - " not in result.outcome and "”" not in result.outcome
 
 
 def test_evidence_text_who_the_patients_were_is_baseline() -> None:

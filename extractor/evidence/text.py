@@ -433,12 +433,15 @@ def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozense
 
 
 def _rejoin(phrase: str, text: str) -> str:
-    """Words the sentence writes joined ("ICIQ-SF", "follow-up", "mg/kg"), joined again after tokenising."""
+    """Words the sentence writes joined ("ICIQ-SF", "follow-up", "mg/kg"), joined again after tokenising;
+    quote marks standing alone (one of a pair the phrase cut) left out."""
+    phrase = " ".join(w for w in phrase.split() if w not in _QUOTES)
     return _SPACED_JOINER.sub(lambda m: m.group(1) + m.group(2) + m.group(3)
                               if m.group(1) + m.group(2) + m.group(3) in text else m.group(0), phrase)
 
 
 _SPACED_JOINER = rule("text.spaced_joiner")
+_QUOTES = frozenset('"“”‘’«»')
 
 
 def label_end(sent: Span) -> int:
