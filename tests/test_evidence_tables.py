@@ -144,9 +144,9 @@ def test_tables_pre_post_columns_and_p_values_under_each_arm() -> None:
                 "P-value"]],
               [["Pain score", "7.1 (1.6)", "3.7 (1.4)", "<0.001", "7.5 (1.7)", "4.6 (2.1)", "0.02"]])
     found = results(t)
-    by_time = {r.subgroup: values(r) for r in found}
-    assert by_time == {"Pre: Mean (SD)": {"Drug X": (None, 40, None, 7.1, 1.6), "Placebo": (None, 40, None, 7.5, 1.7)},
-                       "Post: Mean (SD)": {"Drug X": (None, 40, None, 3.7, 1.4), "Placebo": (None, 40, None, 4.6, 2.1)}}
+    by_time = {(r.subgroup, r.timepoint): values(r) for r in found}
+    assert by_time == {(None, "Pre"): {"Drug X": (None, 40, None, 7.1, 1.6), "Placebo": (None, 40, None, 7.5, 1.7)},
+                       (None, "Post"): {"Drug X": (None, 40, None, 3.7, 1.4), "Placebo": (None, 40, None, 4.6, 2.1)}}
     assert [r.is_baseline for r in found] == [True, False]
 
 
@@ -265,7 +265,7 @@ def three_arm_results(t: Table) -> list[Result]:
     ("BMI (kg/m²)", "BMI (kg/m²)"), ("Area, m²", "Area, m²"),
 ])
 def test_tables_clean_takes_a_run_of_footnote_marks(cell: str, clean: str) -> None:
-    assert tbl._clean(cell) == clean
+    assert tbl.clean(cell) == clean
 
 
 def test_tables_values_with_runs_of_marks_are_read() -> None:
@@ -324,7 +324,8 @@ def test_tables_p_column_under_each_time_belongs_to_that_time() -> None:
     t = table([["", "Week 4", "Week 4", "Week 4", "Week 8", "Week 8", "Week 8"],
                ["", "Drug X", "Placebo", "P", "Drug X", "Placebo", "P"]],
               [["Score", "4.0 ± 1.0", "5.0 ± 1.0", "0.03", "3.0 ± 1.0", "5.5 ± 1.2", "0.001"]])
-    assert sorted((r.subgroup, r.p_value) for r in results(t)) == [("Week 4", 0.03), ("Week 8", 0.001)]
+    assert sorted((r.subgroup, r.timepoint, r.p_value) for r in results(t)) == [(None, "week 4", 0.03),
+                                                                               (None, "week 8", 0.001)]
 
 
 def test_tables_a_p_beside_each_arm_belongs_to_no_comparison() -> None:
@@ -358,7 +359,7 @@ def test_compare_p_value_only_on_its_pair() -> None:
               [["Delirium", "3 (10.0)", "9 (30.0)", "10 (33.3)", "0.03*"]], footnotes=["* Group A versus Group B."])
     rows = comparisons(three_arm_results(t), THREE, (None, "PMC1"), (), {})
     assert {(c.intervention, c.comparator, c.p_value) for c in rows} == {
-        ("Group A", "Control", None), ("Group B", "Control", None)}
+        ("Group A", "Control", None), ("Group B", "Control", None), ("Group A", "Group B", 0.03)}
 
 
 def test_tables_corner_names_the_first_group_of_rows() -> None:
@@ -401,7 +402,7 @@ def test_tables_before_after_columns_are_the_times_of_a_before_after_design() ->
 def test_tables_before_after_columns_are_not_arms_of_a_parallel_trial() -> None:
     t = table([["", "Drug X", "Drug X", "Placebo", "Placebo"], ["", "Before", "After", "Before", "After"]],
               [["Pain", "6.1 ± 1.0", "3.1 ± 1.2", "6.0 ± 1.1", "4.0 ± 1.1"]])
-    assert [(r.subgroup, r.is_baseline) for r in results(t)] == [("Before", True), ("After", False)]
+    assert [(r.timepoint, r.is_baseline) for r in results(t)] == [("Before", True), ("After", False)]
 
 
 def test_compare_p_value_of_one_arm_against_the_others() -> None:
@@ -439,3 +440,67 @@ def test_tables_a_group_its_own_test_covers_ends_at_a_row_with_its_own_test() ->
               caption="Clinical values")
     assert [r.outcome for r in results(t)] == ["At entry Sex, n (%) Male", "At entry Sex, n (%) Female",
                                                 "At entry Weight (kg)"]
+
+
+@pytest.mark.parametrize(
+    "part,change",
+    [("Mean (SD) score changes", "change"), ("Change from baseline, mean ± SD", "Change from baseline"),
+     ("Mean change (SE)", "change"), ("Mean (SD)", ""), ("Change in women", ""), ("Week 12 change", "")],
+)
+def test_tables_change_heading(part: str, change: str) -> None:
+    assert tbl.change_heading(part) == change
+
+
+def test_tables_a_heading_of_changes_names_the_outcomes_change_not_a_subgroup() -> None:
+    t = table([["", "Drug X", "Placebo"], ["Scale", "Mean (SD) score changes", "Mean (SD) score changes"]],
+              [["Fatigue", "-4.1 (13.0)", "2.3 (14.0)"], ["Change in sleep", "-1.0 (2.0)", "0.5 (2.1)"]])
+    assert [(r.outcome, r.subgroup) for r in results(t)] == [("Fatigue, change", None), ("Change in sleep", None)]
+
+
+def test_tables_a_decimal_point_set_apart_is_one_number() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]], [["Grip strength (kg), mean (SD)", "31. 4 (6.0)", "28. 9(5.5)"]])
+    (result,) = results(t)
+    assert values(result) == {"Drug X": (None, 40, None, 31.4, 6.0), "Placebo": (None, 40, None, 28.9, 5.5)}
+
+
+def test_tables_a_stub_broken_after_a_linking_word_is_ended_by_the_row_below() -> None:
+    t = table([["", "Drug X", "Placebo"]],
+              [["Number of patients with", "12 / 40", "5 / 40"], ["a rash at week 4 (n / all)", "", ""],
+               ["Headache", "3 / 40", "4 / 40"]])
+    found = results(t)
+    assert [r.outcome for r in found] == ["Number of patients with a rash at week 4 (n / all)", "Headache"]
+    assert found[0].subgroup is None and values(found[0])["Drug X"][:2] == (12, 40)
+
+
+def test_tables_a_bare_zero_beside_counts_is_no_events() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Rash", "0", "6 (15.0%)"], ["Age (years)", "0", "61.2 ± 3.0"], ["Falls", "0", "0"]])
+    (result,) = results(t)
+    assert result.outcome == "Rash" and values(result) == {"Drug X": (0, 40, None, None, None),
+                                                          "Placebo": (6, 40, 15.0, None, None)}
+
+
+def test_tables_a_stub_of_a_statistic_and_a_generic_measure_is_a_measure_of_the_row_above() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)"]],
+              [["Errors in the card test", "2.1 ± 1.0", "2.9 ± 1.2"], ["Mean time ± SD (s)", "41 ± 9", "48 ± 10"],
+               ["Mean number of falls", "1.2 ± 0.4", "1.9 ± 0.6"], ["Mean ± SD", "3 ± 1", "4 ± 1"]])
+    assert [r.outcome for r in results(t)][:3] == ["Errors in the card test", "Errors in the card test time (s)",
+                                                   "Mean number of falls"]
+
+
+def test_tables_a_column_heading_saying_when_is_a_time_point_not_a_subgroup() -> None:
+    t = table([["", "After induction", "After induction", "End of surgery", "End of surgery"],
+               ["", "Drug X", "Placebo", "Drug X", "Placebo"]],
+              [["Heart rate", "72 ± 8", "75 ± 9", "70 ± 7", "71 ± 8"]])
+    assert [(r.outcome, r.subgroup, r.timepoint) for r in results(t)] == [
+        ("Heart rate", None, "After induction"), ("Heart rate", None, "End of surgery")]
+
+
+def test_tables_a_percent_change_of_a_score_is_a_mean_and_p_cells_may_say_p() -> None:
+    t = table([["", "Drug X (n = 40)", "Placebo (n = 40)", "p value"]],
+              [["Improvement on the symptom score", "62.5%", "41.0%", "p=0.002"],
+               ["Patients with improvement", "62.5%", "40.0%", "p<0.05"]])
+    change, patients = results(t)
+    assert (change.kind, change.p_value) == ("continuous", 0.002)
+    assert values(change)["Drug X"] == (None, 40, None, 62.5, None)
+    assert (patients.kind, patients.p_value, patients.p_operator) == ("binary", 0.05, "<")

@@ -6,7 +6,7 @@ import pytest
 
 from extractor.evidence.model import Arm, Result
 from extractor.evidence.reader import TrialReader
-from extractor.records import AbstractSection, Record
+from extractor.records import AbstractSection, Record, Section
 
 ARMS_SENTENCE = "Patients were randomised to drug X (n=40) or placebo (n=40)."
 
@@ -229,3 +229,44 @@ def test_evidence_text_make_up_of_groups_and_analysis_populations_are_not_arms(m
     record = Record(source_format="pubmed", abstract=methods, abstract_sections=(AbstractSection("METHODS",
                                                                                               "METHODS", methods),))
     assert [a.name for a in TrialReader(record).arms] == ["drug X", "placebo"]
+
+
+def test_evidence_text_a_count_listed_before_another_is_not_the_arms() -> None:
+    (result,) = results_of("The diary was kept by 8 men and 14 women in the drug X group and 9 men and 11 women "
+                           "in the placebo group.")
+    assert {v.arm.removesuffix(" group"): v.events for v in result.values} == {"drug X": 14, "placebo": 11}
+
+
+def test_evidence_text_counted_people_are_named_by_what_they_did() -> None:
+    (result,) = results_of("One patient in the drug X group and four patients in the placebo group were unable "
+                           "to finish the walking test.")
+    assert result.outcome == "were unable to finish the walking test"
+    assert {v.arm.removesuffix(" group"): v.events for v in result.values} == {"drug X": 1, "placebo": 4}
+
+
+@pytest.mark.parametrize("heading,baseline", [("Patients' characteristics", True), ("Walking speed", False)])
+def test_evidence_text_values_under_a_heading_about_the_groups_at_entry_are_baseline(
+        heading: str, baseline: bool) -> None:
+    text = "Weight was 81.2 ± 6.0 kg in the drug X group and 80.3 ± 5.8 kg in the placebo group."
+    record = Record(source_format="pmc", pmcid="PMC1", sections=(
+        Section("Methods", ("Methods",), ARMS_SENTENCE), Section(heading, ("Results", heading), text)))
+    (result,) = TrialReader(record).results()
+    assert result.is_baseline is baseline
+
+
+def test_evidence_text_a_value_in_brackets_defining_the_outcome_is_not_listed_with_the_arms() -> None:
+    (result,) = results_of("Remission (a fall of more than 30% in the score) occurred in 35% and 20% of the drug X "
+                           "and placebo groups respectively.")
+    assert result.outcome.startswith("Remission")
+    assert {v.arm.removesuffix(" group"): v.percent for v in result.values} == {"drug X": 35.0, "placebo": 20.0}
+
+
+def test_evidence_text_words_the_sentence_joins_stay_joined_in_the_outcome() -> None:
+    (result,) = results_of("The “ICIQ-SF” score at follow-up was 3.9 ± 1.4 in the drug X group and 6.3 ± 1.6 in the "
+                           "placebo group.")
+    assert "ICIQ-SF" in result.outcome and " - " not in result.outcome and "”" not in result.outcome
+
+
+def test_evidence_text_who_the_patients_were_is_baseline() -> None:
+    (result,) = results_of("Mean age was 53.1 ± 5.7 years in the drug X group and 52.2 ± 5.8 years in the placebo group.")
+    assert result.is_baseline

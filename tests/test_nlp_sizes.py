@@ -168,6 +168,7 @@ def test_nlp_sizes_a_word_of_results_hides_only_the_counts_near_it() -> None:
     assert {m.n: m.group for m in find_sizes(far)} == {12: "healthy", 6: "diabetic"}
     assert find_sizes("In the trial, 12 healthy and 6 diabetic subjects responded.") == ()
     assert find_sizes("Response was seen in 14 in group A.") == ()  # a count in a group, in a sentence of results
+    assert find_sizes("No rash was observed in 15 women in the lotion group.") == ()
 
 
 def test_nlp_sizes_a_make_up_by_sex_is_no_size_and_a_label_ends_a_sentence() -> None:

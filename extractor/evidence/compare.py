@@ -129,13 +129,17 @@ def _digits(value: ArmValue) -> int:
 
 
 def pairs(result: Result, arms: Mapping[str, Arm]) -> Iterator[tuple[ArmValue, ArmValue]]:
-    """(intervention, comparator) value pairs: each arm against the control arm when there is one."""
+    """(intervention, comparator) value pairs: each arm against the control arm when there is one,
+    and the two other arms a p-value's note names ("Difference between group 1 and group 2")."""
     values = list(result.values)
     controls = [v for v in values if arms.get(v.arm) and arms[v.arm].role == "control"]
     if len(controls) == 1:
         for v in values:
             if v is not controls[0]:
                 yield v, controls[0]
+        by_arm = {v.arm: v for v in values if v is not controls[0]}
+        if result.p_pair is not None and len(result.p_pair) == 2 and set(result.p_pair) <= set(by_arm):
+            yield by_arm[result.p_pair[0]], by_arm[result.p_pair[1]]
         return
     for i, a in enumerate(values):
         for b in values[i + 1 :]:

@@ -582,10 +582,28 @@ def _row_results(view: tbl.TableView, row: int, columns: dict[int, tuple[str, st
         contexts.setdefault(key, context)
     for key, arm_columns in by_key.items():
         values = [v for arm, cols in arm_columns.items() if (v := _arm_cells(view, row, cols, arm))]
+        values += _zero_counts(view, row, arm_columns, values)
         kinds = {v.kind for v in values}
         if len(values) >= 2 and len(kinds) == 1 and None not in kinds:
             yield _table_result(view, row, contexts[key], tuple(values), kinds.pop(), lexicon,  # type: ignore[arg-type]
                                 len(arm_columns))
+
+
+def _zero_counts(view: tbl.TableView, row: int, arm_columns: dict[str, list[int]],
+                 read: list[ArmValue]) -> list[ArmValue]:
+    """A bare "0" beside other arms' counts ("8 (12.5%) | 0 | 10 (15%)"): no events in that arm."""
+    if not read or not all(v.kind == "binary" and v.events is not None for v in read):
+        return []
+    have = {v.arm for v in read}
+    out = []
+    for arm, cols in arm_columns.items():
+        if arm not in have and len(cols) == 1 and _ZERO_CELL.fullmatch(tbl.clean(view.grid[row][cols[0]])):
+            out.append(ArmValue(arm, events=0, n=view.n_at(row, cols[0]), evidence=(view.cell_evidence(row, cols[0]),),
+                                rule_ids=("table_zero_count",)))
+    return out
+
+
+_ZERO_CELL = rule("reader.zero_cell")
 
 
 def _column_key(context: str, columns: dict[int, tuple[str, str]]) -> str:
@@ -648,8 +666,12 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     text = " | ".join(p for p in (view.table.caption or "", context, view.row_groups.get(row, ""), label) if p)
     label_col = Evidence(view.cell_section(row, 0), view.grid[row][0], 0, len(view.grid[row][0]),
                          f"{view.name}, row label")
+    heading = context
+    outcome, context = _with_change(name.outcome, context)
+    context, when = _split_when(context)
+    timepoint = timepoint or when
     return Result(
-        outcome=name.outcome or context,
+        outcome=outcome or context or when,
         kind=kind,  # type: ignore[arg-type]
         values=values,
         context=text,
@@ -659,9 +681,37 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
         p_value=p[1] if p else None,
         p_operator=p[0] if p else None,
         p_pair=pair,
-        is_baseline=_baseline_row(f"{label} {context}") or _baseline_table(view),
+        is_baseline=_baseline_row(f"{label} {heading}") or _baseline_table(view),
         evidence=(label_col,),
     )
+
+
+def _split_when(context: str) -> tuple[str, str]:
+    """A column heading that says when ("Week 4", "Immediately after extubation") is a time point,
+    not a subgroup: the heading without it, and it."""
+    parts = [p for p in context.split(" | ") if p]
+    times = [p for p in parts if _WHEN.search(p) and not _CHANGE_FROM.search(p)]
+    if len(times) != 1:
+        return context, ""
+    when, _, stat = times[0].partition(":")
+    return " | ".join(p for p in parts if p not in times), when.strip() if stat and _stat_only(stat.strip()) \
+        else times[0]
+
+
+_WHEN = rule("reader.when")
+
+
+def _with_change(outcome: str, context: str) -> tuple[str, str]:
+    """A column heading that only says its numbers are changes ("ECF | Mean (SD) score changes")
+    names what the outcome is, not a subgroup: "Pain" under it is "Pain, changes"."""
+    parts = [p for p in context.split(" | ") if p]
+    changes = [c for p in parts if (c := tbl.change_heading(p))]
+    if not changes:
+        return outcome, context
+    rest = " | ".join(p for p in parts if not tbl.change_heading(p))
+    if not outcome or _CHANGE_FROM.search(outcome):
+        return outcome, rest
+    return f"{outcome}, {changes[0][0].lower()}{changes[0][1:]}", rest
 
 
 def _named_pair(note: str, lexicon: ArmLexicon | None) -> tuple[str, ...] | None:

@@ -363,7 +363,7 @@ def _label_columns(grid: list[tuple[str, ...]], header_count: int) -> int:
 def _fill_columns(view: TableView) -> None:
     for c in range(len(view.grid[0])):
         parts = list(dict.fromkeys(
-            _clean(view.grid[r][c]) for r in range(view.header_count) if view.grid[r][c].strip()
+            clean(view.grid[r][c]) for r in range(view.header_count) if view.grid[r][c].strip()
         ))
         label = " | ".join(p for p in parts if p)
         view.column_labels.append(label)
@@ -399,13 +399,16 @@ def _fill_rows(view: TableView) -> None:
                 carry = row[0]
             elif carry and any(row[c].strip() for c in range(1, view.label_columns)):
                 row = (carry, *row[1:])
-        label = " ".join(dict.fromkeys(_clean(row[c]) for c in range(view.label_columns) if row[c].strip()))
+        label = " ".join(dict.fromkeys(clean(row[c]) for c in range(view.label_columns) if row[c].strip()))
         values = [row[c] for c in view.value_columns() if row[c].strip()]
         if values and all(split_header_n(v)[1] is not None and not split_header_n(v)[0] for v in values):
             sizes = {c: split_header_n(row[c])[1] for c in view.value_columns() if row[c].strip()}
             section, group, group_row, outer = label or section, "", None, ""  # a block of rows, which groups may divide
             continue
-        own_test = any(is_value_text(_clean(row[c])) for c in view.value_columns() if view.is_test_column(c))
+        if label and not values and _continues_row_above(view, r):
+            _join_stub(view, r - 1, label)
+            continue
+        own_test = any(is_value_text(clean(row[c])) for c in view.value_columns() if view.is_test_column(c))
         if label and _heads_rows(view, row, label):
             if own_test:  # a group its own test covers ("Sex | | 0.70" over "Male", "Female"), inside the heading above
                 group, tested = " ".join(p for p in (outer, label) if p), True
@@ -432,11 +435,27 @@ def _fill_rows(view: TableView) -> None:
     _corner_heads_first_rows(view)
 
 
+def _continues_row_above(view: TableView, row: int) -> bool:
+    """A stub with no values that ends the sentence of the row above, broken over two rows: "the
+    number of patients with" above "no adverse event (n / all)"."""
+    above = row - 1
+    return bool(view.rows) and view.rows[-1] == above and bool(_DANGLING_END.search(view.row_labels[above]))
+
+
+def _join_stub(view: TableView, row: int, rest: str) -> None:
+    view.row_labels[row] = f"{view.row_labels[row]} {rest}"
+    stubs = view.row_stubs[row]
+    view.row_stubs[row] = (*stubs[:-1], f"{stubs[-1]} {rest}")
+
+
+_DANGLING_END = rule("tables.dangling_end")
+
+
 def _heads_rows(view: TableView, row: tuple[str, ...], label: str) -> bool:
     """A row that only names the rows below it: its arm cells are empty or repeat its label (a
     spanning cell), though a p or test column may give the test of the whole group ("pH | pH | 0.91")."""
     cells = [row[c] for c in view.value_columns() if row[c].strip() and not view.is_test_column(c)]
-    return all(_clean(v) == label for v in cells)
+    return all(clean(v) == label for v in cells)
 
 
 def _corner_heads_first_rows(view: TableView) -> None:
@@ -455,7 +474,7 @@ _GENERIC_CORNER = rule("tables.generic_corner")
 
 
 @lru_cache(maxsize=65536)  # a cell is cleaned when its table is laid out and again when it is read
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
     """A cell without footnote marks, an abbreviation glued to its subscale apart ("SPADIpain")."""
     return _GLUED_WORD.sub(r"\1 \2", _FOOTNOTE_MARKS.sub("", text.strip()).strip())
 
@@ -480,7 +499,7 @@ def read_cell(view: TableView, row: int, col: int, arm: str) -> ArmValue | None:
 
 def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     arm = ""
-    text = _clean(view.grid[row][col])
+    text = _SPACED_DECIMAL.sub(".", clean(view.grid[row][col]))
     if not is_value_text(text):
         return None
     local = _local_hint(view, row, col)
@@ -497,7 +516,16 @@ def _read_cell(view: TableView, row: int, col: int) -> ArmValue | None:
     value = _read(text, hint, n, arm, ev, "cell" if local else "table")
     if value is None:
         return None
+    if value.kind == "binary" and value.events is None and value.total is None and local not in _COUNT_HINTS \
+            and _mean_change_row(view.row_labels.get(row, "")):
+        value = ArmValue(arm, mean=value.percent, dispersion="none", evidence=ev, rule_ids=("table_mean_percent",))
     return value if value.n is not None or n is None else _with_n(value, n)
+
+
+def _mean_change_row(label: str) -> bool:
+    """A row of how much a measure changed, in percent ("Improvement on the symptom score | 76.2%"):
+    a mean change, not a share of people (as "Patients improved" or "Reduction ≥50%" are)."""
+    return bool(_CHANGE_ROW.search(label)) and not _PEOPLE_OR_THRESHOLD.search(label)
 
 
 def _local_hint(view: TableView, row: int, col: int) -> str | None:
@@ -510,13 +538,16 @@ def _local_hint(view: TableView, row: int, col: int) -> str | None:
 
 
 _COUNT_HINTS = frozenset(("n", "pct", "n_pct", "pct_n"))
+_SPACED_DECIMAL = rule("tables.spaced_decimal")
+_CHANGE_ROW = rule("tables.change_row")
+_PEOPLE_OR_THRESHOLD = rule("tables.people_or_threshold")
 _CELL_N = rule("tables.cell_n")
 _HEADER_N_LAST = rule("tables.header_n_last")
 
 
 def read_text(view: TableView, row: int, col: int, text: str, arm: str) -> ArmValue | None:
     """Read part of a cell (one arm's half of "10.8±2.0 (4.9±1.9)") with the cell's hints."""
-    text = _clean(text)
+    text = clean(text)
     if not is_value_text(text):
         return None
     hint = _local_hint(view, row, col) or view.table_hint
@@ -616,10 +647,11 @@ def p_value_of_row(view: TableView, row: int, context: str | None = None) -> tup
     col = view.p_column(context)
     if col is None:
         return None
-    text = _clean(view.grid[row][col])
+    text = clean(view.grid[row][col])
     if not text and row in view.row_parent and stat_only(view.row_labels.get(row, "")):
-        text = _clean(view.grid[view.row_parent[row]][col])  # the row is its group's outcome, in a statistic
-    p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}")
+        text = clean(view.grid[view.row_parent[row]][col])  # the row is its group's outcome, in a statistic
+    p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}") or \
+        parse_p_value(text)  # "p=0.001" written out in the cell
     return (p.relation, p.value) if p else None
 
 
@@ -662,8 +694,12 @@ def row_name(view: TableView, row: int) -> RowName:
     elif group:
         outcome.append(group)
     for raw in dict.fromkeys(view.row_stubs.get(row, ())):
-        part = _clean(raw)
+        part = clean(raw)
         if not part or part in outcome or stat_only(part):
+            continue
+        measure = _measure_of_row_above(view, row, part)
+        if measure:  # "Mean time ± SD (seconds)" under "Errors in task 1": the task's time
+            outcome = [row_name(view, row - 1).outcome, measure]
             continue
         if _SUBGROUP_STUB.match(part) and subgroup:  # "Male" under "Age ≤52 years"
             subgroup.append(part)
@@ -682,6 +718,26 @@ def row_name(view: TableView, row: int) -> RowName:
     return RowName(name, ", ".join(subgroup), when)
 
 
+def _measure_of_row_above(view: TableView, row: int, part: str) -> str:
+    """A stub that leads with its statistic and names only a generic measure ("Mean time ± SD
+    (seconds)"), right under a row of results in the same group: what it measures of the
+    row above ("time (seconds)"); else ""."""
+    found = _LABEL_WORD.findall(part)
+    if row - 1 not in view.row_labels or view.row_parent.get(row) != view.row_parent.get(row - 1) \
+            or stat_hint(part) not in _SPREAD_HINTS \
+            or not found or found[0].lower() not in _STAT_WORDS:
+        return ""
+    rest = [w for w in found if w.lower().rstrip(".") not in _STAT_WORDS]
+    if not 1 <= len(rest) <= _MEASURE_WORDS:
+        return ""
+    kept = _LABEL_WORD.sub(lambda m: "" if m.group(0).lower().rstrip(".") in _STAT_WORDS else m.group(0), part)
+    return " ".join(kept.replace("±", " ").split()).strip(" ,;:")
+
+
+_SPREAD_HINTS = frozenset(("mean_sd", "mean_se", "median_iqr", "median_range", "mean_ci", "sd", "se"))
+_MEASURE_WORDS = 2  # "time (seconds)": a generic measure and its unit
+
+
 def caption_time(view: TableView) -> str:
     """The one time a caption gives its whole table ("... at 24 hours after surgery"), if it gives one."""
     caption = view.table.caption or ""
@@ -698,6 +754,23 @@ def stat_only(part: str) -> bool:
     what or when ("Post: Mean (SE)", "Mean number of grafts")."""
     return stat_hint(part) is not None and len(part.split()) <= 4 and not _WHEN.search(part) and all(
         w.lower().rstrip(".") in _STAT_WORDS for w in _LABEL_WORD.findall(part))
+
+
+def change_heading(part: str) -> str:
+    """What a header part says of its numbers when it only says they are changes, in statistic
+    words ("Mean (SD) score changes" -> "changes", "Change from baseline, mean ± SD" -> "Change from
+    baseline"); "" for a header that says more (who, when, which arm) or no change."""
+    found = [w.rstrip(".") for w in _LABEL_WORD.findall(part)]
+    lowered = [w.lower() for w in found]
+    if not any(w.startswith("change") for w in lowered) or \
+            not all(w in _STAT_WORDS or w in _CHANGE_WORDS for w in lowered):
+        return ""
+    kept = [w for w, low in zip(found, lowered, strict=True) if low in _CHANGE_WORDS and low not in _STAT_WORDS]
+    while kept and kept[-1].lower() in _CHANGE_LINKS:  # "Change from" of "Change from (SD)"
+        kept.pop()
+    if kept and kept[0].lower() == "changes":
+        kept[0] = kept[0][:-1]
+    return " ".join(kept)
 
 
 def _subject(view: TableView) -> str:
@@ -724,6 +797,8 @@ _LEVEL_STUB = rule("tables.level_stub")
 _CAPTION_SUBJECT = rule("tables.caption_subject")
 _WHEN = rule("reader.when")
 _STAT_WORDS = words("stat_label_words")
+_CHANGE_WORDS = words("change_label_words")
+_CHANGE_LINKS = frozenset(("from", "to", "in"))
 _LABEL_WORD = rule("tables.label_word")
 
 

@@ -31,6 +31,7 @@ _CLAUSE_BREAKS = words("clause_breaks")
 _BETWEEN_LISTED = words("between_listed")
 _SUBGROUP = rule("text.subgroup")
 _BASELINE = rule("text.baseline")
+_DEMOGRAPHIC = rule("text.demographic")
 _BEFORE_TREATMENT = rule("text.before_treatment")
 _SE_WORDS = rule("text.se_words")
 _SD_WORDS = rule("text.sd_words")
@@ -130,7 +131,8 @@ def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     mentions = {m.start for m in lexicon.mentions(sent)}
     for i, count in counts:
         ahead = [j for j in range(i + 1, min(i + 8, len(sent))) if j in mentions]
-        if ahead and any(sent[k].lower_ in ("in", "among") for k in range(i + 1, ahead[0])):
+        listed = ahead and any(i < k < ahead[0] for k, _ in counts)  # "8 men and 14 women in A": 8 is no count of A's
+        if ahead and not listed and any(sent[k].lower_ in ("in", "among") for k in range(i + 1, ahead[0])):
             out.append(Found(i, i + 1, "COUNT", count, "count_before_arm"))
     return out if len(out) >= 2 else []
 
@@ -202,7 +204,12 @@ def _consistency(pairs: list[tuple[Found, str]]) -> int:
 
 
 def _respectively(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]] | None:
-    """"a, b and c for A, B and C, respectively": the n-th value goes to the n-th arm named."""
+    """"a, b and c for A, B and C, respectively": the n-th value goes to the n-th arm named (a value
+    in brackets among more values than arms defines the outcome: "response (a fall of over 50%)")."""
+    if len(values) > 2:
+        listed = [v for v in values if not _in_brackets(sent, v)]
+        if 2 <= len(listed) < len(values):
+            return _respectively(sent, listed, mentions)
     stop = next((i for i in range(values[-1].end, len(sent)) if sent[i].text == ";" or sent[i].lower_ in
                  _CLAUSE_BREAKS), len(sent))
     start = max((i for i in range(0, values[0].start) if sent[i].text == ";" or sent[i].lower_ in
@@ -213,6 +220,13 @@ def _respectively(sent: Span, values: Sequence[Found], mentions: Sequence[Mentio
         if len(arms) == len(values) >= 2:
             return list(zip(values, arms, strict=True))
     return None
+
+
+def _in_brackets(sent: Span, value: Found) -> bool:
+    depth = 0
+    for tok in sent[: value.start]:
+        depth += (tok.text in "([") - (tok.text in ")]")
+    return depth > 0
 
 
 def _distinct(mentions: Iterator[Mention]) -> list[str]:
@@ -272,6 +286,8 @@ def _result(
         return None
     p, effect = _stats_after(found, last.end)
     outcome = outcome_phrase(sent, first.start, skip, first.label == "COUNT", start)
+    if first.label == "COUNT" and all(w.lower() in _PEOPLE for w in outcome.split()):
+        outcome = _predicate_after(sent, last.end, skip) or outcome
     return Result(
         outcome=outcome,
         kind=kind,  # type: ignore[arg-type]
@@ -287,9 +303,20 @@ def _result(
         ci_low=effect.interval.low if effect and effect.interval else None,
         ci_high=effect.interval.high if effect and effect.interval else None,
         ci_level=effect.interval.level if effect and effect.interval else None,
-        is_baseline=bool(_BASELINE.search(span_text(sent)) or _BEFORE_TREATMENT.search(clause)),
+        is_baseline=bool(_BASELINE.search(span_text(sent)) or _BEFORE_TREATMENT.search(clause)
+                         or _DEMOGRAPHIC.match(outcome)) or _baseline_heading(label),
         evidence=(evidence_of(sent, 0, len(sent), section, label),),
     )
+
+
+def _baseline_heading(label: str) -> bool:
+    """A sentence under a heading about the groups at entry ("Results > Patients' characteristics")."""
+    heading = label.rsplit(" > ", 1)[-1]
+    return bool(_BASELINE_HEADING.search(heading)) and not _NOT_BASELINE_HEADING.search(heading)
+
+
+_BASELINE_HEADING = rule("reader.baseline_table")
+_NOT_BASELINE_HEADING = rule("reader.not_baseline_table")
 
 
 _MEDIAN = rule("text.median")
@@ -402,7 +429,19 @@ def outcome_phrase(sent: Span, value_start: int, skip: frozenset[int] = frozense
     sub = _SUBGROUP.search(phrase)
     if sub and sub.start() > 0:
         phrase = phrase[: sub.start()].strip(" ,;:-")
-    return _detokenise(phrase) or span_text(sent)
+    return _rejoin(_detokenise(phrase), span_text(sent)) or span_text(sent)
+
+
+def _rejoin(phrase: str, text: str) -> str:
+    """Words the sentence writes joined ("ICIQ-SF", "follow-up", "mg/kg"), joined again after tokenising;
+    quote marks standing alone (one of a pair the phrase cut) left out."""
+    phrase = " ".join(w for w in phrase.split() if w not in _QUOTES)
+    return _SPACED_JOINER.sub(lambda m: m.group(1) + m.group(2) + m.group(3)
+                              if m.group(1) + m.group(2) + m.group(3) in text else m.group(0), phrase)
+
+
+_SPACED_JOINER = rule("text.spaced_joiner")
+_QUOTES = frozenset('"“”‘’«»')
 
 
 def label_end(sent: Span) -> int:
@@ -446,6 +485,20 @@ def _after_value(sent: Span, value_start: int, skip: frozenset[int] = frozenset(
             break
         words.append(tok.text)
     return _trim(words)
+
+
+def _predicate_after(sent: Span, value_end: int, skip: frozenset[int]) -> str:
+    """What counted people did or had, said after the last arm they are counted in: "one patient in A
+    and four in B [were unable to finish the test]"."""
+    arm_ends = [i + 1 for i in skip if i >= value_end]
+    if not arm_ends:
+        return ""
+    words: list[str] = []
+    for tok in sent[max(arm_ends) :]:
+        if tok.text in ",;(" or tok.is_punct and tok.text != "-":
+            break
+        words.append(tok.text)
+    return _detokenise(" ".join(words).strip())
 
 
 def _is_time_phrase(words: list[str]) -> bool:
