@@ -157,7 +157,8 @@ def _check_options(manifest: Manifest, wanted: dict[str, str], outdir: Path) -> 
     """Refuse to add to an output made with other options (its done files would not match)."""
     made_with = manifest.options()
     if made_with and made_with != wanted:
-        differ = ", ".join(f"{k}: {made_with.get(k)!r} then, {v!r} now" for k, v in wanted.items() if made_with.get(k) != v)
+        differ = ", ".join(f"{k}: {made_with.get(k)!r} then, {v!r} now"
+                           for k, v in wanted.items() if made_with.get(k) != v)
         raise BulkError(f"{outdir} was made with other options ({differ}); give another output directory")
     manifest.set_options(wanted)
 

@@ -85,8 +85,8 @@ def fill(reader: TrialReader, query: Query) -> Filled:
     values = _values(result.kind, si, sc, values)
     derived = tuple(f"intervention_{d}" for d in si.derived) + tuple(f"comparator_{d}" for d in sc.derived)
     evidence = (*result.value_for(i_name).evidence, *result.value_for(c_name).evidence)  # type: ignore[union-attr]
-    return Filled(values, outcome_type(result), evidence, round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2),
-                  derived)
+    confidence = round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2)
+    return Filled(values, outcome_type(result), evidence, confidence, derived)
 
 
 def _implied(outcome: str, reader: TrialReader) -> dict[str, str]:

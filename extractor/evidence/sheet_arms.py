@@ -211,7 +211,9 @@ def _what_it_adds_to(intervention: str, comparator: str) -> bool:
     return bool(base) and base < {t for t in terms(intervention) if t not in NOT_DISTINCTIVE_QUERY}
 
 
-def _negated(texts: tuple[str, str], arms: Sequence[Arm], arm: Arm, abbreviations: Mapping[str, str]) -> list[Arm | None]:
+def _negated(
+    texts: tuple[str, str], arms: Sequence[Arm], arm: Arm, abbreviations: Mapping[str, str]
+) -> list[Arm | None]:
     """"X" against "without X" where X names an arm: the one without is the trial's one control arm.
     "X in patients without Y" is a subgroup of X's arm, not the control."""
     negations = [_NEGATION.search(t) for t in texts]

@@ -403,7 +403,8 @@ def _fill_rows(view: TableView) -> None:
         values = [row[c] for c in view.value_columns() if row[c].strip()]
         if values and all(split_header_n(v)[1] is not None and not split_header_n(v)[0] for v in values):
             sizes = {c: split_header_n(row[c])[1] for c in view.value_columns() if row[c].strip()}
-            section, group, group_row, outer = label or section, "", None, ""  # a block of rows, which groups may divide
+            # a block of rows, which groups may divide
+            section, group, group_row, outer = label or section, "", None, ""
             continue
         if label and not values and _continues_row_above(view, r):
             _join_stub(view, r - 1, label)

@@ -78,13 +78,15 @@ def _pieces() -> dict[str, str]:
     below_100 = rf"(?:{tens}(?:[\s-]+{units})?|{teens}|{units})"
     hundreds = rf"(?:(?:{units}|a)\s+hundred(?:\s+(?:and\s+)?{below_100})?|{below_100})"
     words = rf"{hundreds}(?:\s+thousand(?:,?\s+(?:and\s+)?{hundreds})?)?"
-    digits = (r"(?=\d)(?<![\d.,])(?<![A-Za-z]-)(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<![A-Za-z])\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
+    digits = (r"(?=\d)(?<![\d.,])(?<![A-Za-z]-)"
+              r"(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<![A-Za-z])\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
               r"(?![.,]\d|\s*%|\d|/|\s+to\s+\d|\s*[-–]\s*\d)")  # nor a range's start: "20 to 80"
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
                # a number word only at a word's start, never the tail of "three hundred and forty"
-               "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )(?<!thousand and ){words}"
+               "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )"
+                        rf"(?<!thousand and ){words}"
                         rf"\b(?![\s-]+(?:{units}|{teens})\b))",
                "numword": rf"\b(?=[otfsenaOTFSENA]){words}\b",
                "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)"
@@ -281,7 +283,8 @@ def _a_year(number: str, after: str) -> bool:
 
 @cache
 def _people_next() -> re.Pattern[str]:  # noqa: N802
-    return re.compile(_expand(r"\s+(?:(?:[\w-]+\s+){0,2}?{size_people}|(?:were|had\s+been)\s+(?:\w+ly\s+)?{alloc_verbs})"), re.I)
+    people = r"(?:[\w-]+\s+){0,2}?{size_people}"
+    return re.compile(_expand(rf"\s+(?:{people}|(?:were|had\s+been)\s+(?:\w+ly\s+)?{{alloc_verbs}})"), re.I)
 
 
 def _not_a_group(group: str, m: re.Match[str], rule: SizeRule) -> bool:
@@ -324,7 +327,8 @@ _GROUP_COUNT = re.compile(r"^(?:\w+\s+)?(?:two|three|four|five|six|\d)\s+(?:[\w-
 _LIST_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*){0,3}(?:(?:once|twice|daily|weekly|a\s+day|per\s+day|every\s+\w+|"
                          r"for\s+\w+\s+\w+)\s*){0,3},?\s*(?:or|versus|vs\.?)\s+(?!\d+\s+(?:\w+\s+)?(?:patients|"
                          r"participants|subjects|people|adults|children|women|men|received|were|took|had|got)\b)"
-                         r"(?!\d[\d.]*\s*(?:mg|g|µg|mcg|ml|iu|units?)?(?:/\w+)?\s*(?:per\b|daily|a\s+day|[,;.)]|$))", re.I)
+                         r"(?!\d[\d.]*\s*(?:mg|g|µg|mcg|ml|iu|units?)?(?:/\w+)?\s*(?:per\b|daily|a\s+day|[,;.)]|$))",
+                         re.I)
 
 
 def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> str | None:

@@ -214,7 +214,8 @@ class CutRecords(_Filtered):
         if start >= 0 and len(data) - start > self._limit:  # no end in sight: stop cutting
             self._cutting = False
             start = -1
-        stop = len(data) if final or not self._cutting else max(pos, start if start >= 0 else len(data) - len(self.START))
+        held_from = start if start >= 0 else len(data) - len(self.START)
+        stop = len(data) if final or not self._cutting else max(pos, held_from)
         kept.append(data[pos:stop])
         self._held = data[stop:]
         return b"".join(kept)
