@@ -266,3 +266,11 @@ def test_arms_sizes_said_for_every_group_and_within_the_total(abstract: str, exp
 
     arms = read_trial(Record(source_format="pubmed", pmid="3", abstract=abstract)).arms
     assert {a.name: a.n_randomised for a in arms} == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("but only 17%", None), ("reduced by 12", None),  # a value before the size it was read from
+    ("GDM 2", "GDM 2"), ("group 2", "group 2"), ("aspirin 81", "aspirin 81"),
+])
+def test_arms_a_name_that_ends_with_a_value_is_none(name: str, expected: str | None) -> None:
+    assert clean_arm_name(name) == expected

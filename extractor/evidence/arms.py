@@ -85,7 +85,12 @@ def clean_arm_name(name: str) -> str | None:
     last = text.split()[-1]
     if len(last) == 4 and last.isdigit() and 1900 <= int(last) <= 2099:
         return None  # "February 2006 (n = 150)": a date, not a group
+    if _ENDS_WITH_A_VALUE.search(name.strip()):
+        return None  # "but only 17% (n = 14)": a value, then the size it was read from
     return text
+
+
+_ENDS_WITH_A_VALUE = rule("arms.ends_with_value")
 
 
 def _balance(text: str) -> str:
