@@ -18,7 +18,7 @@ from extractor.evidence.compare import Side, outcome_type, side
 from extractor.evidence.model import Arm, Evidence, Query, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.sheet_arms import query_arms
-from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, initialisms
+from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, defined_in, initialisms
 from extractor.nlp.grammar import rule, weight
 from extractor.nlp.rules import counts_fitting, parse_timepoint
 
@@ -73,7 +73,7 @@ def fill(reader: TrialReader, query: Query) -> Filled:
     if i_name == c_name:
         return Filled({}, query.outcome_type)
     by_name = {a.name: a for a in arms}
-    abbreviations = {**_implied(query.outcome, reader), **reader.abbreviations}
+    abbreviations = {**defined_in(query.outcome), **_implied(query.outcome, reader), **reader.abbreviations}
     candidates = _candidates(reader, arms, query, i_name, c_name, abbreviations)
     chosen = choose(candidates, query.outcome, abbreviations, {n: by_name[n] for n in (i_name, c_name)})
     values = _group_sizes(by_name[i_name], by_name[c_name])

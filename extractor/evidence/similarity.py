@@ -36,6 +36,7 @@ LEMMAS = {
     "admitted": "admission", "vomited": "vomiting", "nauseated": "nausea",
     "responded": "response", "respond": "response", "responders": "response", "responder": "response",
     "recovered": "recovery", "recover": "recovery", "relapsed": "relapse", "survived": "survival",
+    "mortality": "death", "dosage": "dose", "dosages": "dose",
 }
 
 
@@ -59,10 +60,16 @@ _GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta
                         "μ": "mu", "µ": "mu", "ω": "omega", "ε": "epsilon", "θ": "theta", "λ": "lambda"})
 
 
+# Superscript letters are footnote marks ("Lymphocytesᵇ"): NFKC would glue them to the word as letters.
+_SUPERSCRIPT_LETTERS = dict.fromkeys(
+    [*range(0x2B0, 0x2B9), *range(0x1D2C, 0x1D6B), *range(0x1D9B, 0x1DC0), 0x2071, 0x207F], None)
+
+
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """Lower case, folded typography, Greek letters spelled out ("β-blocker" reads "beta-blocker")."""
-    t = unicodedata.normalize("NFKC", fold(text)).lower().translate(_GREEK)
+    """Lower case, folded typography, Greek letters spelled out ("β-blocker" reads "beta-blocker"),
+    footnote marks written as superscript letters dropped."""
+    t = unicodedata.normalize("NFKC", fold(text).translate(_SUPERSCRIPT_LETTERS)).lower().translate(_GREEK)
     t = _DASH_IN_WORD.sub("-", t)  # "I–QOL" is "I-QOL"
     return _SPACES.sub(" ", t).strip()
 
@@ -128,12 +135,24 @@ def expand(text: str, abbreviations: Mapping[str, str]) -> str:
     toks = set(tokens(text))
     toks |= {part for t in toks if "-" in t for part in t.split("-")}  # "IL-2" holds "IL"
     for short, long in abbreviations.items():
-        low = short.lower()
-        if low in toks or (len(low) >= 3 and any(t.startswith(low) for t in toks)):
+        low = normalise(short)
+        if low in toks or (len(low) >= 3 and any(t.startswith(low) for t in toks)) or (
+                not low.isalnum() and _written(low, lowered)):
             extra.append(long)
         elif len(long) > 3 and normalise(long) in lowered:
             extra.append(short)
     return f"{text} {' '.join(extra)}" if extra else text
+
+
+def _written(short: str, text: str) -> bool:
+    """Whether a short form with signs in it ("vd/vt") stands as a word of ``text``."""
+    at = text.find(short)
+    while at >= 0:
+        end = at + len(short)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(short, at + 1)
+    return False
 
 
 def coverage(query: Iterable[str], candidate: Iterable[str]) -> float:
@@ -250,6 +269,26 @@ def find_abbreviations(text: str) -> dict[str, str]:
         long = _long_form(text[max(0, m.start() - 100) : m.start()], short)
         if long:
             found.setdefault(short, long)
+    return found
+
+
+_PHRASE_BREAK = rule("similarity.phrase_break")
+
+
+def defined_in(phrase: str) -> dict[str, str]:
+    """Short forms a phrase defines in brackets, each mapped to the words before it back to a comma,
+    "and" or "or": "the ratio of dead space to tidal volume (Vd/Vt)", "cross-sectional area (CSA)".
+
+    A sheet's outcome names what it means, so its long form need not spell the short one (as
+    :func:`find_abbreviations` asks of an article's)."""
+    found: dict[str, str] = {}
+    for m in _SHORT_FORM.finditer(phrase):
+        short = m.group(1)
+        if not any(c.isupper() for c in short) or short.lower() in STOP_WORDS:
+            continue
+        long = _PHRASE_BREAK.split(phrase[: m.start()])[-1].strip()
+        if long and len(long.split()) <= 8:
+            found.setdefault(short, _long_form(long, short) or long)
     return found
 
 
