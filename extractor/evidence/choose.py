@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from extractor.evidence.compare import percent_agrees, side
 from extractor.evidence.model import Arm, Result
@@ -40,15 +40,29 @@ _TIME_TERM = grammar.rule("choose.time_term")
 
 
 def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:
-    """How well a result names the sheet's outcome (0..1): its own label first, then its context."""
+    """How well a result names the sheet's outcome (0..1): its own label first, then its context.
+    A label whose qualifier contradicts the outcome's ("Total cholesterol" for "HDL cholesterol")
+    scores 0."""
     q = outcome_terms(expand(query, abbreviations))
     main = outcome_terms(expand(result.outcome, abbreviations))
+    if contradicts(q, main):
+        return 0.0
     context = set(outcome_terms(expand(result.context, abbreviations))) | set(main)
     forward = coverage(q, main)
     in_context = coverage(q, context)
     reverse = coverage(main, q) if main else 0.0
     both = _LABEL_CONTEXT_SHARE * in_context + _LABEL_CONTEXT_SHARE * reverse
     return max(forward, _CONTEXT_SHARE * in_context, both if in_context >= _MIN_CONTEXT_FOR_REVERSE else 0.0)
+
+
+_CONTRASTS = tuple(frozenset(group.split()) for group in grammar.word_list("contrasting_qualifiers"))
+
+
+def contradicts(query: Iterable[str], label: Iterable[str]) -> bool:
+    """Whether the label says one qualifier of a group and the query only others of it ("ldl"
+    against "hdl", "diastolic" against "systolic")."""
+    q, lab = set(query), set(label)
+    return any(q & group and lab & group and not q & lab & group for group in _CONTRASTS)
 
 
 # --- time points ------------------------------------------------------------------------------
