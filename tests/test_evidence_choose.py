@@ -107,3 +107,39 @@ def test_choose_a_percentage_and_its_count_are_one_result_and_the_count_is_kept(
                                                                                                total=40)),
                    "response rate", "table")
     assert choose([(1.0, text), (0.97, other)], "response rate", {}, ARMS) is None
+
+
+@pytest.mark.parametrize(
+    "query,label,other",
+    [
+        ("HDL cholesterol levels", "Total cholesterol (mmol/L)", "HDL-C (mmol/L)"),
+        ("Total cholesterol", "LDL cholesterol", "Total cholesterol (mg/dl)"),
+        ("Total lymphocytes", "CD4 lymphocytes (cells/µL)", "Total lymphocytes (cells/µL)"),
+        ("diastolic pressure", "Systolic pressure, mmHg", "Diastolic pressure, mmHg"),
+    ],
+)
+def test_choose_a_contradicting_qualifier_excludes_a_label(query: str, label: str, other: str) -> None:
+    abbreviations = {"HDL": "high density lipoprotein cholesterol", "LDL": "low density lipoprotein cholesterol"}
+    assert outcome_score(query, result(label, (5.1, 1.0), (5.3, 1.0)), abbreviations) == 0.0
+    assert outcome_score(query, result(other, (1.2, 0.3), (1.1, 0.3)), abbreviations) >= 0.6
+
+
+def test_choose_an_unqualified_outcome_is_not_contradicted() -> None:
+    assert outcome_score("cholesterol", result("Total cholesterol", (5.1, 1.0), (5.3, 1.0)), {}) >= 0.6
+    assert outcome_score("systolic and diastolic pressure", result("Systolic pressure", (130.0, 9.0), (128.0, 9.0)),
+                         {}) > 0.0
+
+
+@pytest.mark.parametrize(
+    "query,label",
+    [
+        ("reduced pain", "Pain (VAS, mm)"),
+        ("the occurrence of vomiting", "Vomiting"),
+        ("improved mobility", "Mobility, points"),
+        ("Total lymphocytes (10^6/L)", "Total lymphocytesᵇ (10⁶/L)"),
+        ("mortality at 30 days", "Deaths within 30 days"),
+        ("total dosage of morphine", "Morphine dose (mg)"),
+    ],
+)
+def test_choose_labels_that_name_the_outcome_otherwise(query: str, label: str) -> None:
+    assert outcome_score(query, result(label, (1.0, 0.5), (2.0, 0.5)), {}) >= 0.6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractor.evidence.similarity import (
+    defined_in,
     expand,
     find_abbreviations,
     find_glossary,
@@ -64,3 +65,30 @@ def test_similarity_dashes_inside_words_and_one_letter_typos() -> None:
     assert normalise("I–QOL") == "i-qol"
     assert matched(("reurrent",), {"recurrent"}) == {"reurrent"}
     assert matched(("anxiet",), {"anxiety"}) == frozenset()  # short words must match exactly
+
+
+@pytest.mark.parametrize(
+    "phrase,expected",
+    [
+        ("the ratio of dead space to tidal volume (Vd/Vt)", {"Vd/Vt": "ratio of dead space to tidal volume"}),
+        ("urine output (UO), filtration rate (GFR) and sodium excretion (FENa)",
+         {"UO": "urine output", "GFR": "filtration rate", "FENa": "sodium excretion"}),
+        ("improved cross-sectional area (CSA)", {"CSA": "cross sectional area"}),
+        ("pain (p<0.05) and nausea", {}),
+        ("pain at rest", {}),
+    ],
+)
+def test_similarity_short_forms_a_sheet_outcome_defines(phrase: str, expected: dict[str, str]) -> None:
+    assert defined_in(phrase) == expected
+
+
+def test_similarity_short_forms_with_signs_expand_where_written_whole() -> None:
+    short = {"Vd/Vt": "ratio of dead space to tidal volume"}
+    assert "dead space" in expand("Vd/Vt (%)", short)
+    assert "dead space" not in expand("Vd (ml) / Vt (ml)", short)
+    assert "dead space" not in expand("xVd/Vtx", short)
+
+
+def test_similarity_footnote_letters_are_not_part_of_a_word() -> None:
+    assert normalise("Lymphocytesᵇ (10⁶/L)") == "lymphocytes (106/l)"
+    assert normalise("Painᵃ,ᶜ") == "pain,"
