@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from extractor.evidence.choose import choose, outcome_score, prefer_final, time_rank
+from extractor.evidence.choose import choose, listed_outcomes, outcome_score, prefer_final, time_rank
 from extractor.evidence.model import Arm, ArmValue, Result
 
 ARMS = {"Drug": Arm("Drug", n_randomised=40), "Placebo": Arm("Placebo", n_randomised=40, role="control")}
@@ -143,3 +143,26 @@ def test_choose_an_unqualified_outcome_is_not_contradicted() -> None:
 )
 def test_choose_labels_that_name_the_outcome_otherwise(query: str, label: str) -> None:
     assert outcome_score(query, result(label, (1.0, 0.5), (2.0, 0.5)), {}) >= 0.6
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("duration of surgery or cross-clamp time", ("duration of surgery", "cross-clamp time")),
+        ("urea, creatinine and uric acid", ("urea", "creatinine", "uric acid")),
+        ("systolic and diastolic pressure", ("systolic", "diastolic pressure")),
+        ("pain at 6 and 12 months", ("pain at 6",)),
+        ("falls (odds ratio, 95% CI) and fractures", ("falls", "fractures")),
+    ],
+)
+def test_choose_outcomes_a_sheet_row_lists(query: str, expected: tuple[str, ...]) -> None:
+    assert listed_outcomes(query) == expected
+
+
+def test_choose_a_label_naming_one_listed_outcome_answers_it() -> None:
+    surgery = result("Duration of surgery (min)", (80.0, 20.0), (100.0, 22.0))
+    anaesthesia = result("Duration of anaesthesia and surgery (min)", (95.0, 20.0), (120.0, 22.0))
+    query = "duration of surgery or cross-clamp time"
+    assert outcome_score(query, surgery, {}) == pytest.approx(0.9)
+    assert outcome_score(query, anaesthesia, {}) < 0.6  # names more than the listed outcome
+    assert outcome_score("HDL or LDL cholesterol", result("Total cholesterol", (5.0, 1.0), (5.2, 1.0)), {}) == 0.0

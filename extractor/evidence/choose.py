@@ -42,7 +42,38 @@ _TIME_TERM = grammar.rule("choose.time_term")
 def outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:
     """How well a result names the sheet's outcome (0..1): its own label first, then its context.
     A label whose qualifier contradicts the outcome's ("Total cholesterol" for "HDL cholesterol")
-    scores 0."""
+    scores 0. An outcome that lists several ("duration of surgery or cross-clamp time") is answered
+    a little less well by a label naming all of one of them and little else ("Duration of surgery")."""
+    whole = _outcome_score(query, result, abbreviations)
+    parts = listed_outcomes(query)
+    if whole >= _PART_SHARE or len(parts) < 2:
+        return whole
+    label = outcome_terms(expand(result.outcome, abbreviations))
+    if contradicts(outcome_terms(expand(query, abbreviations)), label):
+        return whole
+    named = any(_names_all(outcome_terms(expand(p, abbreviations)), label) for p in parts)
+    return _PART_SHARE if named else whole
+
+
+_PART_SHARE = grammar.weight("choose.part_share")
+_PART_LABEL_SHARE = grammar.weight("choose.part_label_share")
+_LIST_BREAK = grammar.rule("choose.list_break")
+_BRACKETED = grammar.rule("choose.bracketed")
+
+
+def listed_outcomes(query: str) -> tuple[str, ...]:
+    """The outcomes a sheet's phrase lists, split at commas, "and" and "or" outside brackets; a
+    part that names nothing measured ("12 months" of "at 6 and 12 months") is left out."""
+    parts = _LIST_BREAK.split(_BRACKETED.sub(" ", query))
+    return tuple(p.strip() for p in parts if any(weight(t) == 1 for t in outcome_terms(p)))
+
+
+def _names_all(part: tuple[str, ...], label: tuple[str, ...]) -> bool:
+    """Whether a label names every word of a listed outcome, and most of its own words are in it."""
+    return bool(part) and coverage(part, label) == 1.0 and coverage(label, part) >= _PART_LABEL_SHARE
+
+
+def _outcome_score(query: str, result: Result, abbreviations: Mapping[str, str]) -> float:
     q = outcome_terms(expand(query, abbreviations))
     main = outcome_terms(expand(result.outcome, abbreviations))
     if contradicts(q, main):
