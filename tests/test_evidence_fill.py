@@ -238,3 +238,18 @@ def test_evidence_fill_acronyms_joined_by_underscores() -> None:
 def test_evidence_fill_outcome_type_from_the_values_when_the_sheet_gives_none(results, outcome, expected) -> None:
     reader = _text_reader("Forty adults were randomised to lithium (n = 20) or placebo (n = 20).", results)
     assert fill(reader, Query(outcome, "lithium", "placebo")).outcome_type == expected
+
+
+def test_evidence_fill_an_outcome_named_after_the_values_of_a_sentence() -> None:
+    results = ("Five patients (25%) in the laser group and nine patients (45%) in the scalpel group needed a "
+               "second dressing. Healing took longer with the scalpel.")
+    record = Record("pmc", pmcid="PMC9", abstract=f"METHODS: Forty patients were randomised to laser (n = 20) or "
+                    f"scalpel (n = 20) excision. RESULTS: {results}",
+                    abstract_sections=(AbstractSection("METHODS", "METHODS", "Forty patients were randomised to "
+                                                       "laser (n = 20) or scalpel (n = 20) excision."),
+                                       AbstractSection("RESULTS", "RESULTS", results)))
+    reader = TrialReader(record)
+    filled = fill(reader, Query("second dressing", "laser", "scalpel"))
+    assert (filled.values["intervention_events"], filled.values["comparator_events"]) == (5, 9)
+    # the next sentence is not the one that gave the values
+    assert fill(reader, Query("healing time", "laser", "scalpel")).values.get("intervention_events") is None

@@ -33,6 +33,8 @@ _QUALIFIER = rule("fill.qualifier")
 _NEGATED = rule("fill.negated")
 _BASELINE_QUERY = rule("fill.baseline_query")
 _DECIMALS = rule("fill.decimals")
+_SENTENCE_END = rule("fill.sentence_end")
+_MAX_SENTENCE_REST = 200  # characters: a sentence runs on no longer than this after its last value
 _DERIVED_FACTOR = weight("fill.derived_factor")
 _TIMEPOINT_PENALTY = weight("fill.timepoint_penalty")
 _QUALIFIED_PENALTY = weight("fill.qualified_penalty")
@@ -110,6 +112,7 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
             continue
         if result.is_baseline and not _BASELINE_QUERY.search(query.outcome):
             continue  # characteristics at entry do not answer an outcome
+        result = _to_sentence_end(reader, result)
         score = outcome_score(query.outcome, result, abbreviations)
         if _SUBSET.search(result.context) and not _SUBSET.search(query.outcome):
             score -= _SUBSET_PENALTY
@@ -119,6 +122,23 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
         if score >= MIN_OUTCOME_SCORE:
             out.append((score, result))
     return prefer_final(out)
+
+
+def _to_sentence_end(reader: TrialReader, result: Result) -> Result:
+    """A sentence result whose context runs on to the end of its sentence, where the outcome may be
+    named after the values ("4 (20%) in A and 6 (30%) in B required a drain")."""
+    ends = [e for v in result.values for e in v.evidence]
+    if result.source != "text" or not ends or any("none_in_any_group" in v.rule_ids for v in result.values):
+        return result  # "no X occurred in either group" is a whole sentence already
+    last = max(ends, key=lambda e: e.end)
+    text = _section_texts(reader).get(last.section, "")
+    stop = _SENTENCE_END.search(text, last.end, last.end + _MAX_SENTENCE_REST)
+    rest = text[last.end: stop.start() if stop else last.end + _MAX_SENTENCE_REST]
+    return replace(result, context=f"{result.context}{rest}") if rest.strip() else result
+
+
+def _section_texts(reader: TrialReader) -> dict[str, str]:
+    return {p.section: p.text for p in reader.passages}
 
 
 def _narrower(outcome: str, result: Result) -> float:
