@@ -28,11 +28,12 @@ _MIN_CONTEXT_FOR_REVERSE = grammar.weight("choose.min_context_for_reverse")
 
 Candidate = tuple[float, Result]
 
-_NOT_OUTCOME = grammar.words("not_outcome")
+_NOT_OUTCOME = grammar.words("not_outcome") | grammar.words("direction_words")
 
 
 def outcome_terms(text: str) -> tuple[str, ...]:
-    """The terms of a phrase that say what is measured (not units, statistics or times)."""
+    """The terms of a phrase that say what is measured (not units, statistics, times or which way
+    it went)."""
     return tuple(t for t in terms(text) if t not in _NOT_OUTCOME and not t.isdigit() and not _TIME_TERM.match(t))
 
 
