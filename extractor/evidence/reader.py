@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -753,7 +753,7 @@ def _a_role_group(mention: SizeMention, name: str, known: set[str]) -> bool:
     is: "6 X controls" beside a known group X is that group, and "cases" are groups only beside controls."""
     if mention.rule not in _ROLE_RULES or name.lower().endswith("cases"):
         return False
-    terms = set(distinctive_terms(name)) - {t for w in words("role_people") for t in distinctive_terms(w)}
+    terms = set(distinctive_terms(name)) - _role_terms()
     return not any(terms & set(distinctive_terms(k)) for k in known)
 
 
@@ -779,10 +779,16 @@ def _dose_group(mention: SizeMention, text: str) -> str | None:
     which a name elsewhere would not be; the end of a range ("X, 20 to 80 mg/day (n = 30)") is no group."""
     if not (mention.group and mention.rule in _LISTED_RULES and dose_only(mention.group)):
         return None
-    before = text[: mention.start].rstrip().lower()
+    before = text[max(0, mention.start - 8) : mention.start].rstrip().lower()
     return None if before.endswith(("to", "-", "\u2013")) else mention.group
 
 
 def _cases(mention: SizeMention, controls: bool) -> str | None:
     """"Cases", a name only beside controls: "588 cases and 1,176 controls" are the groups of the study."""
     return mention.group if controls and mention.group and mention.group.lower() == "cases" else None
+
+
+@cache
+def _role_terms() -> frozenset[str]:
+    """The terms of the nouns that name a group by its role ("controls", "smokers")."""
+    return frozenset(t for w in words("role_people") for t in distinctive_terms(w))

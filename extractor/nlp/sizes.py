@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from extractor.errors import ExtractionError
-from extractor.nlp.grammar import word_list
+from extractor.nlp.grammar import limit, word_list
 from extractor.nlp.rules import fold
 
 SizeKind = Literal["group", "analysed", "total", "total_analysed", "each"]
@@ -99,7 +99,7 @@ def _pieces() -> dict[str, str]:
 
 
 # The lexicon classes a size rule may name as a {placeholder}.
-_CLASSES_USED = ("size_people", "alloc_verbs", "role_people", "sexes")
+_CLASSES_USED = ("size_people", "alloc_verbs", "role_people", "sexes", "dose_units")
 
 
 def _expand(regex: str) -> str:
@@ -319,16 +319,18 @@ def _lists_groups(group: str, after: str) -> bool:
     lowered = f" {group.lower()} "
     if any(f" {w} " in lowered for w in ("or", "versus", "vs", "vs.")) or _GROUP_COUNT.match(group):
         return True
-    return _LIST_AFTER.match(after) is not None
+    return _list_after().match(after) is not None
 
 
 _GROUP_COUNT = re.compile(r"^(?:\w+\s+)?(?:two|three|four|five|six|\d)\s+(?:[\w-]+\s+){0,2}?(?:groups|arms)\b", re.I)
-# "... to A (10 mg) or B", "... to A once daily or 10 mg B": another group follows (a schedule may come between)
-_LIST_AFTER = re.compile(r"^\s*(?:\([^)]*\)\s*){0,3}(?:(?:once|twice|daily|weekly|a\s+day|per\s+day|every\s+\w+|"
-                         r"for\s+\w+\s+\w+)\s*){0,3},?\s*(?:or|versus|vs\.?)\s+(?!\d+\s+(?:\w+\s+)?(?:patients|"
-                         r"participants|subjects|people|adults|children|women|men|received|were|took|had|got)\b)"
-                         r"(?!\d[\d.]*\s*(?:mg|g|µg|mcg|ml|iu|units?)?(?:/\w+)?\s*(?:per\b|daily|a\s+day|[,;.)]|$))",
-                         re.I)
+@cache
+def _list_after() -> re.Pattern[str]:
+    """After a group's name, another group: "... to A (10 mg) or B", "... to A once daily or 10 mg B"
+    (a schedule may come between); not a count of people, nor the other end of a dose ("or 0.6 mg per day")."""
+    return re.compile(_expand(
+        r"^\s*(?:\([^)]*\)\s*){0,3}(?:(?:once|twice|daily|weekly|a\s+day|per\s+day|every\s+\w+|for\s+\w+\s+\w+)\s*){0,3}"
+        r",?\s*(?:or|versus|vs\.?)\s+(?!\d+\s+(?:\w+\s+)?(?:{size_people}|received|were|took|had|got)\b)"
+        r"(?!\d[\d.]*\s*(?:{dose_units})?(?:/\w+)?\s*(?:per\b|daily|a\s+day|[,;.)]|$))"), re.I)
 
 
 def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> str | None:
@@ -460,21 +462,24 @@ def _without_conditions(lowered: str) -> str:
 
 def _near_result(sentence: str, mention: SizeMention, offset: int) -> bool:
     """Whether a word of results stands in the clause of a mention, near it."""
-    at, end = mention.start - offset, mention.end - offset
-    start = max(max(sentence.rfind(c, 0, at) for c in ",;:") + 1, at - _RESULT_REACH)
-    ends = [i for c in ",;:" if (i := sentence.find(c, end)) >= 0]
-    return _has_cue("result_cues", sentence[start : min(min(ends, default=len(sentence)), end + _RESULT_REACH)])
-
-
-_RESULT_REACH = 60
+    reach = limit("sizes.result_reach")
+    return _has_cue("result_cues", _clause(sentence, mention.start - offset, mention.end - offset, reach))
 
 
 def _in_loss_clause(sentence: str, at: int) -> bool:
-    """Whether the clause around offset ``at`` (between commas, semicolons or colons) speaks of losses:
-    in "Of 300 screened, 200 were randomised to A (n = 101)" the first clause does, the second not."""
-    start = max(sentence.rfind(c, 0, at) for c in ",;:") + 1
-    ends = [i for c in ",;:" if (i := sentence.find(c, at)) >= 0]
-    return _has_cue("loss_cues", sentence[start : min(ends, default=len(sentence))])
+    """Whether the clause around offset ``at`` speaks of losses: in "Of 300 screened, 200 were
+    randomised to A (n = 101)" the first clause does, the second not."""
+    return _has_cue("loss_cues", _clause(sentence, at, at))
+
+
+def _clause(sentence: str, start: int, end: int, reach: int | None = None) -> str:
+    """The clause (between commas, semicolons or colons) around ``sentence[start:end]``, cut to
+    ``reach`` characters either side."""
+    opens = max(sentence.rfind(c, 0, start) for c in ",;:") + 1
+    closes = min((i for c in ",;:" if (i := sentence.find(c, end)) >= 0), default=len(sentence))
+    if reach is not None:
+        opens, closes = max(opens, start - reach), min(closes, end + reach)
+    return sentence[opens:closes]
 
 
 def _has_cue(name: str, sentence: str) -> bool:
@@ -508,7 +513,7 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         before = text[max(0, m.start() - 4) : m.start() + 1].split()[-1] if text[: m.start() + 1].split() else ""
-        if before.lower().rstrip(".") in _NO_END and not _LABEL_END.search(text, 0, m.start()):
+        if before.lower().rstrip(".") in _NO_END and not _LABEL_END.search(text, max(0, m.start() - 12), m.start()):
             continue
         yield start, m.end()
         start = m.end()
