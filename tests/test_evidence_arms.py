@@ -252,6 +252,8 @@ def test_arms_an_arm_named_by_its_abbreviation_is_found_by_its_long_form() -> No
      {"drug K plus diet": 8, "drug K plus exercise": 5, "drug K plus rest": 4}),
     ("Forty adults were randomized to either improved pain care (IC) n = 21 or usual pain care (UC) n = 19.",
      {"improved pain care": 21, "usual pain care": 19}),
+    # "cases" name a group beside controls
+    ("We did a case-control study. Blood was drawn from 88 cases and 120 controls.", {"cases": 88, "controls": 120}),
     # a group named by its role beside groups named otherwise is a group of its own
     ("Adults with gout were given febuxostat (n = 20) or allopurinol (n = 21); urate was also measured in 25 healthy "
      "controls.", {"febuxostat": 20, "allopurinol": 21, "healthy controls": 25}),

@@ -69,6 +69,7 @@ def test_nlp_sizes_name_before(before: str, name: str) -> None:
     ("by genotype into three groups (CC, n = 40; CT, ", "; TT, n = 7).", "CT"),
     ("the diet arm (low-salt advice; ", ") and the drug arm (n = 40).", "diet arm"),
     ("cells suspended in gel (cells + gel group) (", ") or gel alone (n = 6).", "cells + gel group"),
+    ("were divided into two as the early group (", ") and the late group (n = 34).", "early group"),
 ])
 def test_nlp_sizes_name_before_in_a_list_inside_one_bracket(before: str, after: str, name: str) -> None:
     assert name_before(before, after) == name
@@ -179,3 +180,11 @@ def test_nlp_sizes_a_make_up_by_sex_is_no_size_and_a_label_ends_a_sentence() -> 
 
 def test_nlp_sizes_a_number_in_a_drug_name_is_no_count() -> None:
     assert find_sizes("All took etoposide, plus VP-16 in group B and VP-16 and methotrexate in group C.") == ()
+
+
+def test_nlp_sizes_more_allocation_phrasings() -> None:
+    found = {(m.n, m.kind, m.group) for m in find_sizes(
+        "We compared 300 patients given drug K with 280 controls. 1994 adults were assigned drug K and 2006 "
+        "were assigned placebo. Fifty adults were assessed for pain (K1, n = 26; K2, n = 24).")}
+    assert {(300, "group", "drug K"), (280, "group", "controls"), (2006, "group", "placebo"),
+            (26, "analysed", "K1"), (24, "analysed", "K2")} <= found
