@@ -42,7 +42,7 @@ from extractor.evidence.text import sentence_results, zero_event_results
 from extractor.nlp import fold, get_nlp
 from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import parse_timepoint
-from extractor.nlp.sizes import SizeMention, dose_only, find_sizes, reports_events
+from extractor.nlp.sizes import SizeMention, dose_only, find_sizes, reports_events, size_rule
 from extractor.records import Record
 
 _SE_CONVENTION = rule("reader.se_convention")
@@ -751,7 +751,7 @@ def _baseline_table(view: tbl.TableView) -> bool:
 def _a_role_group(mention: SizeMention, name: str, known: set[str]) -> bool:
     """Whether a size names a group by its role ("20 healthy controls") that none of the known groups
     is: "6 X controls" beside a known group X is that group, and "cases" are groups only beside controls."""
-    if mention.rule not in _ROLE_RULES or name.lower().endswith("cases"):
+    if not size_rule(mention.rule).names_a_role or name.lower().endswith("cases"):
         return False
     terms = set(distinctive_terms(name)) - _role_terms()
     return not any(terms & set(distinctive_terms(k)) for k in known)
@@ -761,23 +761,20 @@ def _listed_with(mention: SizeMention, passage: Passage, read: list[tuple[Passag
                  joins: dict[str, bool]) -> bool:
     """Whether a size in brackets stands in one list with two sizes of known groups, in one sentence:
     "A (n = 40), B (n = 41) and C (n = 39)" names C beside A and B."""
-    if mention.rule not in _LISTED_RULES:
+    if not size_rule(mention.rule).list_item:
         return False
     text = passage.text
-    same = [m for p, m, name in read if p is passage and joins[name] and m.rule in _LISTED_RULES
+    same = [m for p, m, name in read if p is passage and joins[name] and size_rule(m.rule).list_item
             and ". " not in text[min(m.end, mention.end) : max(m.start, mention.start)]]
     return len(same) >= 2
 
 
-_LISTED_RULES = frozenset({"size.n_equals", "size.count_people_paren"})
-# rules whose group is named by a role ("controls", "smokers"): a group of its own beside those named otherwise
-_ROLE_RULES = frozenset({"size.role_people", "size.people_with_and_others"})
 
 
 def _dose_group(mention: SizeMention, text: str) -> str | None:
     """A group named by its dose alone in a list of sized groups ("0.3 mg/kg (n = 107), 0.6 mg/kg (n = 65)"),
     which a name elsewhere would not be; the end of a range ("X, 20 to 80 mg/day (n = 30)") is no group."""
-    if not (mention.group and mention.rule in _LISTED_RULES and dose_only(mention.group)):
+    if not (mention.group and size_rule(mention.rule).list_item and dose_only(mention.group)):
         return None
     before = text[max(0, mention.start - 8) : mention.start].rstrip().lower()
     return None if before.endswith(("to", "-", "\u2013")) else mention.group

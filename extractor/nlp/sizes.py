@@ -53,6 +53,8 @@ class SizeRule:
     in_event_sentences: bool
     in_result_sentences: bool  # read where a word of results stands near the count ("12 responded")
     result_sentence_blocks: bool  # a word of results anywhere in the sentence stops the rule
+    list_item: bool  # reads one item of a list of sized groups ("A (n = 40), B (n = 41)")
+    names_a_role: bool  # the group it reads is named by a role ("25 healthy controls")
     needs: str | None  # a lexicon class one of whose words the sentence must hold
     cues: tuple[str, ...] | None  # words one of which every sentence the rule can read holds (a fast pre-filter)
     examples: tuple[dict[str, Any], ...]
@@ -123,12 +125,23 @@ def size_rules() -> tuple[SizeRule, ...]:
             pattern = re.compile(_expand(raw["regex"]), re.I if "I" in raw.get("flags", []) else 0)
             rules.append(SizeRule(raw["id"], raw["purpose"], pattern, raw["kind"], raw["name"],
                                   raw.get("in_event_sentences", False), raw.get("in_result_sentences", False),
-                                  raw.get("result_sentence_blocks", False),
+                                  raw.get("result_sentence_blocks", False), raw.get("list_item", False),
+                                  raw.get("names_a_role", False),
                                   raw.get("needs"), _cue_filter(raw.get("cues")), tuple(raw["examples"]),
                                   tuple(raw.get("counter_examples", ()))))
         except (KeyError, ValueError, re.error) as exc:
             raise ExtractionError(f"patterns/sizes.jsonl line {line_no}: {exc}") from exc
     return tuple(rules)
+
+
+def size_rule(rule_id: str) -> SizeRule:
+    """The size rule called ``rule_id``."""
+    return _rules_by_id()[rule_id]
+
+
+@cache
+def _rules_by_id() -> dict[str, SizeRule]:
+    return {r.id: r for r in size_rules()}
 
 
 def _cue_filter(cues: str | list[str] | None) -> tuple[str, ...] | None:
