@@ -86,6 +86,7 @@ def _pieces() -> dict[str, str]:
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
+               "aside": r"(?:\s*\([^()]{1,50}\))?",  # an aside in brackets after a name: "(COPD)", "(mean age 60)"
                # a number word only at a word's start, never the tail of "three hundred and forty"
                "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )"
                         rf"(?<!thousand and ){words}"
