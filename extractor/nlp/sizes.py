@@ -84,7 +84,7 @@ def _pieces() -> dict[str, str]:
               r"(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<![A-Za-z])\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
               r"(?![.,]\d|\s*%|\d|/|\s+to\s+\d|\s*[-–]\s*\d)")  # nor a range's start: "20 to 80"
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
-    pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)[A-Za-z][\w'-]*,?\s+){0,6}?",
+    pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)(?:[A-Z]\.\s)?[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
                "aside": r"(?:\s*\([^()]{1,50}\))?",  # an aside in brackets after a name: "(COPD)", "(mean age 60)"
                # a number word only at a word's start, never the tail of "three hundred and forty"
