@@ -8,7 +8,7 @@ from pathlib import Path
 
 NAME = r"(?P<group>(?:[^.;,()\[\]\n]|(?<=\d)\.(?=\d)){2,80}?)"
 END = (r"(?=\s*(?:\.(?!\d)|[;,:()\[\]]|\b(?:and|or|with|versus|vs\.?|against)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
-       r"\b(?:and|or)\s+(?:[nN]\s*=|\d)|\b(?:had|has|have|was|were|is|are|showed|developed|experienced|responded|achieved|died|did)\b|\b(?:or|versus|vs|while|whereas|during|until|daily|twice|once|thrice|for\s+(?:a|one|two|three|four|five|six|\d+)\s)\b|$))")
+       r"\b(?:and|or)\s+(?:[nN]\s*=|\d)|\b(?:together|along)\s+with\b|\b(?:had|has|have|was|were|is|are|showed|developed|experienced|responded|achieved|died|did)\b|\b(?:or|versus|vs|while|whereas|during|until|daily|twice|once|thrice|for\s+(?:a|one|two|three|four|five|six|\d+)\s)\b|$))")
 
 
 def group_after(name: str = NAME) -> str:
@@ -155,12 +155,13 @@ RULES = [
          counter_examples=["The dose was 5 mg and 10 mg daily."]),
     dict(id="size.count_alloc_group", cues='@alloc_verbs', kind="group", name="group",
          purpose="a count of people, then the verb that put them in a group, then the group: '64 patients received drug A'",
-         regex=r"(?P<n>{count})\s+(?:{adjs}{size_people}|of\s+(?:whom|these|them|those))\s*(?:\([^)]{1,60}\)\s*)?,?\s*(?:who\s+)?(?:were\s+|was\s+|had\s+been\s+)?(?:\w+ly\s+)?{alloc_verbs}\s+(?:(?:to|with|into|in|for)\s+)?(?:receive\s+|be\s+treated\s+with\s+|undergo\s+)?(?:an?\s+(?:[\w-]+\s+){0,2}?doses?\s+of\s+)?" + group_after(),
+         regex=r"(?P<n>{count})\s+(?:{adjs}{size_people}(?:\s+with\s+[^.;,()]{2,50}?)?|of\s+(?:whom|these|them|those))\s*(?:\([^)]{1,60}\)\s*)?,?\s*(?:who\s+)?(?:were\s+|was\s+|had\s+been\s+)?(?:\w+ly\s+)?{alloc_verbs}\s+(?:(?:to|with|into|in|for)\s+)?(?:receive\s+|be\s+treated\s+with\s+|undergo\s+)?(?:an?\s+(?:[\w-]+\s+){0,2}?doses?\s+of\s+)?" + group_after(),
          flags=["I"],
          examples=[{"text": "Thirteen patients were treated with intravenous drug A.", "n": 13, "group": "intravenous drug A"},
                    {"text": "Forty adults received a single daily dose of 5 mg drug Q.", "n": 40, "group": "5 mg drug Q"},
                    {"text": "Sixty-four patients received drug A.", "n": 64, "group": "drug A"},
                    {"text": "Of 90 women, 45 of these were treated with drug B.", "n": 45, "group": "drug B"},
+                   {"text": "Sixteen adults with gum disease received 5 mg drug M.", "n": 16, "group": "5 mg drug M"},
                    {"text": "Forty women were randomly assigned to drug A or placebo.", "n": 40, "kind": "total"}],
          counter_examples=["Patients received 64 mg of drug A."]),
     dict(id="size.bare_count_alloc", cues=['receiv', 'given', 'assigned', 'allocated', 'randomi'], kind="group", name="group",

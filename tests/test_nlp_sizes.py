@@ -188,3 +188,28 @@ def test_nlp_sizes_more_allocation_phrasings() -> None:
         "were assigned placebo. Fifty adults were assessed for pain (K1, n = 26; K2, n = 24).")}
     assert {(300, "group", "drug K"), (280, "group", "controls"), (2006, "group", "placebo"),
             (26, "analysed", "K1"), (24, "analysed", "K2")} <= found
+
+
+@pytest.mark.parametrize(("text", "sizes"), [
+    ("Adults took drug K 10 mg once daily (n = 40) or placebo twice daily (n = 41).",
+     {40: "drug K 10 mg", 41: "placebo"}),
+    ("Girls were given drug Z 5 mg per day (n = 12) or drug Y b.i.d. (n = 13).", {12: "drug Z 5 mg", 13: "drug Y"}),
+])
+def test_nlp_sizes_a_schedule_ending_a_name_is_dropped_from_it(text: str, sizes: dict[int, str]) -> None:
+    assert {m.n: m.group for m in find_sizes(text) if m.kind == "group"} == sizes
+
+
+@pytest.mark.parametrize("text", [
+    "Ninety adults were randomized to 8 weeks of 5 mg drug A once daily (n = 45) or drug B twice daily (n = 45).",
+    "Fifty women with acne were assigned to receive either drug F, 20 to 40 mg/day (n = 25), or placebo (n = 25).",
+])
+def test_nlp_sizes_a_count_before_a_list_of_groups_is_the_whole_sample(text: str) -> None:
+    assert [(m.n, m.kind) for m in find_sizes(text) if m.n in (90, 50)] == [(90 if "Ninety" in text else 50, "total")]
+
+
+def test_nlp_sizes_a_regimen_of_several_drugs_is_not_named_by_its_first() -> None:
+    assert find_sizes("Eighty adults with lymphoma received drug C, drug D, drug E, and drug F for six cycles.") == ()
+    found = find_sizes("Forty adults received drug A, 38 received drug B and 39 received drug C.")
+    assert [(m.n, m.group) for m in found] == [(40, "drug A"), (38, "drug B"), (39, "drug C")]
+    controls = find_sizes("We matched 200 cases with 200 controls, nested within the large 'Food, Sleep and Work' cohort.")
+    assert [(m.n, m.group) for m in controls if m.group == "controls"] == [(200, "controls")]

@@ -276,16 +276,29 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
             if kind in ("group", "analysed"):
                 if group is None or _not_a_group(group, m, rule):
                     continue
-                if rule.name == "group" and _lists_groups(group, sentence[m.end():]):
-                    kind, group = "total", None  # "40 women were assigned to A or B": the whole sample
-                elif kind == "group" and _flow(sentence):
-                    kind = "analysed"
+                read = _what_group(rule, m, sentence, suffix, kind)
+                if read is None:
+                    continue
+                kind, group = read if read[0] == "total" else (read[0], group)
             k = count_value(m.group("k")) if "k" in rule.pattern.groupindex and m.group("k") else None
             start = m.start()
             if rule.name == "before" and group is not None:
                 start = min(start, max(0, sentence.rfind(group, 0, m.start())))
             yield SizeMention(n, kind, group, offset + start, offset + m.end(), rule.id, k,
                               (offset + m.start(key), offset + m.end(key)))
+
+
+def _what_group(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str,
+                kind: SizeKind) -> tuple[SizeKind, None] | None:
+    """The kind of a size whose group a rule read, from what stands around the name: ("total", None)
+    where the name opens a list of groups, None where it opens a regimen of several drugs."""
+    key = f"group{suffix}" if f"group{suffix}" in rule.pattern.groupindex and m.group(f"group{suffix}") else None
+    if rule.name == "group" and key:
+        if _regimen_goes_on(sentence[m.end(key) :]):
+            return None  # "received drug C, drug D and drug E": one regimen, named by more than the first
+        if _lists_groups(m.group(key), sentence[m.end() :]) or _either_before(sentence[: m.start(key)], m.group(key)):
+            return "total", None  # "40 women were assigned to A or B": the whole sample
+    return ("analysed" if kind == "group" and _flow(sentence) else kind), None
 
 
 def _a_year(number: str, after: str) -> bool:
@@ -336,13 +349,27 @@ def _lists_groups(group: str, after: str) -> bool:
     return _list_after().match(after) is not None
 
 
+def _either_before(before: str, group: str) -> bool:
+    """"... assigned to receive either A, 20 mg/day (n = 30), or B": a group read after "either" is one of a list."""
+    return before.rstrip().lower().endswith("either") or group.lower().startswith("either ")
+
+
+def _regimen_goes_on(after: str) -> bool:
+    """Whether a name read after an allocation verb is the first of a list of drugs given together:
+    "received drug C, drug D, and drug E for four cycles" (but not ", and 30 received drug D")."""
+    return _REGIMEN_GOES_ON.match(after) is not None
+
+
+_ITEM = r"[A-Za-z][\w'+/-]*(?:\s+[A-Za-z][\w'+/-]*){0,2}"  # a drug's name: at most three words, no number
+_REGIMEN_GOES_ON = re.compile(rf"^\s*,\s*(?!and\b|or\b|while\b|whereas\b){_ITEM}(?:,\s*(?!and\b|or\b){_ITEM}){{0,4}},?"
+                              r"\s+and\s+(?!the\s+other|the\s+remaining)[A-Za-z]")
 _GROUP_COUNT = re.compile(r"^(?:\w+\s+)?(?:two|three|four|five|six|\d)\s+(?:[\w-]+\s+){0,2}?(?:groups|arms)\b", re.I)
 @cache
 def _list_after() -> re.Pattern[str]:
     """After a group's name, another group: "... to A (10 mg) or B", "... to A once daily or 10 mg B"
     (a schedule may come between); not a count of people, nor the other end of a dose ("or 0.6 mg per day")."""
     return re.compile(_expand(
-        r"^\s*(?:\([^)]*\)\s*){0,3}(?:(?:once|twice|daily|weekly|a\s+day|per\s+day|every\s+\w+|for\s+\w+\s+\w+)\s*){0,3}"
+        r"^\s*(?:\([^)]*\)\s*|(?:once|twice|daily|weekly|a\s+day|per\s+day|every\s+\w+|for\s+\w+\s+\w+)\s*){0,5}"
         r",?\s*(?:or|versus|vs\.?)\s+(?!\d+\s+(?:\w+\s+)?(?:{size_people}|received|were|took|had|got)\b)"
         r"(?!\d[\d.]*\s*(?:{dose_units})?(?:/\w+)?\s*(?:per\b|daily|a\s+day|[,;.)]|$))"), re.I)
 
@@ -388,7 +415,7 @@ def name_before(text: str, after: str = "") -> str | None:
             if depth == 0:
                 break
             depth -= 1
-        elif depth == 0 and (c in "[;:,=" or (c == "." and not _decimal_point(t, i - 1))):
+        elif depth == 0 and (c in "[;:,=" or (c == "." and not _decimal_point(t, i - 1) and not _initialism(t, i - 1))):
             break
         i -= 1
     words = t[i:].split()
@@ -425,6 +452,11 @@ def _opening(text: str, close: int) -> int:
     return -1
 
 
+def _initialism(text: str, i: int) -> bool:
+    """Whether the full stop at ``i`` is one of an abbreviation written with stops: "b.i.d.", "t.i.d"."""
+    return i >= 2 and text[i - 1].isalpha() and (text[i - 2] == "." or (i + 1 < len(text) and text[i + 1].isalpha()))
+
+
 def _decimal_point(text: str, i: int) -> bool:
     return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
 
@@ -434,12 +466,27 @@ def _clean(name: str) -> str | None:
     articles = set(word_list("name_openers"))
     while words and words[0].lower() in articles:
         words = words[1:]
+    words = _without_schedule(words)
     name = " ".join(words).strip(" ,;:-")
     if len(name) < 2 or not any(c.isalpha() for c in name) or len(words) > 12:
         return None
     if words[-1].isdigit() and (len(words) < 2 or words[-2].lower() not in word_list("numbered_groups")):
         return None  # "continued for 1", but "group 1"
     return name
+
+
+def _without_schedule(words: list[str]) -> list[str]:
+    """A name without the schedule that ends it: "drug A once daily" -> "drug A", "placebo per day" -> "placebo"."""
+    schedule = set(word_list("schedule_words"))
+    while len(words) > 1:
+        last = words[-1].lower().rstrip(".")
+        if last in schedule:
+            words = words[:-1]
+        elif len(words) > 2 and last in ("day", "week", "night") and words[-2].lower() in ("per", "a", "each", "every"):
+            words = words[:-2]
+        else:
+            break
+    return words
 
 
 def _breakdown(sentence: str) -> bool:
@@ -526,8 +573,9 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
     except after a one-letter initial or a common abbreviation."""
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        before = text[max(0, m.start() - 4) : m.start() + 1].split()[-1] if text[: m.start() + 1].split() else ""
-        if before.lower().rstrip(".") in _NO_END and not _LABEL_END.search(text, max(0, m.start() - 12), m.start()):
+        before = text[max(0, m.start() - 8) : m.start() + 1].split()[-1] if text[: m.start() + 1].split() else ""
+        no_end = before.lower().rstrip(".") in _NO_END or _STOPPED_INITIALISM.match(before)
+        if no_end and not _LABEL_END.search(text, max(0, m.start() - 12), m.start()):
             continue
         yield start, m.end()
         start = m.end()
@@ -536,6 +584,7 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9(\[])|\n+")
+_STOPPED_INITIALISM = re.compile(r"^(?:[a-z]\.){2,3}$")  # "b.i.d.", "t.i.d." end no sentence
 _NO_END = frozenset("vs e.g i.e al fig no approx ca ref p".split()) | frozenset("abcdefghijklmnopqrstuvwxyz")
 # a group's one-letter label ends a sentence where an initial would not: "... formed group B. Group A had 57"
 _LABEL_END = re.compile(r"\b(?:group|arm|cohort|phase|type|grade|class|stage)\s+[A-Za-z]\.$", re.I)
