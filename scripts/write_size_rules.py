@@ -6,7 +6,7 @@ The JSONL file is the data the extractor loads; this script is how it is edited.
 import json
 from pathlib import Path
 
-NAME = r"(?P<group>(?:[^.;,()\[\]\n]|(?<=\d)\.(?=\d)){2,80}?)"
+NAME = r"(?P<group>(?!(?:and|or|but)\b)(?:[^.;,()\[\]\n]|(?<=\d)\.(?=\d)){2,80}?)"
 END = (r"(?=\s*(?:\.(?!\d)|[;,:()\[\]]|\b(?:and|or|with|versus|vs\.?|against)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
        r"\b(?:and|or)\s+(?:[nN]\s*=|\d)|\b(?:together|along)\s+with\b|\b(?:had|has|have|was|were|is|are|showed|developed|experienced|responded|achieved|died|did)\b|\b(?:or|versus|vs|while|whereas|during|until|daily|twice|once|thrice|for\s+(?:a|one|two|three|four|five|six|\d+)\s)\b|$))")
 
@@ -228,6 +228,13 @@ RULES = [
          examples=[{"text": "Of the 316 people, 94 were users and 222 controls.", "n": 222, "group": "controls"},
                    {"text": "We randomised 108 smokers and 232 nonsmokers.", "n": 232, "group": "nonsmokers"}],
          counter_examples=["Smokers were 20% of controls.", "It was seen in 3 cases of the placebo group."]),
+    dict(id="size.compared_with_controls", names_a_role=True, cues=['compar'], kind="group", name="group",
+         purpose="people a study group is compared with, named by their role: 'were compared with 30 healthy control subjects'",
+         regex=r"\bcompared\s+(?:with|to)\s+(?:those\s+of\s+|that\s+of\s+)?(?P<n>{count})\s+(?P<group>(?:[\w-]+\s+){0,3}?{control_words}(?:\s+[\w-]+){0,2}?(?:\s+{size_people}|(?<=controls)|(?<=volunteers)))\b(?!\s+(?:had|were|showed)\b)",
+         flags=["I"],
+         examples=[{"text": "Their results were compared with those of 30 healthy control subjects.", "n": 30, "group": "healthy control subjects"},
+                   {"text": "Twelve adults were treated and compared with 18 age-matched healthy volunteers.", "n": 18, "group": "age-matched healthy volunteers"}],
+         counter_examples=["The rate was 20% compared with 7 patients after drug B.", "Drug A 5 mg was compared with 40 mg drug B."]),
     dict(id="size.total_of", cues=['total', 'in all', 'altogether', 'overall'], kind="total", name="none",
          purpose="the trial's whole sample: 'A total of 120 patients', 'In all, 64 children'",
          regex=r"(?:a\s+total\s+of|in\s+total,?|in\s+all,?|altogether,?|overall,?)\s+(?P<n>{count})(?!\s+{sexes}\s*(?:,|and)\s*{count}\s+{sexes})\s+{adjs}{size_people}",
@@ -251,11 +258,12 @@ RULES = [
                    {"text": "In the end, 30 patients completed the trial.", "n": 30}],
          counter_examples=["The analysis included all variables."]),    dict(id="size.verb_total", cues=['random', 'enrol', 'recruit', 'includ', 'studied', 'allocat', 'assign', 'investigat', 'examined', 'evaluat', 'assess', 'compar'], kind="total", name="none",
          purpose="a verb of enrolment, then the count of people: 'We enrolled 150 women', 'was studied in 16 patients'",
-         regex=r"(?:enrolled|randomi[sz]ed|recruited|included|studied|investigated|examined|evaluated|assessed|compared)\s+(?:(?!\d)[\w-]+\s+){0,6}?(?:in\s+)?(?P<n>{count})(?!\s+{sexes}\s*(?:,|and)\s*{count}\s+{sexes})\s+{adjs}{size_people}",
+         regex=r"(?:enrolled|randomi[sz]ed|recruited|included|studied|investigated|examined|evaluated|assessed|compared(?!\s+(?:with|to)\b))\s+(?:(?!\d)[\w-]+\s+){0,6}?(?:in\s+)?(?P<n>{count})(?!\s+{sexes}\s*(?:,|and)\s*{count}\s+{sexes})\s+{adjs}{size_people}",
          flags=["I"],
          examples=[{"text": "We enrolled 150 women with infertility.", "n": 150},
                    {"text": "The effect was studied in 16 patients with angina.", "n": 16}],
-         counter_examples=["Group B included 13 women and 8 men.", "We enrolled patients over two years."]),
+         counter_examples=["Group B included 13 women and 8 men.", "We enrolled patients over two years.",
+                           "Their levels were compared with 30 healthy subjects."]),
 
 ]
 

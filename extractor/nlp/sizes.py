@@ -102,7 +102,7 @@ def _pieces() -> dict[str, str]:
 
 
 # The lexicon classes a size rule may name as a {placeholder}.
-_CLASSES_USED = ("size_people", "alloc_verbs", "role_people", "sexes", "dose_units")
+_CLASSES_USED = ("size_people", "alloc_verbs", "role_people", "sexes", "dose_units", "control_words")
 
 
 def _expand(regex: str) -> str:
