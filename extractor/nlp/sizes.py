@@ -379,12 +379,16 @@ def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> s
         key = f"group{suffix}"
         if key not in rule.pattern.groupindex or not m.group(key):
             return None
-        if suffix and m.group(key).lower() == "without" and m.group("group"):
-            return _clean(f"without {m.group('group')}")  # "51 with psoriasis and 51 without"
+        if suffix and m.group("group") and " ".join(m.group(key).lower().split()) in _NOT_GIVEN:
+            return _clean(f"without {m.group('group')}")  # "51 with psoriasis and 51 without", "37 did not"
         return _clean(m.group(key))
     if rule.name == "before":
         return name_before(sentence[: m.start()], sentence[m.end() :])
     return None
+
+
+# the second of a pair of groups named by what the first has and it has not
+_NOT_GIVEN = frozenset(("without", "did not", "didn't", "never", "were not", "had not"))
 
 
 def name_before(text: str, after: str = "") -> str | None:
