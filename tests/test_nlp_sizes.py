@@ -59,6 +59,9 @@ def test_nlp_sizes_count_value(text: str, value: int | None) -> None:
     ("basic (advice on diet; ", "basic"),
     ("the placebo arm, ", "placebo arm"),
     ("blood pressure fell to 15.6 mmHg (", "15.6 mmHg"),
+    ("were given drug K 2 g/kg on 3 consecutive days (", "drug K 2 g/kg"),
+    ("drug Q with tapering and withdrawal of drug Q by week 6 (", "drug Q"),
+    ("or were treated for 12 weeks (", "12 weeks"),
 ])
 def test_nlp_sizes_name_before(before: str, name: str) -> None:
     assert name_before(before) == name

@@ -422,13 +422,28 @@ def name_before(text: str, after: str = "") -> str | None:
         elif depth == 0 and (c in "[;:,=" or (c == "." and not _decimal_point(t, i - 1) and not _initialism(t, i - 1))):
             break
         i -= 1
-    words = t[i:].split()
+    return _clean(" ".join(_past_schedule(t[i:].split())))
+
+
+def _past_schedule(words: list[str]) -> list[str]:
+    """The words of a name, read back from its size to the first stop word, past a schedule that
+    stands between them: "drug A 1 g/kg on 2 consecutive days" -> "drug A 1 g/kg"."""
     stops = set(word_list("size_name_stops"))
-    for j in range(len(words) - 1, -1, -1):
-        if words[j].lower() in stops:
-            words = words[j + 1 :]
-            break
-    return _clean(" ".join(words))
+    for _ in range(3):
+        j = next((j for j in range(len(words) - 1, -1, -1) if words[j].lower() in stops), -1)
+        if j <= 0 or not _a_schedule(words[j + 1 :]) or words[j - 1].lower() in stops or words[j - 1].endswith("ed"):
+            return words[j + 1 :]  # "treated for 12 weeks (n = 40)": the time names the group
+        words = words[:j]  # "... on 2 consecutive days", "... by day 21": a schedule, not the name
+    return words
+
+
+def _a_schedule(words: list[str]) -> bool:
+    """Whether words are a time and nothing else: "2 consecutive days", "day 21", "the first 3 weeks"."""
+    tail = [w.lower().strip("(),") for w in words if w.lower() not in ("the", "a", "first", "last")]
+    times = set(word_list("schedule_times"))
+    if not 0 < len(tail) <= 3 or not (tail[0].isdigit() or tail[0] in _word_values() or tail[0] in times):
+        return False
+    return tail[-1] in times or (len(tail) > 1 and tail[-1].isdigit() and tail[-2] in times)
 
 
 _GROUP_WORDS = (" group", " arm", " cohort")
