@@ -86,6 +86,7 @@ def _pieces() -> dict[str, str]:
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)(?:[A-Z]\.\s)?[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
+               "share": r"(?:\(\s*\d{1,3}(?:[.,]\d{1,2})?\s*%\s*\)\s+)?",  # the share of the sample: "120 (46%) patients"
                "aside": r"(?:\s*\([^()]{1,50}\))?",  # an aside in brackets after a name: "(COPD)", "(mean age 60)"
                # a number word only at a word's start, never the tail of "three hundred and forty"
                "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )"
