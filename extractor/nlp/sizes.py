@@ -389,7 +389,8 @@ def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> s
 
 
 # the second of a pair of groups named by what the first has and it has not
-_NOT_GIVEN = frozenset(("without", "did not", "didn't", "never", "were not", "had not"))
+_NOT_GIVEN = frozenset(("without", "did not", "didn't", "never", "were not", "had not",
+                        "had no", "received no", "took no", "used no", "were given no"))
 
 
 def name_before(text: str, after: str = "") -> str | None:
