@@ -345,8 +345,8 @@ def _lists_groups(group: str, after: str) -> bool:
     """Whether a name read after an allocation verb is a list of groups or a number of groups:
     "A or B", "A (n = 20) versus B", "two treatment groups"."""
     lowered = f" {group.lower()} "
-    if any(f" {w} " in lowered for w in ("or", "versus", "vs", "vs.")) or _GROUP_COUNT.match(group):
-        return True
+    if any(f" {w} " in lowered for w in ("or", "versus", "vs", "vs.")) or _GROUP_COUNT.match(group) or _RATIO.match(group):
+        return True  # "A or B", "two groups", "1:1 to receive A ...": a randomisation ratio speaks of all the groups
     return _list_after().match(after) is not None
 
 
@@ -364,6 +364,7 @@ def _regimen_goes_on(after: str) -> bool:
 _ITEM = r"[A-Za-z][\w'+/-]*(?:\s+[A-Za-z][\w'+/-]*){0,2}"  # a drug's name: at most three words, no number
 _REGIMEN_GOES_ON = re.compile(rf"^\s*,\s*(?!and\b|or\b|while\b|whereas\b){_ITEM}(?:,\s*(?!and\b|or\b){_ITEM}){{0,4}},?"
                               r"\s+and\s+(?!the\s+other|the\s+remaining)[A-Za-z]")
+_RATIO = re.compile(r"^(?:in\s+an?\s+)?\(?\d+\s*:\s*\d+(?:\s*:\s*\d+)*\)?(?:\s+ratio)?\s")
 _GROUP_COUNT = re.compile(r"^(?:\w+\s+)?(?:two|three|four|five|six|\d)\s+(?:[\w-]+\s+){0,2}?(?:groups|arms)\b", re.I)
 @cache
 def _list_after() -> re.Pattern[str]:
