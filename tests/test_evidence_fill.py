@@ -253,3 +253,11 @@ def test_evidence_fill_an_outcome_named_after_the_values_of_a_sentence() -> None
     assert (filled.values["intervention_events"], filled.values["comparator_events"]) == (5, 9)
     # the next sentence is not the one that gave the values
     assert fill(reader, Query("healing time", "laser", "scalpel")).values.get("intervention_events") is None
+
+
+def test_fill_a_group_size_with_no_result_of_its_own_is_the_n_analysed_before_the_n_randomised() -> None:
+    from extractor.evidence.fill import _group_sizes
+    from extractor.evidence.model import Arm
+
+    sizes = _group_sizes(Arm("drug A", n_randomised=40, n_analysed=37), Arm("placebo", n_randomised=41))
+    assert sizes == {"intervention_group_size": 37, "comparator_group_size": 41}

@@ -177,8 +177,7 @@ def _decimals(text: str) -> int:
 
 
 def _group_sizes(i_arm: Arm, c_arm: Arm) -> dict[str, float | int | None]:
-    return {"intervention_group_size": i_arm.n_randomised or i_arm.n,
-            "comparator_group_size": c_arm.n_randomised or c_arm.n}
+    return {"intervention_group_size": i_arm.n, "comparator_group_size": c_arm.n}
 
 
 def _values(kind: str, si: Side, sc: Side, sizes: dict[str, float | int | None]) -> dict[str, float | int | None]:
