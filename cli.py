@@ -599,12 +599,12 @@ def fill(sheet: Path, docs: Path, output: IO[str]) -> None:
     """
     import csv
 
-    from extractor.evidence import FILL_COLUMNS, fill_sheet
+    from extractor.evidence import FILLED_COLUMNS, fill_sheet
 
     problems: list[str] = []
     try:
         rows, columns = _read_sheet(sheet)
-        extra = [c for c in (*FILL_COLUMNS, "outcome_type", "evidence", "confidence") if c not in columns]
+        extra = [c for c in FILLED_COLUMNS if c not in columns]
         writer = csv.DictWriter(output, fieldnames=columns + extra, lineterminator="\n")
         writer.writeheader()
         for row in fill_sheet(rows, docs, problems=problems):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,15 @@ def test_fill_a_group_size_with_no_result_of_its_own_is_the_n_analysed_before_th
 
     sizes = _group_sizes(Arm("drug A", n_randomised=40, n_analysed=37), Arm("placebo", n_randomised=41))
     assert sizes == {"intervention_group_size": 37, "comparator_group_size": 41}
+
+
+def test_fill_says_where_each_group_size_comes_from(reader) -> None:  # type: ignore[no-untyped-def]
+    arms = ("White Grape Juice (WGJ)", "colored and flavored water (WA)")
+    counted = fill(reader, Query("vomiting", *arms, "binary"))
+    assert counted.sizes["intervention"]["from"] == "result"  # "6/30" gives its own n
+    assert counted.sizes["intervention"]["evidence"][0]["text"].startswith("6/30")
+    timed = fill(reader, Query("duration of diarrhoea", *arms, "continuous"))
+    source = timed.sizes["comparator"]  # no n beside "26.5 ± 27.4 h": the arm's size, and where it is stated
+    assert source["n"] == 30 and source["from"] in ("randomised", "table") and source["rule"]
+    assert "30" in source["evidence"][0]["text"]
+    assert json.loads(timed.row()["group_size_evidence"]) == timed.sizes

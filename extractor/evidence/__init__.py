@@ -21,7 +21,7 @@ from typing import Any
 from extractor.errors import ExtractionError, InputError
 from extractor.evidence.compare import comparisons, primary_outcomes
 from extractor.evidence.effects import trial_effects
-from extractor.evidence.fill import FILL_COLUMNS, Filled, Query, fill
+from extractor.evidence.fill import FILL_COLUMNS, FILLED_COLUMNS, Filled, Query, fill
 from extractor.evidence.model import (
     COMPARISON_COLUMNS,
     Arm,
@@ -38,6 +38,7 @@ __all__ = [
     "ARM_COLUMNS",
     "COMPARISON_COLUMNS",
     "FILL_COLUMNS",
+    "FILLED_COLUMNS",
     "Arm",
     "ArmValue",
     "Comparison",

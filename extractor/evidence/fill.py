@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from extractor.evidence.choose import MIN_OUTCOME_SCORE, choose, outcome_score, prefer_final
 from extractor.evidence.compare import Side, outcome_type, side
-from extractor.evidence.model import Arm, Evidence, Query, Result
+from extractor.evidence.model import Arm, ArmValue, Evidence, Query, Result
 from extractor.evidence.reader import TrialReader
 from extractor.evidence.sheet_arms import query_arms
 from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, defined_in, initialisms
@@ -27,6 +28,8 @@ FILL_COLUMNS: tuple[str, ...] = (
     "intervention_mean", "intervention_standard_deviation", "comparator_mean",
     "comparator_standard_deviation",
 )
+# every column fill adds to a sheet, in order
+FILLED_COLUMNS: tuple[str, ...] = (*FILL_COLUMNS, "outcome_type", "evidence", "confidence", "group_size_evidence")
 _SUBSET = rule("fill.subset")
 # A result for "serious", "treatment-related" or "no" X is not one for X.
 _QUALIFIER = rule("fill.qualifier")
@@ -52,12 +55,14 @@ class Filled:
     evidence: tuple[Evidence, ...] = ()
     confidence: float = 0.0
     derived: tuple[str, ...] = field(default=())
+    sizes: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # where each group size comes from
 
     def row(self) -> dict[str, str]:
         """The sheet columns this fills, as CSV text (blank for unknown)."""
         out = {k: _fmt(self.values.get(k)) for k in FILL_COLUMNS}
         out["evidence"] = json.dumps([e.to_dict() for e in self.evidence], ensure_ascii=False) if self.evidence else ""
         out["confidence"] = f"{self.confidence:.2f}"
+        out["group_size_evidence"] = json.dumps(self.sizes, ensure_ascii=False) if self.sizes else ""
         return out
 
 
@@ -80,15 +85,37 @@ def fill(reader: TrialReader, query: Query) -> Filled:
     chosen = choose(candidates, query.outcome, abbreviations, {n: by_name[n] for n in (i_name, c_name)})
     values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
-        return Filled(values, query.outcome_type, confidence=0.0)
+        return Filled(values, query.outcome_type, confidence=0.0,
+                      sizes=_size_sources(values, (None, by_name[i_name]), (None, by_name[c_name])))
     score, result = chosen
-    si = side(result.value_for(i_name), by_name[i_name])  # type: ignore[arg-type]
-    sc = side(result.value_for(c_name), by_name[c_name])  # type: ignore[arg-type]
+    vi, vc = result.value_for(i_name), result.value_for(c_name)
+    si = side(vi, by_name[i_name])  # type: ignore[arg-type]
+    sc = side(vc, by_name[c_name])  # type: ignore[arg-type]
     values = _values(result.kind, si, sc, values)
     derived = tuple(f"intervention_{d}" for d in si.derived) + tuple(f"comparator_{d}" for d in sc.derived)
-    evidence = (*result.value_for(i_name).evidence, *result.value_for(c_name).evidence)  # type: ignore[union-attr]
+    evidence = (*vi.evidence, *vc.evidence)  # type: ignore[union-attr]
     confidence = round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2)
-    return Filled(values, outcome_type(result), evidence, confidence, derived)
+    sizes = _size_sources(values, (vi, by_name[i_name]), (vc, by_name[c_name]))
+    return Filled(values, outcome_type(result), evidence, confidence, derived, sizes)
+
+
+def _size_sources(values: Mapping[str, float | int | None], *sides: tuple[ArmValue | None, Arm]) -> dict[str, Any]:
+    """Where each filled group size comes from: the result's own n, else one of the sizes the
+    article states for the arm (analysed, randomised, or a results table's header), with its
+    evidence."""
+    out = {}
+    for prefix, (value, arm) in zip(("intervention", "comparator"), sides, strict=True):
+        n = values.get(f"{prefix}_group_size")
+        if n is None:
+            continue
+        if value is not None and (value.total or value.n) == n:
+            out[prefix] = {"n": n, "from": "result", "evidence": [e.to_dict() for e in value.evidence]}
+            continue
+        stated = next((z for z in arm.sizes if z.n == n), None)
+        kind = stated.kind if stated else ("analysed" if arm.n_analysed == n else "randomised")
+        out[prefix] = {"n": n, "from": kind, "rule": stated.rule if stated else None,
+                       "evidence": [stated.evidence.to_dict()] if stated and stated.evidence else []}
+    return out
 
 
 def _implied(outcome: str, reader: TrialReader) -> dict[str, str]:

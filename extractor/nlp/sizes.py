@@ -86,7 +86,8 @@ def _pieces() -> dict[str, str]:
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)(?:[A-Z]\.\s)?[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
-               "share": r"(?:\(\s*\d{1,3}(?:[.,]\d{1,2})?\s*%\s*\)\s+)?",  # the share of the sample: "120 (46%) patients"
+               # the share of the sample: "120 (46%) patients"
+               "share": r"(?:\(\s*\d{1,3}(?:[.,]\d{1,2})?\s*%\s*\)\s+)?",
                "aside": r"(?:\s*\([^()]{1,50}\))?",  # an aside in brackets after a name: "(COPD)", "(mean age 60)"
                # a number word only at a word's start, never the tail of "three hundred and forty"
                "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )"
@@ -345,7 +346,8 @@ def _lists_groups(group: str, after: str) -> bool:
     """Whether a name read after an allocation verb is a list of groups or a number of groups:
     "A or B", "A (n = 20) versus B", "two treatment groups"."""
     lowered = f" {group.lower()} "
-    if any(f" {w} " in lowered for w in ("or", "versus", "vs", "vs.")) or _GROUP_COUNT.match(group) or _RATIO.match(group):
+    listed = any(f" {w} " in lowered for w in ("or", "versus", "vs", "vs."))
+    if listed or _GROUP_COUNT.match(group) or _RATIO.match(group):
         return True  # "A or B", "two groups", "1:1 to receive A ...": a randomisation ratio speaks of all the groups
     return _list_after().match(after) is not None
 
