@@ -216,3 +216,9 @@ def test_nlp_sizes_a_regimen_of_several_drugs_is_not_named_by_its_first() -> Non
     assert [(m.n, m.group) for m in found] == [(40, "drug A"), (38, "drug B"), (39, "drug C")]
     controls = find_sizes("We matched 200 cases with 200 controls, nested within the large 'Food, Sleep and Work' cohort.")
     assert [(m.n, m.group) for m in controls if m.group == "controls"] == [(200, "controls")]
+
+
+def test_nlp_sizes_a_number_in_words_that_opens_or_closes_a_range_is_no_count() -> None:
+    assert find_sizes("Pain fell in 5 of seven to ten-year-old boys who took drug A.") == ()
+    found = find_sizes("Two or three adults in each arm were given drug A, and eight adults received drug B.")
+    assert [(m.n, m.group) for m in found] == [(8, "drug B")]

@@ -83,6 +83,8 @@ def _pieces() -> dict[str, str]:
     digits = (r"(?=\d)(?<![\d.,])(?<![A-Za-z]-)"
               r"(?:\d{1,3}(?:,\d{3})+(?!\d)|(?<![A-Za-z])\d{1,3}(?:\s\d{3})+(?![\d.,])|\d{1,6})"
               r"(?![.,]\d|\s*%|\d|/|\s+to\s+\d|\s*[-–]\s*\d)")  # nor a range's start: "20 to 80"
+    # a number in words is no count where it opens or closes a range: "seven to ten years", "two or three"
+    not_range = rf"(?!\s+(?:to|or)\s+(?:\d|{units}\b|{teens}\b|{tens}\b))"
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
     pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)(?:[A-Z]\.\s)?[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
@@ -91,9 +93,8 @@ def _pieces() -> dict[str, str]:
                "aside": r"(?:\s*\([^()]{1,50}\))?",  # an aside in brackets after a name: "(COPD)", "(mean age 60)"
                # a number word only at a word's start, never the tail of "three hundred and forty"
                "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )"
-                        rf"(?<!thousand and ){words}"
-                        rf"\b(?![\s-]+(?:{units}|{teens})\b))",
-               "numword": rf"\b(?=[otfsenaOTFSENA]){words}\b",
+                        rf"(?<!thousand and )(?<!\bto )(?<!\bor ){words}\b(?![\s-]+(?:{units}|{teens})\b){not_range})",
+               "numword": rf"\b(?=[otfsenaOTFSENA])(?<!\bto )(?<!\bor ){words}\b{not_range}",
                "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)"
                             r"(?<!week\s)(?<!day\s)(?<!month\s)(?<!year\s)(?<!visit\s)(?<!cycle\s)(?<!hour\s)",
                "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|"
