@@ -270,3 +270,10 @@ def test_evidence_text_words_the_sentence_joins_stay_joined_in_the_outcome() -> 
 def test_evidence_text_who_the_patients_were_is_baseline() -> None:
     (result,) = results_of("Mean age was 53.1 ± 5.7 years in the drug X group and 52.2 ± 5.8 years in the placebo group.")
     assert result.is_baseline
+
+
+def test_evidence_text_a_change_from_one_value_to_another_gives_the_value_it_ends_at() -> None:
+    (result,) = results_of("Walking speed rose from 1.10 \u00b1 0.20 to 1.35 \u00b1 0.25 m/s with drug X "
+                           "and from 1.12 \u00b1 0.22 to 1.15 \u00b1 0.21 m/s with placebo.")
+    assert by_arm(result) == {"drug X": (None, None, None, 1.35, 0.25), "placebo": (None, None, None, 1.15, 0.21)}
+    assert "1.10" not in result.outcome and result.outcome.startswith("Walking speed")

@@ -55,7 +55,7 @@ def sentence_results(
 ) -> list[Result]:
     """Results stated in one sentence (an empty list when it states none between arms)."""
     found = found_values(sent)
-    values = [f for f in found if f.label in RESULT_LABELS and not _is_estimate(sent, f)]
+    values = _end_points([f for f in found if f.label in RESULT_LABELS and not _is_estimate(sent, f)], sent)
     if not values:
         values = _count_words(sent, lexicon)
         if not values:
@@ -76,6 +76,15 @@ def sentence_results(
             out.append(result)
         start = max(start, _clause_end(group, found))
     return out
+
+
+def _end_points(values: list[Found], sent: Span) -> list[Found]:
+    """The values a change ends at: in "rose from 20.1 ± 3.2 to 24.5 ± 3.0 kg in A", 20.1 is where
+    A started, not a value to pair with the next arm."""
+    starts = {id(v) for v, w in zip(values, values[1:], strict=False)
+              if v.start > 0 and sent[v.start - 1].lower_ == "from" and w.start - v.end <= 3
+              and any(t.lower_ == "to" for t in sent[v.end : w.start])}
+    return [v for v in values if id(v) not in starts]
 
 
 _EACH_GROUP = rule("text.each_group")
@@ -473,7 +482,20 @@ def _before_value(before: list) -> list[str]:
     words = [t.text for t in before[start:]]
     if "," in words[:-1] and _is_time_phrase(words[: words.index(",")]):
         words = words[words.index(",") + 1 :]
-    return _trim(words)
+    return _trim(_before_start_point(words))
+
+
+def _before_start_point(words: list[str]) -> list[str]:
+    """A label without the value a change started from: "Grip strength rose from 20.1 ± 3.2 to"
+    names "Grip strength rose"."""
+    at = max((i for i, w in enumerate(words) if w.lower() == "from"), default=None)
+    if at is None or not any(_NUMBER_WORD.match(w) for w in words[at + 1 :]):
+        return words
+    return words[:at] if all(_NUMBER_WORD.match(w) or w.lower() in _CHANGE_FILLERS for w in words[at + 1 :]) else words
+
+
+_NUMBER_WORD = rule("text.number_word")
+_CHANGE_FILLERS = words("change_fillers")
 
 
 def _after_value(sent: Span, value_start: int, skip: frozenset[int] = frozenset()) -> list[str]:
