@@ -277,3 +277,10 @@ def test_evidence_text_a_change_from_one_value_to_another_gives_the_value_it_end
                            "and from 1.12 \u00b1 0.22 to 1.15 \u00b1 0.21 m/s with placebo.")
     assert by_arm(result) == {"drug X": (None, None, None, 1.35, 0.25), "placebo": (None, None, None, 1.15, 0.21)}
     assert "1.10" not in result.outcome and result.outcome.startswith("Walking speed")
+
+
+def test_evidence_text_a_bare_pair_after_both_arms_are_named_gives_their_means() -> None:
+    (result,) = results_of("Time to walk was shorter with drug X than with placebo (3.1 vs. 4.6 days, P = 0.01).")
+    assert by_arm(result) == {"drug X": (None, None, None, 3.1, None), "placebo": (None, None, None, 4.6, None)}
+    assert results_of("Time to walk was shorter with drug X (3.1 vs. 4.6 days, P = 0.01).") == []
+    assert results_of("Time to walk was shorter with drug X than with placebo, 3.1 vs. 4.6 days.") == []

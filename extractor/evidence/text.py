@@ -57,7 +57,7 @@ def sentence_results(
     found = found_values(sent)
     values = _end_points([f for f in found if f.label in RESULT_LABELS and not _is_estimate(sent, f)], sent)
     if not values:
-        values = _count_words(sent, lexicon)
+        values = _count_words(sent, lexicon) or _bare_pair(sent, lexicon)
         if not values:
             return []
     shared = _in_each_group(sent, values, lexicon)
@@ -144,6 +144,39 @@ def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
         if ahead and not listed and any(sent[k].lower_ in ("in", "among") for k in range(i + 1, ahead[0])):
             out.append(Found(i, i + 1, "COUNT", count, "count_before_arm"))
     return out if len(out) >= 2 else []
+
+
+def _bare_pair(sent: Span, lexicon: ArmLexicon) -> list[Found]:
+    """Two plain numbers joined by "vs" in brackets after the sentence names both arms, in the order
+    it named them: "stay was shorter with A than with B (8.2 vs. 10.4 days, P < 0.001)". Read only
+    where the sentence has no other value; each number, with the unit after it, is that arm's mean."""
+    mentions = lexicon.mentions(sent)
+    if len({m.arm for m in mentions}) != 2:
+        return []
+    last = max(m.end for m in mentions)
+    for i in range(last, len(sent) - 2):
+        if sent[i - 1].text != "(" or not _BARE_NUMBER.match(sent[i].text):
+            continue
+        first_end = i + 2 if sent[i + 1].is_alpha and sent[i + 1].lower_ not in _PAIR_JOINERS else i + 1
+        if first_end >= len(sent) - 1 or sent[first_end].lower_ not in _PAIR_JOINERS:
+            return []
+        j = first_end + 1
+        if not _BARE_NUMBER.match(sent[j].text):
+            return []
+        end = j + 2 if j + 1 < len(sent) and sent[j + 1].is_alpha else j + 1
+        if end >= len(sent) or sent[end].text not in (")", ",", ";"):
+            return []
+        return [Found(i, first_end, "SUMMARY", _bare_mean(sent[i].text), "bare_pair"),
+                Found(j, end, "SUMMARY", _bare_mean(sent[j].text), "bare_pair")]
+    return []
+
+
+def _bare_mean(text: str) -> Summary:
+    return Summary(float(text.replace("\u2212", "-")), "unknown", "unknown")
+
+
+_BARE_NUMBER = rule("text.bare_number")
+_PAIR_JOINERS = words("pair_joiners")
 
 
 def _count_of_people(sent: Span, i: int, tok: Token) -> int | None:
