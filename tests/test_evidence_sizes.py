@@ -25,3 +25,13 @@ from extractor.evidence.sizes import Design, read_design
 )
 def test_sizes_read_design(text: str, expected: Design) -> None:
     assert read_design([text]) == expected
+
+
+def test_evidence_sizes_one_group_read_under_a_longer_name_is_one_arm() -> None:
+    from extractor.evidence.reader import TrialReader
+    from extractor.records import AbstractSection, Record
+
+    text = "Adults were randomised to a low dose of drug A (n = 30) or a high dose of drug A (n = 31)."
+    record = Record("pubmed", pmid="1", abstract=text, abstract_sections=(AbstractSection(None, None, text),))
+    arms = TrialReader(record).arms
+    assert [(a.name, a.n_randomised) for a in arms] == [("low dose of drug A", 30), ("high dose of drug A", 31)]

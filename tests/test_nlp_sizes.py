@@ -222,3 +222,10 @@ def test_nlp_sizes_a_number_in_words_that_opens_or_closes_a_range_is_no_count() 
     assert find_sizes("Pain fell in 5 of seven to ten-year-old boys who took drug A.") == ()
     found = find_sizes("Two or three adults in each arm were given drug A, and eight adults received drug B.")
     assert [(m.n, m.group) for m in found] == [(8, "drug B")]
+
+
+def test_nlp_sizes_groups_of_one_list_named_alike_before_a_stop_word_get_their_whole_names() -> None:
+    found = find_sizes("Adults took a low dose of drug A (n = 30) or a high dose of drug A (n = 31).")
+    assert [(m.n, m.group) for m in found] == [(30, "low dose of drug A"), (31, "high dose of drug A")]
+    alone = find_sizes("Adults took a low dose of drug A (n = 30) or placebo (n = 31).")
+    assert [(m.n, m.group) for m in alone] == [(30, "drug A"), (31, "placebo")]

@@ -125,7 +125,8 @@ class TrialReader:
     @cached_property
     def arms(self) -> tuple[Arm, ...]:
         candidates = [*self._text_candidates(), *self._table_candidates()]
-        candidates += self._size_candidates(candidates)
+        sized = self._size_candidates(candidates)
+        candidates = [*_not_named_longer(candidates, sized), *sized]
         arms = merge_candidates(candidates, self.abbreviations)
         if arms and not any(a.n for a in arms):
             each, groups = self._each_group()
@@ -746,6 +747,17 @@ def _baseline_table(view: tbl.TableView) -> bool:
     "from baseline to 12 months"."""
     caption = view.table.caption or ""
     return bool(_BASELINE_TABLE.search(caption)) and not _NOT_BASELINE_TABLE.search(caption)
+
+
+def _not_named_longer(candidates: list[Candidate], sized: list[Candidate]) -> list[Candidate]:
+    """Candidates less a size the grammar of sizes reads, at the same place, under a longer name that
+    ends with theirs ("double dose of drug A (n = 30)" beside "drug A (n = 30)"): one group, not two."""
+    def longer(c: Candidate) -> bool:
+        return c.evidence is not None and any(
+            s.evidence is not None and s.n == c.n and s.evidence.section == c.evidence.section
+            and s.evidence.start <= c.evidence.start < s.evidence.end and s.name != c.name
+            and s.name.lower().endswith(c.name.lower()) for s in sized)
+    return [c for c in candidates if not longer(c)]
 
 
 def _a_role_group(mention: SizeMention, name: str, known: set[str]) -> bool:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from extractor.errors import ExtractionError
 from extractor.nlp.grammar import limit, word_list
+from extractor.nlp.grammar import words as word_class
 from extractor.nlp.rules import fold
 
 SizeKind = Literal["group", "analysed", "total", "total_analysed", "each"]
@@ -267,7 +268,9 @@ def _same_sentence(text: str, start: int, end: int) -> bool:
 
 
 def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
-    for m in rule.pattern.finditer(sentence):
+    matches = list(rule.pattern.finditer(sentence))
+    longer = _names_told_apart(rule, matches, sentence)
+    for m in matches:
         for suffix in ("", "2"):
             key = f"n{suffix}"
             if key not in rule.pattern.groupindex or m.group(key) is None:
@@ -275,7 +278,7 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
             n = count_value(m.group(key))
             if not n or n < 2 or n > 1_000_000 or _a_year(m.group(key), sentence[m.end(key):]):
                 continue
-            kind, group = rule.kind, _group_of(rule, m, sentence, suffix)
+            kind, group = rule.kind, longer.get(m.start()) or _group_of(rule, m, sentence, suffix)
             if kind in ("group", "analysed"):
                 if group is None or _not_a_group(group, m, rule):
                     continue
@@ -289,6 +292,25 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
                 start = min(start, max(0, sentence.rfind(group, 0, m.start())))
             yield SizeMention(n, kind, group, offset + start, offset + m.end(), rule.id, k,
                               (offset + m.start(key), offset + m.end(key)))
+
+
+def _names_told_apart(rule: SizeRule, matches: list[re.Match[str]], sentence: str) -> dict[int, str]:
+    """Longer names for groups of one list that the words before their sizes would name alike:
+    in "a double dose of drug A (n = 30) or a single dose of drug A (n = 31)" both stop at "of"; read
+    through such words, they are "double dose of drug A" and "single dose of drug A"."""
+    if rule.name != "before" or len(matches) < 2:
+        return {}
+    names = {m.start(): name_before(sentence[: m.start()], sentence[m.end() :]) for m in matches}
+    seen: dict[str, list[int]] = {}
+    for start, name in names.items():
+        if name:
+            seen.setdefault(name.lower(), []).append(start)
+    alike = [s for starts in seen.values() if len(starts) > 1 for s in starts]
+    through = word_class("name_joiners")
+    longer = {m.start(): name_before(sentence[: m.start()], sentence[m.end() :], through) for m in matches
+              if m.start() in alike}
+    found = [n.lower() for n in longer.values() if n]
+    return {s: n for s, n in longer.items() if n} if len(found) == len(set(found)) == len(alike) else {}
 
 
 def _what_group(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str,
@@ -397,7 +419,7 @@ _NOT_GIVEN = frozenset(("without", "did not", "didn't", "never", "were not", "ha
                         "had no", "received no", "took no", "used no", "were given no"))
 
 
-def name_before(text: str, after: str = "") -> str | None:
+def name_before(text: str, after: str = "", through: frozenset[str] = frozenset()) -> str | None:
     """The group named right before a size: "placebo (" -> "placebo", "(yogurt group, " -> "yogurt
     group", "X (100 mg/day) (" -> "X", "drug 3 mg (R3) group (" -> "drug 3 mg (R3) group"; None when
     no name stands there. ``after`` is the text after the size: in a list of groups inside one bracket
@@ -428,13 +450,13 @@ def name_before(text: str, after: str = "") -> str | None:
         elif depth == 0 and (c in "[;:,=" or (c == "." and not _decimal_point(t, i - 1) and not _initialism(t, i - 1))):
             break
         i -= 1
-    return _clean(" ".join(_past_schedule(t[i:].split())))
+    return _clean(" ".join(_past_schedule(t[i:].split(), through)))
 
 
-def _past_schedule(words: list[str]) -> list[str]:
+def _past_schedule(words: list[str], through: frozenset[str] = frozenset()) -> list[str]:
     """The words of a name, read back from its size to the first stop word, past a schedule that
     stands between them: "drug A 1 g/kg on 2 consecutive days" -> "drug A 1 g/kg"."""
-    stops = set(word_list("size_name_stops"))
+    stops = set(word_list("size_name_stops")) - through
     for _ in range(3):
         j = next((j for j in range(len(words) - 1, -1, -1) if words[j].lower() in stops), -1)
         if j <= 0 or not _a_schedule(words[j + 1 :]) or words[j - 1].lower() in stops or words[j - 1].endswith("ed"):
