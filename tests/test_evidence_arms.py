@@ -276,3 +276,10 @@ def test_arms_sizes_said_for_every_group_and_within_the_total(abstract: str, exp
 ])
 def test_arms_a_name_that_ends_with_a_value_is_none(name: str, expected: str | None) -> None:
     assert clean_arm_name(name) == expected
+
+
+def test_arms_lexicon_arms_told_apart_by_a_generic_word_are_named_by_it_with_the_next() -> None:
+    lexicon = ArmLexicon([Arm("double dose of drug K"), Arm("single dose of drug K")])
+    assert [m.arm for m in lexicon.mentions(_doc("Pain fell more in the double dose group than in the single dose group."))] \
+        == ["double dose of drug K", "single dose of drug K"]
+    assert lexicon.mentions(_doc("A double blind trial of drug K.")) == []

@@ -264,6 +264,15 @@ def _numbering(name: str) -> frozenset[str]:
     return frozenset(a or b.lower() for a, b in found)
 
 
+def _generic_pairs(name: str, others: set[str]) -> set[tuple[str, ...]]:
+    """Where arms differ only by a generic word ("double dose of X", "single dose of X"), that word
+    with the next one names the arm ("the double dose group"); alone it would name too much."""
+    toks = tokens(name)
+    return {(a, b) for a, b in zip(toks, toks[1:], strict=False)
+            if a in NOT_DISTINCTIVE and stem(a) not in others and a not in STOP_WORDS and b not in STOP_WORDS
+            and not a.isdigit()}
+
+
 def distinctive_terms(name: str) -> tuple[str, ...]:
     return tuple(t for t in terms(name) if t not in NOT_DISTINCTIVE and not t.isdigit())
 
@@ -454,6 +463,7 @@ class ArmLexicon:
             for term in distinctive_terms(name):
                 if term not in others and len(term) > 2 and term not in STOP_WORDS:
                     phrases.add((term,))
+            phrases |= _generic_pairs(name, others)
         roles = [a.role for a in self.arms]
         if arm.role == "control" and roles.count("control") == 1:
             phrases.update({("control",), ("controls",)})
