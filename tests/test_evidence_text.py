@@ -284,3 +284,8 @@ def test_evidence_text_a_bare_pair_after_both_arms_are_named_gives_their_means()
     assert by_arm(result) == {"drug X": (None, None, None, 3.1, None), "placebo": (None, None, None, 4.6, None)}
     assert results_of("Time to walk was shorter with drug X (3.1 vs. 4.6 days, P = 0.01).") == []
     assert results_of("Time to walk was shorter with drug X than with placebo, 3.1 vs. 4.6 days.") == []
+
+
+def test_evidence_text_a_second_count_may_leave_its_people_understood() -> None:
+    (result,) = results_of("Nausea occurred less often (12 patients in the drug X group versus 25 in the placebo group).")
+    assert by_arm(result) == {"drug X": (12, None, None, None, None), "placebo": (25, None, None, None, None)}

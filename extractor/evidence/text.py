@@ -134,6 +134,10 @@ def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     if not _COUNT_CUE.search(span_text(sent)):
         return []
     counts = [(i, count) for i, tok in enumerate(sent) if (count := _count_of_people(sent, i, tok)) is not None]
+    if counts and sent[counts[0][0]].text[:1].isdigit():  # "15 children in A versus 27 in B": the people understood
+        more = [(i, c) for i, tok in enumerate(sent)
+                if i > counts[0][0] and (c := _bare_count(sent, i, tok)) is not None]
+        counts = sorted(set(counts) | set(more))
     if len(counts) < 2:
         return []  # the arms are looked for only where two counts may name them
     out = []
@@ -177,6 +181,13 @@ def _bare_mean(text: str) -> Summary:
 
 _BARE_NUMBER = rule("text.bare_number")
 _PAIR_JOINERS = words("pair_joiners")
+
+
+def _bare_count(sent: Span, i: int, tok: Token) -> int | None:
+    """A count in digits whose people a count before it named, followed at once by "in"/"among"."""
+    if not (tok.text.isdigit() and i + 1 < len(sent) and sent[i + 1].lower_ in ("in", "among")):
+        return None
+    return int(tok.text)
 
 
 def _count_of_people(sent: Span, i: int, tok: Token) -> int | None:
