@@ -683,20 +683,16 @@ def _text(el: etree._Element | None) -> str | None:
 def _clean(text: str) -> str | None:
     """``text`` with its whitespace collapsed and stripped, NFC-normalised; None when blank.
 
-    Most texts need neither step, and finding that out is cheaper than doing them.
+    Most texts need neither step, and finding that out is cheaper than doing them: every
+    whitespace character but the space is non-printable, so a printable text holds only spaces,
+    and then only runs of them and spaces at its ends are to fix (tested here, not in a helper:
+    this runs for every text of a record).
     """
-    if not (text.isalnum() or _tidy(text)):
+    if not (text.isalnum() or (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ")):
         text = " ".join(text.split())
         if not text:
             return None
     return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
-def _tidy(text: str) -> bool:
-    """True when ``text`` has no whitespace to collapse or strip: every whitespace character but
-    the space is non-printable, so a printable text holds only spaces, and then only runs of them
-    and spaces at its ends are to fix."""
-    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
 
 
 def _inline(el: etree._Element | None) -> str | None:
