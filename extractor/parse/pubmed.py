@@ -683,16 +683,23 @@ def _text(el: etree._Element | None) -> str | None:
 def _clean(text: str) -> str | None:
     """``text`` with its whitespace collapsed and stripped, NFC-normalised; None when blank.
 
-    Most texts need neither step, and finding that out is cheaper than doing them: every
-    whitespace character but the space is non-printable, so a printable text holds only spaces,
-    and then only runs of them and spaces at its ends are to fix (tested here, not in a helper:
-    this runs for every text of a record).
+    Most texts need neither step, and finding that out is cheaper than doing them. Whitespace is
+    to fix when a text holds any but the space, runs of spaces, or spaces at its ends. In ASCII
+    text (most) the only other whitespace XML lets through is tab, newline and carriage return
+    (libxml2 refuses every other control character, even as a reference), each found by memchr;
+    in other text, every whitespace character but the space is non-printable.
     """
-    if not (text.isalnum() or (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ")):
+    if text.isascii():
+        if text.isalnum() or not (
+            "\n" in text or "\t" in text or "\r" in text or "  " in text or text[0] == " " or text[-1] == " "
+        ):
+            return text
+        return " ".join(text.split()) or None
+    if not (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "):
         text = " ".join(text.split())
         if not text:
             return None
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text)
 
 
 def _inline(el: etree._Element | None) -> str | None:
