@@ -289,8 +289,8 @@ def parse_record(element: etree._Element) -> Record:
     other = parse_other_abstracts(citation) if "OtherAbstract" in cit else ()
     pub_types = parse_publication_types(art.get("PublicationTypeList"))
     corrections = parse_corrections(cit.get("CommentsCorrectionsList"))
-    journal = art.get("Journal")
-    issue = _children(_child(journal, "JournalIssue"))
+    journal = _children(art.get("Journal"))
+    issue = _children(journal.get("JournalIssue"))
     year, pub_date, pub_date_raw = parse_pub_date(issue.get("PubDate"))
     return Record(
         source_format="pubmed",
@@ -302,7 +302,7 @@ def parse_record(element: etree._Element) -> Record:
         abstract_sections=sections,
         other_abstracts=other,
         authors=parse_authors(art.get("AuthorList")),
-        journal=parse_journal(journal, issue, art.get("Pagination")),
+        journal=parse_journal(journal, issue, art.get("Pagination")) if "Journal" in art else None,
         year=year,
         pub_date=pub_date,
         pub_date_raw=pub_date_raw,
@@ -483,13 +483,10 @@ def parse_author(el: etree._Element) -> Author:
 
 
 def parse_journal(
-    journal: etree._Element | None, issue: dict[str, etree._Element], pagination: etree._Element | None
-) -> Journal | None:
-    """Journal title, ISO abbreviation, ISSN, volume, issue and pages (``issue``: the children of
-    its ``JournalIssue`` by tag, also read for the publication date)."""
-    if journal is None:
-        return None
-    parts = _children(journal)
+    parts: dict[str, etree._Element], issue: dict[str, etree._Element], pagination: etree._Element | None
+) -> Journal:
+    """Journal title, ISO abbreviation, ISSN, volume, issue and pages (``parts`` and ``issue``: the
+    children of the ``Journal`` and of its ``JournalIssue`` by tag, also read for the date)."""
     return Journal(
         title=_inline(parts.get("Title")),
         iso_abbrev=_text(parts.get("ISOAbbreviation")),
@@ -514,18 +511,20 @@ def parse_pub_date(pub_date: etree._Element | None) -> tuple[int | None, str | N
     """(year, ISO date as precise as known, raw text) of a ``PubDate`` (``MedlineDate`` included)."""
     if pub_date is None:
         return None, None, None
-    parts = _children(pub_date)
-    medline = _text(parts.get("MedlineDate"))
+    texts = _leaf_texts(pub_date)
+    return _pub_date(texts.get("Year"), texts.get("Month"), texts.get("Day"), texts.get("Season"),
+                     texts.get("MedlineDate"))
+
+
+@lru_cache(maxsize=4096)  # the same few thousand dates, again and again
+def _pub_date(year: str | None, month: str | None, day: str | None, season: str | None,
+              medline_date: str | None) -> tuple[int | None, str | None, str | None]:
+    """:func:`parse_pub_date` of the raw texts of a ``PubDate``'s leaves."""
+    medline = _clean(medline_date) if medline_date else None
     if medline:
-        year, month, day = parse_medline_date(medline)
-        return year, iso_date(year, month, day), medline
-    return _pub_date(_code(parts.get("Year")), _code(parts.get("Month")), _code(parts.get("Day")),
-                     _code(parts.get("Season")))
-
-
-@lru_cache(maxsize=4096)
-def _pub_date(y: str | None, m: str | None, d: str | None,
-              season: str | None) -> tuple[int | None, str | None, str | None]:
+        y, m, d = parse_medline_date(medline)
+        return y, iso_date(y, m, d), medline
+    y, m, d, season = _strip(year), _strip(month), _strip(day), _strip(season)
     raw = " ".join(p for p in (y, m, d, season) if p) or None
     month = month_number(m) or season_month(season) or parse_medline_date(season)[1]
     date = iso_date(y, month, d)
@@ -536,12 +535,15 @@ def parse_epub_date(article: etree._Element) -> str | None:
     """The electronic publication date (``ArticleDate DateType="Electronic"``) as ISO."""
     for el in article.iterchildren("ArticleDate"):
         if el.get("DateType", "Electronic") == "Electronic":
-            parts = _children(el)
-            return _iso_date(_text(parts.get("Year")), _text(parts.get("Month")), _text(parts.get("Day")))
+            texts = _leaf_texts(el)
+            return _epub_date(texts.get("Year"), texts.get("Month"), texts.get("Day"))
     return None
 
 
-_iso_date = lru_cache(maxsize=4096)(iso_date)  # the same few thousand dates, again and again
+@lru_cache(maxsize=4096)
+def _epub_date(year: str | None, month: str | None, day: str | None) -> str | None:
+    """:func:`parse_epub_date` of the raw texts of an ``ArticleDate``'s leaves."""
+    return iso_date(*(_clean(text) if text else None for text in (year, month, day)))
 
 
 def parse_publication_types(holder: etree._Element | None) -> tuple[str, ...]:
@@ -561,11 +563,10 @@ def parse_mesh_terms(mesh_list: etree._Element | None) -> tuple[str, ...]:
     if mesh_list is None:
         return ()
     found = []
-    for heading in mesh_list.iterchildren("MeshHeading"):
-        # the DTD puts DescriptorName first; look further only if a file does not
-        first = heading[0] if len(heading) else None
-        descriptor = first if first is not None and first.tag == "DescriptorName" else _child(heading, "DescriptorName")
-        text = descriptor.text if descriptor is not None else None
+    # The DTD gives each MeshHeading one DescriptorName, and nothing else in a MeshHeadingList
+    # holds one: iter() finds them in C, without a proxy for each heading.
+    for descriptor in mesh_list.iter("DescriptorName"):
+        text = descriptor.text
         if text and (term := text.strip()):
             found.append(term)
     return tuple(found)
@@ -653,6 +654,16 @@ def _children(el: etree._Element | None, *, many: bool = False) -> dict[str, Any
     return {child.tag: child for child in el[::-1]}  # a slice builds its proxies faster than iterating
 
 
+def _leaf_texts(el: etree._Element) -> dict[str, str | None]:
+    """The raw text of the first child of each tag of ``el`` (a date's Year, Month, Day...)."""
+    return {child.tag: child.text for child in el[::-1]}
+
+
+def _strip(text: str | None) -> str | None:
+    """``text`` stripped, None when missing or blank (as :func:`_code` reads a leaf)."""
+    return text.strip() or None if text else None
+
+
 def _code(el: etree._Element | None) -> str | None:
     """The stripped text of a leaf holding a code, number or controlled term (no inner spaces to fix)."""
     if el is None:
@@ -672,20 +683,23 @@ def _text(el: etree._Element | None) -> str | None:
 def _clean(text: str) -> str | None:
     """``text`` with its whitespace collapsed and stripped, NFC-normalised; None when blank.
 
-    Most texts need neither step, and finding that out is cheaper than doing them.
+    Most texts need neither step, and finding that out is cheaper than doing them. Whitespace is
+    to fix when a text holds any but the space, runs of spaces, or spaces at its ends. In ASCII
+    text (most) the only other whitespace XML lets through is tab, newline and carriage return
+    (libxml2 refuses every other control character, even as a reference), each found by memchr;
+    in other text, every whitespace character but the space is non-printable.
     """
-    if not (text.isalnum() or _tidy(text)):
+    if text.isascii():
+        if text.isalnum() or not (
+            "\n" in text or "\t" in text or "\r" in text or "  " in text or text[0] == " " or text[-1] == " "
+        ):
+            return text
+        return " ".join(text.split()) or None
+    if not (text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "):
         text = " ".join(text.split())
         if not text:
             return None
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
-
-
-def _tidy(text: str) -> bool:
-    """True when ``text`` has no whitespace to collapse or strip: every whitespace character but
-    the space is non-printable, so a printable text holds only spaces, and then only runs of them
-    and spaces at its ends are to fix."""
-    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
+    return unicodedata.normalize("NFC", text)
 
 
 def _inline(el: etree._Element | None) -> str | None:
