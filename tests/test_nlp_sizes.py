@@ -229,3 +229,8 @@ def test_nlp_sizes_groups_of_one_list_named_alike_before_a_stop_word_get_their_w
     assert [(m.n, m.group) for m in found] == [(30, "low dose of drug A"), (31, "high dose of drug A")]
     alone = find_sizes("Adults took a low dose of drug A (n = 30) or placebo (n = 31).")
     assert [(m.n, m.group) for m in alone] == [(30, "drug A"), (31, "placebo")]
+
+
+def test_nlp_sizes_a_group_followed_by_another_sized_group_is_no_list_of_names() -> None:
+    found = find_sizes("Rash (10 patients in the drug K group versus 21 in the placebo group) was rarer.")
+    assert all(m.kind != "total" for m in found)  # a whole sample of 10 would cap both arms' sizes

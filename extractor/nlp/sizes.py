@@ -397,7 +397,7 @@ def _list_after() -> re.Pattern[str]:
     (a schedule may come between); not a count of people, nor the other end of a dose ("or 0.6 mg per day")."""
     return re.compile(_expand(
         r"^\s*(?:\([^)]*\)\s*|(?:once|twice|daily|weekly|a\s+day|per\s+day|every\s+\w+|for\s+\w+\s+\w+)\s*){0,5}"
-        r",?\s*(?:or|versus|vs\.?)\s+(?!\d+\s+(?:\w+\s+)?(?:{size_people}|received|were|took|had|got)\b)"
+        r",?\s*(?:or|versus|vs\.?)\s+(?!\d+\s+(?:\w+\s+)?(?:{size_people}|received|were|took|had|got|in|among)\b)"
         r"(?!\d[\d.]*\s*(?:{dose_units})?(?:/\w+)?\s*(?:per\b|daily|a\s+day|[,;.)]|$))"), re.I)
 
 
