@@ -306,7 +306,13 @@ def _listed_apart(a: Candidate, b: Candidate) -> bool:
         return False
     apart = ea.end <= eb.start or eb.end <= ea.start
     near = abs(ea.start - eb.start) < _LIST_REACH
-    return apart and near and normalise(a.name) != normalise(b.name)
+    return apart and near and _bare_name(a.name) != _bare_name(b.name)
+
+
+def _bare_name(name: str) -> str:
+    """A name without the noun that ends it: "TAU group" and "TAU" name one group."""
+    words = normalise(name).split()
+    return " ".join(words[:-1] if len(words) > 1 and words[-1] in _NAME_END else words)
 
 
 _LIST_REACH = limit("arms.list_reach")
