@@ -289,3 +289,9 @@ def test_evidence_text_a_bare_pair_after_both_arms_are_named_gives_their_means()
 def test_evidence_text_a_second_count_may_leave_its_people_understood() -> None:
     (result,) = results_of("Nausea occurred less often (12 patients in the drug X group versus 25 in the placebo group).")
     assert by_arm(result) == {"drug X": (12, None, None, None, None), "placebo": (25, None, None, None, None)}
+
+
+def test_evidence_text_a_bare_pair_of_signed_percentages_is_a_pair_of_mean_changes() -> None:
+    (result,) = results_of("Weight fell more with drug X than with placebo (-8.5% vs. -2.1%, P = 0.02).")
+    assert by_arm(result) == {"drug X": (None, None, None, -8.5, None), "placebo": (None, None, None, -2.1, None)}
+    assert results_of("Weight fell more with drug X than with placebo (-8.5% vs. 2.1%, P = 0.02).") == []

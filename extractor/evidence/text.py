@@ -161,18 +161,26 @@ def _bare_pair(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     for i in range(last, len(sent) - 2):
         if sent[i - 1].text != "(" or not _BARE_NUMBER.match(sent[i].text):
             continue
-        first_end = i + 2 if sent[i + 1].is_alpha and sent[i + 1].lower_ not in _PAIR_JOINERS else i + 1
+        first_end = i + 2 if _unit_after(sent, i) else i + 1
         if first_end >= len(sent) - 1 or sent[first_end].lower_ not in _PAIR_JOINERS:
             return []
         j = first_end + 1
         if not _BARE_NUMBER.match(sent[j].text):
             return []
-        end = j + 2 if j + 1 < len(sent) and sent[j + 1].is_alpha else j + 1
+        end = j + 2 if j + 1 < len(sent) and _unit_after(sent, j) else j + 1
         if end >= len(sent) or sent[end].text not in (")", ",", ";"):
             return []
         return [Found(i, first_end, "SUMMARY", _bare_mean(sent[i].text), "bare_pair"),
                 Found(j, end, "SUMMARY", _bare_mean(sent[j].text), "bare_pair")]
     return []
+
+
+def _unit_after(sent: Span, i: int) -> bool:
+    """Whether the number at ``i`` is followed by its unit: a word ("days"), or "%" after a signed
+    number, a change ("-21.5%": a mean change in percent, not a share of people)."""
+    after = sent[i + 1]
+    signed = sent[i].text[:1] in "-+\u2212"
+    return (after.is_alpha and after.lower_ not in _PAIR_JOINERS) or (after.text == "%" and signed)
 
 
 def _bare_mean(text: str) -> Summary:
