@@ -269,7 +269,7 @@ def _same_sentence(text: str, start: int, end: int) -> bool:
 
 def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
     matches = list(rule.pattern.finditer(sentence))
-    longer = _names_told_apart(rule, matches, sentence)
+    before = _names_before(matches, sentence) if rule.name == "before" else {}
     for m in matches:
         for suffix in ("", "2"):
             key = f"n{suffix}"
@@ -278,14 +278,15 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
             n = count_value(m.group(key))
             if not n or n < 2 or n > 1_000_000 or _a_year(m.group(key), sentence[m.end(key):]):
                 continue
-            kind, group = rule.kind, longer.get(m.start()) or _group_of(rule, m, sentence, suffix)
+            kind: SizeKind | None = rule.kind
+            group = before.get(m.start()) if rule.name == "before" else _group_of(rule, m, suffix)
             if kind in ("group", "analysed"):
                 if group is None or _not_a_group(group, m, rule):
                     continue
-                read = _what_group(rule, m, sentence, suffix, kind)
-                if read is None:
+                kind = _what_group(rule, m, sentence, suffix, kind)
+                if kind is None:
                     continue
-                kind, group = read if read[0] == "total" else (read[0], group)
+                group = None if kind == "total" else group
             k = count_value(m.group("k")) if "k" in rule.pattern.groupindex and m.group("k") else None
             start = m.start()
             if rule.name == "before" and group is not None:
@@ -294,36 +295,36 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
                               (offset + m.start(key), offset + m.end(key)))
 
 
-def _names_told_apart(rule: SizeRule, matches: list[re.Match[str]], sentence: str) -> dict[int, str]:
-    """Longer names for groups of one list that the words before their sizes would name alike:
-    in "a double dose of drug A (n = 30) or a single dose of drug A (n = 31)" both stop at "of"; read
-    through such words, they are "double dose of drug A" and "single dose of drug A"."""
-    if rule.name != "before" or len(matches) < 2:
-        return {}
+def _names_before(matches: list[re.Match[str]], sentence: str) -> dict[int, str | None]:
+    """The name before each size a rule read, by where the match starts. Groups of one list that the
+    words before their sizes would name alike get longer names: in "a double dose of drug A (n = 30)
+    or a single dose of drug A (n = 31)" both stop at "of"; read through such words, they are "double
+    dose of drug A" and "single dose of drug A"."""
     names = {m.start(): name_before(sentence[: m.start()], sentence[m.end() :]) for m in matches}
     seen: dict[str, list[int]] = {}
     for start, name in names.items():
         if name:
             seen.setdefault(name.lower(), []).append(start)
-    alike = [s for starts in seen.values() if len(starts) > 1 for s in starts]
+    alike = {s for starts in seen.values() if len(starts) > 1 for s in starts}
+    if not alike:
+        return names
     through = word_class("name_joiners")
     longer = {m.start(): name_before(sentence[: m.start()], sentence[m.end() :], through) for m in matches
               if m.start() in alike}
     found = [n.lower() for n in longer.values() if n]
-    return {s: n for s, n in longer.items() if n} if len(found) == len(set(found)) == len(alike) else {}
+    return names | longer if len(found) == len(set(found)) == len(alike) else names
 
 
-def _what_group(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str,
-                kind: SizeKind) -> tuple[SizeKind, None] | None:
-    """The kind of a size whose group a rule read, from what stands around the name: ("total", None)
-    where the name opens a list of groups, None where it opens a regimen of several drugs."""
+def _what_group(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str, kind: SizeKind) -> SizeKind | None:
+    """The kind of a size whose group a rule read, from what stands around the name: "total" where
+    the name opens a list of groups, None where it opens a regimen of several drugs."""
     key = f"group{suffix}" if f"group{suffix}" in rule.pattern.groupindex and m.group(f"group{suffix}") else None
     if rule.name == "group" and key:
         if _regimen_goes_on(sentence[m.end(key) :]):
             return None  # "received drug C, drug D and drug E": one regimen, named by more than the first
         if _lists_groups(m.group(key), sentence[m.end() :]) or _either_before(sentence[: m.start(key)], m.group(key)):
-            return "total", None  # "40 women were assigned to A or B": the whole sample
-    return ("analysed" if kind == "group" and _flow(sentence) else kind), None
+            return "total"  # "40 women were assigned to A or B": the whole sample
+    return "analysed" if kind == "group" and _flow(sentence) else kind
 
 
 def _a_year(number: str, after: str) -> bool:
@@ -401,17 +402,14 @@ def _list_after() -> re.Pattern[str]:
         r"(?!\d[\d.]*\s*(?:{dose_units})?(?:/\w+)?\s*(?:per\b|daily|a\s+day|[,;.)]|$))"), re.I)
 
 
-def _group_of(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str) -> str | None:
-    if rule.name == "group":
-        key = f"group{suffix}"
-        if key not in rule.pattern.groupindex or not m.group(key):
-            return None
-        if suffix and m.group("group") and " ".join(m.group(key).lower().split()) in _NOT_GIVEN:
-            return _clean(f"without {m.group('group')}")  # "51 with psoriasis and 51 without", "37 did not"
-        return _clean(m.group(key))
-    if rule.name == "before":
-        return name_before(sentence[: m.start()], sentence[m.end() :])
-    return None
+def _group_of(rule: SizeRule, m: re.Match[str], suffix: str) -> str | None:
+    """The group a rule names in its match (None for rules that name none)."""
+    key = f"group{suffix}"
+    if rule.name != "group" or key not in rule.pattern.groupindex or not m.group(key):
+        return None
+    if suffix and m.group("group") and " ".join(m.group(key).lower().split()) in _NOT_GIVEN:
+        return _clean(f"without {m.group('group')}")  # "51 with psoriasis and 51 without", "37 did not"
+    return _clean(m.group(key))
 
 
 # the second of a pair of groups named by what the first has and it has not
