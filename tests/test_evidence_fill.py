@@ -274,3 +274,14 @@ def test_fill_says_where_each_group_size_comes_from(reader) -> None:  # type: ig
     assert source["n"] == 30 and source["from"] in ("randomised", "table") and source["rule"]
     assert "30" in source["evidence"][0]["text"]
     assert json.loads(timed.row()["group_size_evidence"]) == timed.sizes
+
+
+def test_fill_a_group_size_from_the_design_says_so() -> None:
+    methods = "Sixty children were randomised into two groups of 30 children, given drug X or placebo."
+    results = "Pain scores were 3.1 \u00b1 1.0 with drug X and 4.2 \u00b1 1.1 with placebo."
+    record = Record("pubmed", pmid="1", abstract=f"METHODS: {methods}\nRESULTS: {results}",
+                    abstract_sections=(AbstractSection("METHODS", "METHODS", methods),
+                                       AbstractSection("RESULTS", "RESULTS", results)))
+    filled = fill(TrialReader(record), Query("pain scores", "drug X", "placebo", "continuous"))
+    assert filled.values["intervention_group_size"] == 30
+    assert filled.sizes["intervention"] == {"n": 30, "from": "design", "rule": None, "evidence": []}

@@ -102,7 +102,7 @@ def fill(reader: TrialReader, query: Query) -> Filled:
 def _size_sources(values: Mapping[str, float | int | None], *sides: tuple[ArmValue | None, Arm]) -> dict[str, Any]:
     """Where each filled group size comes from: the result's own n, else one of the sizes the
     article states for the arm (analysed, randomised, or a results table's header), with its
-    evidence."""
+    evidence, else the design the text states ("two groups of 30"), which sizes no arm by name."""
     out = {}
     for prefix, (value, arm) in zip(("intervention", "comparator"), sides, strict=True):
         n = values.get(f"{prefix}_group_size")
@@ -112,8 +112,7 @@ def _size_sources(values: Mapping[str, float | int | None], *sides: tuple[ArmVal
             out[prefix] = {"n": n, "from": "result", "evidence": [e.to_dict() for e in value.evidence]}
             continue
         stated = next((z for z in arm.sizes if z.n == n), None)
-        kind = stated.kind if stated else ("analysed" if arm.n_analysed == n else "randomised")
-        out[prefix] = {"n": n, "from": kind, "rule": stated.rule if stated else None,
+        out[prefix] = {"n": n, "from": stated.kind if stated else "design", "rule": stated.rule if stated else None,
                        "evidence": [stated.evidence.to_dict()] if stated and stated.evidence else []}
     return out
 
