@@ -234,3 +234,10 @@ def test_nlp_sizes_groups_of_one_list_named_alike_before_a_stop_word_get_their_w
 def test_nlp_sizes_a_group_followed_by_another_sized_group_is_no_list_of_names() -> None:
     found = find_sizes("Rash (10 patients in the drug K group versus 21 in the placebo group) was rarer.")
     assert all(m.kind != "total" for m in found)  # a whole sample of 10 would cap both arms' sizes
+
+
+def test_nlp_sizes_a_dose_in_micrograms_ends_a_name_and_a_ratio_speaks_of_all_groups() -> None:
+    dosed = find_sizes("Infants got drug B 25 micrograms/kg on 2 consecutive days (n = 29) or placebo (n = 30).")
+    assert [(m.n, m.group) for m in dosed] == [(29, "drug B 25 micrograms/kg"), (30, "placebo")]
+    ratio = find_sizes("In total, 160 adults were randomized 1:1 to receive six cycles of drug R plus drug B.")
+    assert [(m.n, m.kind) for m in ratio] == [(160, "total")]
