@@ -548,28 +548,19 @@ def _epub_date(year: str | None, month: str | None, day: str | None) -> str | No
 
 def parse_publication_types(holder: etree._Element | None) -> tuple[str, ...]:
     """``PublicationType`` names, in order."""
-    if holder is None:
-        return ()
-    found = []
-    for el in holder.iterchildren("PublicationType"):
-        text = el.text
-        if text and (name := text.strip()):
-            found.append(name)
-    return tuple(found)
+    return () if holder is None else _stripped_texts(holder.iterchildren("PublicationType"))
 
 
 def parse_mesh_terms(mesh_list: etree._Element | None) -> tuple[str, ...]:
     """MeSH descriptor names, in order (qualifiers are not appended)."""
-    if mesh_list is None:
-        return ()
-    found = []
     # The DTD gives each MeshHeading one DescriptorName, and nothing else in a MeshHeadingList
     # holds one: iter() finds them in C, without a proxy for each heading.
-    for descriptor in mesh_list.iter("DescriptorName"):
-        text = descriptor.text
-        if text and (term := text.strip()):
-            found.append(term)
-    return tuple(found)
+    return () if mesh_list is None else _stripped_texts(mesh_list.iter("DescriptorName"))
+
+
+def _stripped_texts(elements: Iterator[etree._Element]) -> tuple[str, ...]:
+    """The non-blank texts of ``elements``, stripped, in order."""
+    return tuple(stripped for el in elements if el.text and (stripped := el.text.strip()))
 
 
 def parse_keywords(holder: etree._Element) -> tuple[str, ...]:
