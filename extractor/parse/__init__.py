@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import io
 import os
-import queue
 import re
 import sys
-import threading
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -276,55 +274,31 @@ class _Prefixed(io.RawIOBase):
 
 
 class _Gunzip(io.RawIOBase):
-    """Decompresses gzip data (every member) in a thread, a few chunks ahead of the consumer.
+    """Decompresses gzip data (every member) as it is read, in the reader's own thread.
 
-    The inflater lets go of the GIL while it inflates a large chunk, so decompression runs on another
-    core while this one parses. Errors of the thread (a corrupt or truncated file) reach the consumer.
+    Inflating in a thread of its own hid its time from the clock but cost more CPU than it saved
+    (each chunk handed across threads and the GIL): per CPU second, which is what a core running
+    one bulk worker gives, inline inflation reads about 6% more records. Errors (a corrupt or
+    truncated file) are raised by the read that meets them.
     """
 
-    def __init__(self, raw: IO[bytes], *, chunk: int = 1 << 16, depth: int = 4):
-        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(depth)
+    def __init__(self, raw: IO[bytes], *, chunk: int = 1 << 16):
+        self._pieces = _inflate(raw, chunk)
         self._pending = memoryview(b"")
-        self._eof = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._fill, args=(raw, chunk), daemon=True)
-        self._thread.start()
-
-    def _fill(self, raw: IO[bytes], chunk: int) -> None:
-        try:
-            for data in _inflate(raw, chunk):
-                self._put(data)
-            self._put(b"")
-        except BaseException as e:  # noqa: BLE001 -- handed to the consumer, which raises it
-            self._put(e)
-
-    def _put(self, item: bytes | BaseException) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while not self._pending.nbytes and not self._eof:
-            item = self._queue.get()
-            if isinstance(item, BaseException):
-                self._eof = True
-                raise item
-            self._eof = not item
-            self._pending = memoryview(item)
+        while not self._pending.nbytes:
+            piece = next(self._pieces, b"")
+            if not piece:
+                return 0
+            self._pending = memoryview(piece)
         n = min(len(buffer), self._pending.nbytes)
         buffer[:n] = self._pending[:n]
         self._pending = self._pending[n:]
         return n
-
-    def close(self) -> None:
-        self._stop.set()
-        super().close()
 
 
 def _inflate(raw: IO[bytes], chunk: int) -> Iterator[bytes]:
