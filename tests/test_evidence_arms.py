@@ -180,6 +180,9 @@ def _count_phrase_names(text: str) -> list[tuple[str, int]]:
     ("Patients were randomised to 250 mg in the active group.", []),                 # a dose, not a count
     ("Patients were randomised (27 males and 31 females).", []),                    # a make-up by sex
     ("They were randomised to inhaled drug (two puffs, 12 hourly) or placebo.", []),  # a dosing schedule
+    ("Thirty-seven adults in the tea group were randomised.", [("tea group", 37)]),  # read once, not as "seven"
+    ("There were forty-one in the tea group and 40 in the water group after randomisation.",
+     [("tea group", 41), ("water group", 40)]),
 ])
 def test_arms_count_phrases(text: str, expected: list[tuple[str, int]]) -> None:
     assert _count_phrase_names(text) == expected

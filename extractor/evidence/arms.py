@@ -531,21 +531,30 @@ def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
     if not _SIZE_CUE.search(span_text(sent)):
         return
     for i, tok in enumerate(sent):
-        n = _count_at(sent, i, tok)
-        if n is None:
+        counted = _count_at(sent, i, tok)
+        if counted is None:
             continue
-        found = _count_then_name(sent, i + 1) or _paired_count_name(sent, i + 1) or _count_who_underwent(sent, i + 1)
+        n, j = counted
+        found = _count_then_name(sent, j) or _paired_count_name(sent, j) or _count_who_underwent(sent, j)
         if found:
             yield found[0], found[1], n
     yield from _name_colon_count(sent)
 
 
-def _count_at(sent: Span, i: int, tok: Token) -> int | None:
+def _count_at(sent: Span, i: int, tok: Token) -> tuple[int, int] | None:
+    """The count starting at token ``i`` and the token after it ("Thirty-seven" is three tokens,
+    read once from the first: its "seven" counts nobody)."""
     if not (tok.like_num and "." not in tok.text) or (i > 0 and sent[i - 1].text in ("=", "n", "N")):
         return None
-    if i + 1 < len(sent) and sent[i + 1].text in ("%", "/", "±"):
+    if i > 1 and sent[i - 1].text == "-" and parse_count_word(sent[i - 2].text) is not None:
+        return None  # the unit of "thirty-seven"
+    j = i + 3 if i + 2 < len(sent) and sent[i + 1].text == "-" else i + 1
+    n = parse_count_word(sent[i:j].text) if j > i + 1 else None
+    if n is None:
+        j, n = i + 1, parse_count_word(tok.text)
+    if n is None or (j < len(sent) and sent[j].text in ("%", "/", "±")):
         return None
-    return parse_count_word(tok.text)
+    return n, j
 
 
 _MEASURES = words("not_group_names") | words("dose_units")
