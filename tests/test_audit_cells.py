@@ -131,6 +131,21 @@ def test_audit_cells_group_size_is_the_n_where_the_outcome_is_reported(value: st
     assert status == "found" or "n = 38" in check.why
 
 
+@pytest.mark.parametrize("column,value,status", [
+    ("intervention_group_size", "41", "elsewhere"), ("intervention_group_size", "37", "found"),
+    ("comparator_group_size", "39", "elsewhere"), ("comparator_group_size", "36", "found"),
+])
+def test_audit_cells_group_size_is_the_n_analysed_not_the_n_randomised(column: str, value: str, status: str) -> None:
+    trial = read_trial(Record("pmc", pmcid="PMC8", abstract=(
+        "Eighty adults were randomised to tea (n = 41) or water (n = 39). Thirty-seven adults in the tea group "
+        "and 36 in the water group completed the study and were analysed. Mean sleep duration was 7.9 h with "
+        "tea and 7.1 h with water.")))
+    reading = read_row(trial.reader, Query("sleep duration", "tea", "water", "continuous"))
+    check = check_cell(reading, trial, column, {column: value})
+    assert check.status == status
+    assert status == "found" or "were analysed" in check.why
+
+
 @pytest.mark.parametrize("value,status", [("2.0", "derived"), ("2.53", "conflict")])
 def test_audit_cells_sd_is_derived_with_the_results_own_n(value: str, status: str) -> None:
     # 40 randomised to tea, 25 analysed: SE 0.4 gives SD 0.4 x 5 = 2.0, not 0.4 x sqrt(40) = 2.53

@@ -13,8 +13,9 @@ row's outcome, best first. A cell is then, in this order:
 - ``found`` when it is this arm's value in a best reading of the outcome (a group size: the n of
   the result, else the arm's size), ``elsewhere`` when only a lesser reading gives it;
 - ``found`` when its place in the text says so (:mod:`extractor.audit.located`);
-- for a group size found so far, ``elsewhere`` when a sentence naming the outcome gives the arm
-  another n (the n analysed for the outcome, which the arm's size stated elsewhere is not);
+- for a group size found so far, ``elsewhere`` when it is the arm's n randomised and the article
+  gives another n analysed (reviewers take the n analysed), or when a sentence naming the outcome
+  gives the arm another n (the n analysed for the outcome, which the arm's size stated elsewhere is not);
 - ``elsewhere`` when the number stands anywhere else in the article, ``absent`` when nowhere.
 """
 
@@ -140,6 +141,9 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
         placed = _placed(reading, trial, column, row, trial.index.where(value))
         found = CellCheck("found", placed[0], why=placed[1]) if placed is not None else None
     if found is not None and found.status == "found" and name == "group_size":
+        if arm is not None and arm.n_analysed and arm.n_randomised == value != arm.n_analysed:
+            return CellCheck("elsewhere", (*found.evidence[:2], *arm.evidence[:1]),
+                             why=f"the n randomised to {arm.name}; {arm.n_analysed} were analysed")
         return _unless_sized_for_outcome(reading, trial, side, value, found)
     return found or _nowhere_as_this(trial, value, tool)
 
