@@ -46,3 +46,16 @@ def test_evidence_sizes_a_group_named_again_with_group_after_it_is_the_same_arm(
     record = Record("pubmed", pmid="1", abstract=text, abstract_sections=(AbstractSection(None, None, text),))
     arms = TrialReader(record).arms
     assert [(a.name, a.n_randomised, a.n_analysed) for a in arms] == [("counselling", 40, None), ("TAU", 41, 39)]
+
+
+def test_evidence_sizes_a_record_with_its_text_in_the_title_is_read() -> None:
+    """Some exports put the whole abstract in the title and leave the abstract empty: the title is
+    read as text, its sizes given with the title as their evidence."""
+    from extractor.evidence import extract_evidence
+    from extractor.records import Record
+
+    title = ("Drug A versus drug B for gout: a randomised trial. Adults with gout were randomly assigned to "
+             "drug A (n = 52) or drug B (n = 49). Flares were fewer with drug A.")
+    [trial] = extract_evidence([Record("medline", pmid="2", title=title)])
+    assert [(a.name, a.n_randomised) for a in trial.arms] == [("drug A", 52), ("drug B", 49)]
+    assert {a.evidence[0].section for a in trial.arms} == {"title"}

@@ -73,7 +73,7 @@ def read_trial(record: Record, reader: TrialReader | None = None) -> TrialEviden
 def extract_evidence(records: Iterable[Record]) -> Iterator[TrialEvidence]:
     """Read every record; deleted records and records with no text are skipped."""
     for record in records:
-        if record.deleted or not (record.abstract or record.sections or record.tables):
+        if record.deleted or not (record.title or record.abstract or record.sections or record.tables):
             continue
         yield read_trial(record)
 

@@ -34,7 +34,9 @@ class Passage:
 
 
 def passages(record: Record) -> Iterator[Passage]:
-    """The abstract, body sections, table captions and footnotes of ``record``, in reading order."""
+    """The title, abstract, body sections, table captions and footnotes of ``record``, in reading order."""
+    if record.title:  # "... in 240 children"; in some exports the whole abstract
+        yield Passage("title", "Title", record.title, "abstract_other")
     if record.abstract:
         yield Passage("abstract", "Abstract", record.abstract, "abstract_results")
     for i, section in enumerate(record.sections):
