@@ -6,8 +6,8 @@ The JSONL file is the data the extractor loads; this script is how it is edited.
 import json
 from pathlib import Path
 
-NAME = r"(?P<group>(?!(?:and|or|but)\b)(?:[^.;,()\[\]\n]|(?<=\d)\.(?=\d)){2,80}?)"
-END = (r"(?=\s*(?:\.(?!\d)|[;,:()\[\]]|\b(?:and|or|with|versus|vs\.?|against)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
+NAME = r"(?P<group>(?!(?:and|or|but)\b)(?:[^.;,()\[\]\n]|(?<=\d)\.(?=\d)|(?<=\d),(?=\d{3}(?!\d))){2,80}?)"
+END = (r"(?=\s*(?:\.(?!\d)|[;:()\[\]]|(?<!\d),|,(?!\d{3}(?!\d))|\b(?:and|or|with|versus|vs\.?|against)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
        r"\b(?:and|or)\s+(?:[nN]\s*=|\d)|\b(?:together|along)\s+with\b|\b(?:had|has|have|was|were|is|are|showed|developed|experienced|responded|achieved|died|did)\b|\b(?:or|versus|vs|while|whereas|during|until|daily|twice|once|thrice|for\s+(?:a|one|two|three|four|five|six|\d+)\s)\b|$))")
 
 
@@ -88,7 +88,7 @@ RULES = [
          flags=["I"],
          examples=[{"text": "Of 190 patients, 102 received drug A and 87 drug B.", "n": 87, "group": "drug B"},
                    {"text": "After screening, 40 were given the gel and 38 the cream.", "n": 40, "group": "gel"}],
-         counter_examples=["Patients aged 30 received drug A and 40 mg of drug B.", "Of 190 patients, 102 received drug A and 87 completed it.",
+         counter_examples=["Patients aged 30 received drug A and 40 mg of drug B.", "Ninety took drug A and 1,000 IU of vitamin D daily.", "Of 190 patients, 102 received drug A and 87 completed it.",
                            "Of 190 patients, 102 received drug A and 87 older patients had drug B."]),
     dict(id="size.label_equals_people", cues=['='], kind="group", name="group", in_result_sentences=True,
          purpose="a group's label, '=' and a count of people: 'SH = 133 participants'",
@@ -168,7 +168,8 @@ RULES = [
          flags=["I"],
          examples=[{"text": "Of 150 adults, 40 (26.7%) received drug K and 110 (73.3%) received drug Q.", "n": 110, "group": "drug Q"},
                    {"text": "Fifty were assigned to drug A and 49 to receive drug B.", "n": 49, "group": "drug B"},
-                   {"text": "Ten got the gel while the other 12 patients received the cream.", "n": 12, "group": "cream"}],
+                   {"text": "Ten got the gel while the other 12 patients received the cream.", "n": 12, "group": "cream"},
+                   {"text": "Ninety took drug A and 1,000 IU of vitamin D, and the remaining 88 received placebo.", "n": 88, "group": "placebo"}],
          counter_examples=["The dose was 5 mg and 10 mg daily."]),
     dict(id="size.count_alloc_group", cues='@alloc_verbs', kind="group", name="group",
          purpose="a count of people, then the verb that put them in a group, then the group: '64 patients received drug A'",
@@ -177,6 +178,7 @@ RULES = [
          examples=[{"text": "Thirteen patients were treated with intravenous drug A.", "n": 13, "group": "intravenous drug A"},
                    {"text": "Forty adults received a single daily dose of 5 mg drug Q.", "n": 40, "group": "5 mg drug Q"},
                    {"text": "Sixty-four patients received drug A.", "n": 64, "group": "drug A"},
+                   {"text": "Forty adults received vitamin D 1,000 IU daily.", "n": 40, "group": "vitamin D 1,000 IU"},
                    {"text": "Of 90 women, 45 of these were treated with drug B.", "n": 45, "group": "drug B"},
                    {"text": "Sixteen adults with gum disease received 5 mg drug M.", "n": 16, "group": "5 mg drug M"},
                    {"text": "Thirty (43%) adults were given drug Q.", "n": 30, "group": "drug Q"},

@@ -249,10 +249,16 @@ def _doses_named(mentions: list[SizeMention], text: str) -> tuple[SizeMention, .
 def dose_only(name: str) -> bool:
     """Whether a name is a dose alone: "40 mg", "0.3 mg/kg", "10 mg/day"."""
     words = name.lower().split()
-    if len(words) != 2 or not words[0].replace(".", "", 1).isdigit():
+    if len(words) != 2 or not _thousands(words[0]).replace(".", "", 1).isdigit():
         return False
     unit, _, per = words[1].partition("/")
     return unit in word_list("dose_units") and (not per or per in word_list("dose_rates"))
+
+
+def _thousands(number: str) -> str:
+    """"1,000" -> "1000": a comma between groups of three digits is no comma."""
+    head, *groups = number.split(",")
+    return number.replace(",", "") if groups and all(len(g) == 3 and g.isdigit() for g in groups) else number
 
 
 def _drug_of(name: str) -> str | None:
@@ -271,6 +277,8 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
     matches = list(rule.pattern.finditer(sentence))
     before = _names_before(matches, sentence) if rule.name == "before" else {}
     for m in matches:
+        if _counts_a_dose(rule, m):
+            continue
         for suffix in ("", "2"):
             key = f"n{suffix}"
             if key not in rule.pattern.groupindex or m.group(key) is None:
@@ -293,6 +301,13 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
                 start = min(start, max(0, sentence.rfind(group, 0, m.start())))
             yield SizeMention(n, kind, group, offset + start, offset + m.end(), rule.id, k,
                               (offset + m.start(key), offset + m.end(key)))
+
+
+def _counts_a_dose(rule: SizeRule, m: re.Match[str]) -> bool:
+    """Whether a name the rule read begins with a dose unit ("and 1,000 IU of vitamin D"): its count
+    was a dose, and the match no list of groups (its other count is no group's size either)."""
+    names = (m.group(k) for k in ("group", "group2") if k in rule.pattern.groupindex and m.group(k))
+    return any(name.split()[0].lower() in word_list("dose_units") for name in names if name.split())
 
 
 def _names_before(matches: list[re.Match[str]], sentence: str) -> dict[int, str | None]:
