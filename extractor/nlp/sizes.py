@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from extractor.errors import ExtractionError
-from extractor.nlp.grammar import limit, word_list
+from extractor.nlp.grammar import limit, rule, word_list
 from extractor.nlp.grammar import words as word_class
 from extractor.nlp.rules import fold
 
@@ -574,10 +574,13 @@ def reports_events(sentence: str) -> bool:
 
 
 def _without_conditions(lowered: str) -> str:
-    """A lower-cased sentence without the names of conditions that hold an event word ("heart failure")."""
+    """A lower-cased sentence without the names of conditions that hold an event word ("heart failure")
+    and without event words that describe people rather than count events ("men who developed gout")."""
     for name in word_list("conditions_with_event_words"):
         if name in lowered:
             lowered = lowered.replace(name, " ")
+    if "who " in lowered or "that " in lowered or "about " in lowered or "refractory" in lowered:
+        lowered = rule("events.described").sub(" ", lowered)
     return lowered
 
 
