@@ -96,7 +96,7 @@ def _pieces() -> dict[str, str]:
                "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )"
                         rf"(?<!thousand and )(?<!\bto )(?<!\bor ){words}\b(?![\s-]+(?:{units}|{teens})\b){not_range})",
                "numword": rf"\b(?=[otfsenaOTFSENA])(?<!\bto )(?<!\bor ){words}\b{not_range}",
-               "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?<!of\s)(?<!by\s)"
+               "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?:(?<=total\sof\s)|(?<!of\s))(?<!by\s)"
                             r"(?<!week\s)(?<!day\s)(?<!month\s)(?<!year\s)(?<!visit\s)(?<!cycle\s)(?<!hour\s)",
                "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|"
                              r"died|required|reported|achieved|complained|suffered|needed|presented|responded|"
