@@ -524,7 +524,7 @@ def _decimal_point(text: str, i: int) -> bool:
 def _clean(name: str) -> str | None:
     words = name.strip(" ,;:-").split()
     articles = set(word_list("name_openers"))
-    while words and words[0].lower() in articles:
+    while words and words[0].lower() in articles and not _a_label(words):
         words = words[1:]
     words = _without_schedule(words)
     name = " ".join(words).strip(" ,;:-")
@@ -533,6 +533,11 @@ def _clean(name: str) -> str | None:
     if words[-1].isdigit() and (len(words) < 2 or words[-2].lower() not in word_list("numbered_groups")):
         return None  # "continued for 1", but "group 1"
     return name
+
+
+def _a_label(words: list[str]) -> bool:
+    """Whether a capital "A" opening a name is the group's label ("A group", "A arm"), not an article."""
+    return words[0] == "A" and len(words) == 2 and words[1].lower() in word_list("group_nouns")
 
 
 def _without_schedule(words: list[str]) -> list[str]:
