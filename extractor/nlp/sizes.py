@@ -220,14 +220,16 @@ def find_sizes(text: str, keep: Callable[[str], bool] | None = None,
                 breakdown = _breakdown(sentence) if breakdown is None else breakdown
                 if breakdown:
                     continue  # "rash (n = 71), fever (n = 36), ... (n = 2)" lists findings, not groups
+            read: list[SizeMention] = []  # a rule may give one count to two groups ("108 each to A and B")
             for mention in _read(rule, sentence, start):
                 if losses and not rule.in_event_sentences and _in_loss_clause(sentence, mention.number[0] - start):
                     continue  # "of 300 screened, ...": the clause counts those lost or left out
                 if resultful and not rule.in_result_sentences and _near_result(sentence, mention, start):
                     continue  # "12 patients responded": a count of those with an outcome
                 if mention.number[0] not in taken:
-                    found.append(mention)
-                    taken.add(mention.number[0])
+                    read.append(mention)
+            found += read
+            taken.update(m.number[0] for m in read)
     return _doses_named(sorted(found, key=lambda m: m.start), folded)
 
 
@@ -280,8 +282,8 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
         if _counts_a_dose(rule, m):
             continue
         for suffix in ("", "2"):
-            key = f"n{suffix}"
-            if key not in rule.pattern.groupindex or m.group(key) is None:
+            key = _count_key(rule, suffix)
+            if key is None or m.group(key) is None:
                 continue
             n = count_value(m.group(key))
             if not n or n < 2 or n > 1_000_000 or _a_year(m.group(key), sentence[m.end(key):]):
@@ -301,6 +303,15 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
                 start = min(start, max(0, sentence.rfind(group, 0, m.start())))
             yield SizeMention(n, kind, group, offset + start, offset + m.end(), rule.id, k,
                               (offset + m.start(key), offset + m.end(key)))
+
+
+def _count_key(rule: SizeRule, suffix: str) -> str | None:
+    """The capture holding the count of the rule's group ``suffix`` ("" or "2"); a second group with
+    no count of its own shares the first's ("108 each to drug A and to drug B")."""
+    names = rule.pattern.groupindex
+    if f"n{suffix}" in names:
+        return f"n{suffix}"
+    return "n" if suffix and f"group{suffix}" in names and "n" in names else None
 
 
 def _counts_a_dose(rule: SizeRule, m: re.Match[str]) -> bool:
