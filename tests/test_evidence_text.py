@@ -295,3 +295,12 @@ def test_evidence_text_a_bare_pair_of_signed_percentages_is_a_pair_of_mean_chang
     (result,) = results_of("Weight fell more with drug X than with placebo (-8.5% vs. -2.1%, P = 0.02).")
     assert by_arm(result) == {"drug X": (None, None, None, -8.5, None), "placebo": (None, None, None, -2.1, None)}
     assert results_of("Weight fell more with drug X than with placebo (-8.5% vs. 2.1%, P = 0.02).") == []
+
+
+def test_evidence_text_a_plain_number_in_each_arm_is_its_mean() -> None:
+    (result,) = results_of("The itch score was 4.2 in the drug X group and 6.8 in the placebo group.")
+    assert by_arm(result) == {"drug X": (None, None, None, 4.2, None), "placebo": (None, None, None, 6.8, None)}
+    (result,) = results_of("Hospital stay was 5.5 days with drug X and 7 days with placebo.")
+    assert by_arm(result) == {"drug X": (None, None, None, 5.5, None), "placebo": (None, None, None, 7.0, None)}
+    assert results_of("Falls were 12 in the drug X group and 8 in the placebo group.") == []  # may count people
+    assert results_of("Treatment lasted 12 weeks in the drug X group and 8 weeks in the placebo group.") == []

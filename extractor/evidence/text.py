@@ -57,7 +57,7 @@ def sentence_results(
     found = found_values(sent)
     values = _end_points([f for f in found if f.label in RESULT_LABELS and not _is_estimate(sent, f)], sent)
     if not values:
-        values = _count_words(sent, lexicon) or _bare_pair(sent, lexicon)
+        values = _count_words(sent, lexicon) or _bare_pair(sent, lexicon) or _bare_in_each(sent, lexicon)
         if not values:
             return []
     shared = _in_each_group(sent, values, lexicon)
@@ -173,6 +173,36 @@ def _bare_pair(sent: Span, lexicon: ArmLexicon) -> list[Found]:
         return [Found(i, first_end, "SUMMARY", _bare_mean(sent[i].text), "bare_pair"),
                 Found(j, end, "SUMMARY", _bare_mean(sent[j].text), "bare_pair")]
     return []
+
+
+def _bare_in_each(sent: Span, lexicon: ArmLexicon) -> list[Found]:
+    """Two plain numbers, each followed by "in" and a different arm: "the score was 12.4 in the A
+    group and 8.9 in the B group". Read only where the sentence has no other value, and only where a
+    number has decimals or a unit, never two bare integers (they may count people); each is that
+    arm's mean."""
+    starts = {m.start: m.arm for m in lexicon.mentions(sent)}
+    found: list[tuple[Found, str]] = []
+    for i in range(len(sent) - 2):
+        if not _BARE_NUMBER.match(sent[i].text) or (i > 0 and sent[i - 1].text in _NOT_A_MEASURE):
+            continue
+        end = i + 2 if _unit_after(sent, i) and sent[i + 1].lower_ not in _AT_ARM else i + 1
+        j = end + 1 if end < len(sent) and sent[end].lower_ in _AT_ARM else None
+        if j is not None and j < len(sent) and sent[j].lower_ == "the":
+            j += 1
+        if j is not None and j in starts:
+            found.append((Found(i, end, "SUMMARY", _bare_mean(sent[i].text), "bare_in_each"), starts[j]))
+    if len(found) != 2 or found[0][1] == found[1][1]:
+        return []
+    decimals = any("." in sent[f.start].text for f, _ in found)
+    units = {sent[f.end - 1].lower_ for f, _ in found if f.end > f.start + 1}
+    if not decimals and (not units or units & _TIME_WORDS):
+        return []  # "12 in A and 8 in B" may count people; "12 weeks in A" is how long it ran
+    return [f for f, _ in found]
+
+
+_AT_ARM = frozenset(("in", "with", "for"))
+_TIME_WORDS = words("schedule_times")
+_NOT_A_MEASURE = frozenset(("=", "n", "N", "p", "P", "<", ">", "±", "/", "of"))
 
 
 def _unit_after(sent: Span, i: int) -> bool:

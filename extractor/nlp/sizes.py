@@ -23,7 +23,8 @@ from importlib import resources
 from typing import Any, Literal
 
 from extractor.errors import ExtractionError
-from extractor.nlp.grammar import limit, rule, word_list
+from extractor.nlp.grammar import limit, word_list
+from extractor.nlp.grammar import rule as grammar_rule
 from extractor.nlp.grammar import words as word_class
 from extractor.nlp.rules import fold
 
@@ -96,7 +97,8 @@ def _pieces() -> dict[str, str]:
                "count": rf"(?:{digits}|\b(?=[otfsenaOTFSENA])(?<!hundred )(?<!hundred and )(?<!thousand )"
                         rf"(?<!thousand and )(?<!\bto )(?<!\bor ){words}\b(?![\s-]+(?:{units}|{teens})\b){not_range})",
                "numword": rf"\b(?=[otfsenaOTFSENA])(?<!\bto )(?<!\bor ){words}\b{not_range}",
-               "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)(?:(?<=total\sof\s)|(?<!of\s))(?<!by\s)"
+               "not_value": r"(?<!±)(?<!±\s)(?<!-\s)(?<!/-\s)(?<!to\s)(?<!from\s)"
+                            r"(?:(?<=total\sof\s)|(?<!of\s))(?<!by\s)"
                             r"(?<!week\s)(?<!day\s)(?<!month\s)(?<!year\s)(?<!visit\s)(?<!cycle\s)(?<!hour\s)",
                "event_next": r"(?!\s*(?:\([^)]*\)\s*)?,?\s*(?:who\s+)?(?:had|has|have|developed|experienced|showed|"
                              r"died|required|reported|achieved|complained|suffered|needed|presented|responded|"
@@ -596,7 +598,7 @@ def _without_conditions(lowered: str) -> str:
         if name in lowered:
             lowered = lowered.replace(name, " ")
     if "who " in lowered or "that " in lowered or "about " in lowered or "refractory" in lowered:
-        lowered = rule("events.described").sub(" ", lowered)
+        lowered = grammar_rule("events.described").sub(" ", lowered)
     return lowered
 
 
