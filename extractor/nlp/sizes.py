@@ -340,7 +340,19 @@ def _names_before(matches: list[re.Match[str]], sentence: str) -> dict[int, str 
     longer = {m.start(): name_before(sentence[: m.start()], sentence[m.end() :], through) for m in matches
               if m.start() in alike}
     found = [n.lower() for n in longer.values() if n]
-    return names | longer if len(found) == len(set(found)) == len(alike) else names
+    if len(found) == len(set(found)) == len(alike):
+        return names | longer
+    inner = {m.start(): _label_in_bracket(sentence[: m.start()]) for m in matches if m.start() in alike}
+    labels = [n.lower() for n in inner.values() if n]  # "(Group T1, n = 60); ... (Group T2, n = 20)"
+    return names | inner if len(labels) == len(set(labels)) == len(alike) else names
+
+
+def _label_in_bracket(text: str) -> str | None:
+    """The words opening the bracket a size stands in, before a comma: "... surgery (Group T1, " -> "Group T1"."""
+    t = text.rstrip()
+    opened = _unclosed(t) if t[-1:] in (",", ";") else 0
+    words = t[opened + 1 :].rstrip(",; ").split() if opened > 0 else []
+    return " ".join(words) if 0 < len(words) <= 5 and any(c.isalpha() for c in words[0]) else None
 
 
 def _what_group(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str, kind: SizeKind) -> SizeKind | None:
