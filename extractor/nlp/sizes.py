@@ -88,7 +88,9 @@ def _pieces() -> dict[str, str]:
     # a number in words is no count where it opens or closes a range: "seven to ten years", "two or three"
     not_range = rf"(?!\s+(?:to|or)\s+(?:\d|{units}\b|{teens}\b|{tens}\b))"
     pieces = {name: rf"\b{_alternation(word_list(name))}\b" for name in _CLASSES_USED}
-    pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)(?:[A-Z]\.\s)?[A-Za-z][\w'-]*,?\s+){0,6}?",
+    # "sex- and age-matched": a word whose ending a later one shares
+    pieces |= {"adjs": r"(?:(?!(?:of|and|or|in|were|was|to|with|than|from)\b)(?:[A-Z]\.\s)?"
+                       r"(?:[A-Za-z][\w']*-\s+(?:and|or)\s+)?[A-Za-z][\w'-]*,?\s+){0,6}?",
                "digits": digits,
                # the share of the sample: "120 (46%) patients"
                "share": r"(?:\(\s*\d{1,3}(?:[.,]\d{1,2})?\s*%\s*\)\s+)?",
