@@ -11,8 +11,8 @@ Builds ``benchmarks/data/pubmed_bench_<N>.xml.gz`` (git-ignored) by replicating 
    in its own subprocess, timed after the imports), and times end to end ``python cli.py parse
    FILE --format jsonl -o OUT`` (every field) against a pubmed_parser script writing its records.
 
-Rates are given per wall-clock second and per CPU second of the process (all its threads: ours
-inflates gzip on a second thread), the latter being the rate per core.
+Rates are given per wall-clock second and per CPU second of the process (all its threads), the
+latter being the rate per core.
 
 pubmed_parser is a benchmark-only dependency, not one of the project's::
 
