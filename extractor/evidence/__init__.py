@@ -33,6 +33,7 @@ from extractor.evidence.model import (
     Evidence,
     Result,
     SheetArms,
+    TablePlace,
     TrialEvidence,
 )
 from extractor.evidence.reader import TrialReader
@@ -53,6 +54,7 @@ __all__ = [
     "Query",
     "Result",
     "SheetArms",
+    "TablePlace",
     "TrialEvidence",
     "evidence_document",
     "extract_evidence",
