@@ -819,12 +819,15 @@ def table_places(views: Iterable[TableView]) -> dict[str, TablePlace]:
     places: dict[str, TablePlace] = {}
     for view in views:
         caption = view.table.caption or ""
+        columns = [(c, bool(_SIZE_COLUMN.match(c.rpartition("|")[2]))) for c in view.column_labels]
         for r, cells in enumerate(view.grid):
             label = view.row_labels.get(r, cells[0] if cells else "")
-            row = " ".join(p for p in (view.row_groups.get(r, ""), label, caption) if p)
+            group = view.row_groups.get(r, "")
+            row = " ".join(p for p in (group, label, caption) if p)
+            is_header, is_size_row = r < view.header_count, bool(_SIZE_ROW.match(label))
             for c in range(len(cells)):
-                column = view.column_labels[c] if c < len(view.column_labels) else ""
-                places.setdefault(view.cell_section(r, c), TablePlace(
-                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label,
-                    bool(_SIZE_COLUMN.match(column.rpartition("|")[2])), view.row_groups.get(r, "")))
+                section = view.cell_section(r, c)
+                if section not in places:
+                    column, is_size_column = columns[c] if c < len(columns) else ("", False)
+                    places[section] = TablePlace(row, column, is_header, is_size_row, label, is_size_column, group)
     return places
