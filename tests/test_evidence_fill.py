@@ -105,6 +105,40 @@ def test_evidence_fill_sheet_reads_docs(tmp_path: Path) -> None:
     writer.writerow(out)
 
 
+def test_evidence_fill_sheet_reads_each_document_once_and_keeps_the_rows_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.evidence
+
+    for pmcid, drink in (("PMC7", "tea"), ("PMC8", "coffee")):
+        (tmp_path / f"{pmcid}.xml").write_text(
+            f"<abstract><p>Patients were randomised to {drink} (n = 20) or water (n = 20). Headache occurred in "
+            f"4 (20%) and 8 (40%) patients in the {drink} and water groups, respectively.</p></abstract>",
+            encoding="utf-8")
+    read: list[tuple[str | None, int]] = []
+
+    def counted(record: Record, queries=()):  # type: ignore[no-untyped-def]
+        queries = list(queries)
+        read.append((record.pmcid, len(queries)))
+        return read_trial(record, queries)
+
+    monkeypatch.setattr(extractor.evidence, "read_trial", counted)
+    rows = [{"id": str(k), "pmcid": pmcid, "outcome": "headache", "intervention": drink, "comparator": "water"}
+            for k, (pmcid, drink) in enumerate((("PMC7", "tea"), ("PMC8", "coffee"), ("7", "tea")))]
+    out = list(fill_sheet(rows, tmp_path))
+    assert sorted(read) == [("PMC7", 2), ("PMC8", 1)]
+    assert [(r["id"], r["intervention_events"]) for r in out] == [("0", "4"), ("1", "4"), ("2", "4")]
+
+
+def test_evidence_fill_answers_only_the_rows_the_trial_was_read_for(record) -> None:  # type: ignore[no-untyped-def]
+    query = Query("vomiting", "WGJ", "WA", "binary")
+    trial = read_trial(record, [query])
+    assert trial.sheet_arms(query).results and fill(trial, query).values["intervention_events"] == 6
+    with pytest.raises(KeyError, match="pass it to read_trial"):
+        fill(trial, Query("vomiting", "WA", "WGJ", "binary"))
+    with pytest.raises(TypeError):  # what was read stays as it was read
+        trial.sheet[Query("vomiting", "WA", "WGJ", "binary")] = trial.sheet_arms(query)  # type: ignore[index]
+
+
 def test_evidence_fill_outcome_by_an_acronym_the_article_does_not_define() -> None:
     table = Table(id="T3", label="Table 3", caption="Outcomes at 12 weeks",
                   header=(("Variable", "Exercise (n = 20)", "Control (n = 22)"),),
