@@ -1,9 +1,11 @@
 """Filling an extraction sheet the way a reviewer does: one row per outcome and pair of arms.
 
 For a row (outcome, intervention, comparator) the sheet's arm names are matched to the trial's
-arms (:mod:`extractor.evidence.sheet_arms`), every result giving both arms a value is scored on how
-well it names the outcome, and the best one is taken only when it is clearly the best
-(:mod:`extractor.evidence.choose`): a close second with other numbers leaves the values blank.
+arms as the trial is read (``read_trial(record, queries)``, :mod:`extractor.evidence.sheet_arms`),
+and ``fill`` reads only what that gives (a frozen ``TrialEvidence``): every result giving both
+arms a value is scored on how well it names the outcome, and the best one is taken only when it is
+clearly the best (:mod:`extractor.evidence.choose`): a close second with other numbers leaves the
+values blank.
 Group sizes are filled from the arms even when the outcome's numbers are not found, as reviewers do.
 """
 
