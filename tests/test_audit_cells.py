@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from extractor.audit import Trial, check_cell, read_row, read_trial
+from extractor.audit.cells import Reading
 from extractor.evidence import Query
 from extractor.records import AbstractSection, Record, Table
 
@@ -24,14 +25,20 @@ TABLE = Table(
 
 
 @pytest.fixture(scope="module")
-def trial() -> Trial:
+def record() -> Record:
     sections = tuple(AbstractSection(label, label, text) for label, text in ABSTRACT)
     abstract = "\n".join(f"{label}: {text}" for label, text in ABSTRACT)
-    return read_trial(Record("pmc", pmcid="PMC1", abstract=abstract, abstract_sections=sections, tables=(TABLE,)))
+    return Record("pmc", pmcid="PMC1", abstract=abstract, abstract_sections=sections, tables=(TABLE,))
 
 
-def _check(trial: Trial, outcome: str, kind: str, column: str, value: str, **others: str):  # type: ignore[no-untyped-def]
-    reading = read_row(trial.reader, Query(outcome, "ginger", "placebo", kind))
+def _read(record: Record, query: Query) -> tuple[Trial, Reading]:
+    """The article read for one sheet row, and the row's reading, as ``check`` reads them."""
+    trial = read_trial(record, [query])
+    return trial, read_row(trial.evidence, query)
+
+
+def _check(record: Record, outcome: str, kind: str, column: str, value: str, **others: str):  # type: ignore[no-untyped-def]
+    trial, reading = _read(record, Query(outcome, "ginger", "placebo", kind))
     return check_cell(reading, trial, column, {column: value, **others})
 
 
@@ -65,29 +72,28 @@ def _check(trial: Trial, outcome: str, kind: str, column: str, value: str, **oth
         ("nausea score", "continuous", "intervention_mean", "", "", None),
     ],
 )
-def test_audit_cells_status(trial, outcome, kind, column, value, status, evidence) -> None:  # type: ignore[no-untyped-def]
-    check = _check(trial, outcome, kind, column, value)
+def test_audit_cells_status(record, outcome, kind, column, value, status, evidence) -> None:  # type: ignore[no-untyped-def]
+    check = _check(record, outcome, kind, column, value)
     assert check.status == status
     if evidence is None:
         assert check.evidence == ()
     else:
         assert check.evidence[0].text == evidence
-        text = trial.index.texts[check.evidence[0].section]
+        text = read_trial(record).index.texts[check.evidence[0].section]
         assert text[check.evidence[0].start:check.evidence[0].end] == evidence
 
 
-def test_audit_cells_conflict_shows_the_tool_value(trial) -> None:  # type: ignore[no-untyped-def]
-    check = _check(trial, "sleep quality", "continuous", "intervention_mean", "6.1")
+def test_audit_cells_conflict_shows_the_tool_value(record) -> None:  # type: ignore[no-untyped-def]
+    check = _check(record, "sleep quality", "continuous", "intervention_mean", "6.1")
     assert check.tool_value == "6.9" and "6.9" in check.why
 
 
-def test_audit_cells_other_arm_value_beside_the_pair_is_found_only_in_the_sheets_order(trial) -> None:  # type: ignore[no-untyped-def]
+def test_audit_cells_other_arm_value_beside_the_pair_is_found_only_in_the_sheets_order() -> None:
     # the tool does not read "headache"; the sheet's pair of values stands in a sentence naming it
     record = Record("pmc", pmcid="PMC2", abstract=(
         "Patients were randomised to tea (n = 20) or water (n = 20). Headache scores were 3.5 in the tea "
         "group versus 6.5 in the water group, and sleep scores 7.0 versus 6.0."))
-    other = read_trial(record)
-    reading = read_row(other.reader, Query("headache score", "tea", "water", "continuous"))
+    other, reading = _read(record, Query("headache score", "tea", "water", "continuous"))
     row = {"intervention_mean": "3.5", "comparator_mean": "6.5"}
     assert {c: check_cell(reading, other, c, row).status for c in row} == {
         "intervention_mean": "found", "comparator_mean": "found"}
@@ -104,16 +110,15 @@ def test_audit_cells_group_size_written_as_a_denominator(column: str, value: str
     record = Record("pmc", pmcid="PMC3", abstract=(
         "Sixty volunteers were randomised to tea or water. At week 4, 6 of 25 volunteers in the tea group and "
         "9 of 27 in the water group reported sleeping better."))
-    trial = read_trial(record)
-    reading = read_row(trial.reader, Query("sleeping better", "tea", "water", "binary"))
+    trial, reading = _read(record, Query("sleeping better", "tea", "water", "binary"))
     assert check_cell(reading, trial, column, {column: value}).status == status
 
 
 def test_audit_cells_more_events_than_participants_is_no_count_of_them() -> None:
-    trial = read_trial(Record("pmc", pmcid="PMC4", abstract=(
+    record = Record("pmc", pmcid="PMC4", abstract=(
         "Patients were randomised to tea (n = 20) or water (n = 20). There were 31 admissions in the tea "
-        "group and 12 in the water group.")))
-    reading = read_row(trial.reader, Query("admissions", "tea", "water", "binary"))
+        "group and 12 in the water group."))
+    trial, reading = _read(record, Query("admissions", "tea", "water", "binary"))
     row = {"intervention_events": "31", "intervention_group_size": "20", "comparator_events": "12"}
     check = check_cell(reading, trial, "intervention_events", row)
     assert check.status == "elsewhere" and "participants" in check.why
@@ -122,10 +127,10 @@ def test_audit_cells_more_events_than_participants_is_no_count_of_them() -> None
 
 @pytest.mark.parametrize("value,status", [("40", "elsewhere"), ("38", "found")])
 def test_audit_cells_group_size_is_the_n_where_the_outcome_is_reported(value: str, status: str) -> None:
-    trial = read_trial(Record("pmc", pmcid="PMC6", abstract=(
+    record = Record("pmc", pmcid="PMC6", abstract=(
         "Adults were randomised to tea (n = 40) or water (n = 40). Median pain relief was 30% in the tea "
-        "group (n = 36) and 10% in the water group (n = 38).")))
-    reading = read_row(trial.reader, Query("median pain relief", "tea", "water", "continuous"))
+        "group (n = 36) and 10% in the water group (n = 38)."))
+    trial, reading = _read(record, Query("median pain relief", "tea", "water", "continuous"))
     check = check_cell(reading, trial, "comparator_group_size", {"comparator_group_size": value})
     assert check.status == status
     assert status == "found" or "n = 38" in check.why
@@ -136,11 +141,11 @@ def test_audit_cells_group_size_is_the_n_where_the_outcome_is_reported(value: st
     ("comparator_group_size", "39", "elsewhere"), ("comparator_group_size", "36", "found"),
 ])
 def test_audit_cells_group_size_is_the_n_analysed_not_the_n_randomised(column: str, value: str, status: str) -> None:
-    trial = read_trial(Record("pmc", pmcid="PMC8", abstract=(
+    record = Record("pmc", pmcid="PMC8", abstract=(
         "Eighty adults were randomised to tea (n = 41) or water (n = 39). Thirty-seven adults in the tea group "
         "and 36 in the water group completed the study and were analysed. Mean sleep duration was 7.9 h with "
-        "tea and 7.1 h with water.")))
-    reading = read_row(trial.reader, Query("sleep duration", "tea", "water", "continuous"))
+        "tea and 7.1 h with water."))
+    trial, reading = _read(record, Query("sleep duration", "tea", "water", "continuous"))
     check = check_cell(reading, trial, column, {column: value})
     assert check.status == status
     assert status == "found" or "were analysed" in check.why
@@ -152,8 +157,8 @@ def test_audit_cells_sd_is_derived_with_the_results_own_n(value: str, status: st
     table = Table(id="T1", label="Table 1", caption="Pain at week 8, mean (SE)",
                   header=(("Outcome", "Tea (n = 25)", "Water (n = 36)"),),
                   body=(("Pain score", "3.1 (0.4)", "5.0 (0.5)"),))
-    trial = read_trial(Record("pmc", pmcid="PMC8", tables=(table,), abstract=(
-        "Adults were randomised to tea (n = 40) or water (n = 40). Pain was rated at week 8.")))
-    reading = read_row(trial.reader, Query("pain score", "tea", "water", "continuous"))
+    record = Record("pmc", pmcid="PMC8", tables=(table,), abstract=(
+        "Adults were randomised to tea (n = 40) or water (n = 40). Pain was rated at week 8."))
+    trial, reading = _read(record, Query("pain score", "tea", "water", "continuous"))
     column = "intervention_standard_deviation"
     assert check_cell(reading, trial, column, {column: value}).status == status

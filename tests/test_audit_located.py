@@ -54,8 +54,9 @@ def trial() -> Trial:
 
 def _arms(trial: Trial, outcome: str, intervention: str = "kavain 40 mg",
           comparator: str = "placebo") -> tuple[Arm, Arm | None]:
-    """The sheet row's arms as the trial names them: (intervention, comparator)."""
-    arm, other = read_row(trial.reader, Query(outcome, intervention, comparator, None)).arms
+    """The sheet row's arms as the trial names them, read with the row: (intervention, comparator)."""
+    query = Query(outcome, intervention, comparator, None)
+    arm, other = read_row(read_trial(trial.record, [query]).evidence, query).arms
     assert arm is not None
     return arm, other
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.evidence import fill_sheet
-from extractor.evidence.fill import Query, fill
-from extractor.evidence.reader import TrialReader
+from extractor.evidence import fill_sheet, read_trial
+from extractor.evidence.fill import Filled, Query, fill
 from extractor.records import AbstractSection, Record, Table
 
 ABSTRACT = (
@@ -31,11 +30,15 @@ TABLE = Table(
 
 
 @pytest.fixture(scope="module")
-def reader() -> TrialReader:
+def record() -> Record:
     sections = tuple(AbstractSection(label, label, text) for label, text in ABSTRACT)
     abstract = "\n".join(f"{label}: {text}" for label, text in ABSTRACT)
-    return TrialReader(Record("pmc", pmcid="PMC1", abstract=abstract, abstract_sections=sections,
-                              tables=(TABLE,)))
+    return Record("pmc", pmcid="PMC1", abstract=abstract, abstract_sections=sections, tables=(TABLE,))
+
+
+def _fill(record: Record, query: Query) -> Filled:
+    """``fill`` as a sheet calls it: the record read for the row, then the row filled from that."""
+    return fill(read_trial(record, [query]), query)
 
 
 @pytest.mark.parametrize(
@@ -55,27 +58,27 @@ def reader() -> TrialReader:
           "comparator_standard_deviation": 1.63, "intervention_group_size": 30, "comparator_group_size": 30}),
     ],
 )
-def test_evidence_fill_finds_values(reader, outcome, kind, expected) -> None:  # type: ignore[no-untyped-def]
-    filled = fill(reader, Query(outcome, "White Grape Juice (WGJ)", "colored and flavored water (WA)", kind))
+def test_evidence_fill_finds_values(record, outcome, kind, expected) -> None:  # type: ignore[no-untyped-def]
+    filled = _fill(record, Query(outcome, "White Grape Juice (WGJ)", "colored and flavored water (WA)", kind))
     assert {k: v for k, v in filled.values.items() if v is not None} == expected
     assert filled.evidence and filled.confidence > 0
 
 
-def test_evidence_fill_ambiguous_outcome_left_blank(reader) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_fill_ambiguous_outcome_left_blank(record) -> None:  # type: ignore[no-untyped-def]
     # two weight-gain rows with other numbers and nothing to choose between them: no guess
-    filled = fill(reader, Query("weight gain", "WGJ", "WA", "continuous"))
+    filled = _fill(record, Query("weight gain", "WGJ", "WA", "continuous"))
     assert filled.values.get("intervention_mean") is None
     assert filled.values["intervention_group_size"] == 30
 
 
-def test_evidence_fill_unknown_outcome_keeps_group_sizes(reader) -> None:  # type: ignore[no-untyped-def]
-    filled = fill(reader, Query("serum sodium", "WGJ", "WA", "continuous"))
+def test_evidence_fill_unknown_outcome_keeps_group_sizes(record) -> None:  # type: ignore[no-untyped-def]
+    filled = _fill(record, Query("serum sodium", "WGJ", "WA", "continuous"))
     assert {k: v for k, v in filled.values.items() if v is not None} == {
         "intervention_group_size": 30, "comparator_group_size": 30}
 
 
-def test_evidence_fill_swapped_arms(reader) -> None:  # type: ignore[no-untyped-def]
-    filled = fill(reader, Query("vomiting", "flavoured water", "white grape juice", "binary"))
+def test_evidence_fill_swapped_arms(record) -> None:  # type: ignore[no-untyped-def]
+    filled = _fill(record, Query("vomiting", "flavoured water", "white grape juice", "binary"))
     assert (filled.values["intervention_events"], filled.values["comparator_events"]) == (3, 6)
 
 
@@ -102,27 +105,61 @@ def test_evidence_fill_sheet_reads_docs(tmp_path: Path) -> None:
     writer.writerow(out)
 
 
+def test_evidence_fill_sheet_reads_each_document_once_and_keeps_the_rows_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.evidence
+
+    for pmcid, drink in (("PMC7", "tea"), ("PMC8", "coffee")):
+        (tmp_path / f"{pmcid}.xml").write_text(
+            f"<abstract><p>Patients were randomised to {drink} (n = 20) or water (n = 20). Headache occurred in "
+            f"4 (20%) and 8 (40%) patients in the {drink} and water groups, respectively.</p></abstract>",
+            encoding="utf-8")
+    read: list[tuple[str | None, int]] = []
+
+    def counted(record: Record, queries=()):  # type: ignore[no-untyped-def]
+        queries = list(queries)
+        read.append((record.pmcid, len(queries)))
+        return read_trial(record, queries)
+
+    monkeypatch.setattr(extractor.evidence, "read_trial", counted)
+    rows = [{"id": str(k), "pmcid": pmcid, "outcome": "headache", "intervention": drink, "comparator": "water"}
+            for k, (pmcid, drink) in enumerate((("PMC7", "tea"), ("PMC8", "coffee"), ("7", "tea")))]
+    out = list(fill_sheet(rows, tmp_path))
+    assert sorted(read) == [("PMC7", 2), ("PMC8", 1)]
+    assert [(r["id"], r["intervention_events"]) for r in out] == [("0", "4"), ("1", "4"), ("2", "4")]
+
+
+def test_evidence_fill_answers_only_the_rows_the_trial_was_read_for(record) -> None:  # type: ignore[no-untyped-def]
+    query = Query("vomiting", "WGJ", "WA", "binary")
+    trial = read_trial(record, [query])
+    assert trial.sheet_arms(query).results and fill(trial, query).values["intervention_events"] == 6
+    with pytest.raises(KeyError, match="pass it to read_trial"):
+        fill(trial, Query("vomiting", "WA", "WGJ", "binary"))
+    with pytest.raises(TypeError):  # what was read stays as it was read
+        trial.sheet[Query("vomiting", "WA", "WGJ", "binary")] = trial.sheet_arms(query)  # type: ignore[index]
+
+
 def test_evidence_fill_outcome_by_an_acronym_the_article_does_not_define() -> None:
     table = Table(id="T3", label="Table 3", caption="Outcomes at 12 weeks",
                   header=(("Variable", "Exercise (n = 20)", "Control (n = 22)"),),
                   body=(("BMI (kg/m2)", "25.3 ± 3.1", "26.6 ± 3.5"), ("Waist (cm)", "88.1 ± 7.0", "90.2 ± 6.4")))
-    reader = TrialReader(Record("pmc", pmcid="PMC2", tables=(table,)))
-    filled = fill(reader, Query("Body mass index", "exercise", "control", "continuous"))
+    record = Record("pmc", pmcid="PMC2", tables=(table,))
+    filled = _fill(record, Query("Body mass index", "exercise", "control", "continuous"))
     assert (filled.values["intervention_mean"], filled.values["comparator_standard_deviation"]) == (25.3, 3.5)
     # an acronym of the outcome the article never uses is no match
-    assert fill(reader, Query("Waist hip ratio", "exercise", "control", "continuous")).values.get(
+    assert _fill(record, Query("Waist hip ratio", "exercise", "control", "continuous")).values.get(
         "intervention_mean") is None
 
 
-def _reader(*tables: Table) -> TrialReader:
-    return TrialReader(Record("pmc", pmcid="PMC3", tables=tables))
+def _record(*tables: Table) -> Record:
+    return Record("pmc", pmcid="PMC3", tables=tables)
 
 
 def test_evidence_fill_takes_the_last_time_point_of_an_outcome() -> None:
     t = Table(id="T1", label="Table 2", caption="Pain over time",
               header=(("Outcome", "Drug (n = 30)", "Placebo (n = 30)"),),
               body=(("Pain, week 4", "5.1 ± 1.0", "5.5 ± 1.2"), ("Pain, week 12", "3.2 ± 1.1", "4.6 ± 1.3")))
-    filled = fill(_reader(t), Query("pain", "drug", "placebo", "continuous"))
+    filled = _fill(_record(t), Query("pain", "drug", "placebo", "continuous"))
     assert (filled.values["intervention_mean"], filled.values["comparator_mean"]) == (3.2, 4.6)
 
 
@@ -131,7 +168,7 @@ def test_evidence_fill_end_of_treatment_before_later_follow_up() -> None:
               header=(("Variable", "Post-test | Training (n = 35)", "Post-test | Control (n = 35)",
                        "Follow-up at 4 months | Training (n = 35)", "Follow-up at 4 months | Control (n = 35)"),),
               body=(("Enjoyment", "27.3 ± 6.8", "26.0 ± 4.7", "25.1 ± 6.0", "25.9 ± 4.4"),))
-    filled = fill(_reader(t), Query("enjoyment", "training", "control", "continuous"))
+    filled = _fill(_record(t), Query("enjoyment", "training", "control", "continuous"))
     assert (filled.values["intervention_mean"], filled.values["comparator_mean"]) == (27.3, 26.0)
 
 
@@ -139,9 +176,9 @@ def test_evidence_fill_baseline_tables_do_not_answer_outcomes() -> None:
     t = Table(id="T1", label="Table 1", caption="Baseline characteristics",
               header=(("Characteristic", "Drug (n = 30)", "Placebo (n = 30)"),),
               body=(("LDL cholesterol, mmol/L", "3.1 ± 0.9", "3.0 ± 0.8"),))
-    reader = _reader(t)
-    assert fill(reader, Query("LDL cholesterol", "drug", "placebo", "continuous")).values.get("intervention_mean") is None
-    assert fill(reader, Query("LDL cholesterol at baseline", "drug", "placebo", "continuous")).values[
+    record = _record(t)
+    assert _fill(record, Query("LDL cholesterol", "drug", "placebo", "continuous")).values.get("intervention_mean") is None
+    assert _fill(record, Query("LDL cholesterol at baseline", "drug", "placebo", "continuous")).values[
         "intervention_mean"] == 3.1
 
 
@@ -151,16 +188,15 @@ def test_evidence_fill_dose_columns_and_sizes_in_a_table_note() -> None:
                       ("Adverse event", "10", "100", "Placebo")),
               body=(("Headache", "0", "2", "3"), ("Nausea", "1", "0", "1")),
               footnotes=("Subjects received drug X (n = 6 per dose) or placebo (n = 14).",))
-    filled = fill(_reader(t), Query("headache", "drug X 100 mg", "placebo", "binary"))
+    filled = _fill(_record(t), Query("headache", "drug X 100 mg", "placebo", "binary"))
     assert {k: v for k, v in filled.values.items() if v is not None} == {
         "intervention_events": 2, "intervention_group_size": 6, "comparator_events": 3, "comparator_group_size": 14}
     assert [e.text for e in filled.evidence] == ["2", "3"]
 
 
-def _text_reader(methods: str, results: str = "") -> TrialReader:
+def _text_record(methods: str, results: str = "") -> Record:
     sections = (AbstractSection("METHODS", "METHODS", methods), AbstractSection("RESULTS", "RESULTS", results))
-    return TrialReader(Record("pubmed", pmid="9", abstract=f"METHODS: {methods}\nRESULTS: {results}",
-                              abstract_sections=sections))
+    return Record("pubmed", pmid="9", abstract=f"METHODS: {methods}\nRESULTS: {results}", abstract_sections=sections)
 
 
 def _sizes(filled) -> tuple:  # type: ignore[no-untyped-def]
@@ -168,22 +204,22 @@ def _sizes(filled) -> tuple:  # type: ignore[no-untyped-def]
 
 
 def test_evidence_fill_equal_groups_size_sheet_arms_the_text_does_not_name() -> None:
-    reader = _text_reader("Sixty patients undergoing surgery were randomized into two groups.")
-    assert _sizes(fill(reader, Query("blood loss", "tranexamic acid", "saline", "continuous"))) == (30, 30)
+    record = _text_record("Sixty patients undergoing surgery were randomized into two groups.")
+    assert _sizes(_fill(record, Query("blood loss", "tranexamic acid", "saline", "continuous"))) == (30, 30)
 
 
 def test_evidence_fill_a_crossover_gives_every_condition_all_participants() -> None:
-    reader = _text_reader("Ten healthy volunteers completed four trials in a randomised crossover design.")
-    assert _sizes(fill(reader, Query("glucose", "dextrose with quinine", "dextrose", "continuous"))) == (10, 10)
-    parallel = _text_reader("Ten healthy volunteers took part.")
-    assert _sizes(fill(parallel, Query("glucose", "dextrose with quinine", "dextrose", "continuous"))) == (None, None)
-    before_after = _text_reader("Eight participants were studied.")
-    assert _sizes(fill(before_after, Query("heart rate", "after training", "before training", "continuous"))) == (8, 8)
+    record = _text_record("Ten healthy volunteers completed four trials in a randomised crossover design.")
+    assert _sizes(_fill(record, Query("glucose", "dextrose with quinine", "dextrose", "continuous"))) == (10, 10)
+    parallel = _text_record("Ten healthy volunteers took part.")
+    assert _sizes(_fill(parallel, Query("glucose", "dextrose with quinine", "dextrose", "continuous"))) == (None, None)
+    before_after = _text_record("Eight participants were studied.")
+    assert _sizes(_fill(before_after, Query("heart rate", "after training", "before training", "continuous"))) == (8, 8)
 
 
 def test_evidence_fill_a_sheet_arm_listing_trial_arms_has_their_sum() -> None:
-    reader = _text_reader("Patients were randomised to metformin (n = 17), sitagliptin (n = 16) or placebo (n = 15).")
-    filled = fill(reader, Query("relapse", "metformin, sitagliptin", "placebo", "binary"))
+    record = _text_record("Patients were randomised to metformin (n = 17), sitagliptin (n = 16) or placebo (n = 15).")
+    filled = _fill(record, Query("relapse", "metformin, sitagliptin", "placebo", "binary"))
     assert _sizes(filled) == (33, 15)
 
 
@@ -191,9 +227,9 @@ def test_evidence_fill_serious_or_absent_events_do_not_answer_events() -> None:
     t = Table(id="T1", label="Table 3", caption="Events",
               header=(("Event", "Drug (n = 30)", "Placebo (n = 30)"),),
               body=(("Serious adverse events", "1 (3.3)", "2 (6.7)"), ("No pad usage", "15 (50.0)", "11 (36.7)")))
-    reader = _reader(t)
-    assert fill(reader, Query("adverse events", "drug", "placebo", "binary")).values.get("intervention_events") is None
-    assert fill(reader, Query("serious adverse events", "drug", "placebo", "binary")).values[
+    record = _record(t)
+    assert _fill(record, Query("adverse events", "drug", "placebo", "binary")).values.get("intervention_events") is None
+    assert _fill(record, Query("serious adverse events", "drug", "placebo", "binary")).values[
         "intervention_events"] == 1
 
 
@@ -202,7 +238,7 @@ def test_evidence_fill_conditions_named_by_what_the_experimental_one_adds() -> N
               header=(("Variable", "Experimental condition", "Experimental condition", "Control condition",
                        "Control condition"), ("", "M", "SD", "M", "SD")),
               body=(("Number of pages", "7.5", "4.0", "8.0", "3.8"),))
-    filled = fill(_reader(t), Query("number of pages visited", "website with social presence",
+    filled = _fill(_record(t), Query("number of pages visited", "website with social presence",
                                     "website without social presence", "continuous"))
     assert (filled.values["intervention_mean"], filled.values["comparator_standard_deviation"]) == (7.5, 3.8)
 
@@ -212,9 +248,9 @@ def test_evidence_fill_common_clinical_abbreviations_the_article_uses() -> None:
               header=(("Variable", "Drug (n = 40)", "Placebo (n = 40)"),),
               body=(("IL-2", "4.5 ± 2.1", "28.7 ± 16.3"), ("IL-4", "5.6 ± 1.1", "4.0 ± 1.0"),
                     ("TNF-α", "752.9 ± 189.0", "548.3 ± 121.1")))
-    reader = _reader(t)
-    assert fill(reader, Query("Interleukin 2", "drug", "placebo", "continuous")).values["intervention_mean"] == 4.5
-    assert fill(reader, Query("tumor necrosis factor alpha", "drug", "placebo", "continuous")).values[
+    record = _record(t)
+    assert _fill(record, Query("Interleukin 2", "drug", "placebo", "continuous")).values["intervention_mean"] == 4.5
+    assert _fill(record, Query("tumor necrosis factor alpha", "drug", "placebo", "continuous")).values[
         "comparator_mean"] == 548.3
 
 
@@ -222,7 +258,7 @@ def test_evidence_fill_acronyms_joined_by_underscores() -> None:
     t = Table(id="T1", label="Table 2", caption="Strength after training",
               header=(("Variable", "Training (n = 9)", "Control (n = 9)"),),
               body=(("1RM_KE (kg)", "237.2 ± 51.0", "182.4 ± 8.4"), ("1RM_KF (kg)", "99.8 ± 10.2", "86.8 ± 2.9")))
-    filled = fill(_reader(t), Query("Knee extension (1-rep Max)", "training", "control", "continuous"))
+    filled = _fill(_record(t), Query("Knee extension (1-rep Max)", "training", "control", "continuous"))
     assert filled.values["intervention_mean"] == 237.2
 
 
@@ -237,8 +273,8 @@ def test_evidence_fill_acronyms_joined_by_underscores() -> None:
     ],
 )
 def test_evidence_fill_outcome_type_from_the_values_when_the_sheet_gives_none(results, outcome, expected) -> None:
-    reader = _text_reader("Forty adults were randomised to lithium (n = 20) or placebo (n = 20).", results)
-    assert fill(reader, Query(outcome, "lithium", "placebo")).outcome_type == expected
+    record = _text_record("Forty adults were randomised to lithium (n = 20) or placebo (n = 20).", results)
+    assert _fill(record, Query(outcome, "lithium", "placebo")).outcome_type == expected
 
 
 def test_evidence_fill_an_outcome_named_after_the_values_of_a_sentence() -> None:
@@ -249,11 +285,10 @@ def test_evidence_fill_an_outcome_named_after_the_values_of_a_sentence() -> None
                     abstract_sections=(AbstractSection("METHODS", "METHODS", "Forty patients were randomised to "
                                                        "laser (n = 20) or scalpel (n = 20) excision."),
                                        AbstractSection("RESULTS", "RESULTS", results)))
-    reader = TrialReader(record)
-    filled = fill(reader, Query("second dressing", "laser", "scalpel"))
+    filled = _fill(record, Query("second dressing", "laser", "scalpel"))
     assert (filled.values["intervention_events"], filled.values["comparator_events"]) == (5, 9)
     # the next sentence is not the one that gave the values
-    assert fill(reader, Query("healing time", "laser", "scalpel")).values.get("intervention_events") is None
+    assert _fill(record, Query("healing time", "laser", "scalpel")).values.get("intervention_events") is None
 
 
 def test_fill_a_group_size_with_no_result_of_its_own_is_the_n_analysed_before_the_n_randomised() -> None:
@@ -264,12 +299,12 @@ def test_fill_a_group_size_with_no_result_of_its_own_is_the_n_analysed_before_th
     assert sizes == {"intervention_group_size": 37, "comparator_group_size": 41}
 
 
-def test_fill_says_where_each_group_size_comes_from(reader) -> None:  # type: ignore[no-untyped-def]
+def test_fill_says_where_each_group_size_comes_from(record) -> None:  # type: ignore[no-untyped-def]
     arms = ("White Grape Juice (WGJ)", "colored and flavored water (WA)")
-    counted = fill(reader, Query("vomiting", *arms, "binary"))
+    counted = _fill(record, Query("vomiting", *arms, "binary"))
     assert counted.sizes["intervention"]["from"] == "result"  # "6/30" gives its own n
     assert counted.sizes["intervention"]["evidence"][0]["text"].startswith("6/30")
-    timed = fill(reader, Query("duration of diarrhoea", *arms, "continuous"))
+    timed = _fill(record, Query("duration of diarrhoea", *arms, "continuous"))
     source = timed.sizes["comparator"]  # no n beside "26.5 ± 27.4 h": the arm's size, and where it is stated
     assert source["n"] == 30 and source["from"] in ("randomised", "table") and source["rule"]
     assert "30" in source["evidence"][0]["text"]
@@ -282,6 +317,6 @@ def test_fill_a_group_size_from_the_design_says_so() -> None:
     record = Record("pubmed", pmid="1", abstract=f"METHODS: {methods}\nRESULTS: {results}",
                     abstract_sections=(AbstractSection("METHODS", "METHODS", methods),
                                        AbstractSection("RESULTS", "RESULTS", results)))
-    filled = fill(TrialReader(record), Query("pain scores", "drug X", "placebo", "continuous"))
+    filled = _fill(record, Query("pain scores", "drug X", "placebo", "continuous"))
     assert filled.values["intervention_group_size"] == 30
     assert filled.sizes["intervention"] == {"n": 30, "from": "design", "rule": None, "evidence": []}

@@ -28,23 +28,23 @@ def test_sizes_read_design(text: str, expected: Design) -> None:
 
 
 def test_evidence_sizes_one_group_read_under_a_longer_name_is_one_arm() -> None:
-    from extractor.evidence.reader import TrialReader
+    from extractor.evidence import read_trial
     from extractor.records import AbstractSection, Record
 
     text = "Adults were randomised to a low dose of drug A (n = 30) or a high dose of drug A (n = 31)."
     record = Record("pubmed", pmid="1", abstract=text, abstract_sections=(AbstractSection(None, None, text),))
-    arms = TrialReader(record).arms
+    arms = read_trial(record).arms
     assert [(a.name, a.n_randomised) for a in arms] == [("low dose of drug A", 30), ("high dose of drug A", 31)]
 
 
 def test_evidence_sizes_a_group_named_again_with_group_after_it_is_the_same_arm() -> None:
-    from extractor.evidence.reader import TrialReader
+    from extractor.evidence import read_trial
     from extractor.records import AbstractSection, Record
 
     text = ("Adults were randomised to counselling (n = 40) or TAU (n = 41). "
             "In the TAU group (n = 39 analysed), scores fell less than with counselling.")
     record = Record("pubmed", pmid="1", abstract=text, abstract_sections=(AbstractSection(None, None, text),))
-    arms = TrialReader(record).arms
+    arms = read_trial(record).arms
     assert [(a.name, a.n_randomised, a.n_analysed) for a in arms] == [("counselling", 40, None), ("TAU", 41, 39)]
 
 

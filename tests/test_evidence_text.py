@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.evidence import read_trial
 from extractor.evidence.model import Arm, Result
 from extractor.evidence.reader import TrialReader
 from extractor.records import AbstractSection, Record, Section
@@ -38,7 +39,7 @@ def by_arm(result: Result) -> dict[str, tuple]:
 def test_evidence_text_arms_from_group_sizes() -> None:
     record = Record(source_format="pubmed", abstract=ARMS_SENTENCE,
                     abstract_sections=(AbstractSection(None, None, ARMS_SENTENCE),))
-    arms = TrialReader(record).arms
+    arms = read_trial(record).arms
     assert [(a.name, a.n_randomised, a.role) for a in arms] == [
         ("drug X", 40, "intervention"), ("placebo", 40, "control")]
 
@@ -141,7 +142,7 @@ def test_evidence_text_arm_names_with_group_labels() -> None:
     methods = "Patients were allocated into groups (Group A, lidocaine; Group B, saline)."
     (result,) = results_of("Pain occurred in 20% and 60% in group A and group B, respectively.",
                            methods=methods)
-    arms = TrialReader(Record("pubmed", abstract=methods)).arms
+    arms = read_trial(Record("pubmed", abstract=methods)).arms
     names = {a.name: {a.name, *a.aliases} for a in arms}
     assert {v.arm: v.percent for v in result.values} == {"lidocaine": 20.0, "saline": 60.0}
     assert names == {"lidocaine": {"lidocaine", "Group A"}, "saline": {"saline", "Group B"}}
@@ -167,7 +168,7 @@ def test_evidence_text_evidence_keeps_the_original_characters() -> None:
 def test_evidence_text_lists_of_findings_are_not_arms() -> None:
     text = "The most common symptoms were rash (n = 71, 69%), fever (n = 36, 35%), and pain (n = 33, 32%)."
     record = Record(source_format="pubmed", abstract=text)
-    assert TrialReader(record).arms == ()
+    assert read_trial(record).arms == ()
 
 
 def test_evidence_text_medians_are_not_means() -> None:
@@ -213,7 +214,7 @@ def test_evidence_text_arms_from_who_underwent_what() -> None:
                "[TVT-secur] procedure. 2 patients received solifenacin succinate.")
     record = Record(source_format="pubmed", abstract=methods,
                     abstract_sections=(AbstractSection("METHODS", "METHODS", methods),))
-    assert [(a.name, a.n_randomised) for a in TrialReader(record).arms] == [("TOS", 20), ("single-incision sling", 20)]
+    assert [(a.name, a.n_randomised) for a in read_trial(record).arms] == [("TOS", 20), ("single-incision sling", 20)]
 
 
 @pytest.mark.parametrize(
@@ -228,7 +229,7 @@ def test_evidence_text_arms_from_who_underwent_what() -> None:
 def test_evidence_text_make_up_of_groups_and_analysis_populations_are_not_arms(methods: str) -> None:
     record = Record(source_format="pubmed", abstract=methods, abstract_sections=(AbstractSection("METHODS",
                                                                                               "METHODS", methods),))
-    assert [a.name for a in TrialReader(record).arms] == ["drug X", "placebo"]
+    assert [a.name for a in read_trial(record).arms] == ["drug X", "placebo"]
 
 
 def test_evidence_text_a_count_listed_before_another_is_not_the_arms() -> None:

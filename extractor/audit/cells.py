@@ -30,9 +30,8 @@ from typing import Literal
 from extractor.audit.located import BASELINE, Placed, in_place, outcome_size, paired
 from extractor.audit.numbers import as_decimal, decimals, reported_number
 from extractor.audit.trial import Trial
-from extractor.evidence import Arm, ArmValue, Evidence, Filled, Query, Result, TrialReader, fill
+from extractor.evidence import Arm, ArmValue, Evidence, Filled, Query, Result, TrialEvidence, fill
 from extractor.evidence.choose import MIN_OUTCOME_SCORE, outcome_score, prefer_final
-from extractor.evidence.sheet_arms import query_arms
 
 __all__ = ["FLAGS", "STATUSES", "CellCheck", "Reading", "check_cell", "is_empty", "read_row"]
 
@@ -75,20 +74,25 @@ def is_empty(text: str | None) -> bool:
     return (text or "").strip().lower() in EMPTY
 
 
-def read_row(reader: TrialReader, query: Query) -> Reading:
-    """The extractor's reading of one sheet row: fill's answer and the results naming the outcome."""
-    filled = fill(reader, query)
-    arms, i_name, c_name = query_arms(reader, query)
+def read_row(trial: TrialEvidence, query: Query) -> Reading:
+    """The extractor's reading of one sheet row, from a trial read for it: fill's answer and the
+    results naming the outcome.
+
+    :raises KeyError: when the trial was not read for ``query``.
+    """
+    filled = fill(trial, query)
+    sheet = trial.sheet_arms(query)
+    arms, i_name, c_name = sheet.arms, sheet.intervention, sheet.comparator
     by_name = {a.name: a for a in arms}
     pair = (by_name.get(i_name), by_name.get(c_name)) if i_name != c_name else (None, None)
     if pair[0] is None or pair[1] is None:
         return Reading(query, filled, pair, (), None)
-    results = _naming(reader.results_with(arms), query, reader.abbreviations, (i_name, c_name))
+    results = _naming(sheet.results, query, trial.abbreviations, (i_name, c_name))
     chosen = next((r for _, r in results if _evidence_of(r, (i_name, c_name)) == filled.evidence), None)
     return Reading(query, filled, pair, results, chosen)
 
 
-def _naming(results: Sequence[Result], query: Query, abbreviations: dict[str, str],
+def _naming(results: Sequence[Result], query: Query, abbreviations: Mapping[str, str],
             names: tuple[str, str]) -> tuple[tuple[float, Result], ...]:
     """Results giving one of the row's arms a value and naming its outcome (baseline only if asked),
     best first, scored as fill scores them (the last time point of an outcome leads)."""

@@ -48,7 +48,7 @@ BASELINE = re.compile(r"(?<!from )(?<!since )(?<!over )(?<!versus )(?<!vs\. )(?<
 def in_place(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str,
              where: Sequence[Evidence]) -> Placed | None:
     """Where the number stands in a place naming this outcome and this arm, and why it counts."""
-    abbreviations = trial.reader.abbreviations
+    abbreviations = trial.evidence.abbreviations
     baseline_asked = bool(BASELINE.search(outcome))
     for ev in where:
         place = trial.places.get(ev.section)
@@ -98,7 +98,7 @@ def _later_time(trial: Trial, section: str, outcome: str, arm: Arm, other: Arm |
         return False
     row, _, c = section.rpartition("/")
     table, _, r = row.rpartition("/")
-    abbreviations = trial.reader.abbreviations
+    abbreviations = trial.evidence.abbreviations
     by_column, by_row = _days(place.column), _days(place.label)
     for k in count():
         sibling = trial.places.get(f"{row}/{k}")
@@ -123,7 +123,7 @@ def _tabled_later(trial: Trial, outcome: str, arm: Arm, other: Arm | None, sente
     days = _days(sentence)
     if days is None or parse_timepoint(outcome) is not None:
         return False
-    abbreviations = trial.reader.abbreviations
+    abbreviations = trial.evidence.abbreviations
     return any((_later(days, place.label) or _later(days, place.column)) and not place.is_header
                and names_outcome_row(outcome, place, abbreviations)
                and names_arm(place.column, arm, other, abbreviations) for place in trial.places.values())
@@ -192,7 +192,7 @@ def _is_size(text: str, ev: Evidence) -> bool:
 def outcome_size(trial: Trial, outcome: str, arm: Arm, other: Arm | None) -> tuple[Decimal, Evidence] | None:
     """A size written for this arm ("placebo group (n = 117, ...)") in a sentence naming the outcome:
     the n analysed for the outcome, which a size stated elsewhere for the arm is not."""
-    abbreviations = trial.reader.abbreviations
+    abbreviations = trial.evidence.abbreviations
     arms = [a for a in (arm, other) if a is not None]
     for value, ev in _written_sizes(trial.index):
         text = trial.index.texts[ev.section]
@@ -219,7 +219,7 @@ def paired(trial: Trial, outcome: str, arm: Arm, other: Arm | None, name: str, w
     arm than the sheet does: the two are read as a pair there (in a table, at its last time point)."""
     if other is None:
         return None
-    abbreviations = trial.reader.abbreviations
+    abbreviations = trial.evidence.abbreviations
     baseline_asked = bool(BASELINE.search(outcome))
     for ev in where:
         if _is_other_size(trial.index.texts[ev.section], ev, name) or _later_time(trial, ev.section, outcome, arm,
@@ -261,7 +261,7 @@ def _shared_place(trial: Trial, ev: Evidence, pv: Evidence, arms: tuple[Arm, Arm
     """The text naming what two numbers measure, when they stand in one sentence, table row or
     column as the values of ``arms`` (in that order): in a sentence no arm named nearer says
     otherwise; in a table a header of theirs names their arm and none names the other."""
-    abbreviations = trial.reader.abbreviations
+    abbreviations = trial.evidence.abbreviations
     if ev.section == pv.section and ev.start != pv.start and not ev.section.startswith("tables/"):
         sentence, offset = passage_around(trial.index.texts[ev.section], ev.start, ev.end)
         if not offset <= pv.start < offset + len(sentence):

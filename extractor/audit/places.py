@@ -3,60 +3,29 @@
 A number the extractor read no result from can still stand where the article gives this arm's value
 for this outcome: a table cell whose row names the outcome and whose column names the arm, or a
 sentence naming the outcome in which the arm is the group named nearest the number. These are the
-places a reviewer reads a value from, found without reading the value itself.
+places a reviewer reads a value from, found without reading the value itself. Each table cell's
+:class:`TablePlace` comes with the trial's evidence (``TrialEvidence.places``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
-from extractor.evidence import Arm, TrialReader
+from extractor.evidence import Arm
 from extractor.evidence.choose import outcome_terms
+from extractor.evidence.model import TablePlace
 from extractor.evidence.sheet_arms import arm_score
 from extractor.evidence.similarity import coverage, expand, matched, stem
 
 __all__ = ["NAMES_OUTCOME", "TablePlace", "named_order", "names_arm", "names_outcome", "names_outcome_row",
-           "nearest_arm", "table_places"]
+           "nearest_arm"]
 
 # The share of the outcome's terms a row label or sentence must hold to be about the outcome.
 NAMES_OUTCOME = 0.6
 # An arm's name in a column header or sentence (as arm_score measures), and its margin over the other.
 NAMES_ARM = 0.5
-_SIZE_COLUMN = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)[a-z]?\s*$", re.I)
-_SIZE_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)\s*(?:\(|=|:|$)", re.I)
-
-
-@dataclass(frozen=True, slots=True)
-class TablePlace:
-    """A table cell's place: the text naming its row (with its group and caption), its column, the
-    row's own label and group, and whether the row or the column gives sizes ("n", "No. of patients")."""
-
-    row: str
-    column: str
-    is_header: bool
-    is_size_row: bool
-    label: str = ""
-    is_size_column: bool = False
-    group: str = ""
-
-
-def table_places(reader: TrialReader) -> dict[str, TablePlace]:
-    """The place of every cell of the record's tables, by its evidence section."""
-    places: dict[str, TablePlace] = {}
-    for view in reader.views:
-        caption = view.table.caption or ""
-        for r, cells in enumerate(view.grid):
-            label = view.row_labels.get(r, cells[0] if cells else "")
-            row = " ".join(p for p in (view.row_groups.get(r, ""), label, caption) if p)
-            for c in range(len(cells)):
-                column = view.column_labels[c] if c < len(view.column_labels) else ""
-                places.setdefault(view.cell_section(r, c), TablePlace(
-                    row, column, r < view.header_count, bool(_SIZE_ROW.match(label)), label,
-                    bool(_SIZE_COLUMN.match(column.rpartition("|")[2])), view.row_groups.get(r, "")))
-    return places
 
 
 def names_outcome(outcome: str, text: str, abbreviations: Mapping[str, str]) -> bool:

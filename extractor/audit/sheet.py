@@ -70,8 +70,8 @@ def check_columns(columns: Sequence[str]) -> list[str]:
     return [c for c in FILL_COLUMNS if c in columns]
 
 
-def load_trial(path: Path, pmcid: str) -> Trial:
-    """Read the article at ``path`` (any format ``parse`` reads) for checking.
+def load_trial(path: Path, pmcid: str, queries: Iterable[Query] = ()) -> Trial:
+    """Read the article at ``path`` (any format ``parse`` reads) for checking the sheet rows ``queries``.
 
     :raises ExtractorError: when the file cannot be read or holds no record.
     """
@@ -81,12 +81,13 @@ def load_trial(path: Path, pmcid: str) -> Trial:
     if not records:
         raise ExtractionError(f"{path}: no record")
     record = records[0] if records[0].pmcid else replace(records[0], pmcid=pmcid)
-    return read_trial(record)
+    return read_trial(record, queries)
 
 
 def check_rows(rows: Iterable[Mapping[str, str]], trials: Mapping[str, Trial | None],
                columns: Sequence[str]) -> Iterator[CheckedRow]:
-    """Check each row against its trial (``trials`` by normalised PMCID; None: not readable)."""
+    """Check each row against its trial (``trials`` by normalised PMCID, each read for its rows; None:
+    not readable)."""
     for row in rows:
         missing = [c for c in REQUIRED if c not in row]
         if missing:
@@ -96,21 +97,25 @@ def check_rows(rows: Iterable[Mapping[str, str]], trials: Mapping[str, Trial | N
             checks = {c: CellCheck("") for c in columns}
             yield CheckedRow(row, checks, None, f"no readable article for {pmcid_of(row['pmcid'])}")
             continue
-        reading = read_row(trial.reader, _query(row))
+        reading = read_row(trial.evidence, _query(row))
         yield CheckedRow(row, {c: check_cell(reading, trial, c, row) for c in columns}, trial)
 
 
 def check_sheet(rows: Sequence[Mapping[str, str]], docs: Path, *,
                 problems: list[str] | None = None) -> Iterator[CheckedRow]:
-    """Check a filled sheet whose articles are ``docs/PMC<id>.xml``.
+    """Check a filled sheet whose articles are ``docs/PMC<id>.xml``, each read once for all its rows.
 
     Articles that are missing or unreadable leave their rows unchecked; the reason is appended to
     ``problems``.
     """
+    queries: dict[str, list[Query]] = {pmcid_of(r.get("pmcid", "")): [] for r in rows}
+    for row in rows:
+        if all(c in row for c in REQUIRED):  # a row lacking one stops check_rows
+            queries[pmcid_of(row["pmcid"])].append(_query(row))
     trials: dict[str, Trial | None] = {}
-    for pmcid in dict.fromkeys(pmcid_of(r.get("pmcid", "")) for r in rows):
+    for pmcid, asked in queries.items():
         try:
-            trials[pmcid] = load_trial(docs / f"{pmcid}.xml", pmcid)
+            trials[pmcid] = load_trial(docs / f"{pmcid}.xml", pmcid, asked)
         except (OSError, ValueError, ExtractionError) as e:  # InputError, ParseError
             trials[pmcid] = None
             if problems is not None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from extractor.audit.numbers import NumberIndex, number_index
-from extractor.audit.places import TablePlace, table_places
-from extractor.evidence import TrialReader
+from extractor.evidence import Query, TablePlace, TrialEvidence
+from extractor.evidence import read_trial as read_evidence
 from extractor.records import Record
 
 __all__ = ["Trial", "read_trial"]
@@ -14,15 +15,16 @@ __all__ = ["Trial", "read_trial"]
 
 @dataclass(frozen=True, slots=True)
 class Trial:
-    """An article read once: its record, the extractor's reader, its numbers and table places."""
+    """An article read once: its record, the extractor's evidence (read with the sheet's rows), its
+    numbers and its table cells' places."""
 
     record: Record
-    reader: TrialReader
+    evidence: TrialEvidence
     index: NumberIndex
-    places: dict[str, TablePlace]
+    places: Mapping[str, TablePlace]
 
 
-def read_trial(record: Record) -> Trial:
-    """Read ``record`` once for checking every row about it."""
-    reader = TrialReader(record)
-    return Trial(record, reader, number_index(record), table_places(reader))
+def read_trial(record: Record, queries: Iterable[Query] = ()) -> Trial:
+    """Read ``record`` once for checking every row about it (``queries``: those rows)."""
+    evidence = read_evidence(record, queries)
+    return Trial(record, evidence, number_index(record), evidence.places)

@@ -4,6 +4,8 @@
 
     trials = list(extract_evidence(records))           # one TrialEvidence per record
     document = evidence_document(trials, records)       # {"records", "arms", "comparisons"}
+    trial = read_trial(record, [query])                 # read once, with a sheet row's arms
+    filled = fill(trial, query)                         # the row's values, from what was read
     for row in fill_sheet(sheet_rows, docs_dir): ...    # a reviewer's extraction sheet, filled
 
 Every number in a comparison carries the :class:`Evidence` it was read from: a section of the
@@ -16,6 +18,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from extractor.errors import ExtractionError, InputError
@@ -29,9 +32,13 @@ from extractor.evidence.model import (
     Comparison,
     Evidence,
     Result,
+    SheetArms,
+    TablePlace,
     TrialEvidence,
 )
 from extractor.evidence.reader import TrialReader
+from extractor.evidence.sheet_arms import query_arms
+from extractor.evidence.tables import table_places
 from extractor.records import Record
 
 __all__ = [
@@ -46,8 +53,9 @@ __all__ = [
     "Filled",
     "Query",
     "Result",
+    "SheetArms",
+    "TablePlace",
     "TrialEvidence",
-    "TrialReader",
     "evidence_document",
     "extract_evidence",
     "fill",
@@ -61,13 +69,26 @@ ARM_COLUMNS: tuple[str, ...] = ("pmid", "pmcid", "name", "n_randomised", "n_anal
                                 "role")
 
 
-def read_trial(record: Record, reader: TrialReader | None = None) -> TrialEvidence:
-    """Read the arms and comparisons of one trial."""
-    reader = reader or TrialReader(record)
+def read_trial(record: Record, queries: Iterable[Query] = ()) -> TrialEvidence:
+    """Read the arms and comparisons of one trial, and for each sheet row of ``queries`` the arms its
+    names denote and the results between them (what :func:`fill` answers the row from)."""
+    reader = TrialReader(record)
     primaries = primary_outcomes(p.text for p in reader.passages)
-    results = (*reader.results(), *trial_effects(reader))  # estimates with no per-arm values last
+    own = reader.results()
+    effects = trial_effects(reader.arms, reader.abbreviations, own, reader.result_sentences())
+    results = (*own, *effects)  # estimates with no per-arm values last
     found = comparisons(results, reader.arms, (record.pmid, record.pmcid), primaries, reader.abbreviations)
-    return TrialEvidence(record.pmid, record.pmcid, record.title, reader.arms, results, found)
+    return TrialEvidence(
+        record.pmid, record.pmcid, record.title, reader.arms, results, found,
+        abbreviations=MappingProxyType(dict(reader.abbreviations)), acronyms=reader.acronyms,
+        passages=tuple(reader.passages), places=MappingProxyType(table_places(reader.views)),
+        sheet=MappingProxyType({q: _sheet_arms(reader, q) for q in queries}),
+    )
+
+
+def _sheet_arms(reader: TrialReader, query: Query) -> SheetArms:
+    arms, i_name, c_name = query_arms(query, reader.arms, reader.abbreviations, reader.design, reader.arm_near)
+    return SheetArms(arms, i_name, c_name, tuple(reader.results_with(arms)))
 
 
 def extract_evidence(records: Iterable[Record]) -> Iterator[TrialEvidence]:
@@ -125,26 +146,45 @@ def fill_sheet(
 ) -> Iterator[dict[str, str]]:
     """Fill an extraction sheet: every input column kept, the value columns added or replaced.
 
-    Each row names a trial by ``pmcid`` (with or without "PMC"); ``docs`` holds ``PMC<id>.xml``.
-    Rows whose document is missing or unreadable are kept with blank values, and the reason is
-    appended to ``problems``.
+    Each row names a trial by ``pmcid`` (with or without "PMC"); ``docs`` holds ``PMC<id>.xml``,
+    each read once for all its rows (:func:`read_trial`), which are then filled in order. Rows whose
+    document is missing or unreadable are kept with blank values, and the reason is appended to
+    ``problems``.
 
     :raises ExtractionError: when a row lacks one of the sheet's required columns.
     """
-    readers: dict[str, TrialReader | None] = {}
-    for row in rows:
-        missing = [c for c in SHEET_COLUMNS if c not in row]
-        if missing:
-            raise ExtractionError(f"sheet row {row.get('id', '?')} lacks columns: {', '.join(missing)}")
-        pmcid = "PMC" + row["pmcid"].strip().upper().removeprefix("PMC")
-        if pmcid not in readers:
-            readers[pmcid] = _reader_for(docs / f"{pmcid}.xml", pmcid, problems)
+    rows = list(rows)
+    end = next((k for k, row in enumerate(rows) if any(c not in row for c in SHEET_COLUMNS)), len(rows))
+    good = rows[:end]  # the rows before one lacking a column are filled all the same
+    by_document: dict[str, list[Query]] = {}
+    for row in good:
+        by_document.setdefault(_pmcid(row), []).append(_query(row))
+    trials = {pmcid: _trial_for(docs / f"{pmcid}.xml", pmcid, queries, problems)
+              for pmcid, queries in by_document.items()}
+    for row in good:
         out = dict(row)
-        out.update(_filled_row(readers[pmcid], row))
+        out.update(_filled_row(trials[_pmcid(row)], row))
         yield out
+    if end < len(rows):
+        missing = [c for c in SHEET_COLUMNS if c not in rows[end]]
+        raise ExtractionError(f"sheet row {rows[end].get('id', '?')} lacks columns: {', '.join(missing)}")
 
 
-def _reader_for(path: Path, pmcid: str, problems: list[str] | None) -> TrialReader | None:
+def _pmcid(row: Mapping[str, str]) -> str:
+    return "PMC" + row["pmcid"].strip().upper().removeprefix("PMC")
+
+
+def _outcome_type(row: Mapping[str, str]) -> str | None:
+    return (row.get("outcome_type") or "").strip().lower() or None
+
+
+def _query(row: Mapping[str, str]) -> Query:
+    return Query(row["outcome"], row["intervention"], row["comparator"], _outcome_type(row))
+
+
+def _trial_for(path: Path, pmcid: str, queries: list[Query], problems: list[str] | None) -> TrialEvidence | None:
+    """The document at ``path`` read for its sheet rows; None (and the reason in ``problems``) when
+    it cannot be read."""
     from dataclasses import replace
 
     from extractor.parse import parse_file
@@ -160,17 +200,15 @@ def _reader_for(path: Path, pmcid: str, problems: list[str] | None) -> TrialRead
             problems.append(f"{path}: no record")
         return None
     record = records[0] if records[0].pmcid else replace(records[0], pmcid=pmcid)
-    return TrialReader(record)
+    return read_trial(record, queries)
 
 
-def _filled_row(reader: TrialReader | None, row: Mapping[str, str]) -> dict[str, str]:
-    outcome_type = (row.get("outcome_type") or "").strip().lower() or None
-    if reader is None:
-        blank = Filled({}, outcome_type)
-        result = blank.row()
+def _filled_row(trial: TrialEvidence | None, row: Mapping[str, str]) -> dict[str, str]:
+    outcome_type = _outcome_type(row)
+    if trial is None:
+        result = Filled({}, outcome_type).row()
     else:
-        query = Query(row["outcome"], row["intervention"], row["comparator"], outcome_type)
-        filled = fill(reader, query)
+        filled = fill(trial, _query(row))
         result = filled.row()
         outcome_type = outcome_type or filled.outcome_type
     if not (row.get("outcome_type") or "").strip():

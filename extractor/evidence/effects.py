@@ -14,14 +14,14 @@ left alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence, Set
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 
 from spacy.tokens import Span
 
 from extractor.evidence.arms import ArmLexicon, Mention
 from extractor.evidence.compare import TURNED
-from extractor.evidence.model import ArmValue, Result, replace
+from extractor.evidence.document import Passage
+from extractor.evidence.model import Arm, ArmValue, Result, replace
 from extractor.evidence.spans import span_text
 from extractor.evidence.text import (
     Found,
@@ -36,9 +36,6 @@ from extractor.evidence.text import (
 )
 from extractor.nlp.grammar import limit, rule, words
 from extractor.nlp.rules import Effect, Interval, PValue, Summary, parse_interval, parse_number
-
-if TYPE_CHECKING:
-    from extractor.evidence.reader import TrialReader
 
 #: The outcome type each measure pooled reports; estimates of other measures (IRR) are not kept.
 MEASURE_TYPES = {"MD": "continuous", "SMD": "continuous", "RR": "binary", "OR": "binary",
@@ -59,17 +56,19 @@ _CI_REACH = limit("effects.ci_reach")
 _P_REACH = limit("effects.p_reach")
 
 
-def trial_effects(reader: TrialReader) -> list[Result]:
-    """The effect estimates of a trial that no result with per-arm values already carries, each once
-    (an abstract and a results section often give the same one)."""
-    if len(reader.arms) < 2:
+def trial_effects(arms: Sequence[Arm], abbreviations: Mapping[str, str], results: Iterable[Result],
+                  sentences: Iterable[tuple[Passage, Span]]) -> list[Result]:
+    """The effect estimates of a trial that none of its ``results`` (with per-arm values) already
+    carries, each once (an abstract and a results section often give the same one), read from the
+    ``sentences`` results are read from, between the trial's ``arms``."""
+    if len(arms) < 2:
         return []
-    lexicon = ArmLexicon(reader.arms, reader.abbreviations)
+    lexicon = ArmLexicon(arms, abbreviations)
     taken = {(ev.section, ev.start, r.effect_measure, r.effect)
-             for r in reader.results() if r.effect is not None for ev in r.evidence[:1]}
+             for r in results if r.effect is not None for ev in r.evidence[:1]}
     seen: set[tuple[object, ...]] = set()
     out = []
-    for passage, sent in reader.result_sentences():
+    for passage, sent in sentences:
         for result in sentence_effects(sent, lexicon, section=passage.section, label=passage.label, taken=taken):
             same = (result.effect_measure, result.effect, result.ci_low, result.ci_high,
                     tuple(v.arm for v in result.values))  # the same numbers between the same arms

@@ -1,9 +1,11 @@
 """Filling an extraction sheet the way a reviewer does: one row per outcome and pair of arms.
 
 For a row (outcome, intervention, comparator) the sheet's arm names are matched to the trial's
-arms (:mod:`extractor.evidence.sheet_arms`), every result giving both arms a value is scored on how
-well it names the outcome, and the best one is taken only when it is clearly the best
-(:mod:`extractor.evidence.choose`): a close second with other numbers leaves the values blank.
+arms as the trial is read (``read_trial(record, queries)``, :mod:`extractor.evidence.sheet_arms`),
+and ``fill`` reads only what that gives (a frozen ``TrialEvidence``): every result giving both
+arms a value is scored on how well it names the outcome, and the best one is taken only when it is
+clearly the best (:mod:`extractor.evidence.choose`): a close second with other numbers leaves the
+values blank.
 Group sizes are filled from the arms even when the outcome's numbers are not found, as reviewers do.
 """
 
@@ -16,9 +18,7 @@ from typing import Any
 
 from extractor.evidence.choose import MIN_OUTCOME_SCORE, choose, outcome_score, prefer_final
 from extractor.evidence.compare import Side, outcome_type, side
-from extractor.evidence.model import Arm, ArmValue, Evidence, Query, Result
-from extractor.evidence.reader import TrialReader
-from extractor.evidence.sheet_arms import query_arms
+from extractor.evidence.model import Arm, ArmValue, Evidence, Query, Result, TrialEvidence
 from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, defined_in, initialisms
 from extractor.nlp.grammar import rule, weight
 from extractor.nlp.rules import counts_fitting, parse_timepoint
@@ -74,14 +74,19 @@ def _fmt(value: float | int | None) -> str:
     return str(value)
 
 
-def fill(reader: TrialReader, query: Query) -> Filled:
-    """Fill one sheet row from a trial; fields stay None when not clearly reported."""
-    arms, i_name, c_name = query_arms(reader, query)
+def fill(trial: TrialEvidence, query: Query) -> Filled:
+    """Fill one sheet row from a trial read for it (``read_trial(record, [query])``); fields stay None
+    when not clearly reported.
+
+    :raises KeyError: when the trial was not read for ``query``.
+    """
+    sheet = trial.sheet_arms(query)
+    arms, i_name, c_name = sheet.arms, sheet.intervention, sheet.comparator
     if i_name == c_name:
         return Filled({}, query.outcome_type)
     by_name = {a.name: a for a in arms}
-    abbreviations = {**defined_in(query.outcome), **_implied(query.outcome, reader), **reader.abbreviations}
-    candidates = _candidates(reader, arms, query, i_name, c_name, abbreviations)
+    abbreviations = {**defined_in(query.outcome), **_implied(query.outcome, trial.acronyms), **trial.abbreviations}
+    candidates = _candidates(trial, sheet.results, query, (i_name, c_name), abbreviations)
     chosen = choose(candidates, query.outcome, abbreviations, {n: by_name[n] for n in (i_name, c_name)})
     values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
@@ -117,19 +122,21 @@ def _size_sources(values: Mapping[str, float | int | None], *sides: tuple[ArmVal
     return out
 
 
-def _implied(outcome: str, reader: TrialReader) -> dict[str, str]:
+def _implied(outcome: str, acronyms: frozenset[str]) -> dict[str, str]:
     """Acronyms of the sheet's outcome, and common clinical abbreviations, that the article uses
-    without defining them."""
-    known = {short: long for short, long in CLINICAL_ABBREVIATIONS.items() if short.upper() in reader.acronyms}
-    return {**known, **{short: long for short, long in initialisms(outcome).items() if short in reader.acronyms}}
+    without defining them (``acronyms``: those it uses, upper-cased)."""
+    known = {short: long for short, long in CLINICAL_ABBREVIATIONS.items() if short.upper() in acronyms}
+    return {**known, **{short: long for short, long in initialisms(outcome).items() if short in acronyms}}
 
 
-def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name: str, c_name: str,
-                abbreviations: Mapping[str, str] | None = None) -> list[tuple[float, Result]]:
-    abbreviations = reader.abbreviations if abbreviations is None else abbreviations
+def _candidates(trial: TrialEvidence, results: tuple[Result, ...], query: Query, names: tuple[str, str],
+                abbreviations: Mapping[str, str]) -> list[tuple[float, Result]]:
+    """The results giving both arms a value that name the outcome well enough, scored."""
+    i_name, c_name = names
+    texts = _section_texts(trial)
     wanted = parse_timepoint(query.outcome)
     out = []
-    for result in reader.results_with(arms):
+    for result in results:
         if result.value_for(i_name) is None or result.value_for(c_name) is None:
             continue
         if query.outcome_type == "binary" and result.kind == "continuous":
@@ -138,7 +145,7 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
             continue
         if result.is_baseline and not _BASELINE_QUERY.search(query.outcome):
             continue  # characteristics at entry do not answer an outcome
-        result = _to_sentence_end(reader, result)
+        result = _to_sentence_end(texts, result)
         score = outcome_score(query.outcome, result, abbreviations)
         if _SUBSET.search(result.context) and not _SUBSET.search(query.outcome):
             score -= _SUBSET_PENALTY
@@ -150,21 +157,21 @@ def _candidates(reader: TrialReader, arms: tuple[Arm, ...], query: Query, i_name
     return prefer_final(out)
 
 
-def _to_sentence_end(reader: TrialReader, result: Result) -> Result:
+def _to_sentence_end(texts: Mapping[str, str], result: Result) -> Result:
     """A sentence result whose context runs on to the end of its sentence, where the outcome may be
     named after the values ("4 (20%) in A and 6 (30%) in B required a drain")."""
     ends = [e for v in result.values for e in v.evidence]
     if result.source != "text" or not ends or any("none_in_any_group" in v.rule_ids for v in result.values):
         return result  # "no X occurred in either group" is a whole sentence already
     last = max(ends, key=lambda e: e.end)
-    text = _section_texts(reader).get(last.section, "")
+    text = texts.get(last.section, "")
     stop = _SENTENCE_END.search(text, last.end, last.end + _MAX_SENTENCE_REST)
     rest = text[last.end: stop.start() if stop else last.end + _MAX_SENTENCE_REST]
     return replace(result, context=f"{result.context}{rest}") if rest.strip() else result
 
 
-def _section_texts(reader: TrialReader) -> dict[str, str]:
-    return {p.section: p.text for p in reader.passages}
+def _section_texts(trial: TrialEvidence) -> dict[str, str]:
+    return {p.section: p.text for p in trial.passages}
 
 
 def _narrower(outcome: str, result: Result) -> float:

@@ -8,8 +8,12 @@ each arm found there. A :class:`Comparison` is the row of the evidence table: on
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
+
+from extractor.evidence.document import Passage
 
 #: "time-to-event" is an outcome reported only as a hazard ratio; "median" (of :func:`outcome_type`) is
 #: a continuous outcome given as medians, which a meta-analysis of means cannot use.
@@ -196,8 +200,42 @@ class Comparison:
 
 
 @dataclass(frozen=True, slots=True)
+class TablePlace:
+    """A table cell's place: the text naming its row (with its group and caption), its column, the
+    row's own label and group, and whether the row or the column gives sizes ("n", "No. of patients")."""
+
+    row: str
+    column: str
+    is_header: bool
+    is_size_row: bool
+    label: str = ""
+    is_size_column: bool = False
+    group: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetArms:
+    """What a sheet row's arm names denote in a trial: the trial's arms with the sheet's names added
+    (:func:`~extractor.evidence.sheet_arms.query_arms`), the names of the row's two arms among them,
+    and every result read between those arms."""
+
+    arms: tuple[Arm, ...]
+    intervention: str
+    comparator: str
+    results: tuple[Result, ...] = ()
+
+
+_NOTHING: Mapping[Any, Any] = MappingProxyType({})
+
+
+def _nothing() -> Mapping[Any, Any]:
+    return _NOTHING
+
+
+@dataclass(frozen=True, slots=True)
 class TrialEvidence:
-    """Everything read from one record."""
+    """Everything read from one record: its arms, results and comparisons, the texts and table cells
+    they were read from, and what each sheet row given to ``read_trial`` compares (``sheet``)."""
 
     pmid: str | None
     pmcid: str | None
@@ -205,6 +243,11 @@ class TrialEvidence:
     arms: tuple[Arm, ...]
     results: tuple[Result, ...]
     comparisons: tuple[Comparison, ...] = field(default=())
+    abbreviations: Mapping[str, str] = field(default_factory=_nothing)  # defined in the text or a table's notes
+    acronyms: frozenset[str] = frozenset()  # upper-cased, defined or not
+    passages: tuple[Passage, ...] = ()
+    places: Mapping[str, TablePlace] = field(default_factory=_nothing)  # each table cell's, by evidence section
+    sheet: Mapping[Query, SheetArms] = field(default_factory=_nothing)
 
     def arms_dicts(self) -> list[dict[str, Any]]:
         """The arms in the JSON form of the evidence table."""
@@ -215,6 +258,16 @@ class TrialEvidence:
              "evidence": [e.to_dict() for e in a.evidence]}
             for a in self.arms
         ]
+
+    def sheet_arms(self, query: Query) -> SheetArms:
+        """What ``query``'s arms denote in the trial.
+
+        :raises KeyError: when ``query`` was not among the sheet rows the trial was read for.
+        """
+        try:
+            return self.sheet[query]
+        except KeyError:
+            raise KeyError(f"{query} was not read: pass it to read_trial") from None
 
 
 def replace(obj: Any, **changes: Any) -> Any:

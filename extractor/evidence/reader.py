@@ -3,6 +3,8 @@
 :class:`TrialReader` is built once per record and keeps what every question about the trial needs:
 the parsed passages, the abbreviations the paper defines, the table views, the arms. Its
 :meth:`~TrialReader.results` method reads every result between known arms, in text and tables.
+Only :func:`extractor.evidence.read_trial` builds one; what it reads leaves as a frozen
+:class:`~extractor.evidence.model.TrialEvidence`, which ``fill``, the audit and the report read.
 """
 
 from __future__ import annotations

@@ -11,14 +11,14 @@ says of its design, or stay unsized.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from extractor.evidence.arms import NOT_DISTINCTIVE as NOT_DISTINCTIVE_QUERY
 from extractor.evidence.arms import acronym_of, distinctive_terms, doses, group_label, role_of, same_group
 from extractor.evidence.model import Arm, Query
-from extractor.evidence.reader import TrialReader
 from extractor.evidence.similarity import coverage, expand, matched, terms
+from extractor.evidence.sizes import Design
 from extractor.nlp.grammar import rule, weight
 
 __all__ = ["arm_score", "main_arms", "query_arms", "resolve_arm", "sheet_arm_name"]
@@ -237,28 +237,38 @@ def _the_control(text: str, arms: Sequence[Arm], found: list[Arm | None]) -> Arm
     return controls[0] if role_of(text) == "control" and len(controls) == 1 else None
 
 
-def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str, str]:
-    """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm)."""
+#: ``near(text, other=...)``: the arm a trial's sentences name beside the words of a sheet arm's name
+#: that the other sheet arm lacks, when one clearly leads; else None.
+ArmNear = Callable[..., Arm | None]
+
+
+def query_arms(query: Query, trial: Sequence[Arm], abbreviations: Mapping[str, str], design: Design,
+               near: ArmNear) -> tuple[tuple[Arm, ...], str, str]:
+    """The trial's arms with the sheet's names added: (arms, intervention arm, comparator arm).
+
+    ``trial`` are the trial's arms, ``abbreviations`` those it defines, ``design`` what its text says
+    of the groups, and ``near`` finds the arm a name keeps company with in its sentences.
+    """
     query = replace(query, intervention=sheet_arm_name(query.intervention), comparator=sheet_arm_name(query.comparator))
     texts = (query.intervention, query.comparator)
-    arms = _one_arm_per_sheet_arm(texts, list(reader.arms), reader.abbreviations)
-    found = [resolve_arm(t, arms, reader.abbreviations) for t in texts]
+    arms = _one_arm_per_sheet_arm(texts, list(trial), abbreviations)
+    found = [resolve_arm(t, arms, abbreviations) for t in texts]
     for k in (0, 1):
         if found[k] is None:
-            near = _holding(arms, reader.arm_near(texts[k], other=texts[1 - k]))
-            found[k] = near if near is not None and near is not found[1 - k] else None
+            close = _holding(arms, near(texts[k], other=texts[1 - k]))
+            found[k] = close if close is not None and close is not found[1 - k] else None
     if found[0] is not None and found[0] is found[1]:
-        found = _negated(texts, arms, found[0], reader.abbreviations)
+        found = _negated(texts, arms, found[0], abbreviations)
     if found[0] is not None and found[0] is found[1]:
         return _unresolved(arms, texts)  # both name one arm: the sheet compares subgroups we do not know
     found = by_role(query, arms, found)
     found = [arm or _the_control(text, arms, found) for text, arm in zip(texts, found, strict=True)]
-    found = [None if _pooled(text, reader) else arm for text, arm in zip(texts, found, strict=True)]
-    split = reader.design.per_group
+    found = [None if _pooled(text, trial, abbreviations) else arm for text, arm in zip(texts, found, strict=True)]
+    split = design.per_group
     if split is not None and all(a.n in (None, split) for a in arms):  # no equal split where sizes differ
         arms = [a if a.n is not None else replace(a, n_randomised=split) for a in arms]
         found = [None if a is None else next(b for b in arms if b.name == a.name) for a in found]
-    sizes = _sheet_arm_sizes(reader, query, found)
+    sizes = _sheet_arm_sizes(query, found, trial, abbreviations, design)
     names = []
     for text, arm, size in zip(texts, found, sizes, strict=True):
         if arm is None:
@@ -273,25 +283,25 @@ def query_arms(reader: TrialReader, query: Query) -> tuple[tuple[Arm, ...], str,
     return tuple(arms), names[0], names[1]
 
 
-def _sheet_arm_sizes(reader: TrialReader, query: Query, found: list[Arm | None]) -> list[int | None]:
+def _sheet_arm_sizes(query: Query, found: list[Arm | None], trial: Sequence[Arm], abbreviations: Mapping[str, str],
+                     design: Design) -> list[int | None]:
     """Sizes for sheet arms that name no arm of the trial's: the sum of the arms a sheet arm lists,
     k equal groups, when every participant had both conditions all of them, and for "no treatment"
     in a trial without a control arm, the treated arm's patients before treatment."""
     texts = (query.intervention, query.comparator)
-    sizes = [None if arm is not None else _listed_arms_size(reader, text) for text, arm in zip(texts, found,
-                                                                                                strict=True)]
-    design = reader.design
-    if design.per_group and len(reader.arms) <= (design.groups or 0) \
-            and all(a.n in (None, design.per_group) for a in reader.arms) \
+    sizes = [None if arm is not None else _listed_arms_size(text, trial, abbreviations, design)
+             for text, arm in zip(texts, found, strict=True)]
+    if design.per_group and len(trial) <= (design.groups or 0) \
+            and all(a.n in (None, design.per_group) for a in trial) \
             and not _subgroup_contrast(query.intervention, query.comparator):
         sizes = [size if arm is not None or size else design.per_group for arm, size in zip(found, sizes,
                                                                                           strict=True)]
-    if found == [None, None] and sizes == [None, None] and not any(a.n for a in reader.arms) \
+    if found == [None, None] and sizes == [None, None] and not any(a.n for a in trial) \
             and design.participants and not _ONE_SEX.search(query.outcome) \
             and (design.within_subject or all(_CONDITION.search(t) for t in texts)):
         sizes = [design.participants, design.participants]
     if found[1] is None and found[0] is not None and found[0].n and _UNTREATED.match(query.comparator) \
-            and not any(a.role == "control" for a in reader.arms):
+            and not any(a.role == "control" for a in trial):
         sizes[1] = found[0].n  # "no treatment" in a trial without a control arm: the same patients before
     return sizes
 
@@ -305,25 +315,26 @@ _CONDITION = rule("sheet_arms.condition")
 _ONE_SEX = rule("sheet_arms.one_sex")
 
 
-def _pooled(text: str, reader: TrialReader) -> bool:
+def _pooled(text: str, trial: Sequence[Arm], abbreviations: Mapping[str, str]) -> bool:
     """Whether a sheet arm lists two or more of the trial's arms ("control, or HP, or MIX"): the
     arms pooled, which no one arm's numbers answer."""
     parts = [p for p in _LIST.split(text) if len(p.strip()) >= 2]
     if len(parts) < 2:
         return False
-    found = {a.name for p in parts if (a := resolve_arm(p, reader.arms, reader.abbreviations)) is not None}
+    found = {a.name for p in parts if (a := resolve_arm(p, trial, abbreviations)) is not None}
     return len(found) >= 2
 
 
-def _listed_arms_size(reader: TrialReader, text: str) -> int | None:
+def _listed_arms_size(text: str, trial: Sequence[Arm], abbreviations: Mapping[str, str],
+                      design: Design) -> int | None:
     """The size of a sheet arm that lists trial arms ("metformin, sitagliptin"; "groups 1 and 2")."""
     labels = set(_LABELS.findall(text))
     if len(labels) >= 2:
-        return len(labels) * reader.design.per_group if reader.design.per_group else None
+        return len(labels) * design.per_group if design.per_group else None
     parts = [p for p in _LIST.split(text) if len(p.strip()) >= 2]
     if len(parts) < 2:
         return None
-    arms = [resolve_arm(p, reader.arms, reader.abbreviations) for p in parts]
+    arms = [resolve_arm(p, trial, abbreviations) for p in parts]
     if any(a is None or a.n is None for a in arms) or len({a.name for a in arms}) < len(arms):  # type: ignore[union-attr]
         return None
     return sum(a.n for a in arms)  # type: ignore[misc, union-attr]

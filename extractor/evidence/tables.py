@@ -11,11 +11,12 @@ caption and the footnotes. :func:`read_cell` then reads one cell with those hint
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from extractor.evidence.arms import split_header_n
-from extractor.evidence.model import ArmValue, Evidence
+from extractor.evidence.model import ArmValue, Evidence, TablePlace
 from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import (
     Proportion,
@@ -807,3 +808,26 @@ def decimals_of(text: str) -> int:
     """Decimals of the percentage in a cell ("12 (40.5)" -> 1)."""
     m = _LAST_NUMBER.search(fold(text))
     return decimals(m.group(1)) if m else 0
+
+
+_SIZE_COLUMN = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)[a-z]?\s*$", re.I)
+_SIZE_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)\s*(?:\(|=|:|$)", re.I)
+
+
+def table_places(views: Iterable[TableView]) -> dict[str, TablePlace]:
+    """The place of every cell of the tables, by its evidence section (the first view of a cell)."""
+    places: dict[str, TablePlace] = {}
+    for view in views:
+        caption = view.table.caption or ""
+        columns = [(c, bool(_SIZE_COLUMN.match(c.rpartition("|")[2]))) for c in view.column_labels]
+        for r, cells in enumerate(view.grid):
+            label = view.row_labels.get(r, cells[0] if cells else "")
+            group = view.row_groups.get(r, "")
+            row = " ".join(p for p in (group, label, caption) if p)
+            is_header, is_size_row = r < view.header_count, bool(_SIZE_ROW.match(label))
+            for c in range(len(cells)):
+                section = view.cell_section(r, c)
+                if section not in places:
+                    column, is_size_column = columns[c] if c < len(columns) else ("", False)
+                    places[section] = TablePlace(row, column, is_header, is_size_row, label, is_size_column, group)
+    return places
