@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from extractor.errors import ExtractionError
-from extractor.nlp.grammar import limit, word_list
+from extractor.nlp.grammar import cue_filter, limit, word_list
 from extractor.nlp.grammar import rule as grammar_rule
 from extractor.nlp.grammar import words as word_class
 from extractor.nlp.rules import fold
@@ -263,7 +263,7 @@ def dose_only(name: str) -> bool:
 
 def _thousands(number: str) -> str:
     """"1,000" -> "1000": a comma between groups of three digits is no comma."""
-    head, *groups = number.split(",")
+    _, *groups = number.split(",")
     return number.replace(",", "") if groups and all(len(g) == 3 and g.isdigit() for g in groups) else number
 
 
@@ -611,9 +611,14 @@ def _without_conditions(lowered: str) -> str:
     for name in word_list("conditions_with_event_words"):
         if name in lowered:
             lowered = lowered.replace(name, " ")
-    if "who " in lowered or "that " in lowered or "about " in lowered or "refractory" in lowered:
+    if _may_describe_people()(lowered):
         lowered = grammar_rule("events.described").sub(" ", lowered)
     return lowered
+
+
+@cache
+def _may_describe_people() -> Callable[[str], bool]:
+    return cue_filter(["events.described"])
 
 
 def _near_result(sentence: str, mention: SizeMention, offset: int) -> bool:
