@@ -183,7 +183,7 @@ def _bare_in_each(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     starts = {m.start: m.arm for m in lexicon.mentions(sent)}
     found: list[tuple[Found, str]] = []
     for i in range(len(sent) - 2):
-        if not _BARE_NUMBER.match(sent[i].text) or (i > 0 and sent[i - 1].text in _NOT_A_MEASURE):
+        if not _BARE_NUMBER.match(sent[i].text) or (i > 0 and sent[i - 1].lower_ in _NOT_A_MEASURE):
             continue
         end = i + 2 if _unit_after(sent, i) and sent[i + 1].lower_ not in _AT_ARM else i + 1
         j = end + 1 if end < len(sent) and sent[end].lower_ in _AT_ARM else None
@@ -200,9 +200,9 @@ def _bare_in_each(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     return [f for f, _ in found]
 
 
-_AT_ARM = frozenset(("in", "with", "for"))
+_AT_ARM = words("arm_prepositions")
 _TIME_WORDS = words("schedule_times")
-_NOT_A_MEASURE = frozenset(("=", "n", "N", "p", "P", "<", ">", "±", "/", "of"))
+_NOT_A_MEASURE = words("not_before_a_measure")
 
 
 def _unit_after(sent: Span, i: int) -> bool:
