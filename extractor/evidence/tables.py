@@ -810,8 +810,8 @@ def decimals_of(text: str) -> int:
     return decimals(m.group(1)) if m else 0
 
 
-_SIZE_COLUMN = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)[a-z]?\s*$", re.I)
-_SIZE_ROW = re.compile(r"^\s*(?:n|no\.?|number(?: of)?(?: patients| participants| subjects)?)\s*(?:\(|=|:|$)", re.I)
+_SIZE_COLUMN = rule("tables.size_column")
+_SIZE_ROW = rule("tables.size_row")
 
 
 def table_places(views: Iterable[TableView]) -> dict[str, TablePlace]:
