@@ -61,7 +61,7 @@ def _e(text: object) -> str:
 
 def record_texts(record: Record) -> dict[str, str]:
     """Every text of ``record`` that evidence can point at, by its ``section`` name."""
-    texts = {"abstract": record.abstract or ""}
+    texts = {"title": record.title or "", "abstract": record.abstract or ""}
     texts.update({f"sections/{i}": s.text for i, s in enumerate(record.sections)})
     for t, table in enumerate(record.tables):
         texts[f"tables/{t}/caption"] = table.caption or ""
@@ -79,6 +79,8 @@ def _text_block(name: str, text: str, by_section: BySection, tag: str = "div") -
 
 def _sources(record: Record, by_section: BySection) -> str:
     parts = []
+    if record.title and "title" in by_section:  # a title is shown where a number was read from it
+        parts.append(_details("Title", _text_block("title", record.title, by_section), True))
     if record.abstract:
         block = _text_block("abstract", record.abstract, by_section)
         parts.append(_details("Abstract", block, "abstract" in by_section))

@@ -590,3 +590,15 @@ def test_report_an_estimate_with_no_arm_numbers_shows_its_arms_and_estimate() ->
     html = render_report([make_record()], [replace(trial, comparisons=(*trial.comparisons, estimate))])
     row = re.findall(r"<tr id=\"a1-c\d\"[^>]*>.*?</tr>", html, re.S)[-1]
     assert '<span class="arm">IL-2</span></td>' in row and "HR 0.61" in row and "–/–" not in row
+
+
+def test_report_marks_numbers_read_from_the_title() -> None:
+    from extractor.evidence import extract_evidence
+
+    title = ("Drug A versus drug B for gout: a randomised trial. Adults with gout were randomly assigned to "
+             "drug A (n = 52) or drug B (n = 49).")
+    record = Record("medline", pmid="2", title=title)
+    html = render_report([record], list(extract_evidence([record])))
+    block = re.search(r'<div class="text" data-section="title">.*?</div>', html, re.S)
+    assert block and "<mark" in block.group()
+    assert '<div class="warn">' not in html

@@ -163,7 +163,7 @@ def number_index(record: Record) -> NumberIndex:
 
 def section_labels(record: Record) -> dict[str, str]:
     """A reader's name for each text of ``record`` ("Results > Pain", "Table 2, row 'Pain'")."""
-    labels = {"abstract": "Abstract"}
+    labels = {"title": "Title", "abstract": "Abstract"}
     labels.update({f"sections/{i}": " > ".join(s.path) or "Body" for i, s in enumerate(record.sections)})
     for t, table in enumerate(record.tables):
         name = table.label or f"Table {t + 1}"
