@@ -507,7 +507,9 @@ def _past_schedule(words: list[str], through: frozenset[str] = frozenset()) -> l
 
 def _a_schedule(words: list[str]) -> bool:
     """Whether words are a time and nothing else: "2 consecutive days", "day 21", "the first 3 weeks"."""
-    tail = [w.lower().strip("(),") for w in words if w.lower() not in ("the", "a", "first", "last")]
+    tail = [w.lower().strip("(),") for w in words if w.lower() not in ("the", "a", "an", "first", "last")]
+    if len(tail) == 2 and tail[0] in word_list("same_as_before") and tail[1] in word_list("schedule_nouns"):
+        return True  # "placebo on the same schedule": the schedule of the group before
     times = set(word_list("schedule_times"))
     if not 0 < len(tail) <= 3 or not (tail[0].isdigit() or tail[0] in _word_values() or tail[0] in times):
         return False
