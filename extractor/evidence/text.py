@@ -56,15 +56,17 @@ def sentence_results(
     """Results stated in one sentence (an empty list when it states none between arms)."""
     found = found_values(sent)
     values = _end_points([f for f in found if f.label in RESULT_LABELS and not _is_estimate(sent, f)], sent)
-    if not values:
-        values = _count_words(sent, lexicon) or _bare_pair(sent, lexicon) or _bare_in_each(sent, lexicon)
+    mentions = None
+    if not values:  # plain numbers are read only beside the arms the sentence names (read once here)
+        mentions = lexicon.mentions(sent)
+        values = _count_words(sent, lexicon) or _bare_pair(sent, mentions) or _bare_in_each(sent, mentions)
         if not values:
             return []
     shared = _in_each_group(sent, values, lexicon)
     if shared:
         result = _result(sent, shared, found, (section, label), dispersion, frozenset())
         return [result] if result is not None else []
-    mentions = lexicon.mentions(sent)
+    mentions = lexicon.mentions(sent) if mentions is None else mentions
     if not mentions:
         return []
     pairs = _pair(sent, values, mentions)
@@ -150,11 +152,10 @@ def _count_words(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     return out if len(out) >= 2 else []
 
 
-def _bare_pair(sent: Span, lexicon: ArmLexicon) -> list[Found]:
+def _bare_pair(sent: Span, mentions: Sequence[Mention]) -> list[Found]:
     """Two plain numbers joined by "vs" in brackets after the sentence names both arms, in the order
     it named them: "stay was shorter with A than with B (8.2 vs. 10.4 days, P < 0.001)". Read only
     where the sentence has no other value; each number, with the unit after it, is that arm's mean."""
-    mentions = lexicon.mentions(sent)
     if len({m.arm for m in mentions}) != 2:
         return []
     last = max(m.end for m in mentions)
@@ -175,12 +176,12 @@ def _bare_pair(sent: Span, lexicon: ArmLexicon) -> list[Found]:
     return []
 
 
-def _bare_in_each(sent: Span, lexicon: ArmLexicon) -> list[Found]:
+def _bare_in_each(sent: Span, mentions: Sequence[Mention]) -> list[Found]:
     """Two plain numbers, each followed by "in" and a different arm: "the score was 12.4 in the A
     group and 8.9 in the B group". Read only where the sentence has no other value, and only where a
     number has decimals or a unit, never two bare integers (they may count people); each is that
     arm's mean."""
-    starts = {m.start: m.arm for m in lexicon.mentions(sent)}
+    starts = {m.start: m.arm for m in mentions}
     found: list[tuple[Found, str]] = []
     for i in range(len(sent) - 2):
         if not _BARE_NUMBER.match(sent[i].text) or (i > 0 and sent[i - 1].lower_ in _NOT_A_MEASURE):
