@@ -351,10 +351,16 @@ def _names_before(matches: list[re.Match[str]], sentence: str) -> dict[int, str 
 
 def _label_in_bracket(text: str) -> str | None:
     """The words opening the bracket a size stands in, before a comma: "... surgery (Group T1, " -> "Group T1"."""
+    words = (_bracket_opening(text) or "").split()
+    return " ".join(words) if 0 < len(words) <= 5 and any(c.isalpha() for c in words[0]) else None
+
+
+def _bracket_opening(text: str) -> str | None:
+    """The text between an unclosed bracket and the comma or semicolon ``text`` ends with
+    ("... (Group T1, " -> "Group T1"); None when ``text`` does not end so inside a bracket."""
     t = text.rstrip()
     opened = _unclosed(t) if t[-1:] in (",", ";") else 0
-    words = t[opened + 1 :].rstrip(",; ").split() if opened > 0 else []
-    return " ".join(words) if 0 < len(words) <= 5 and any(c.isalpha() for c in words[0]) else None
+    return t[opened + 1 :].rstrip(",; ") if opened > 0 else None
 
 
 def _what_group(rule: SizeRule, m: re.Match[str], sentence: str, suffix: str, kind: SizeKind) -> SizeKind | None:
@@ -465,11 +471,11 @@ def name_before(text: str, after: str = "", through: frozenset[str] = frozenset(
     no name stands there. ``after`` is the text after the size: in a list of groups inside one bracket
     ("(AA, n = 33; AG, n = 28)") each name stands inside it."""
     t = text.rstrip()
-    if t[-1:] in (",", ";") and (opened := _unclosed(t)) > 0:
-        inner = t[opened + 1 :].rstrip(",; ")
+    inner = _bracket_opening(t)
+    if inner is not None:
         if ";" in inner or _LIST_IN_BRACKET.match(after):
             return _clean(inner[inner.rfind(";") + 1 :])
-        t = t[:opened]  # "basic (tailored advice; n=456)": the name stands before the bracket
+        t = t[: _unclosed(t)]  # "basic (tailored advice; n=456)": the name stands before the bracket
     t = t.rstrip("([,:;").rstrip()
     while t.endswith(")"):  # a description in brackets between the name and its size
         opened = _opening(t, len(t) - 1)
