@@ -100,3 +100,12 @@ def test_audit_numbers_passage_goes_on_past_an_abbreviation_before_the_number() 
     text = "Relapse came later with tea (480 vs. 305 days). Nothing else changed."
     start = text.index("305")
     assert passage_around(text, start, start + 3) == ("Relapse came later with tea (480 vs. 305 days).", 0)
+
+
+def test_audit_numbers_the_title_is_a_text_the_index_finds_numbers_in() -> None:
+    from extractor.audit.numbers import number_index
+    from extractor.records import Record
+
+    index = number_index(Record("pubmed", pmid="1", title="Drug A in 240 children", abstract="Pain fell."))
+    (hit,) = index.where(Decimal("240"))
+    assert (hit.section, hit.label) == ("title", "Title")

@@ -241,3 +241,14 @@ def test_nlp_sizes_a_dose_in_micrograms_ends_a_name_and_a_ratio_speaks_of_all_gr
     assert [(m.n, m.group) for m in dosed] == [(29, "drug B 25 micrograms/kg"), (30, "placebo")]
     ratio = find_sizes("In total, 160 adults were randomized 1:1 to receive six cycles of drug R plus drug B.")
     assert [(m.n, m.kind) for m in ratio] == [(160, "total")]
+
+
+def test_nlp_sizes_one_count_given_to_each_of_two_groups_sizes_both() -> None:
+    found = find_sizes("Of the 320 eligible, 107 were randomized to receive placebo and 108 each to drug A and to drug B.")
+    assert [(m.n, m.group) for m in found] == [(107, "placebo"), (108, "drug A"), (108, "drug B")]
+
+
+def test_nlp_sizes_event_words_that_describe_people_leave_their_sizes_readable() -> None:
+    found = find_sizes("Every month, 80 patients on drug A and 150 patients without drug A were asked about infections.")
+    assert [(m.n, m.group) for m in found] == [(80, "drug A"), (150, "without drug A")]
+    assert find_sizes("Infections developed in 80 patients on drug A and 150 patients without drug A.") == ()
