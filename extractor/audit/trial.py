@@ -21,10 +21,14 @@ class Trial:
     record: Record
     evidence: TrialEvidence
     index: NumberIndex
-    places: Mapping[str, TablePlace]
+
+    @property
+    def places(self) -> Mapping[str, TablePlace]:
+        """Each table cell's place, by evidence section (read with the evidence)."""
+        return self.evidence.places
 
 
 def read_trial(record: Record, queries: Iterable[Query] = ()) -> Trial:
     """Read ``record`` once for checking every row about it (``queries``: those rows)."""
     evidence = read_evidence(record, queries)
-    return Trial(record, evidence, number_index(record), evidence.places)
+    return Trial(record, evidence, number_index(record))
