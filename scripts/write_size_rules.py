@@ -6,7 +6,7 @@ The JSONL file is the data the extractor loads; this script is how it is edited.
 import json
 from pathlib import Path
 
-NAME = r"(?P<group>(?!(?:and|or|but)\b)(?:[^.;,()\[\]\n]|(?<=\d)\.(?=\d)|(?<=\d),(?=\d{3}(?!\d))){2,80}?)"
+NAME = r"(?P<group>(?!(?:and|or|but)\b)(?:(?<![A-Za-z.])[a-z]\.(?:[a-z]\.){1,2}(?=\s)|[^.;,()\[\]\n]|(?<=\d)\.(?=\d)|(?<=\d),(?=\d{3}(?!\d))){2,80}?)"
 END = (r"(?=\s*(?:\.(?!\d)|[;:()\[\]]|(?<!\d),|,(?!\d{3}(?!\d))|\b(?:and|or|with|versus|vs\.?|against)\s+(?:the\s+)?(?:other\s+|remaining\s+)?{count}\b|"
        r"\b(?:and|or)\s+(?:[nN]\s*=|\d)|\b(?:together|along)\s+with\b|\b(?:had|has|have|was|were|is|are|showed|developed|experienced|responded|achieved|died|did)\b|\b(?:or|versus|vs|while|whereas|during|until|daily|twice|once|thrice|for\s+(?:a|one|two|three|four|five|six|\d+)\s)\b|$))")
 
@@ -209,6 +209,7 @@ RULES = [
          regex=r"(?<!\d\sof\s)(?<!\d\sof\sthe\s)(?<!\d\sof\sall\s)(?P<n>{count})\s+{share}(?:{adjs}{size_people}(?:\s+with\s+[^.;,()]{2,50}?)?|of\s+(?:whom|these|them|those))\s*(?:\([^)]{1,60}\)\s*)?,?\s*(?:who\s+)?(?:were\s+|was\s+|had\s+been\s+)?(?:\w+ly\s+)?{alloc_verbs}\s+(?:(?:to|with|into|in|for)\s+)?(?:receive\s+|be\s+treated\s+with\s+|undergo\s+)?(?:an?\s+(?:[\w-]+\s+){0,2}?doses?\s+of\s+)?" + group_after(),
          flags=["I"],
          examples=[{"text": "Thirteen patients were treated with intravenous drug A.", "n": 13, "group": "intravenous drug A"},
+                   {"text": "Nine adults were given i.v. drug A, and 11 adults oral drug A.", "n": 9, "group": "i.v. drug A"},
                    {"text": "Forty adults received a single daily dose of 5 mg drug Q.", "n": 40, "group": "5 mg drug Q"},
                    {"text": "Sixty-four patients received drug A.", "n": 64, "group": "drug A"},
                    {"text": "Forty adults received vitamin D 1,000 IU daily.", "n": 40, "group": "vitamin D 1,000 IU"},
