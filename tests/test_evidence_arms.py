@@ -249,6 +249,12 @@ def test_arms_an_arm_named_by_its_abbreviation_is_found_by_its_long_form() -> No
     # two names sized side by side in one list are two groups, though one name holds the other's words
     ("We did a randomised trial. Adults got rasburicase (n = 80) or early rasburicase (n = 82).",
      {"rasburicase": 80, "early rasburicase": 82}),
+    # groups named only together before "groups" are the arms a size said for each group sizes
+    ("We did a randomised trial in 90 adults with gout, with 45 adults allocated to each of the drug A and "
+     "placebo groups. Pain fell more with drug A.", {"drug A": 45, "placebo": 45}),
+    # ... but only where nothing else names the arms
+    ("Adults were given drug A (n = 40) or drug B (n = 38). Pain fell more in the drug A and placebo arms of "
+     "an earlier trial.", {"drug A": 40, "drug B": 38}),
     # a list of sized groups joined by semicolons names each of them; a name may open with "improved"
     ("We did a randomised trial. Adults were divided into three groups: drug K plus diet (n = 8); drug K "
      "plus exercise (n = 5); and drug K plus rest (n = 4).",

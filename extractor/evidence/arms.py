@@ -701,6 +701,19 @@ def label_definitions(text: str) -> Iterator[tuple[str, str, str]]:
             yield f"Group {m.group(1)}", name, "arms.label_in_brackets"
 
 
+_COORDINATED = rule("arms.coordinated_groups")
+
+
+def coordinated_groups(text: str) -> Iterator[tuple[str, int, int]]:
+    """(name, start, end) of each of two groups named together before "groups" or "arms": "the
+    apixaban and placebo groups" names "apixaban" and "placebo"."""
+    for m in _COORDINATED.finditer(text):
+        for k in (1, 2):
+            name = clean_arm_name(m.group(k))
+            if name:
+                yield name, m.start(), m.end()
+
+
 _PARTITION = rule("arms.partition")
 _PART = rule("arms.partition_part")
 _OF_DRUG = rule("arms.of_drug")

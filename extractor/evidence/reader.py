@@ -22,6 +22,7 @@ from extractor.evidence.arms import (
     ArmLexicon,
     Candidate,
     clean_arm_name,
+    coordinated_groups,
     count_phrases,
     distinctive_terms,
     doses,
@@ -129,7 +130,8 @@ class TrialReader:
         candidates = [*self._text_candidates(), *self._table_candidates()]
         sized = self._size_candidates(candidates)
         candidates = [*_not_named_longer(candidates, sized), *sized]
-        arms = merge_candidates(candidates, self.abbreviations)
+        arms = merge_candidates(candidates, self.abbreviations) or merge_candidates(
+            list(self._coordinated_candidates()), self.abbreviations)
         if arms and not any(a.n for a in arms):
             each, groups = self._each_group()
             if each and groups in (None, len(arms)):
@@ -194,6 +196,15 @@ class TrialReader:
         limit = max(totals)
         return tuple(replace(a, n_randomised=a.n_randomised if (a.n_randomised or 0) <= limit else None,
                              n_analysed=a.n_analysed if (a.n_analysed or 0) <= limit else None) for a in arms)
+
+    def _coordinated_candidates(self) -> Iterator[Candidate]:
+        """Groups named only together, before "groups" ("the apixaban and placebo groups"), in the
+        abstract or the methods: the arms of a trial nothing else names."""
+        for passage in self.passages:
+            if passage.part in _DESIGN_PARTS:
+                for name, start, end in coordinated_groups(passage.text):
+                    ev = Evidence(passage.section, passage.text[start:end], start, end, passage.label)
+                    yield Candidate(name, None, "text", ev, rule="arms.coordinated_groups")
 
     def _text_candidates(self) -> Iterator[Candidate]:
         for passage, doc in zip(self.passages, self.docs, strict=True):
