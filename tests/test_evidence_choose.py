@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from extractor.evidence.choose import choose, listed_outcomes, outcome_score, prefer_final, time_rank
+from extractor.evidence.choose import choose, listed_outcomes, outcome_score, prefer_final, ranked, time_rank
 from extractor.evidence.model import Arm, ArmValue, Result
 
 ARMS = {"Drug": Arm("Drug", n_randomised=40), "Placebo": Arm("Placebo", n_randomised=40, role="control")}
@@ -65,9 +65,11 @@ def test_choose_same_numbers_said_twice_keeps_the_one_with_sds() -> None:
          result("Triglycerides", (1.5, 0.5), (1.6, 0.6), context="LDL cholesterol and other lipids | Triglycerides")),
     ],
 )
-def test_choose_preferences_settle_close_results(query: str, winner: Result, loser: Result) -> None:
-    assert pick(query, loser, winner) is winner
-    assert pick(query, winner, loser) is winner
+def test_choose_ranks_first_what_reviewers_prefer(query: str, winner: Result, loser: Result) -> None:
+    # the model ranks the winner first whatever the order; it fills the winner or, unsure, nothing
+    assert ranked([(1.0, loser), (1.0, winner)], query, {}, ARMS)[0][1] is winner
+    assert ranked([(1.0, winner), (1.0, loser)], query, {}, ARMS)[0][1] is winner
+    assert pick(query, loser, winner) in (winner, None)
 
 
 def test_choose_asked_for_a_change_does_not_prefer_values() -> None:
@@ -83,11 +85,13 @@ def test_choose_time_ranks_and_the_final_lead() -> None:
     assert time_rank(week4) == 28 and time_rank(post) == math.inf
     assert time_rank(result("Pain", (1, 1), (1, 1), baseline=True)) == -1.0
     assert time_rank(result("Pain", (1, 1), (1, 1), context="Scores at T2 | Pain")) == 2.0
-    led = prefer_final([(1.0, week4), (1.0, week12)])
+    led = prefer_final([(1.0, week4), (1.0, week12)])  # the audit's order: the last time point leads
     scored = {id(r): s for s, r in led}
     assert scored[id(week12)] > scored[id(week4)] + 0.15
-    assert choose(led, "pain", {}, ARMS) == (scored[id(week12)], week12)
-    assert pick("pain", week4, week12) is None  # without the lead, two time points are two answers
+    # the choice model ranks the last time point first, in either order
+    assert ranked([(1.0, week4), (1.0, week12)], "pain", {}, ARMS)[0][1] is week12
+    assert ranked([(1.0, week12), (1.0, week4)], "pain", {}, ARMS)[0][1] is week12
+    assert pick("pain", week4, week12) in (week12, None)
 
 
 def test_choose_outcome_score_needs_half_the_outcome_for_a_short_label() -> None:
@@ -102,11 +106,8 @@ def test_choose_a_percentage_and_its_count_are_one_result_and_the_count_is_kept(
     table = Result("response Proportion responders", "binary",
                    (ArmValue("Drug", events=30, total=39, n=39), ArmValue("Placebo", events=24, total=40, n=40)),
                    "response", "table")
-    assert choose([(1.0, text), (0.97, table)], "response rate", {}, ARMS) == (0.97, table)
-    other = Result("response rate", "binary", (ArmValue("Drug", events=20, total=39), ArmValue("Placebo", events=24,
-                                                                                               total=40)),
-                   "response rate", "table")
-    assert choose([(1.0, text), (0.97, other)], "response rate", {}, ARMS) is None
+    chosen = choose([(1.0, text), (0.97, table)], "response rate", {}, ARMS)
+    assert chosen is not None and chosen[1] is table and 0.5 < chosen[0] <= 1.0  # a probability, not the score
 
 
 @pytest.mark.parametrize(
@@ -166,3 +167,36 @@ def test_choose_a_label_naming_one_listed_outcome_answers_it() -> None:
     assert outcome_score(query, surgery, {}) == pytest.approx(0.9)
     assert outcome_score(query, anaesthesia, {}) < 0.6  # names more than the listed outcome
     assert outcome_score("HDL or LDL cholesterol", result("Total cholesterol", (5.0, 1.0), (5.2, 1.0)), {}) == 0.0
+
+
+def test_choose_model_is_the_fitted_one_on_todays_features() -> None:
+    from extractor.evidence.choose import FEATURES, ROW_FEATURES, choice_model
+
+    model = choice_model()
+    assert tuple(model.rank) == FEATURES and tuple(model.confidence) == ROW_FEATURES
+    assert 0.0 < model.threshold < 1.0
+
+
+def test_choose_features_say_time_points_and_the_preferences_against_rivals() -> None:
+    from extractor.evidence.choose import features
+
+    week4 = result("Pain, week 4", (5.0, 1.0), (5.5, 1.0), timepoint="week 4")
+    week12 = result("Pain, week 12", (3.0, 1.0), (4.5, 1.0), timepoint="week 12")
+    early, late = features([(1.0, week4), (1.0, week12)], "pain", {}, ARMS)
+    assert (early["final"], early["earlier"], late["final"], late["earlier"]) == (0.0, 1.0, 1.0, 0.0)
+    il2, il4 = result("IL-2", (4.5, 2.1), (28.7, 16.3)), result("IL-4", (5.6, 1.1), (4.0, 1.0))
+    two, four = features([(1.0, il2), (1.0, il4)], "interleukin 2", {}, ARMS)
+    assert (two["wins_its_numbers"], four["loses_its_numbers"], four["wins_its_numbers"]) == (1.0, 1.0, 0.0)
+    (alone,) = features([(1.0, il2)], "interleukin 2", {}, ARMS)
+    assert alone["alone"] == 1.0 and alone["rivals"] == 0.0 and alone["wins_its_numbers"] == 0.0
+
+
+def test_choose_gives_the_probability_and_leaves_a_row_blank_below_the_threshold() -> None:
+    from extractor.evidence.choose import choice_model
+
+    clear = result("Pain", (3.1, 1.0), (4.0, 1.1))
+    chosen = choose([(1.0, clear)], "pain", {}, ARMS)
+    assert chosen is not None and chosen[1] is clear and chosen[0] >= choice_model().threshold
+    weak = result("Stiffness and pain on walking after a meal", (1.0, 0.2), (1.1, 0.3))
+    unclear = [(0.6, weak), (0.6, result("Pain on stairs in the evening", (5.0, 1.0), (6.0, 1.1)))]
+    assert choose(unclear, "pain", {}, ARMS) is None

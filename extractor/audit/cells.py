@@ -31,7 +31,7 @@ from extractor.audit.located import BASELINE, Placed, in_place, outcome_size, pa
 from extractor.audit.numbers import as_decimal, decimals, reported_number
 from extractor.audit.trial import Trial
 from extractor.evidence import Arm, ArmValue, Evidence, Filled, Query, Result, TrialEvidence, fill
-from extractor.evidence.choose import MIN_OUTCOME_SCORE, outcome_score, prefer_final
+from extractor.evidence.choose import MIN_OUTCOME_SCORE, choice_model, outcome_score, prefer_final
 
 __all__ = ["FLAGS", "STATUSES", "CellCheck", "Reading", "check_cell", "is_empty", "read_row"]
 
@@ -40,8 +40,9 @@ STATUSES: tuple[Status, ...] = ("found", "derived", "elsewhere", "absent", "conf
 FLAGS = frozenset({"elsewhere", "absent", "conflict"})
 EMPTY = frozenset({"", "x", "na", "n/a", "nan", "none", "unknown", "null", "nr", "-"})
 SIDES = ("intervention", "comparator")
-# fill's confidence from which its reading contradicts a cell: below it, fill itself is unsure.
-CONFIDENT = 0.75
+# fill's confidence from which its reading contradicts a cell: the probability from which the choice
+# model fills a row at all (below it, fill itself is unsure and leaves the row blank).
+CONFIDENT = choice_model().threshold
 # A result naming the outcome less well than the best one is another reading of it (another time
 # point, a subscale): a value found only there is found elsewhere.
 LESSER = 1e-9

@@ -153,6 +153,21 @@ def fill_sheet(
 
     :raises ExtractionError: when a row lacks one of the sheet's required columns.
     """
+    for row, trial in sheet_trials(rows, docs, problems=problems):
+        out = dict(row)
+        out.update(_filled_row(trial, row))
+        yield out
+
+
+def sheet_trials(
+    rows: Iterable[Mapping[str, str]], docs: Path, *, problems: list[str] | None = None
+) -> Iterator[tuple[Mapping[str, str], TrialEvidence | None]]:
+    """Each sheet row with its trial (None when its document is missing or unreadable, the reason
+    appended to ``problems``), every document read once for all its rows, the rows in order.
+
+    :raises ExtractionError: when a row lacks one of the sheet's required columns (after the rows
+        before it).
+    """
     rows = list(rows)
     end = next((k for k, row in enumerate(rows) if any(c not in row for c in SHEET_COLUMNS)), len(rows))
     good = rows[:end]  # the rows before one lacking a column are filled all the same
@@ -162,9 +177,7 @@ def fill_sheet(
     trials = {pmcid: _trial_for(docs / f"{pmcid}.xml", pmcid, queries, problems)
               for pmcid, queries in by_document.items()}
     for row in good:
-        out = dict(row)
-        out.update(_filled_row(trials[_pmcid(row)], row))
-        yield out
+        yield row, trials[_pmcid(row)]
     if end < len(rows):
         missing = [c for c in SHEET_COLUMNS if c not in rows[end]]
         raise ExtractionError(f"sheet row {rows[end].get('id', '?')} lacks columns: {', '.join(missing)}")

@@ -9,10 +9,15 @@ intention-to-treat over per-protocol, the total over its parts. Otherwise the va
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
+from extractor.errors import ExtractionError
 from extractor.evidence.compare import percent_agrees, side
 from extractor.evidence.model import Arm, Result
 from extractor.evidence.similarity import coverage, expand, matched, normalise, terms, weight
@@ -20,7 +25,6 @@ from extractor.nlp import grammar
 from extractor.nlp.rules import parse_timepoint, untimed
 
 MIN_OUTCOME_SCORE = grammar.weight("choose.min_outcome_score")
-MIN_MARGIN = grammar.weight("choose.min_margin")
 FINAL_LEAD = grammar.weight("choose.final_lead")
 _CONTEXT_SHARE = grammar.weight("choose.context_share")
 _LABEL_CONTEXT_SHARE = grammar.weight("choose.label_context_share")
@@ -168,19 +172,87 @@ class _Chooser:
 
 def choose(candidates: list[Candidate], query: str = "", abbreviations: Mapping[str, str] | None = None,
            arms: Mapping[str, Arm] | None = None) -> Candidate | None:
-    """The best candidate, unless one nearly as good says other numbers and no preference settles it."""
+    """The candidate the choice model ranks first, with the probability that it is right in place of
+    its score; None when that probability is below the model's threshold."""
     if not candidates:
         return None
-    arms = arms or {}
-    chooser = _Chooser(query, abbreviations or {}, arms)
-    ranked = sorted(candidates, key=lambda c: (-c[0], len(chooser.fit(c[1])[1]), not has_counts(c[1], arms),
-                                               c[1].order))
-    close = [c for c in ranked if c[0] >= ranked[0][0] - MIN_MARGIN]
-    numbers = {id(c[1]): fill_numbers(c[1], arms) for c in close}
-    for c in close:
-        if all(o is c or _same(numbers[id(o[1])], numbers[id(c[1])]) or _prefers(chooser, c[1], o[1]) for o in close):
-            return _fullest(c, close, numbers)
-    return None
+    numbers = [fill_numbers(r, arms or {}) for _, r in candidates]
+    rivals = _rivals(numbers)
+    views = features(candidates, query, abbreviations, arms, rivals=rivals, numbers=numbers)
+    scores = [choice_model().rank_score(v) for v in views]
+    k = _first(candidates, scores)
+    probability = choice_model().probability(row_view(views, scores, rivals, k))
+    if probability < choice_model().threshold:
+        return None
+    by_id = {id(r): n for (_, r), n in zip(candidates, numbers, strict=True)}
+    return probability, _fullest(candidates[k], candidates, by_id)[1]
+
+
+def ranked(candidates: list[Candidate], query: str = "", abbreviations: Mapping[str, str] | None = None,
+           arms: Mapping[str, Arm] | None = None) -> list[Candidate]:
+    """The candidates in the order the choice model ranks them, each with its rank score."""
+    views = features(candidates, query, abbreviations, arms)
+    scored = [(choice_model().rank_score(v), r) for v, (_, r) in zip(views, candidates, strict=True)]
+    return sorted(scored, key=lambda c: (-c[0], c[1].order))
+
+
+def _first(candidates: list[Candidate], scores: list[float]) -> int:
+    """The candidate ranked first; of equal scores, the one the text gives first."""
+    return max(range(len(candidates)), key=lambda i: (scores[i], -candidates[i][1].order))
+
+
+# What the confidence sees of a row: the rank score of its first candidate, its lead over the best
+# candidate saying other numbers, whether none does, how many candidates there are, and the first
+# candidate's features.
+_MAX_LEAD = 5.0
+
+
+def row_view(views: list[dict[str, float]], scores: list[float], rivals: list[list[int]], k: int) -> dict[str, float]:
+    """The features the confidence weighs for a row whose first candidate is ``k``."""
+    others = [scores[j] for j in rivals[k]]
+    lead = min(scores[k] - max(others), _MAX_LEAD) if others else _MAX_LEAD
+    return {"top": scores[k], "lead": lead, "alone": float(not others), "candidates": math.log1p(len(views)),
+            **{f"first_{f}": v for f, v in views[k].items() if not f.startswith(_NOT_FIRST)}}
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceModel:
+    """The choice fitted by ``scripts/train_choice.py``: a ranking of a row's candidates (a weight per
+    feature, learned from pairs of a right and a wrong candidate of one row), and a logistic
+    regression giving the probability that the first-ranked candidate is right."""
+
+    rank: Mapping[str, float]
+    confidence: Mapping[str, float]
+    intercept: float
+    threshold: float
+
+    def rank_score(self, view: Mapping[str, float]) -> float:
+        return sum(w * view[f] for f, w in self.rank.items())
+
+    def probability(self, row: Mapping[str, float]) -> float:
+        z = self.intercept + sum(w * row[f] for f, w in self.confidence.items())
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@cache
+def choice_model() -> ChoiceModel:
+    """The fitted model of ``extractor/nlp/choice_model.json``.
+
+    :raises ExtractionError: when it was fitted on other features than :data:`FEATURES`.
+    """
+    data = json.loads(resources.files("extractor.nlp").joinpath("choice_model.json").read_text("utf-8"))
+    if tuple(data["rank"]) != FEATURES or tuple(data["confidence"]["weights"]) != ROW_FEATURES:
+        raise ExtractionError("choice_model.json was fitted on other features: run scripts/train_choice.py")
+    return ChoiceModel(data["rank"], data["confidence"]["weights"], data["confidence"]["intercept"],
+                       data["threshold"])
+
+
+def _rivals(numbers: list[tuple]) -> list[list[int]]:
+    """For each candidate, the others that fill in other numbers."""
+    return [[j for j in range(len(numbers)) if j != k and not _same(numbers[j], numbers[k])]
+            for k in range(len(numbers))]
 
 
 def _same(a: tuple, b: tuple) -> bool:
@@ -200,12 +272,10 @@ def _same_side(x: tuple, y: tuple) -> bool:
 
 def _fullest(chosen: Candidate, close: list[Candidate], numbers: dict[int, tuple]) -> Candidate:
     """Of results saying the chosen numbers, one that also gives their SDs, or their counts."""
-    def complete(c: Candidate) -> bool:
-        return all((x[4] is not None or x[3] is None) and (x[5].events is not None or x[5].percent is None)
-                   for x in numbers[id(c[1])])
-    if complete(chosen):
+    if _complete(numbers[id(chosen[1])]):
         return chosen
-    return next((c for c in close if _same(numbers[id(c[1])], numbers[id(chosen[1])]) and complete(c)), chosen)
+    same = (c for c in close if _same(numbers[id(c[1])], numbers[id(chosen[1])]) and _complete(numbers[id(c[1])]))
+    return next(same, chosen)
 
 
 _CHANGE = grammar.rule("choose.change")
@@ -216,11 +286,6 @@ _WHOLE = grammar.rule("choose.whole")
 _PART = grammar.rule("choose.part")
 _LEADING_ARTICLE = grammar.rule("choose.leading_article")
 _BARE_NUMBER = grammar.rule("choose.bare_number")
-
-
-def _prefers(chooser: _Chooser, a: Result, b: Result) -> bool:
-    """Whether a rule reviewers follow takes result ``a`` over ``b``."""
-    return any(rule(chooser, a, b) for rule in _PREFERENCES)
 
 
 def _names_more(chooser: _Chooser, a: Result, b: Result) -> bool:
@@ -323,3 +388,106 @@ def fill_numbers(result: Result, arms: Mapping[str, Arm] | None = None) -> tuple
             events = round(v.percent * arms[v.arm].n / 100)  # type: ignore[operator]
         out.append((v.arm, events, s.total or (arms[v.arm].n if v.arm in arms else None), s.mean, s.sd, v))
     return tuple(sorted(out, key=lambda x: x[0]))
+
+
+# --- the learned choice -----------------------------------------------------------------------
+
+# What the choice model sees of a candidate, against the other candidates for the same row. The
+# preferences above are features here: for each, the share of rivals (candidates saying other
+# numbers) it takes the candidate over, and the share it takes over the candidate.
+_PREFERENCE_NAMES = tuple(p.__name__.strip("_") for p in _PREFERENCES)
+FEATURES: tuple[str, ...] = (
+    "score", "margin", "alone", "best", "rivals", "table", "abstract", "final", "earlier", "verbatim",
+    "counts", "complete", "change", "binary", "forward", "in_context", "reverse", "subgroup", "primary",
+    "p_value", "label_words", "results", "discussion", "sized", "position",
+    *(f"wins_{n}" for n in _PREFERENCE_NAMES), *(f"loses_{n}" for n in _PREFERENCE_NAMES),
+)
+# (the first candidate's own features, but its wins and losses by each preference, which the
+# ranking weighs)
+_NOT_FIRST = ("wins_", "loses_")
+ROW_FEATURES: tuple[str, ...] = ("top", "lead", "alone", "candidates",
+                                 *(f"first_{f}" for f in FEATURES if not f.startswith(_NOT_FIRST)))
+_NO_RIVAL_MARGIN = 0.5  # the margin of a candidate no other contradicts: as if well ahead
+
+
+def features(candidates: list[Candidate], query: str, abbreviations: Mapping[str, str] | None = None,
+             arms: Mapping[str, Arm] | None = None, *, rivals: list[list[int]] | None = None,
+             numbers: list[tuple] | None = None) -> list[dict[str, float]]:
+    """The model's view of each candidate (``FEATURES``), in the order given. Scores are the outcome
+    scores before any lead for the last time point (``final`` says that)."""
+    arms = arms or {}
+    chooser = _Chooser(query, abbreviations or {}, arms)
+    numbers = numbers if numbers is not None else [fill_numbers(r, arms) for _, r in candidates]
+    rivals = rivals if rivals is not None else _rivals(numbers)
+    finals = _finals(candidates)
+    top = max((s for s, _ in candidates), default=0.0)
+    order = sorted(r.order for _, r in candidates)
+    out = []
+    for k, (score, result) in enumerate(candidates):
+        mine = rivals[k]
+        best_rival = max((candidates[j][0] for j in mine), default=None)
+        row = {
+            "score": min(score, 1.2),
+            "margin": _NO_RIVAL_MARGIN if best_rival is None else max(-1.0, min(score - best_rival, _NO_RIVAL_MARGIN)),
+            "alone": float(not mine),
+            "best": float(score >= top),
+            "rivals": math.log1p(len(mine)),
+            "table": float(result.source == "table"),
+            "abstract": float(any(e.section == "abstract" for v in result.values for e in v.evidence)),
+            "final": float(finals.get(id(result)) is True),
+            "earlier": float(finals.get(id(result)) is False),
+            "verbatim": float(chooser.verbatim(result)),
+            "counts": float(has_counts(result, arms)),
+            "complete": float(_complete(numbers[k])),
+            "change": float(bool(_CHANGE.search(result.outcome)) and not _CHANGE_QUERY.search(query)),
+            "binary": float(result.kind == "binary"),
+            **_naming(chooser, result),
+            "subgroup": float(result.subgroup is not None),
+            "primary": float(result.is_primary is True),
+            "p_value": float(result.p_value is not None),
+            "label_words": math.log1p(len(result.outcome.split())),
+            "results": float(_in_part(result, "result")),
+            "discussion": float(_in_part(result, "discussion")),
+            "sized": float(all(v.n or v.total for v in result.values if not arms or v.arm in arms)),
+            "position": order.index(result.order) / max(1, len(order) - 1),
+        }
+        for name, rule in zip(_PREFERENCE_NAMES, _PREFERENCES, strict=True):
+            share = 1.0 / len(mine) if mine else 0.0
+            row[f"wins_{name}"] = share * sum(rule(chooser, result, candidates[j][1]) for j in mine)
+            row[f"loses_{name}"] = share * sum(rule(chooser, candidates[j][1], result) for j in mine)
+        out.append(row)
+    return out
+
+
+def _naming(chooser: _Chooser, result: Result) -> dict[str, float]:
+    """How the result names the outcome: the share of the query's words its label holds, the share
+    its label and context hold, the share of its label's words the query holds."""
+    main = outcome_terms(expand(result.outcome, chooser.abbreviations))
+    context = set(outcome_terms(expand(result.context, chooser.abbreviations))) | set(main)
+    return {"forward": coverage(chooser.q, main), "in_context": coverage(chooser.q, context),
+            "reverse": coverage(main, chooser.q) if main else 0.0}
+
+
+def _in_part(result: Result, part: str) -> bool:
+    """Whether a value of the result was read in a section whose heading names ``part``."""
+    return any(part in (e.label or "").lower() for v in result.values for e in v.evidence)
+
+
+def _finals(candidates: list[Candidate]) -> dict[int, bool]:
+    """For results of an outcome reported at several time points: True for the last, False for the
+    others (results reported once are not in it)."""
+    times = {id(r): time_rank(r) for _, r in candidates}
+    labels = {id(r): untimed(r.outcome) for _, r in candidates}
+    out = {}
+    for _, result in candidates:
+        mine = times[id(result)]
+        peers = [times[id(r)] for _, r in candidates if labels[id(r)] == labels[id(result)] and r is not result]
+        if peers and mine is not None:
+            out[id(result)] = all(p is not None and p < mine for p in peers)
+    return out
+
+
+def _complete(numbers: tuple) -> bool:
+    """Whether numbers a result fills in give the SD of each mean and the count of each percentage."""
+    return all((x[4] is not None or x[3] is None) and (x[5].events is not None or x[5].percent is None)
+               for x in numbers)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from extractor.evidence.choose import MIN_OUTCOME_SCORE, choose, outcome_score, prefer_final
+from extractor.evidence.choose import MIN_OUTCOME_SCORE, choose, outcome_score
 from extractor.evidence.compare import Side, outcome_type, side
 from extractor.evidence.model import Arm, ArmValue, Evidence, Query, Result, TrialEvidence
 from extractor.evidence.similarity import CLINICAL_ABBREVIATIONS, defined_in, initialisms
@@ -80,14 +80,11 @@ def fill(trial: TrialEvidence, query: Query) -> Filled:
 
     :raises KeyError: when the trial was not read for ``query``.
     """
-    sheet = trial.sheet_arms(query)
-    arms, i_name, c_name = sheet.arms, sheet.intervention, sheet.comparator
-    if i_name == c_name:
+    among = choices(trial, query)
+    if among is None:
         return Filled({}, query.outcome_type)
-    by_name = {a.name: a for a in arms}
-    abbreviations = {**defined_in(query.outcome), **_implied(query.outcome, trial.acronyms), **trial.abbreviations}
-    candidates = _candidates(trial, sheet.results, query, (i_name, c_name), abbreviations)
-    chosen = choose(candidates, query.outcome, abbreviations, {n: by_name[n] for n in (i_name, c_name)})
+    (i_name, c_name), by_name = among.names, among.arms
+    chosen = choose(list(among.candidates), query.outcome, among.abbreviations, by_name)
     values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
         return Filled(values, query.outcome_type, confidence=0.0,
@@ -102,6 +99,33 @@ def fill(trial: TrialEvidence, query: Query) -> Filled:
     confidence = round(min(score, 1.0) * (_DERIVED_FACTOR if derived else 1.0), 2)
     sizes = _size_sources(values, (vi, by_name[i_name]), (vc, by_name[c_name]))
     return Filled(values, outcome_type(result), evidence, confidence, derived, sizes)
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What a sheet row is answered from: the results giving both of its arms a value that name its
+    outcome well enough, each with its outcome score; the two arms, by name; the abbreviations read."""
+
+    candidates: tuple[tuple[float, Result], ...]
+    names: tuple[str, str]  # the intervention's arm, then the comparator's
+    arms: Mapping[str, Arm]
+    abbreviations: Mapping[str, str]
+
+
+def choices(trial: TrialEvidence, query: Query) -> Choices | None:
+    """The candidates for a sheet row (``trial`` read for it); None when both of its names denote
+    one arm.
+
+    :raises KeyError: when the trial was not read for ``query``.
+    """
+    sheet = trial.sheet_arms(query)
+    i_name, c_name = sheet.intervention, sheet.comparator
+    if i_name == c_name:
+        return None
+    by_name = {a.name: a for a in sheet.arms}
+    abbreviations = {**defined_in(query.outcome), **_implied(query.outcome, trial.acronyms), **trial.abbreviations}
+    candidates = _candidates(trial, sheet.results, query, (i_name, c_name), abbreviations)
+    return Choices(tuple(candidates), (i_name, c_name), {n: by_name[n] for n in (i_name, c_name)}, abbreviations)
 
 
 def _size_sources(values: Mapping[str, float | int | None], *sides: tuple[ArmValue | None, Arm]) -> dict[str, Any]:
@@ -154,7 +178,7 @@ def _candidates(trial: TrialEvidence, results: tuple[Result, ...], query: Query,
             score += _TIMEPOINT_BONUS if result.timepoint == str(wanted) else -_TIMEPOINT_PENALTY
         if score >= MIN_OUTCOME_SCORE:
             out.append((score, result))
-    return prefer_final(out)
+    return out
 
 
 def _to_sentence_end(texts: Mapping[str, str], result: Result) -> Result:
