@@ -44,9 +44,9 @@ from extractor.evidence import sheet_trials  # noqa: E402
 from extractor.evidence.choose import (  # noqa: E402
     FEATURES,
     ROW_FEATURES,
-    _rivals,
     features,
     fill_numbers,
+    rivals_of,
     row_view,
 )
 from extractor.evidence.compare import side  # noqa: E402
@@ -120,7 +120,7 @@ def _rows_of(job: tuple[str, list[dict[str, str]], str, dict]) -> list[Row]:
         if among is None or not among.candidates:
             continue
         candidates = list(among.candidates)
-        rivals = _rivals([fill_numbers(r, among.arms) for _, r in candidates])
+        rivals = rivals_of([fill_numbers(r, among.arms) for _, r in candidates])
         seen = features(candidates, query.outcome, among.abbreviations, among.arms, rivals=rivals)
         if name == "ico":
             labels = [_ico_label(gold[row["id"]], r, among.names, dict(among.arms)) for _, r in candidates]

@@ -1,10 +1,14 @@
 """Which result answers a sheet's outcome: scoring how well results name it, and choosing one.
 
 Every result giving both arms a value gets a score for how well its label and context name the
-outcome. The best is taken only when no result nearly as good says other numbers, unless a rule
-reviewers follow settles between them: the last time point of an outcome, a label naming the
-outcome over a caption that does, the outcome's own phrase, values over changes from baseline,
-intention-to-treat over per-protocol, the total over its parts. Otherwise the values stay blank.
+outcome (:func:`outcome_score`). The choice between them is a model learned from data
+(``extractor/nlp/choice_model.json``, fitted by ``scripts/train_choice.py``): each candidate is seen
+through :data:`FEATURES` (how it names the outcome, its time point against the outcome's others,
+where it was read, what it gives, and against each rival saying other numbers, its margin and the
+rules reviewers follow: the last time point, a label naming the outcome over a caption that does, the
+outcome's own phrase, values over changes from baseline, intention-to-treat over per-protocol, the
+total over its parts); a ranking puts one first, and a confidence gives the probability that it is
+right. Below the model's threshold the values stay blank.
 """
 
 from __future__ import annotations
@@ -176,13 +180,14 @@ def choose(candidates: list[Candidate], query: str = "", abbreviations: Mapping[
     its score; None when that probability is below the model's threshold."""
     if not candidates:
         return None
+    model = choice_model()
     numbers = [fill_numbers(r, arms or {}) for _, r in candidates]
-    rivals = _rivals(numbers)
+    rivals = rivals_of(numbers)
     views = features(candidates, query, abbreviations, arms, rivals=rivals, numbers=numbers)
-    scores = [choice_model().rank_score(v) for v in views]
+    scores = [model.rank_score(v) for v in views]
     k = _first(candidates, scores)
-    probability = choice_model().probability(row_view(views, scores, rivals, k))
-    if probability < choice_model().threshold:
+    probability = model.probability(row_view(views, scores, rivals, k))
+    if probability < model.threshold:
         return None
     by_id = {id(r): n for (_, r), n in zip(candidates, numbers, strict=True)}
     return probability, _fullest(candidates[k], candidates, by_id)[1]
@@ -213,8 +218,6 @@ def row_view(views: list[dict[str, float]], scores: list[float], rivals: list[li
     lead = min(scores[k] - max(others), _MAX_LEAD) if others else _MAX_LEAD
     return {"top": scores[k], "lead": lead, "alone": float(not others), "candidates": math.log1p(len(views)),
             **{f"first_{f}": v for f, v in views[k].items() if not f.startswith(_NOT_FIRST)}}
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +252,7 @@ def choice_model() -> ChoiceModel:
                        data["threshold"])
 
 
-def _rivals(numbers: list[tuple]) -> list[list[int]]:
+def rivals_of(numbers: list[tuple]) -> list[list[int]]:
     """For each candidate, the others that fill in other numbers."""
     return [[j for j in range(len(numbers)) if j != k and not _same(numbers[j], numbers[k])]
             for k in range(len(numbers))]
@@ -418,7 +421,7 @@ def features(candidates: list[Candidate], query: str, abbreviations: Mapping[str
     arms = arms or {}
     chooser = _Chooser(query, abbreviations or {}, arms)
     numbers = numbers if numbers is not None else [fill_numbers(r, arms) for _, r in candidates]
-    rivals = rivals if rivals is not None else _rivals(numbers)
+    rivals = rivals if rivals is not None else rivals_of(numbers)
     finals = _finals(candidates)
     top = max((s for s, _ in candidates), default=0.0)
     order = sorted(r.order for _, r in candidates)

@@ -3,9 +3,9 @@
 For a row (outcome, intervention, comparator) the sheet's arm names are matched to the trial's
 arms as the trial is read (``read_trial(record, queries)``, :mod:`extractor.evidence.sheet_arms`),
 and ``fill`` reads only what that gives (a frozen ``TrialEvidence``): every result giving both
-arms a value is scored on how well it names the outcome, and the best one is taken only when it is
-clearly the best (:mod:`extractor.evidence.choose`): a close second with other numbers leaves the
-values blank.
+arms a value that names the outcome well enough is a candidate (:func:`choices`), and the choice
+model of :mod:`extractor.evidence.choose` takes the one it ranks first, or none when the probability
+that it is right is below its threshold; ``confidence`` is that probability.
 Group sizes are filled from the arms even when the outcome's numbers are not found, as reviewers do.
 """
 
