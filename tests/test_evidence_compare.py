@@ -160,3 +160,21 @@ def test_evidence_compare_every_row_names_the_rules_that_read_it(seed_trial) -> 
     # a group size taken from the arm, not the result, names the rule that sized the arm
     arm_rules = {z.rule for a in trial.arms for z in a.sizes}
     assert "infection" in infection.outcome and set(infection.rules) & arm_rules
+
+
+def test_compare_the_other_arms_of_a_three_arm_result_lose_its_p_value_and_effect() -> None:
+    from extractor.evidence.compare import comparisons
+    from extractor.evidence.model import Arm, ArmValue, Result
+
+    arms = (Arm("drug A", n_randomised=30), Arm("drug B", n_randomised=30), Arm("placebo", n_randomised=30,
+                                                                                role="control"))
+    values = (ArmValue("drug A", events=3, total=30), ArmValue("drug B", events=9, total=30),
+              ArmValue("placebo", events=10, total=30))
+    result = Result("Nausea", "binary", values, "Nausea", "text", p_value=0.01, p_operator="=",
+                    effect_measure="RR", effect=0.3, ci_low=0.1, ci_high=0.9, ci_level=95.0)
+    rows = {(c.intervention, c.comparator): c for c in comparisons([result], arms, (None, None), (), {})}
+    assert set(rows) == {("drug A", "placebo"), ("drug B", "placebo"), ("drug A", "drug B")}
+    assert rows["drug A", "placebo"].p_value == 0.01 and rows["drug A", "placebo"].effect == 0.3
+    other = rows["drug A", "drug B"]
+    assert (other.intervention_events, other.comparator_events) == (3, 9)
+    assert other.p_value is None and other.effect is None and other.ci_low is None

@@ -413,7 +413,18 @@ def test_compare_p_value_of_one_arm_against_the_others() -> None:
               footnotes=["* Difference between Group A and other groups."])
     rows = comparisons(three_arm_results(t), THREE, (None, "PMC1"), (), {})
     assert {(c.intervention, c.comparator, c.p_value) for c in rows} == {
-        ("Group A", "Control", 0.03), ("Group B", "Control", None)}
+        ("Group A", "Control", 0.03), ("Group B", "Control", None), ("Group A", "Group B", 0.03)}
+
+
+def test_compare_two_arms_beside_a_control_are_compared_too() -> None:
+    # a p-value no note assigns to a pair belongs to none of them
+    from extractor.evidence.compare import comparisons
+
+    t = table([["", "Group A (n = 30)", "Group B (n = 30)", "Control (n = 30)", "P value"]],
+              [["Delirium", "3 (10.0)", "9 (30.0)", "10 (33.3)", "0.03"]])
+    rows = comparisons(three_arm_results(t), THREE, (None, "PMC1"), (), {})
+    assert {(c.intervention, c.comparator, c.intervention_events, c.comparator_events, c.p_value) for c in rows} == {
+        ("Group A", "Control", 3, 10, None), ("Group B", "Control", 9, 10, None), ("Group A", "Group B", 3, 9, None)}
 
 
 def test_tables_rows_of_a_group_do_not_take_its_overall_p_value() -> None:

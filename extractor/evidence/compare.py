@@ -130,20 +130,23 @@ def _digits(value: ArmValue) -> int:
 
 def pairs(result: Result, arms: Mapping[str, Arm]) -> Iterator[tuple[ArmValue, ArmValue]]:
     """(intervention, comparator) value pairs: each arm against the control arm when there is one,
-    and the two other arms a p-value's note names ("Difference between group 1 and group 2")."""
+    then the other arms against each other (in the order a p-value's note names them, "Difference
+    between group 1 and group 2", else in the result's order); without a control arm, every pair."""
     values = list(result.values)
-    controls = [v for v in values if arms.get(v.arm) and arms[v.arm].role == "control"]
-    if len(controls) == 1:
-        for v in values:
-            if v is not controls[0]:
-                yield v, controls[0]
-        by_arm = {v.arm: v for v in values if v is not controls[0]}
-        if result.p_pair is not None and len(result.p_pair) == 2 and set(result.p_pair) <= set(by_arm):
-            yield by_arm[result.p_pair[0]], by_arm[result.p_pair[1]]
-        return
-    for i, a in enumerate(values):
-        for b in values[i + 1 :]:
-            yield a, b
+    control = _control(result, arms)
+    others = [v for v in values if v is not control]
+    if control is not None:
+        yield from ((v, control) for v in others)
+    named = result.p_pair if result.p_pair is not None and len(result.p_pair) == 2 else ()
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            yield (b, a) if (b.arm, a.arm) == tuple(named) else (a, b)
+
+
+def _control(result: Result, arms: Mapping[str, Arm]) -> ArmValue | None:
+    """The value of the result's one control arm (None when it has none, or several)."""
+    controls = [v for v in result.values if arms.get(v.arm) and arms[v.arm].role == "control"]
+    return controls[0] if len(controls) == 1 else None
 
 
 def comparison(
@@ -157,6 +160,11 @@ def comparison(
     a, b = pair
     if result.p_pair is not None and not set(result.p_pair) <= {a.arm, b.arm}:
         result = replace(result, p_value=None, p_operator=None)  # the p-value compares another pair
+    elif result.p_pair is None and _control(result, arms) not in (None, a, b):
+        # two arms beside a control: the result's p-value and effect compare an arm with the control,
+        # or all arms at once, never these two unless a note says so
+        result = replace(result, p_value=None, p_operator=None, effect_measure=None, effect=None, ci_low=None,
+                         ci_high=None, ci_level=None)
     sa, sb = side(a, arms.get(a.arm)), side(b, arms.get(b.arm))
     derived = tuple(f"intervention_{f}" for f in sa.derived) + tuple(f"comparator_{f}" for f in sb.derived)
     p_check = _p_check(result, sa, sb)
