@@ -178,3 +178,21 @@ def test_compare_the_other_arms_of_a_three_arm_result_lose_its_p_value_and_effec
     other = rows["drug A", "drug B"]
     assert (other.intervention_events, other.comparator_events) == (3, 9)
     assert other.p_value is None and other.effect is None and other.ci_low is None
+
+
+@pytest.mark.parametrize(("effect", "ci", "expected", "turned"), [
+    (1.4, (0.2, 2.6), (1.4, 0.2, 2.6), False),  # drug minus placebo, as the row reads
+    (-1.4, (-2.6, -0.2), (1.4, 0.2, 2.6), True),  # placebo minus drug: turned round
+    (0.9, (0.1, 1.7), (0.9, 0.1, 1.7), False),  # adjusted: the means do not tell, kept as given
+])
+def test_compare_an_estimate_is_read_as_intervention_against_comparator(effect, ci, expected, turned) -> None:
+    from extractor.evidence.compare import comparisons
+    from extractor.evidence.model import Arm, ArmValue, Result
+
+    arms = (Arm("drug A", n_randomised=30), Arm("placebo", n_randomised=30, role="control"))
+    values = (ArmValue("placebo", mean=3.1, sd=1.0), ArmValue("drug A", mean=4.5, sd=1.2))
+    result = Result("Pain", "continuous", values, "Pain", "text", effect_measure="MD", effect=effect,
+                    ci_low=ci[0], ci_high=ci[1], ci_level=95.0)
+    (row,) = comparisons([result], arms, (None, None), (), {})
+    assert (row.intervention, row.effect, row.ci_low, row.ci_high) == ("drug A", *expected)
+    assert ("effect" in row.derived) is turned

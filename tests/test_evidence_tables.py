@@ -515,3 +515,23 @@ def test_tables_a_percent_change_of_a_score_is_a_mean_and_p_cells_may_say_p() ->
     assert (change.kind, change.p_value) == ("continuous", 0.002)
     assert values(change)["Drug X"] == (None, 40, None, 62.5, None)
     assert (patients.kind, patients.p_value, patients.p_operator) == ("binary", 0.05, "<")
+
+
+@pytest.mark.parametrize(("header", "row", "expected"), [
+    # the estimate and its CI in one cell
+    ([["", "Drug X (n = 40)", "Placebo (n = 40)", "Mean difference (95% CI)"]],
+     ["Pain", "3.0 ± 1.0", "5.0 ± 1.2", "-2.0 (-2.5 to -1.5)"], ("MD", -2.0, -2.5, -1.5)),
+    # the CI's limits in two columns under one heading; the difference written placebo minus drug
+    ([["", "Drug X", "Placebo", "Difference", "95% CI", "95% CI"], ["", "Mean (SE)", "Mean (SE)", "Mean", "Low", "High"]],
+     ["Pain", "3.0 (0.2)", "5.0 (0.2)", "2.0", "1.5", "2.5"], ("MD", 2.0, 1.5, 2.5)),
+    # an odds ratio given back by the counts
+    ([["", "Drug X (n = 40)", "Placebo (n = 40)", "OR (95% CI)"]],
+     ["Nausea", "10 (25.0)", "20 (50.0)", "0.33 (0.13 to 0.86)"], ("OR", 0.33, 0.13, 0.86)),
+    # an adjusted estimate the values do not give back: which arm it is of cannot be told
+    ([["", "Drug X (n = 40)", "Placebo (n = 40)", "Adjusted difference"]],
+     ["Pain", "3.0 ± 1.0", "5.0 ± 1.2", "-1.2 (-1.9 to -0.5)"], None),
+])
+def test_tables_an_estimate_column_gives_the_rows_effect(header, row, expected) -> None:
+    (result,) = results(table(header, [row]))
+    got = (result.effect_measure, result.effect, result.ci_low, result.ci_high) if result.effect is not None else None
+    assert got == expected

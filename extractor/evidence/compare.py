@@ -8,12 +8,12 @@ against the one recomputed from the counts, and disagreement is kept in ``p_cons
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
 from extractor.evidence.similarity import expand, similarity
-from extractor.evidence.stats import check_p, sd_from_ci, sd_from_se
+from extractor.evidence.stats import check_p, effect_direction, sd_from_ci, sd_from_se
 from extractor.nlp.grammar import limit, rule, weight
 from extractor.nlp.rules import counts_from_percent, parse_timepoint, rounds_to
 
@@ -167,6 +167,10 @@ def comparison(
                          ci_high=None, ci_level=None)
     sa, sb = side(a, arms.get(a.arm)), side(b, arms.get(b.arm))
     derived = tuple(f"intervention_{f}" for f in sa.derived) + tuple(f"comparator_{f}" for f in sb.derived)
+    if effect_direction(result.effect_measure, result.effect, (sa.mean, sa.events, sa.total),
+                        (sb.mean, sb.events, sb.total)) == -1:
+        result = _turned(result)  # the estimate was of the comparator against the intervention
+        derived += ("effect",)
     p_check = _p_check(result, sa, sb)
     evidence = _evidence(result, a, b)
     return Comparison(
@@ -186,6 +190,16 @@ def comparison(
         confidence=_confidence(result, derived, p_check.consistent if p_check else None),
         rules=_rules((a, sa), (b, sb), arms=arms),
     )
+
+
+def _turned(result: Result) -> Result:
+    """The result with its estimate read the other way round: a difference negated, a ratio inverted
+    (its CI's limits swapped)."""
+    if result.effect_measure == "MD":
+        turn: Callable[[float | None], float | None] = lambda x: -x if x is not None else None  # noqa: E731
+    else:
+        turn = lambda x: round(1 / x, 4) if x else None  # noqa: E731
+    return replace(result, effect=turn(result.effect), ci_low=turn(result.ci_high), ci_high=turn(result.ci_low))
 
 
 def _rules(*sides: tuple[ArmValue, Side], arms: Mapping[str, Arm]) -> tuple[str, ...]:

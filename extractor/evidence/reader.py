@@ -41,10 +41,11 @@ from extractor.evidence.model import Arm, ArmValue, Evidence, Result
 from extractor.evidence.similarity import find_abbreviations, find_glossary, stem, terms
 from extractor.evidence.sizes import Design, read_design
 from extractor.evidence.spans import sentences, span_text, spans_by_sentence
+from extractor.evidence.stats import effect_direction
 from extractor.evidence.text import sentence_results, zero_event_results
 from extractor.nlp import fold, get_nlp
 from extractor.nlp.grammar import rule, words
-from extractor.nlp.rules import parse_timepoint
+from extractor.nlp.rules import Effect, parse_timepoint
 from extractor.nlp.sizes import SizeMention, dose_only, find_sizes, reports_events, size_rule
 from extractor.records import Record
 
@@ -681,6 +682,7 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     label_col = Evidence(view.cell_section(row, 0), view.grid[row][0], 0, len(view.grid[row][0]),
                          f"{view.name}, row label")
     heading = context
+    effect = _checked_effect(view, row, heading, values) if max(arms, len(values)) == 2 else None
     outcome, context = _with_change(name.outcome, context)
     context, when = _split_when(context)
     timepoint = timepoint or when
@@ -695,9 +697,25 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
         p_value=p[1] if p else None,
         p_operator=p[0] if p else None,
         p_pair=pair,
+        effect_measure=effect[0].measure if effect else None,
+        effect=effect[0].value if effect else None,
+        ci_low=effect[0].interval.low if effect and effect[0].interval else None,
+        ci_high=effect[0].interval.high if effect and effect[0].interval else None,
+        ci_level=effect[0].interval.level if effect and effect[0].interval else None,
         is_baseline=_baseline_row(f"{label} {heading}") or _baseline_table(view),
-        evidence=(label_col,),
+        evidence=(label_col, *(effect[1] if effect else ())),
     )
+
+
+def _checked_effect(view: tbl.TableView, row: int, heading: str,
+                    values: tuple[ArmValue, ...]) -> tuple[Effect, tuple[Evidence, ...]] | None:
+    """A two-arm row's estimate column, kept only when the arms' values give it back one way or the
+    other (a difference of the means, a ratio of the counts), so that it is known which arm it is of."""
+    found = tbl.effect_of_row(view, row, heading)
+    if found is None or len(values) != 2:
+        return None
+    a, b = ((v.mean, v.events, v.total or v.n) for v in values)
+    return found if effect_direction(found[0].measure, found[0].value, a, b) else None
 
 
 def _split_when(context: str) -> tuple[str, str]:

@@ -116,3 +116,41 @@ def sd_from_ci(low: float, high: float, n: int, level: float = 95.0) -> float:
 
 
 LARGE_SAMPLE = limit("stats.large_sample")
+
+
+# --- which way an estimate goes -----------------------------------------------------------------
+
+_RATIOS = frozenset({"RR", "OR"})
+
+
+def effect_direction(measure: str | None, effect: float | None, first: tuple[float | None, ...],
+                     second: tuple[float | None, ...]) -> int:
+    """Whether an estimate compares ``first`` with ``second`` (1), the other way round (-1), or
+    neither can be told (0). Each side is (mean, events, total): a mean difference is checked
+    against the means, a risk or odds ratio against the counts, each within the rounding of the
+    estimate (the larger of 2% and 0.015 of it, for numbers given to two decimals). Hazard ratios,
+    standardised differences and adjusted estimates that the values do not give back are 0."""
+    if effect is None or measure is None:
+        return 0
+    if measure == "MD" and first[0] is not None and second[0] is not None:
+        forward = first[0] - second[0]
+    elif measure in _RATIOS and None not in (first[1], first[2], second[1], second[2]):
+        forward = _ratio(measure, first[1], first[2], second[1], second[2])  # type: ignore[arg-type]
+        if forward is None or effect <= 0:
+            return 0
+        return 1 if _close(effect, forward) and not _close(effect, 1 / forward) else \
+            -1 if _close(effect, 1 / forward) and not _close(effect, forward) else 0
+    else:
+        return 0
+    return 1 if _close(effect, forward) and not _close(effect, -forward) else \
+        -1 if _close(effect, -forward) and not _close(effect, forward) else 0
+
+
+def _ratio(measure: str, e1: float, n1: float, e2: float, n2: float) -> float | None:
+    if measure == "RR":
+        return (e1 / n1) / (e2 / n2) if n1 and n2 and e2 else None
+    return (e1 / (n1 - e1)) / (e2 / (n2 - e2)) if n1 > e1 and n2 > e2 and e2 else None
+
+
+def _close(reported: float, computed: float) -> bool:
+    return abs(reported - computed) <= max(0.02 * abs(computed), 0.015)

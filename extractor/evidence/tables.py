@@ -19,9 +19,13 @@ from extractor.evidence.arms import split_header_n
 from extractor.evidence.model import ArmValue, Evidence, TablePlace
 from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import (
+    Effect,
     Proportion,
     decimals,
+    effect_measure,
     fold,
+    parse_effect,
+    parse_interval,
     parse_number,
     parse_p_value,
     parse_proportion,
@@ -655,6 +659,48 @@ def p_value_of_row(view: TableView, row: int, context: str | None = None) -> tup
     p = parse_p_value(f"p = {text}") if _NUMBERISH.match(text) else parse_p_value(f"p {text}") or \
         parse_p_value(text)  # "p=0.001" written out in the cell
     return (p.relation, p.value) if p else None
+
+
+_EFFECT_COLUMN = rule("tables.effect_column")
+_CI_COLUMN = rule("tables.ci_column")
+
+
+def effect_of_row(view: TableView, row: int, context: str | None = None) -> tuple[Effect, tuple[Evidence, ...]] | None:
+    """The between-group estimate a row gives in the table's one estimate column ("Difference |
+    Mean", "OR (95% CI)"), with its confidence interval from the same cell ("-16.5 (-26.0 to -7.1)")
+    or from the columns after it under a CI heading (one cell "-26.0 to -7.1", or one per limit);
+    None when there is no such column, or several (unless one is under the result's heading)."""
+    found = [(c, m) for c in view.value_columns() if (m := _measure_of(view.column_labels[c]))]
+    if len(found) > 1 and context is not None:
+        found = [(c, m) for c, m in found if " | ".join(view.column_labels[c].split(" | ")[:-1]) == context]
+    if len(found) != 1:
+        return None
+    col, measure = found[0]
+    effect = parse_effect(f"{measure} {clean(view.grid[row][col])}")
+    if effect is None:
+        return None
+    cells = [col]
+    if effect.interval is None:
+        limits = [c for c in range(col + 1, min(col + 3, len(view.column_labels)))
+                  if _CI_COLUMN.search(view.column_labels[c])]
+        texts = [clean(view.grid[row][c]) for c in limits]
+        numbers = [parse_number(t) for t in texts]
+        interval = parse_interval(texts[0]) if len(limits) == 1 else None
+        if len(limits) == 2 and None not in numbers and numbers[0] <= numbers[1]:  # type: ignore[operator]
+            interval = parse_interval(f"{texts[0]} to {texts[1]}")
+        if interval is not None:
+            effect = Effect(effect.measure, effect.value, interval)
+            cells += limits
+    return effect, tuple(view.cell_evidence(row, c) for c in cells)
+
+
+def _measure_of(label: str) -> str | None:
+    """The estimate a column heading names (one of its levels), as a measure code (MD, OR, RR)."""
+    for part in label.split(" | "):
+        m = _EFFECT_COLUMN.match(part)
+        if m:
+            return effect_measure(m.group("measure"))
+    return None
 
 
 def p_note(view: TableView, row: int, context: str | None = None) -> str:
