@@ -524,6 +524,10 @@ def test_tables_a_percent_change_of_a_score_is_a_mean_and_p_cells_may_say_p() ->
     # the CI's limits in two columns under one heading; the difference written placebo minus drug
     ([["", "Drug X", "Placebo", "Difference", "95% CI", "95% CI"], ["", "Mean (SE)", "Mean (SE)", "Mean", "Low", "High"]],
      ["Pain", "3.0 (0.2)", "5.0 (0.2)", "2.0", "1.5", "2.5"], ("MD", 2.0, 1.5, 2.5)),
+    # an abbreviated heading; the CI's columns, whose lower headings abbreviate too, are no estimates
+    ([["", "Drug X", "Placebo", "Diff. vol.", "95% CI", "95% CI"], ["", "Mean (SE)", "Mean (SE)", "Mean", "Diff.",
+                                                                      "Vol."]],
+     ["Volume", "80.0 (3.0)", "70.0 (3.0)", "-10.0", "-18.0", "-2.0"], ("MD", -10.0, -18.0, -2.0)),
     # an odds ratio given back by the counts
     ([["", "Drug X (n = 40)", "Placebo (n = 40)", "OR (95% CI)"]],
      ["Nausea", "10 (25.0)", "20 (50.0)", "0.33 (0.13 to 0.86)"], ("OR", 0.33, 0.13, 0.86)),

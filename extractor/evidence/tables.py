@@ -695,11 +695,15 @@ def effect_of_row(view: TableView, row: int, context: str | None = None) -> tupl
 
 
 def _measure_of(label: str) -> str | None:
-    """The estimate a column heading names (one of its levels), as a measure code (MD, OR, RR)."""
-    for part in label.split(" | "):
+    """The estimate a column heading names (one of its levels), as a measure code (MD, OR, RR); none
+    for a column of its CI ("95% CI | Diff.")."""
+    parts = label.split(" | ")
+    if len(parts) > 1 and any(_CI_COLUMN.search(p) for p in parts):
+        return None
+    for part in parts:
         m = _EFFECT_COLUMN.match(part)
         if m:
-            return effect_measure(m.group("measure"))
+            return effect_measure(m.group("measure") or "difference")  # "Diff. vol.": a difference
     return None
 
 
