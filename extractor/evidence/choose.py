@@ -127,17 +127,10 @@ def time_rank(result: Result) -> float | None:
 
 
 def prefer_final(candidates: list[Candidate]) -> list[Candidate]:
-    """Among results of one outcome at several time points, the last one reviewers take gets a lead."""
-    times = {id(r): time_rank(r) for _, r in candidates}
-    labels = {id(r): untimed(r.outcome) for _, r in candidates}
-    out = []
-    for score, result in candidates:
-        mine = times[id(result)]
-        peers = [times[id(r)] for _, r in candidates if labels[id(r)] == labels[id(result)] and r is not result]
-        if peers and mine is not None and all(p is not None and p < mine for p in peers):
-            score += FINAL_LEAD
-        out.append((score, result))
-    return out
+    """Among results of one outcome at several time points, the last one reviewers take gets a lead
+    (the order in which ``check`` looks for a cell's value; the choice weighs ``final`` itself)."""
+    finals = _finals(candidates)
+    return [(score + FINAL_LEAD if finals.get(id(result)) else score, result) for score, result in candidates]
 
 
 # --- choosing ---------------------------------------------------------------------------------
