@@ -305,3 +305,10 @@ def test_evidence_text_a_plain_number_in_each_arm_is_its_mean() -> None:
     assert by_arm(result) == {"drug X": (None, None, None, 5.5, None), "placebo": (None, None, None, 7.0, None)}
     assert results_of("Falls were 12 in the drug X group and 8 in the placebo group.") == []  # may count people
     assert results_of("Treatment lasted 12 weeks in the drug X group and 8 weeks in the placebo group.") == []
+
+
+def test_text_a_later_value_of_a_list_is_named_by_the_lists_outcome_not_the_unit_before_it() -> None:
+    # two values of one arm ("oral drug X", "drug X given intravenously"): the result begins at the second
+    found = results_of("The mean systolic blood pressure was 128.5 ± 10.6 mm Hg with oral drug X, 126.3 ± 10.8 mm Hg "
+                       "with drug X given intravenously and 131.2 ± 10.7 mm Hg with placebo.")
+    assert [r.outcome for r in found] == ["mean systolic blood pressure"]

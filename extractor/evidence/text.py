@@ -12,7 +12,7 @@ start a new result, so "X was a vs b, and Y was c vs d" gives two results.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -74,10 +74,23 @@ def sentence_results(
     out, start = [], 0
     for group in _groups(pairs):  # a later result's words come after the earlier one's values
         result = _result(sent, group, found, (section, label), dispersion, skip, start)
+        if result is not None and start and _after_a_unit(result.outcome):  # "X was 5 mm Hg in A, 6 mm Hg in B"
+            first = min(v.start for v in values)
+            result = replace(result, outcome=out[-1].outcome if out else outcome_phrase(sent, first, skip))
         if result is not None:
             out.append(result)
         start = max(start, _clause_end(group, found))
     return out
+
+
+_UNITS = words("measurement_units")
+
+
+def _after_a_unit(phrase: str) -> bool:
+    """Whether a phrase opens with a unit of measure ("mm Hg with oral"): the words before a later
+    value of a list, which begin with the unit of the value before it and name no outcome."""
+    tokens = phrase.lower().replace(",", " ").split()
+    return bool(tokens) and tokens[0] in _UNITS
 
 
 def _end_points(values: list[Found], sent: Span) -> list[Found]:
