@@ -312,3 +312,9 @@ def test_text_a_later_value_of_a_list_is_named_by_the_lists_outcome_not_the_unit
     found = results_of("The mean systolic blood pressure was 128.5 ± 10.6 mm Hg with oral drug X, 126.3 ± 10.8 mm Hg "
                        "with drug X given intravenously and 131.2 ± 10.7 mm Hg with placebo.")
     assert [r.outcome for r in found] == ["mean systolic blood pressure"]
+
+
+@pytest.mark.parametrize("opener", ["However,", "In addition,", "On the other hand,", "Moreover,"])
+def test_text_a_word_linking_the_sentence_to_the_one_before_is_no_part_of_the_outcome(opener: str) -> None:
+    (result,) = results_of(f"{opener} the mean pain score was 3.1 ± 1.0 with drug X and 4.2 ± 1.1 with placebo.")
+    assert result.outcome == "mean pain score"

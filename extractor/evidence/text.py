@@ -578,7 +578,12 @@ def _before_value(before: list) -> list[str]:
     words = [t.text for t in before[start:]]
     if "," in words[:-1] and _is_time_phrase(words[: words.index(",")]):
         words = words[words.index(",") + 1 :]
+    if "," in words[:-1] and all(w.lower() in _OPENERS for w in words[: words.index(",")]):
+        words = words[words.index(",") + 1 :]  # "However, pain ...", "In addition, the mean ..."
     return _trim(_before_start_point(words))
+
+
+_OPENERS = words("discourse_openers")
 
 
 def _before_start_point(words: list[str]) -> list[str]:
