@@ -62,6 +62,7 @@ ICO_WEIGHT = 2.0
 # (right - 2 x wrong over both sets) and 0.3 fills more rows.
 CONFIDENCE_C = 0.3
 SMOOTHING = 0.05  # the threshold's gain is averaged over this much either side
+# A passage "holds numbers" and texts are compared as ../shared/bench/score_evidence.py does it.
 _STATS = re.compile(r"[Pp]\s*[<=>\u2264\u2265]\s*0?\.\d+|95\s*%\s*(?:CI|confidence interval)[^;)]*|"
                     r"\b[tFz]\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\)\s*=\s*[-\u2212]?\s*\.?\d+(?:\.\d+)?|\u03c7\s*2?\s*=\s*\d+(?:\.\d+)?")
 
@@ -142,7 +143,7 @@ def _jobs(bench: Path, split: str | None) -> Iterator[tuple[str, list[dict[str, 
         return
     gold = {}
     for g in map(json.loads, open(bench / "ei" / "evidence.jsonl")):
-        numeric = [_squash(p) for p in g["evidence"] if len(re.findall(r"\d+(?:\.\d+)?", _STATS.sub(" ", p))) >= 2]
+        numeric = [_squash(p) for p in g["evidence"] if len(_NUMBER.findall(_STATS.sub(" ", p))) >= 2]
         if g["split"] == split and numeric:
             gold[g["id"]] = numeric
     rows = [r for r in csv.DictReader(open(bench / "ei" / "sheet.csv", newline="")) if r["id"] in gold]
