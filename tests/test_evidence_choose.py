@@ -200,3 +200,23 @@ def test_choose_gives_the_probability_and_leaves_a_row_blank_below_the_threshold
     weak = result("Stiffness and pain on walking after a meal", (1.0, 0.2), (1.1, 0.3))
     unclear = [(0.6, weak), (0.6, result("Pain on stairs in the evening", (5.0, 1.0), (6.0, 1.1)))]
     assert choose(unclear, "pain", {}, ARMS) is None
+
+
+@pytest.mark.parametrize("change", ["drop a feature", "not json", "no threshold"])
+def test_choose_a_model_file_that_does_not_fit_is_refused(change: str) -> None:
+    import json
+    from importlib import resources
+
+    from extractor.errors import ExtractionError
+    from extractor.evidence.choose import read_choice_model
+
+    text = resources.files("extractor.nlp").joinpath("choice_model.json").read_text("utf-8")
+    assert read_choice_model(text).threshold > 0  # the file as fitted reads
+    data = json.loads(text)
+    if change == "drop a feature":
+        data["rank"].pop("score")
+    elif change == "no threshold":
+        del data["threshold"]
+    bad = "{" if change == "not json" else json.dumps(data)
+    with pytest.raises(ExtractionError, match="choice_model.json"):
+        read_choice_model(bad)

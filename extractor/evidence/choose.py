@@ -234,15 +234,25 @@ class ChoiceModel:
 
 @cache
 def choice_model() -> ChoiceModel:
-    """The fitted model of ``extractor/nlp/choice_model.json``.
+    """The fitted model of ``extractor/nlp/choice_model.json``."""
+    return read_choice_model(resources.files("extractor.nlp").joinpath("choice_model.json").read_text("utf-8"))
 
-    :raises ExtractionError: when it was fitted on other features than :data:`FEATURES`.
+
+def read_choice_model(text: str) -> ChoiceModel:
+    """A choice model from the JSON ``scripts/train_choice.py`` writes.
+
+    :raises ExtractionError: when it is not that JSON, or was fitted on other features than
+        :data:`FEATURES` and :data:`ROW_FEATURES`.
     """
-    data = json.loads(resources.files("extractor.nlp").joinpath("choice_model.json").read_text("utf-8"))
-    if tuple(data["rank"]) != FEATURES or tuple(data["confidence"]["weights"]) != ROW_FEATURES:
+    try:
+        data = json.loads(text)
+        rank, confidence = data["rank"], data["confidence"]
+        model = ChoiceModel(rank, confidence["weights"], float(confidence["intercept"]), float(data["threshold"]))
+    except (ValueError, KeyError, TypeError) as e:
+        raise ExtractionError(f"choice_model.json is not a fitted choice model: {e}") from e
+    if tuple(model.rank) != FEATURES or tuple(model.confidence) != ROW_FEATURES:
         raise ExtractionError("choice_model.json was fitted on other features: run scripts/train_choice.py")
-    return ChoiceModel(data["rank"], data["confidence"]["weights"], data["confidence"]["intercept"],
-                       data["threshold"])
+    return model
 
 
 def rivals_of(numbers: list[tuple]) -> list[list[int]]:

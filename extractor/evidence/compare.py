@@ -8,7 +8,7 @@ against the one recomputed from the counts, and disagreement is kept in ``p_cons
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from extractor.evidence.model import Arm, ArmValue, Comparison, Evidence, Result
@@ -195,11 +195,16 @@ def comparison(
 def _turned(result: Result) -> Result:
     """The result with its estimate read the other way round: a difference negated, a ratio inverted
     (its CI's limits swapped)."""
-    if result.effect_measure == "MD":
-        turn: Callable[[float | None], float | None] = lambda x: -x if x is not None else None  # noqa: E731
-    else:
-        turn = lambda x: round(1 / x, 4) if x else None  # noqa: E731
+    turn = _negated if result.effect_measure == "MD" else _inverted
     return replace(result, effect=turn(result.effect), ci_low=turn(result.ci_high), ci_high=turn(result.ci_low))
+
+
+def _negated(x: float | None) -> float | None:
+    return -x if x is not None else None
+
+
+def _inverted(x: float | None) -> float | None:
+    return round(1 / x, 4) if x else None
 
 
 def _rules(*sides: tuple[ArmValue, Side], arms: Mapping[str, Arm]) -> tuple[str, ...]:

@@ -682,7 +682,8 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
     label_col = Evidence(view.cell_section(row, 0), view.grid[row][0], 0, len(view.grid[row][0]),
                          f"{view.name}, row label")
     heading = context
-    effect = _checked_effect(view, row, heading, values) if max(arms, len(values)) == 2 else None
+    estimate, cells = _checked_effect(view, row, heading, values) if max(arms, len(values)) == 2 else (None, ())
+    interval = estimate.interval if estimate else None
     outcome, context = _with_change(name.outcome, context)
     context, when = _split_when(context)
     timepoint = timepoint or when
@@ -697,25 +698,26 @@ def _table_result(view: tbl.TableView, row: int, context: str, values: tuple[Arm
         p_value=p[1] if p else None,
         p_operator=p[0] if p else None,
         p_pair=pair,
-        effect_measure=effect[0].measure if effect else None,
-        effect=effect[0].value if effect else None,
-        ci_low=effect[0].interval.low if effect and effect[0].interval else None,
-        ci_high=effect[0].interval.high if effect and effect[0].interval else None,
-        ci_level=effect[0].interval.level if effect and effect[0].interval else None,
+        effect_measure=estimate.measure if estimate else None,
+        effect=estimate.value if estimate else None,
+        ci_low=interval.low if interval else None,
+        ci_high=interval.high if interval else None,
+        ci_level=interval.level if interval else None,
         is_baseline=_baseline_row(f"{label} {heading}") or _baseline_table(view),
-        evidence=(label_col, *(effect[1] if effect else ())),
+        evidence=(label_col, *cells),
     )
 
 
 def _checked_effect(view: tbl.TableView, row: int, heading: str,
-                    values: tuple[ArmValue, ...]) -> tuple[Effect, tuple[Evidence, ...]] | None:
-    """A two-arm row's estimate column, kept only when the arms' values give it back one way or the
-    other (a difference of the means, a ratio of the counts), so that it is known which arm it is of."""
+                    values: tuple[ArmValue, ...]) -> tuple[Effect | None, tuple[Evidence, ...]]:
+    """A two-arm row's estimate from its estimate column, with the cells it was read from, kept only
+    when the arms' values give it back one way or the other (a difference of the means, a ratio of
+    the counts), so that it is known which arm it is of; (None, ()) otherwise."""
     found = tbl.effect_of_row(view, row, heading)
-    if found is None or len(values) != 2:
-        return None
+    if found is None:
+        return None, ()
     a, b = ((v.mean, v.events, v.total or v.n) for v in values)
-    return found if effect_direction(found[0].measure, found[0].value, a, b) else None
+    return found if effect_direction(found[0].measure, found[0].value, a, b) else (None, ())
 
 
 def _split_when(context: str) -> tuple[str, str]:

@@ -133,17 +133,16 @@ def effect_direction(measure: str | None, effect: float | None, first: tuple[flo
     if effect is None or measure is None:
         return 0
     if measure == "MD" and first[0] is not None and second[0] is not None:
-        forward = first[0] - second[0]
-    elif measure in _RATIOS and None not in (first[1], first[2], second[1], second[2]):
-        forward = _ratio(measure, first[1], first[2], second[1], second[2])  # type: ignore[arg-type]
-        if forward is None or effect <= 0:
+        forward, backward = first[0] - second[0], second[0] - first[0]
+    elif measure in _RATIOS and None not in (first[1], first[2], second[1], second[2]) and effect > 0:
+        ratio = _ratio(measure, first[1], first[2], second[1], second[2])  # type: ignore[arg-type]
+        if not ratio:
             return 0
-        return 1 if _close(effect, forward) and not _close(effect, 1 / forward) else \
-            -1 if _close(effect, 1 / forward) and not _close(effect, forward) else 0
+        forward, backward = ratio, 1 / ratio
     else:
         return 0
-    return 1 if _close(effect, forward) and not _close(effect, -forward) else \
-        -1 if _close(effect, -forward) and not _close(effect, forward) else 0
+    there, back = _close(effect, forward), _close(effect, backward)
+    return 1 if there and not back else -1 if back and not there else 0
 
 
 def _ratio(measure: str, e1: float, n1: float, e2: float, n2: float) -> float | None:

@@ -684,10 +684,7 @@ def effect_of_row(view: TableView, row: int, context: str | None = None) -> tupl
         limits = [c for c in range(col + 1, min(col + 3, len(view.column_labels)))
                   if _CI_COLUMN.search(view.column_labels[c])]
         texts = [clean(view.grid[row][c]) for c in limits]
-        numbers = [parse_number(t) for t in texts]
-        interval = parse_interval(texts[0]) if len(limits) == 1 else None
-        if len(limits) == 2 and None not in numbers and numbers[0] <= numbers[1]:  # type: ignore[operator]
-            interval = parse_interval(f"{texts[0]} to {texts[1]}")
+        interval = parse_interval(texts[0] if len(limits) == 1 else " to ".join(texts)) if limits else None
         if interval is not None:
             effect = Effect(effect.measure, effect.value, interval)
             cells += limits
