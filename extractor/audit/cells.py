@@ -40,9 +40,6 @@ STATUSES: tuple[Status, ...] = ("found", "derived", "elsewhere", "absent", "conf
 FLAGS = frozenset({"elsewhere", "absent", "conflict"})
 EMPTY = frozenset({"", "x", "na", "n/a", "nan", "none", "unknown", "null", "nr", "-"})
 SIDES = ("intervention", "comparator")
-# fill's confidence from which its reading contradicts a cell: the probability from which the choice
-# model fills a row at all (below it, fill itself is unsure and leaves the row blank).
-CONFIDENT = choice_model().threshold
 # A result naming the outcome less well than the best one is another reading of it (another time
 # point, a subscale): a value found only there is found elsewhere.
 LESSER = 1e-9
@@ -129,7 +126,8 @@ def check_cell(reading: Reading, trial: Trial, column: str, row: Mapping[str, st
     too_many = _more_than_the_group(trial, row, side, arm, value, tool) if name == "events" else None
     if too_many is not None:
         return too_many
-    confident = tool is not None and reading.filled.confidence >= CONFIDENT and (
+    # fill contradicts a cell from the probability at which its choice model fills a row at all
+    confident = tool is not None and reading.filled.confidence >= choice_model().threshold and (
         name != "group_size" or _result_sized(reading, arm))  # else fill's size is the arm's, not the result's
     if tool is not None and as_decimal(tool) == value and (confident or name != "group_size"):
         if column in reading.filled.derived:
