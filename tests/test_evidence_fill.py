@@ -319,3 +319,21 @@ def test_fill_a_group_size_from_the_design_says_so() -> None:
     filled = _fill(record, Query("pain scores", "drug X", "placebo", "continuous"))
     assert filled.values["intervention_group_size"] == 30
     assert filled.sizes["intervention"] == {"n": 30, "from": "design", "rule": None, "evidence": []}
+
+
+def test_fill_leaves_blank_the_size_of_an_arm_stated_with_many_sizes_when_no_result_answers_the_row() -> None:
+    methods = "Eighty-one adults were randomised to drug A (n = 40) or placebo (n = 41)."
+    tables = tuple(
+        Table(id=f"T{i}", label=f"Table {i}", caption=f"Outcomes at week {week}",
+              header=(("Outcome", f"Drug A (n = {a})", f"Placebo (n = {p})"),),
+              body=((f"{name}, mean \u00b1 SD", "3.1 \u00b1 1.0", "4.2 \u00b1 1.1"),))
+        for i, (week, a, p, name) in enumerate(((4, 38, 41, "Pain score"), (12, 35, 41, "Sleep hours")), 1)
+    )
+    record = Record("pmc", pmcid="PMC9", abstract=f"METHODS: {methods}",
+                    abstract_sections=(AbstractSection("METHODS", "METHODS", methods),), tables=tables)
+    unanswered = _fill(record, Query("serum sodium", "drug A", "placebo", "continuous")).values
+    # drug A: 40 randomised, 38 and 35 in two tables -- which one a row wants depends on its result
+    assert unanswered["intervention_group_size"] is None
+    assert unanswered["comparator_group_size"] == 41  # placebo's size is the same everywhere
+    answered = _fill(record, Query("sleep hours", "drug A", "placebo", "continuous")).values
+    assert (answered["intervention_mean"], answered["intervention_group_size"]) == (3.1, 35)

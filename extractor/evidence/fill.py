@@ -87,6 +87,7 @@ def fill(trial: TrialEvidence, query: Query) -> Filled:
     chosen = choose(list(among.candidates), query.outcome, among.abbreviations, by_name)
     values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
+        values = _settled_sizes(by_name[i_name], by_name[c_name])
         return Filled(values, query.outcome_type, confidence=0.0,
                       sizes=_size_sources(values, (None, by_name[i_name]), (None, by_name[c_name])))
     score, result = chosen
@@ -235,6 +236,17 @@ def _decimals(text: str) -> int:
 
 def _group_sizes(i_arm: Arm, c_arm: Arm) -> dict[str, float | int | None]:
     return {"intervention_group_size": i_arm.n, "comparator_group_size": c_arm.n}
+
+
+_MAX_SIZES = weight("fill.max_sizes_unanswered")
+
+
+def _settled_sizes(i_arm: Arm, c_arm: Arm) -> dict[str, float | int | None]:
+    """The group sizes of a row no result answers: an arm's size only when the article states few
+    different sizes for it (say randomised and analysed). Which of more (per table, per time
+    point) a sheet wants depends on the result it reports, which here is unknown."""
+    return {f"{prefix}_group_size": arm.n if len({z.n for z in arm.sizes} | {arm.n}) <= _MAX_SIZES else None
+            for prefix, arm in (("intervention", i_arm), ("comparator", c_arm))}
 
 
 def _values(kind: str, si: Side, sc: Side, sizes: dict[str, float | int | None]) -> dict[str, float | int | None]:
