@@ -318,3 +318,34 @@ def test_text_a_later_value_of_a_list_is_named_by_the_lists_outcome_not_the_unit
 def test_text_a_word_linking_the_sentence_to_the_one_before_is_no_part_of_the_outcome(opener: str) -> None:
     (result,) = results_of(f"{opener} the mean pain score was 3.1 ± 1.0 with drug X and 4.2 ± 1.1 with placebo.")
     assert result.outcome == "mean pain score"
+
+
+@pytest.mark.parametrize(
+    "sentence,expected",
+    [
+        (  # two measures of each arm, in a bracket after its name: the k-th of each bracket go together
+            "Knee swelling fell less with drug X (-0.4 ± 0.2 cm, -8.0 ± 3.1%) than with placebo "
+            "(-0.9 ± 0.3 cm, -15.5 ± 4.2%; P = 0.01).",
+            [{"drug X": -0.4, "placebo": -0.9}, {"drug X": -8.0, "placebo": -15.5}],
+        ),
+        (  # sub-labelled values of each arm ("left ..., right ...")
+            "Grip strength was higher in the drug X group (left hand, 31.2 ± 4.0; right hand, 33.5 ± 4.4) than "
+            "in the placebo group (left hand, 27.9 ± 3.8; right hand, 29.0 ± 4.1).",
+            [{"drug X": 31.2, "placebo": 27.9}, {"drug X": 33.5, "placebo": 29.0}],
+        ),
+        (  # a change in each arm's bracket, from a value to another: the value it ends at
+            "Fatigue fell in the drug X group (6.1 ± 1.0 to 3.2 ± 0.9) compared with the placebo group "
+            "(6.0 ± 1.1 to 5.1 ± 1.0; P = 0.01).",
+            [{"drug X": 3.2, "placebo": 5.1}],
+        ),
+        (  # counter-example: one bracket holds both arms' values, in the order the arms were named
+            "Fatigue scores fell with drug X compared with placebo (2.1 ± 0.4 versus 3.4 ± 0.6; P = 0.03).",
+            [{"drug X": 2.1, "placebo": 3.4}],
+        ),
+    ],
+)
+def test_evidence_text_values_in_each_arms_bracket(sentence: str, expected: list[dict[str, float]]) -> None:
+    found = results_of(sentence)
+    assert [{v.arm: v.mean for v in r.values} for r in found] == expected
+    assert len({r.outcome for r in found}) == 1  # the outcome is said once, for every measure
+    assert not any(ch.isdigit() for ch in found[0].outcome)  # and named without the values

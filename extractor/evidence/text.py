@@ -74,7 +74,9 @@ def sentence_results(
     out, start = [], 0
     for group in _groups(pairs):  # a later result's words come after the earlier one's values
         result = _result(sent, group, found, (section, label), dispersion, skip, start)
-        if result is not None and start and _after_a_unit(result.outcome):  # "X was 5 mm Hg in A, 6 mm Hg in B"
+        # "X was 5 mm Hg in A, 6 mm Hg in B", or the k-th values of each arm's bracket: the outcome said once
+        said_before = group[0][0].start < start
+        if result is not None and start and (_after_a_unit(result.outcome) or said_before):
             first = min(v.start for v in values)
             result = replace(result, outcome=out[-1].outcome if out else outcome_phrase(sent, first, skip))
         if result is not None:
@@ -94,12 +96,17 @@ def _after_a_unit(phrase: str) -> bool:
 
 
 def _end_points(values: list[Found], sent: Span) -> list[Found]:
-    """The values a change ends at: in "rose from 20.1 ± 3.2 to 24.5 ± 3.0 kg in A", 20.1 is where
-    A started, not a value to pair with the next arm."""
-    starts = {id(v) for v, w in zip(values, values[1:], strict=False)
-              if v.start > 0 and sent[v.start - 1].lower_ == "from" and w.start - v.end <= 3
-              and any(t.lower_ == "to" for t in sent[v.end : w.start])}
+    """The values a change ends at: in "rose from 20.1 ± 3.2 to 24.5 ± 3.0 kg in A" (or "in A (20.1
+    ± 3.2 to 24.5 ± 3.0 kg)"), 20.1 is where A started, not a value to pair with the next arm."""
+    starts = {id(v) for v, w in zip(values, values[1:], strict=False) if _from_to(sent, v, w)}
     return [v for v in values if id(v) not in starts]
+
+
+def _from_to(sent: Span, v: Found, w: Found) -> bool:
+    between = [t.lower_ for t in sent[v.end : w.start]]
+    if v.start > 0 and sent[v.start - 1].lower_ == "from":
+        return len(between) <= 3 and "to" in between
+    return between == ["to"]
 
 
 _EACH_GROUP = rule("text.each_group")
@@ -257,13 +264,49 @@ def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> l
     """Tie values to arm names: "respectively" lists first, else by the side the arms are named on."""
     if any(t.lower_ == "respectively" for t in sent):
         return _respectively(sent, values, mentions) or []
-    in_order = _named_before_listed(sent, values, mentions) or _labelled_values(sent, values, mentions)
+    in_order = (_bracketed_by_arm(sent, values, mentions) or _named_before_listed(sent, values, mentions)
+                or _labelled_values(sent, values, mentions))
     if in_order:
         return in_order
     arms_first = mentions[0].start < values[0].start
     styles = [_assign(values, mentions, before_first=arms_first),
               _assign(values, mentions, before_first=not arms_first)]
     return max(styles, key=_consistency)
+
+
+def _bracketed_by_arm(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:
+    """"less in group A (-0.10 cm, -12.5%) than in group B (-0.29 cm, -21.5%)": each arm named just
+    before a bracket holding as many values as the other arms' brackets; the k-th values of the
+    brackets are one result, every value of a bracket its arm's."""
+    brackets: dict[int, list[Found]] = {}
+    for value in values:
+        opened = _bracket_opened(sent, value.start)
+        if opened is None:
+            return []
+        brackets.setdefault(opened, []).append(value)
+    owners, previous = [], 0
+    for opened, held in brackets.items():
+        named = [m for m in mentions if previous <= m.start and m.end <= opened and opened - m.end <= _REACH_BEFORE]
+        if not named:
+            return []
+        owners.append(named[-1].arm)
+        previous = held[-1].end
+    counts = {len(held) for held in brackets.values()}
+    if len(brackets) < 2 or len(set(owners)) < len(owners) or len(counts) > 1 or counts == {1}:
+        return []
+    lists = list(brackets.values())
+    return [(held[k], arm) for k in range(len(lists[0])) for held, arm in zip(lists, owners, strict=True)]
+
+
+def _bracket_opened(sent: Span, at: int) -> int | None:
+    """Where the innermost bracket still open before token ``at`` opens, if one is."""
+    opened: list[int] = []
+    for tok in sent[:at]:
+        if tok.text in "([":
+            opened.append(tok.i - sent.start)
+        elif tok.text in ")]" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _named_before_listed(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:
@@ -588,11 +631,13 @@ _OPENERS = words("discourse_openers")
 
 def _before_start_point(words: list[str]) -> list[str]:
     """A label without the value a change started from: "Grip strength rose from 20.1 ± 3.2 to"
-    names "Grip strength rose"."""
-    at = max((i for i, w in enumerate(words) if w.lower() == "from"), default=None)
-    if at is None or not any(_NUMBER_WORD.match(w) for w in words[at + 1 :]):
-        return words
-    return words[:at] if all(_NUMBER_WORD.match(w) or w.lower() in _CHANGE_FILLERS for w in words[at + 1 :]) else words
+    (or "rose in A (20.1 ± 3.2 to") names "Grip strength rose"."""
+    for at, word in enumerate(words):
+        rest = words[at + 1 :]
+        if (word.lower() == "from" or word == "(") and any(_NUMBER_WORD.match(w) for w in rest) and all(
+                _NUMBER_WORD.match(w) or w.lower() in _CHANGE_FILLERS for w in rest):
+            return words[:at]
+    return words
 
 
 _NUMBER_WORD = rule("text.number_word")
