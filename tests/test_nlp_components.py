@@ -73,6 +73,8 @@ def test_nlp_tokenizer_splits_trial_numbers(text: str, tokens: list[str]) -> Non
         ("was 24.25\u00b13.41 (18\u201328) minutes", [("SUMMARY", "24.25\u00b13.41 (18\u201328)")]),
         ("in 13 of 69 (19%) and 19 out of 68 (28%)",
          [("PROPORTION", "13 of 69 (19%)"), ("PROPORTION", "19 out of 68 (28%)")]),
+        ("in 8 of 30 patients (26.7%) vs. 3/31 patients (9.7%)",  # the count, not the total, is the events
+         [("PROPORTION", "8 of 30 patients (26.7%)"), ("PROPORTION", "3/31 patients (9.7%)")]),
     ],
 )
 def test_nlp_values_recognised_with_offsets(text: str, expected: list[tuple[str, str]]) -> None:

@@ -61,6 +61,9 @@ def test_rules_parse_p_value(text: str, expected: PValue | None) -> None:
         ("42/402 (10.5)", Proportion(42, 402, 10.5, 1)),
         ("155/406 [38.2%]", Proportion(155, 406, 38.2, 1)),
         ("25 patients (20%)", Proportion(25, None, 20.0, 0)),
+        ("12 of 40 women (30%)", Proportion(12, 40, 30.0, 0)),
+        ("3/24 eyes (12.5%)", Proportion(3, 24, 12.5, 1)),
+        ("30 of 12 women (25%)", None),
         # inconsistent or impossible: refused rather than half-read
         ("9/13 (20%)", None),
         ("42/402 (12.5)", None),

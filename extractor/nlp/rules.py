@@ -145,8 +145,8 @@ _INT = r"\d{1,3}(?:,\d{3})+|\d+"
 _PCT = r"[-+]?\d+(?:\.\d+)?\s*%|%\s*\d+(?:\.\d+)?"
 _OF = r"\s*(?:/|of|out\s+of)\s*"
 _RATE_FORMS = [
-    # 7/13 (53.85%)   7 of 13 (53.8 %)
-    re.compile(rf"^(?P<e>{_INT}){_OF}(?P<n>{_INT})\s*[(\[]\s*(?P<p>{_PCT})\s*[)\]]$"),
+    # 7/13 (53.85%)   7 of 13 (53.8 %)   7 of 13 patients (53.8%)
+    re.compile(rf"^(?P<e>{_INT}){_OF}(?P<n>{_INT})\s*(?:[A-Za-z]+\s*)?[(\[]\s*(?P<p>{_PCT})\s*[)\]]$"),
     # 53.85% (7/13)
     re.compile(rf"^(?P<p>{_PCT})\s*[(\[]\s*(?P<e>{_INT}){_OF}(?P<n>{_INT})\s*[)\]]$"),
     # 42/402 (10.5): a bare number after a fraction is its percentage when it agrees
@@ -169,7 +169,8 @@ def _int(text: str | None) -> int | None:
 
 
 def parse_proportion(text: str) -> Proportion | None:
-    """Read "7/13 (53.85%)", "53.85% (7/13)", "16 (53.3%)", "7 of 13", "55.17%", "16 (%53.3)".
+    """Read "7/13 (53.85%)", "7 of 13 patients (53.8%)", "53.85% (7/13)", "16 (53.3%)", "7 of 13",
+    "55.17%", "16 (%53.3)".
 
     Refuses impossible values: events above total, percentages outside [0, 100], and a count
     beside a percentage that its total could not give.
