@@ -88,9 +88,21 @@ def test_nlp_values_carry_parsed_value_and_rule_id() -> None:
     assert (span._.value.events, span._.value.total, span._.value.percent) == (7, 13, 53.85)
 
 
+# What every pattern must carry besides its label, id and pattern (load_patterns checks it).
+DOCUMENTED = {
+    "purpose": "a time point: 'week 12'",
+    "examples": [{"text": "at week 12", "span": "week 12"}, {"text": "week 4 scores", "span": "week 4"}],
+    "counter_examples": ["weeks 12"],
+}
+
+
+def pattern_line(**entry) -> str:
+    return json.dumps(entry | {k: v for k, v in DOCUMENTED.items() if k not in entry}) + "\n"
+
+
 def test_nlp_build_refuses_bad_patterns(tmp_path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"label": "NOPE", "id": "x", "pattern": [{"LOWER": "x"}]}) + "\n")
+    bad.write_text(pattern_line(label="NOPE", id="x", pattern=[{"LOWER": "x"}]))
     with pytest.raises(ExtractionError, match="unknown label"):
         build_nlp(patterns_path=str(bad))
     bad.write_text("{not json}\n")
@@ -106,6 +118,42 @@ def test_nlp_every_packaged_pattern_has_unique_id() -> None:
 
 def test_nlp_build_refuses_an_invalid_pattern(tmp_path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"label": "TIMEPOINT", "id": "broken", "pattern": [{"LOWER": {"IN": "week"}}]}) + "\n")
-    with pytest.raises(ExtractionError, match="broken"):
+    bad.write_text(pattern_line(label="TIMEPOINT", id="broken", pattern=[{"LOWER": {"IN": "week"}}]))
+    with pytest.raises(ExtractionError, match="'TIMEPOINT/broken'"):  # the Matcher's refusal
+        build_nlp(patterns_path=str(bad))
+
+
+def test_nlp_load_patterns_reads_a_documented_pattern(tmp_path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text(pattern_line(label="TIMEPOINT", id="week", pattern=[{"LOWER": "week"}, {"LIKE_NUM": True}]))
+    (entry,) = load_patterns(good)
+    assert entry["id"] == "week" and len(entry["examples"]) == 2
+    doc = build_nlp(patterns_path=str(good))("scores at week 12")
+    assert [(s.id_, s.text) for s in doc.spans[SPANS_KEY]] == [("week", "week 12")]
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"examples": None}, "fewer than 2 examples"),
+        ({"examples": []}, "fewer than 2 examples"),
+        ({"examples": [{"text": "at week 12", "span": "week 12"}]}, "fewer than 2 examples"),
+        ({"purpose": None}, "no purpose"),
+        ({"purpose": "  "}, "no purpose"),
+        ({"purpose": "a time point\nover two lines"}, "a purpose of more than one line"),
+        ({"examples": [{"text": "at week 12"}, {"text": "week 4", "span": "week 4"}]}, "example 1 has no text or no span"),
+        ({"examples": ["at week 12", "week 4"]}, "example 1 is not an object"),
+        ({"examples": [{"text": "at week 12", "span": "week 12"}, {"text": "week 4", "span": "week 5"}]},
+         "example 2: span 'week 5' is not in its text"),
+        ({"counter_examples": "weeks 12"}, "counter_examples is not a list"),
+    ],
+)
+def test_nlp_load_patterns_refuses_an_undocumented_pattern(tmp_path, change, message) -> None:
+    entry = {"label": "TIMEPOINT", "id": "week", "pattern": [{"LOWER": "week"}, {"LIKE_NUM": True}]} | DOCUMENTED
+    entry = {k: v for k, v in (entry | change).items() if v is not None}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n" + json.dumps(entry) + "\n")
+    with pytest.raises(ExtractionError, match=f"bad.jsonl:2: pattern 'week': {message}"):
+        load_patterns(bad)
+    with pytest.raises(ExtractionError, match=message):
         build_nlp(patterns_path=str(bad))

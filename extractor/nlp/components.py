@@ -4,6 +4,17 @@
 data (``patterns/values.jsonl``, each with an ``id``), keeps the longest non-overlapping ones,
 parses each with :mod:`extractor.nlp.rules`, and writes them to ``doc.spans["extractor"]`` with the
 parsed value in ``span._.value`` and the pattern id in ``span.id_``.
+
+``values.jsonl`` holds one rule a line: ``{"label": ..., "id": ..., "pattern": [...], "purpose": "...",
+"examples": [{"text": "...", "span": "..."}, ...], "counter_examples": ["...", ...]}``. ``label``
+chooses the reader (:data:`READERS`) and ``pattern`` is the spaCy Matcher pattern, the only part
+given to the Matcher. ``purpose`` says in one line what phrasing the rule reads; each example is a
+short ``text`` in which the rule must give a span whose text is exactly ``span`` (with a value);
+each counter-example is a text in which it must give none (a near miss of the phrasing, or one a
+longer rule takes). The examples and counter-examples are tests (``tests/test_nlp_value_patterns.py``).
+:func:`load_patterns` refuses a rule without a non-empty ``purpose`` or with fewer than two examples,
+an example without ``text`` and ``span`` or whose ``span`` is not part of its ``text``, and
+``counter_examples`` that are not a list of texts.
 """
 
 from __future__ import annotations
@@ -38,6 +49,8 @@ READERS: dict[str, Callable[[str], Any]] = {
 ANCHOR_WORDS = ("NS", "N.S.", "n.s.", "ns")
 # When two matches of the same length overlap, the label listed first wins.
 PRIORITY = ("EFFECT", "CI", "P_VALUE", "GROUP_SIZE", "PROPORTION", "SUMMARY", "TIMEPOINT")
+# Examples each pattern must have (texts it must read, each a test).
+MIN_EXAMPLES = 2
 
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)
@@ -46,7 +59,8 @@ if not Span.has_extension("value"):
 def load_patterns(path: str | Path | None = None) -> list[dict[str, Any]]:
     """Read Matcher patterns from a JSONL file (the packaged ``values.jsonl`` by default).
 
-    :raises ExtractionError: when a line is not a pattern with ``label``, ``id`` and ``pattern``.
+    :raises ExtractionError: when a line is not a pattern with ``label``, ``id`` and ``pattern``, or
+        lacks its ``purpose`` and examples (see the module docstring).
     """
     if path is None:
         text = resources.files("extractor.nlp").joinpath("patterns/values.jsonl").read_text("utf-8")
@@ -64,8 +78,35 @@ def load_patterns(path: str | Path | None = None) -> list[dict[str, Any]]:
             raise ExtractionError(f"{origin}:{number}: not a pattern ({e})") from e
         if entry["label"] not in READERS:
             raise ExtractionError(f"{origin}:{number}: unknown label {entry['label']!r}")
+        problem = _documentation_problem(entry)
+        if problem:
+            raise ExtractionError(f"{origin}:{number}: pattern {entry['id']!r}: {problem}")
         patterns.append(entry)
     return patterns
+
+
+def _documentation_problem(entry: dict[str, Any]) -> str | None:
+    """What is wrong with the ``purpose``, ``examples`` and ``counter_examples`` of a pattern, if anything."""
+    purpose = entry.get("purpose")
+    if not isinstance(purpose, str) or not purpose.strip():
+        return "no purpose"
+    if "\n" in purpose:
+        return "a purpose of more than one line"
+    examples = entry.get("examples")
+    if not isinstance(examples, list) or len(examples) < MIN_EXAMPLES:
+        return f"fewer than {MIN_EXAMPLES} examples"
+    for i, example in enumerate(examples, 1):
+        if not isinstance(example, dict):
+            return f"example {i} is not an object with text and span"
+        text, span = example.get("text"), example.get("span")
+        if not isinstance(text, str) or not text or not isinstance(span, str) or not span:
+            return f"example {i} has no text or no span"
+        if span not in text:
+            return f"example {i}: span {span!r} is not in its text {text!r}"
+    counter = entry.get("counter_examples", [])
+    if not isinstance(counter, list) or not all(isinstance(t, str) and t for t in counter):
+        return "counter_examples is not a list of texts"
+    return None
 
 
 @Language.factory(
