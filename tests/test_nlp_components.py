@@ -32,6 +32,11 @@ def spans(text: str) -> list[tuple[str, str]]:
         ("IL-2 and SRI-4", ["IL-2", "and", "SRI-4"]),
         ("1,234 and 2.1,4.5", ["1,234", "and", "2.1", ",", "4.5"]),
         ("45.3 +/- 2", ["45.3", "+/-", "2"]),
+        # no emoticons in trial reports: "8)" closes a size, ":1" ends a ratio, "0.0" is a number
+        ("(n = 8)", ["(", "n", "=", "8", ")"]),
+        ("12 (8) and 5 (3; 8)", ["12", "(", "8", ")", "and", "5", "(", "3", ";", "8", ")"]),
+        ("a 2:1 and 3:1 ratio", ["a", "2", ":", "1", "and", "3", ":", "1", "ratio"]),
+        ("(RR): 1.9", ["(", "RR", ")", ":", "1.9"]),
     ],
 )
 def test_nlp_tokenizer_splits_trial_numbers(text: str, tokens: list[str]) -> None:

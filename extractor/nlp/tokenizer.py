@@ -10,6 +10,7 @@ one-for-one replacement that keeps every character offset.
 
 from __future__ import annotations
 
+from spacy.lang.tokenizer_exceptions import emoticons
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
@@ -37,6 +38,12 @@ SUFFIXES = [r"%", r"±", r"=", r"<", r">"]
 SPECIAL_CASES = {"+/-": [{"ORTH": "+/-"}], "+/−": [{"ORTH": "+/−"}], "+-": [{"ORTH": "+-"}]}
 
 
+def _without_emoticons(exceptions: dict) -> dict:
+    """spaCy's exceptions less its emoticons: in a trial report "8)" closes "(n = 8)", ":1" is a
+    ratio's second term and "0.0" a number, never a face."""
+    return {text: attrs for text, attrs in exceptions.items() if text not in emoticons}
+
+
 def customise_tokenizer(nlp: Language) -> Tokenizer:
     """Return a tokenizer with spaCy's English rules plus the rules for trial numbers."""
     defaults = nlp.Defaults
@@ -45,7 +52,7 @@ def customise_tokenizer(nlp: Language) -> Tokenizer:
     infixes = INFIXES + list(defaults.infixes or [])
     tokenizer = Tokenizer(
         nlp.vocab,
-        rules=dict(defaults.tokenizer_exceptions),
+        rules=_without_emoticons(defaults.tokenizer_exceptions),
         prefix_search=compile_prefix_regex(prefixes).search,
         suffix_search=compile_suffix_regex(suffixes).search,
         infix_finditer=compile_infix_regex(infixes).finditer,
