@@ -350,14 +350,15 @@ class Interval:
 
 
 _CI_RE = re.compile(
-    r"^[(\[]?\s*(?:(?P<level>\d{2}(?:\.\d+)?)\s*%\s*)?(?:CI|confidence\s+interval|C\.I\.|CrI)?"
-    rf"\s*[:=,]?\s*(?P<lo>{_NUM})\s*(?:-|–|—|to|,|;|\.\.)\s*(?P<hi>{_NUM})\s*[)\]]?$",
+    r"^[(\[]?\s*(?:(?P<level>\d{2}(?:\.\d+)?)\s*%\s*)?(?:CIs?|confidence\s+intervals?|C\.I\.|CrI)?"
+    rf"\s*(?:[:=,]|of\b|was\b)?\s*[(\[]?\s*(?P<lo>{_NUM})\s*(?:-|–|—|to|,|;|\.\.)\s*(?P<hi>{_NUM})\s*[)\]]?$",
     re.I,
 )
 
 
 def parse_interval(text: str) -> Interval | None:
-    """Read "95% CI 0.52–1.42", "(0.52 to 1.42)", "95% CI: 0.52, 1.42", "[−1.2; 0.3]"."""
+    """Read "95% CI 0.52–1.42", "(0.52 to 1.42)", "95% CI: 0.52, 1.42", "[−1.2; 0.3]", "95% CIs (0.5 to 0.9)",
+    "95% confidence interval of 0.5 to 0.9"."""
     m = _CI_RE.match(fold(text).strip())
     if not m:
         return None
