@@ -85,11 +85,11 @@ def fill(trial: TrialEvidence, query: Query) -> Filled:
         return Filled({}, query.outcome_type)
     (i_name, c_name), by_name = among.names, among.arms
     chosen = choose(list(among.candidates), query.outcome, among.abbreviations, by_name)
-    values = _group_sizes(by_name[i_name], by_name[c_name])
     if chosen is None:
         values = _settled_sizes(by_name[i_name], by_name[c_name])
         return Filled(values, query.outcome_type, confidence=0.0,
                       sizes=_size_sources(values, (None, by_name[i_name]), (None, by_name[c_name])))
+    values = _group_sizes(by_name[i_name], by_name[c_name])
     score, result = chosen
     vi, vc = result.value_for(i_name), result.value_for(c_name)
     si = side(vi, by_name[i_name])  # type: ignore[arg-type]

@@ -103,6 +103,7 @@ def _end_points(values: list[Found], sent: Span) -> list[Found]:
 
 
 def _from_to(sent: Span, v: Found, w: Found) -> bool:
+    """Whether ``v`` is where a change to ``w`` starts: "from v to w", or "v to w" alone."""
     between = [t.lower_ for t in sent[v.end : w.start]]
     if v.start > 0 and sent[v.start - 1].lower_ == "from":
         return len(between) <= 3 and "to" in between
