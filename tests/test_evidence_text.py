@@ -349,3 +349,18 @@ def test_evidence_text_values_in_each_arms_bracket(sentence: str, expected: list
     assert [{v.arm: v.mean for v in r.values} for r in found] == expected
     assert len({r.outcome for r in found}) == 1  # the outcome is said once, for every measure
     assert not any(ch.isdigit() for ch in found[0].outcome)  # and named without the values
+
+
+@pytest.mark.parametrize(
+    "sentence,effect",
+    [
+        ("Relief was 40% with drug X and 20% with placebo (odds ratio 2.7, 95% CI 1.3-5.6).", ("OR", 2.7, 1.3, 5.6)),
+        ("Death occurred in 9% with drug X and 17% with placebo (hazard ratio [HR] 0.52, 95% CI 0.3-0.9).",
+         ("HR", 0.52, 0.3, 0.9)),
+        # counter-example: a p-value between the estimate and an interval leaves them apart
+        ("Relief was 40% with drug X and 20% with placebo (OR 2.7, P = 0.01, 95% CI 1.3-5.6).", ("OR", 2.7, None, None)),
+    ],
+)
+def test_evidence_text_an_effect_takes_the_interval_right_after_it(sentence: str, effect: tuple) -> None:
+    (result,) = results_of(sentence)
+    assert (result.effect_measure, result.effect, result.ci_low, result.ci_high) == effect

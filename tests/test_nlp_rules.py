@@ -104,6 +104,8 @@ def test_rules_parse_summary(text: str, default: str | None, expected: Summary |
         ("95% CI: 0.52, 1.42", Interval(0.52, 1.42)),
         ("[\u22121.2; 0.3]", Interval(-1.2, 0.3)),
         ("90% CI 1 to 2", Interval(1.0, 2.0, 90.0)),
+        ("95% CIs (0.5 to 0.9", Interval(0.5, 0.9)),
+        ("95% confidence interval was 1.2 to 5.1", Interval(1.2, 5.1)),
         ("95% CI 1.42\u20130.52", None),
     ],
 )
@@ -119,6 +121,7 @@ def test_rules_parse_interval(text: str, expected: Interval | None) -> None:
         ("odds ratio 2.1, 95% CI 1.1\u20133.9", "OR", 2.1, Interval(1.1, 3.9)),
         ("adjusted RR 0.98", "RR", 0.98, None),
         ("hazard ratio (HR) 0.5", "HR", 0.5, None),
+        ("hazard ratio [HR] 0.55", "HR", 0.55, None),
     ],
 )
 def test_rules_parse_effect(text: str, measure: str, value: float, interval: Interval | None) -> None:

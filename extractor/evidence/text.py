@@ -544,8 +544,15 @@ def summary_value(v: Summary, arm: str, spread: str | None, ev: tuple[Evidence, 
 
 
 def _stats_after(found: list[Found], position: int) -> tuple[PValue | None, Effect | None]:
+    """The p-value and the effect given after ``position``; an effect without its interval takes the
+    CI right after it ("odds ratio 2.6, 95% CI 1.2-5.1")."""
     p = next((f.value for f in found if f.label == "P_VALUE" and f.start >= position), None)
-    effect = next((f.value for f in found if f.label == "EFFECT" and f.start >= position), None)
+    at = next((k for k, f in enumerate(found) if f.label == "EFFECT" and f.start >= position), None)
+    if at is None:
+        return p, None  # type: ignore[return-value]
+    effect, after = found[at].value, found[at + 1] if at + 1 < len(found) else None
+    if effect.interval is None and after is not None and after.label == "CI" and after.start - found[at].end <= 1:
+        effect = replace(effect, interval=after.value)
     return p, effect  # type: ignore[return-value]
 
 

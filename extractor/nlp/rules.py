@@ -441,14 +441,15 @@ class Effect:
 
 
 _EFFECT_RE = re.compile(
-    r"^(?P<name>[A-Za-z][A-Za-z ]*?)\s*(?:\(\s*[A-Za-z]+\s*\))?\s*(?:=|:|,|of|was)?\s*"
+    r"^(?P<name>[A-Za-z][A-Za-z ]*?)\s*(?:[(\[]\s*[A-Za-z]+\s*[)\]])?\s*(?:=|:|,|of|was)?\s*"
     rf"(?P<value>{_NUM_STRICT})\s*(?P<rest>.*)$",
     re.S,
 )
 
 
 def parse_effect(text: str) -> Effect | None:
-    """Read "OR 1.52", "HR = 0.72 (0.52–0.99)", "odds ratio 2.1, 95% CI 1.1–3.9", "RR 0.98 (95% CI 0.64 to 1.49)"."""
+    """Read "OR 1.52", "HR = 0.72 (0.52–0.99)", "odds ratio 2.1, 95% CI 1.1–3.9", "RR 0.98 (95% CI 0.64 to 1.49)",
+    "hazard ratio [HR] 0.55"."""
     m = _EFFECT_RE.match(fold(text).strip())
     if not m:
         return None
