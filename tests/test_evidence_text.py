@@ -357,6 +357,8 @@ def test_evidence_text_values_in_each_arms_bracket(sentence: str, expected: list
         ("Relief was 40% with drug X and 20% with placebo (odds ratio 2.7, 95% CI 1.3-5.6).", ("OR", 2.7, 1.3, 5.6)),
         ("Death occurred in 9% with drug X and 17% with placebo (hazard ratio [HR] 0.52, 95% CI 0.3-0.9).",
          ("HR", 0.52, 0.3, 0.9)),
+        ("Relief was 40% with drug X and 20% with placebo; the odds ratio was 2.7 (95% CI 1.3-5.6).",
+         ("OR", 2.7, 1.3, 5.6)),  # an estimate written as a centre and its CI, after the measure's name
         # counter-example: a p-value between the estimate and an interval leaves them apart
         ("Relief was 40% with drug X and 20% with placebo (OR 2.7, P = 0.01, 95% CI 1.3-5.6).", ("OR", 2.7, None, None)),
     ],

@@ -20,7 +20,16 @@ from extractor.evidence.arms import ArmLexicon, Mention
 from extractor.evidence.model import ArmValue, Evidence, Result
 from extractor.evidence.spans import span_text, spans_by_sentence
 from extractor.nlp.grammar import cue_filter, limit, rule, words
-from extractor.nlp.rules import Effect, Proportion, PValue, Summary, Timepoint, effect_measure, parse_count_word
+from extractor.nlp.rules import (
+    Effect,
+    Interval,
+    Proportion,
+    PValue,
+    Summary,
+    Timepoint,
+    effect_measure,
+    parse_count_word,
+)
 
 RESULT_LABELS = ("PROPORTION", "SUMMARY")
 _PEOPLE = words("people")
@@ -433,7 +442,7 @@ def _result(
         values = tuple(_as_median(v) for v in values)
     if kind == "continuous" and any(v.mean is None and v.median is None for v in values):
         return None
-    p, effect = _stats_after(found, last.end)
+    p, effect = _stats_after(sent, found, last.end)
     outcome = outcome_phrase(sent, first.start, skip, first.label == "COUNT", start)
     if first.label == "COUNT" and all(w.lower() in _PEOPLE for w in outcome.split()):
         outcome = _predicate_after(sent, last.end, skip) or outcome
@@ -543,13 +552,19 @@ def summary_value(v: Summary, arm: str, spread: str | None, ev: tuple[Evidence, 
     return ArmValue(arm, mean=v.centre, dispersion="unknown", evidence=ev, rule_ids=(rule_id,))
 
 
-def _stats_after(found: list[Found], position: int) -> tuple[PValue | None, Effect | None]:
+def _stats_after(sent: Span, found: list[Found], position: int) -> tuple[PValue | None, Effect | None]:
     """The p-value and the effect given after ``position``; an effect without its interval takes the
-    CI right after it ("odds ratio 2.6, 95% CI 1.2-5.1")."""
+    CI right after it ("odds ratio 2.6, 95% CI 1.2-5.1"), and an estimate read as a centre with its
+    CI takes the measure its clause names ("odds ratio 2.6 (95% CI 1.2-5.1)")."""
     p = next((f.value for f in found if f.label == "P_VALUE" and f.start >= position), None)
-    at = next((k for k, f in enumerate(found) if f.label == "EFFECT" and f.start >= position), None)
+    at = next((k for k, f in enumerate(found)
+               if f.start >= position and (f.label == "EFFECT" or _is_estimate(sent, f))), None)
     if at is None:
         return p, None  # type: ignore[return-value]
+    if found[at].label != "EFFECT":
+        centre: Summary = found[at].value  # type: ignore[assignment]
+        measure = named_measure(sent, found[at].start)
+        return p, Effect(measure, centre.centre, Interval(centre.low, centre.high))  # type: ignore[arg-type]
     effect, after = found[at].value, found[at + 1] if at + 1 < len(found) else None
     if effect.interval is None and after is not None and after.label == "CI" and after.start - found[at].end <= 1:
         effect = replace(effect, interval=after.value)
