@@ -381,10 +381,7 @@ def _respectively(sent: Span, values: Sequence[Found], mentions: Sequence[Mentio
 
 
 def _in_brackets(sent: Span, value: Found) -> bool:
-    depth = 0
-    for tok in sent[: value.start]:
-        depth += (tok.text in "([") - (tok.text in ")]")
-    return depth > 0
+    return _bracket_opened(sent, value.start) is not None
 
 
 def _distinct(mentions: Iterator[Mention]) -> list[str]:
