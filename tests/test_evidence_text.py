@@ -366,3 +366,18 @@ def test_evidence_text_values_in_each_arms_bracket(sentence: str, expected: list
 def test_evidence_text_an_effect_takes_the_interval_right_after_it(sentence: str, effect: tuple) -> None:
     (result,) = results_of(sentence)
     assert (result.effect_measure, result.effect, result.ci_low, result.ci_high) == effect
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Compared with placebo, drug X lowered the pain score (3.1 ± 1.2 vs 4.5 ± 1.4).", {"drug X": 3.1, "placebo": 4.5}),
+    ("As compared to the placebo group, patients in the drug X group had lower pain scores (2.0 ± 0.9 vs. 2.8 ± 1.1).",
+     {"drug X": 2.0, "placebo": 2.8}),
+    ("Pain scores were lower in the drug X group compared with the placebo group (2.0 ± 0.9 vs 2.8 ± 1.1).",
+     {"drug X": 2.0, "placebo": 2.8}),
+    ("Compared with baseline, pain fell more with drug X than with placebo (2.0 ± 0.9 vs 2.8 ± 1.1).",
+     {"drug X": 2.0, "placebo": 2.8}),
+])
+def test_evidence_text_a_sentence_opening_on_the_reference_arm_lists_its_subject_first(
+        text: str, expected: dict[str, float]) -> None:
+    (result,) = results_of(text)
+    assert {v.arm.removesuffix(" group"): v.mean for v in result.values} == expected

@@ -44,6 +44,7 @@ _DEMOGRAPHIC = rule("text.demographic")
 _BEFORE_TREATMENT = rule("text.before_treatment")
 _SE_WORDS = rule("text.se_words")
 _SD_WORDS = rule("text.sd_words")
+_FRONTED_COMPARISON = rule("text.fronted_comparison")
 _REACH_BEFORE = limit("text.reach_before")
 _REACH_AFTER = limit("text.reach_after")
 
@@ -327,8 +328,19 @@ def _named_before_listed(sent: Span, values: Sequence[Found], mentions: Sequence
     between = {t.lower_ for v, w in zip(values, values[1:], strict=False) for t in sent[v.end : w.start]}
     if not between <= _BETWEEN_LISTED:
         return []
-    arms = _distinct(iter(mentions))
+    arms = _subject_first(sent, mentions, _distinct(iter(mentions)))
     return list(zip(values, arms, strict=True)) if len(arms) == len(values) else []
+
+
+def _subject_first(sent: Span, mentions: Sequence[Mention], arms: list[str]) -> list[str]:
+    """"Compared with B, A had fewer X (5% vs 9%)": a sentence that opens on the arm it compares
+    with lists the values of its subject first, so the two arms swap places."""
+    if len(arms) != 2 or not _FRONTED_COMPARISON.search(sent[: mentions[0].start].text):
+        return arms
+    second = next(m for m in mentions if m.arm != mentions[0].arm)
+    if not any(t.text == "," for t in sent[mentions[0].end : second.start]):
+        return arms
+    return [arms[1], arms[0]]
 
 
 def _labelled_values(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:
