@@ -92,6 +92,16 @@ def test_arms_name_before_a_bracketed_group_name() -> None:
     assert doc[start:end].text == "MPC + HA group"
 
 
+@pytest.mark.parametrize("text,name", [
+    ("Trial ended. H. pylori-positive adults (n = 40) took part", "H. pylori-positive adults"),
+    ("were given to group B. Placebo recipients (n = 40) took part", "Placebo recipients"),
+])
+def test_arms_name_before_reads_through_an_abbreviated_genus_only(text: str, name: str) -> None:
+    doc = _doc(text)
+    start, end = name_before(doc, next(t.i for t in doc if t.text == "("))
+    assert doc[start:end].text == name
+
+
 @pytest.mark.parametrize(
     "text,expected",
     [("CZP 200 mg + MTX (n = 393)", ["CZP 200 mg MTX"]),

@@ -381,3 +381,11 @@ def test_evidence_text_a_sentence_opening_on_the_reference_arm_lists_its_subject
         text: str, expected: dict[str, float]) -> None:
     (result,) = results_of(text)
     assert {v.arm.removesuffix(" group"): v.mean for v in result.values} == expected
+
+
+def test_evidence_text_a_sentence_ending_on_a_group_letter_ends_there() -> None:
+    methods = "Patients were randomised to group A (n=40, drug X) or group B (n=40, placebo)."
+    found = results_of("Pain was 3.1 ± 1.2 in group A and 4.5 ± 1.4 in group B. Time to walk was 4.2 ± 1.0 h in "
+                       "group A and 5.0 ± 1.7 h in group B.", methods=methods)
+    assert [(r.outcome, [v.mean for v in r.values]) for r in found][1:] == [("Time to walk", [4.2, 5.0])]
+    assert [v.mean for v in found[0].values] == [3.1, 4.5]

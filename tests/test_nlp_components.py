@@ -37,6 +37,9 @@ def spans(text: str) -> list[tuple[str, str]]:
         ("12 (8) and 5 (3; 8)", ["12", "(", "8", ")", "and", "5", "(", "3", ";", "8", ")"]),
         ("a 2:1 and 3:1 ratio", ["a", "2", ":", "1", "and", "3", ":", "1", "ratio"]),
         ("(RR): 1.9", ["(", "RR", ")", ":", "1.9"]),
+        # a full stop after a lone capital is a token of its own; initials with stops stay whole
+        ("in group B.", ["in", "group", "B", "."]),
+        ("e.g. the U.S. data", ["e.g.", "the", "U.S.", "data"]),
     ],
 )
 def test_nlp_tokenizer_splits_trial_numbers(text: str, tokens: list[str]) -> None:
@@ -162,3 +165,18 @@ def test_nlp_load_patterns_refuses_an_undocumented_pattern(tmp_path, change, mes
         load_patterns(bad)
     with pytest.raises(ExtractionError, match=message):
         build_nlp(patterns_path=str(bad))
+
+
+@pytest.mark.parametrize(
+    "text,sentences",
+    [
+        ("Pain fell in group A. Nausea rose in group B. Both were mild.",
+         ["Pain fell in group A.", "Nausea rose in group B.", "Both were mild."]),
+        ("Levels of vitamin D. The rest", ["Levels of vitamin D.", "The rest"]),
+        # an abbreviated genus goes on with its sentence
+        ("Eradication of H. pylori was higher in group A. E. coli grew in two.",
+         ["Eradication of H. pylori was higher in group A.", "E. coli grew in two."]),
+    ],
+)
+def test_nlp_sentences_end_after_a_lone_capital_but_not_inside_a_genus(text: str, sentences: list[str]) -> None:
+    assert [s.text for s in get_nlp()(fold(text)).sents] == sentences

@@ -142,7 +142,7 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
             break
         end = j
     start = end
-    while start > 0 and end - start < 8 and doc[start - 1].lower_ not in _NAME_STOP:
+    while start > 0 and end - start < 8 and (doc[start - 1].lower_ not in _NAME_STOP or _initial_stop(doc, start - 1)):
         start -= 1
     while start < end and doc[start].lower_ in _ARTICLES:
         start += 1
@@ -151,6 +151,13 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
     ):
         start += 1
     return (start, end) if start < end else None
+
+
+def _initial_stop(doc: Doc | Span, k: int) -> bool:
+    """The full stop of an abbreviated genus inside a name ("H. pylori-positive patients"): after a
+    lone capital, with the sentence going on."""
+    return doc[k].text == "." and k > 0 and len(doc[k - 1].text) == 1 and doc[k - 1].text.isupper() \
+        and not doc[k - 1].whitespace_ and k + 1 < len(doc) and not doc[k + 1].is_sent_start
 
 
 def _open_bracket(doc: Doc | Span, k: int, reach: int = 30) -> int | None:

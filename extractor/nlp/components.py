@@ -175,9 +175,18 @@ def _longest_first(candidates: list[tuple[str, str, int, int, Any]]) -> list[tup
 @Language.component("extractor_line_breaks", requires=["token.is_sent_start"],
                     assigns=["token.is_sent_start"])
 def line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break (labelled abstract parts, paragraphs)."""
+    """Start a sentence after every line break (labelled abstract parts, paragraphs), and go on with
+    one after an abbreviated genus ("H. pylori", "E. coli": a capital, a full stop, a lower-case word)."""
     spaces = numpy.flatnonzero(doc.to_array("IS_SPACE"))  # a line break is a token of its own
     for i in spaces:
         if i + 1 < len(doc) and "\n" in doc[int(i)].text:
             doc[int(i) + 1].is_sent_start = True
+    for tok in doc[1:-1]:
+        if tok.text == "." and tok.nbor(1).is_sent_start and tok.nbor(1).is_lower and _initial(tok.nbor(-1)):
+            tok.nbor(1).is_sent_start = False
     return doc
+
+
+def _initial(tok: Any) -> bool:
+    """A lone capital glued to the full stop after it."""
+    return len(tok.text) == 1 and tok.text.isupper() and not tok.whitespace_
