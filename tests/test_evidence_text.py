@@ -387,5 +387,16 @@ def test_evidence_text_a_sentence_ending_on_a_group_letter_ends_there() -> None:
     methods = "Patients were randomised to group A (n=40, drug X) or group B (n=40, placebo)."
     found = results_of("Pain was 3.1 ± 1.2 in group A and 4.5 ± 1.4 in group B. Time to walk was 4.2 ± 1.0 h in "
                        "group A and 5.0 ± 1.7 h in group B.", methods=methods)
-    assert [(r.outcome, [v.mean for v in r.values]) for r in found][1:] == [("Time to walk", [4.2, 5.0])]
-    assert [v.mean for v in found[0].values] == [3.1, 4.5]
+    assert [(r.outcome, [v.mean for v in r.values]) for r in found] == [("Pain", [3.1, 4.5]),
+                                                                         ("Time to walk", [4.2, 5.0])]
+
+
+@pytest.mark.parametrize("text,outcome", [
+    ("Pain was 3.1 ± 1.2 in the drug X group and 4.5 ± 1.4 in the placebo group.", "Pain"),
+    ("The mean duration of analgesia was 6.1 ± 1.2 h in the drug X group and 4.5 ± 1.4 h in the placebo group.",
+     "mean duration of analgesia"),
+    ("At 6 weeks, HbA1c was 7.1 ± 0.5% with drug X and 7.9 ± 0.6% with placebo.", "HbA1c"),
+])
+def test_evidence_text_the_outcome_is_what_stands_before_its_verb(text: str, outcome: str) -> None:
+    (result,) = results_of(text)
+    assert result.outcome == outcome

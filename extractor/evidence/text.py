@@ -714,12 +714,16 @@ def _trim(words: list[str]) -> list[str]:
     verb = next((i for i, w in enumerate(words) if w.lower() in _COPULAS), None)
     if verb is not None:  # "the mean duration of analgesia [was significantly longer in]", "as was [the rate]"
         before, after = words[:verb], words[verb + 1 :]
-        words = before if sum(w.isalpha() and w.lower() not in _TRIM_WORDS for w in before) >= 2 else after
+        words = before if _content_words(before) >= 2 or not _content_words(after) else after  # "Pain [was]"
     while words and (words[0].lower() in _TRIM_WORDS or words[0] in ",;:"):
         words = words[1:]
     while words and (words[-1].lower() in _TRIM_WORDS or words[-1] in ",;:("):
         words = words[:-1]
     return words
+
+
+def _content_words(words: list[str]) -> int:
+    return sum(w.isalpha() and w.lower() not in _TRIM_WORDS for w in words)
 
 
 def evidence_of(sent: Span, start: int, end: int, section: str, label: str) -> Evidence:
