@@ -57,7 +57,9 @@ def test_arms_split_header_n(name: str, expected: tuple[str, int | None]) -> Non
      # a relative clause, a pointer to a figure or a table, a share of a sample: no names
      ("which enrolled 12 clinics", None), ("see Figure 2 for the flow", None), ("Table 3", None),
      ("out of 40 patients", None), ("those who walked daily", "those who walked daily"),
-     ("mg/kg/h in the saline group", "saline group"), ("Exercise ǂ", "Exercise")],
+     ("mg/kg/h in the saline group", "saline group"), ("Exercise ǂ", "Exercise"),
+     # one unnamed group of several
+     ("one of two standard treatment groups", None), ("one-stage repair", "one-stage repair")],
 )
 def test_arms_clean_arm_name(name: str, expected: str | None) -> None:
     assert clean_arm_name(name) == expected
@@ -193,6 +195,8 @@ def _count_phrase_names(text: str) -> list[tuple[str, int]]:
     ("Thirty-seven adults in the tea group were randomised.", [("tea group", 37)]),  # read once, not as "seven"
     ("There were forty-one in the tea group and 40 in the water group after randomisation.",
      [("tea group", 41), ("water group", 40)]),
+    ("Recruitment ran from March 2010 to July 2012 in the tea group after randomisation.", []),  # dates
+    ("There were 2012 adults in the tea group after randomisation.", [("tea group", 2012)]),
 ])
 def test_arms_count_phrases(text: str, expected: list[tuple[str, int]]) -> None:
     assert _count_phrase_names(text) == expected

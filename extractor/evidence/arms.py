@@ -82,8 +82,7 @@ def clean_arm_name(name: str) -> str | None:
     too_long = len(text.split()) > _MAX_NAME_WORDS
     if not (words or group_label(text)) or starts_with_number or too_long or _VERBISH.search(text):
         return None
-    last = text.split()[-1]
-    if len(last) == 4 and last.isdigit() and 1900 <= int(last) <= 2099:
+    if _a_year(text.split()[-1]):
         return None  # "February 2006 (n = 150)": a date, not a group
     if _ENDS_WITH_A_VALUE.search(name.strip()):
         return None  # "but only 17% (n = 14)": a value, then the size it was read from
@@ -561,7 +560,13 @@ def _count_at(sent: Span, i: int, tok: Token) -> tuple[int, int] | None:
         j, n = i + 1, parse_count_word(tok.text)
     if n is None or (j < len(sent) and sent[j].text in ("%", "/", "±")):
         return None
+    if _a_year(tok.text) and not (j < len(sent) and sent[j].lower_ in _COUNT_NOUNS):
+        return None  # "from March 2010 to July 2012 in the surgery group": dates; "2012 patients" counts
     return n, j
+
+
+def _a_year(text: str) -> bool:
+    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2099
 
 
 _MEASURES = words("not_group_names") | words("dose_units")
