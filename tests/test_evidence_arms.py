@@ -59,7 +59,9 @@ def test_arms_split_header_n(name: str, expected: tuple[str, int | None]) -> Non
      ("out of 40 patients", None), ("those who walked daily", "those who walked daily"),
      ("mg/kg/h in the saline group", "saline group"), ("Exercise ǂ", "Exercise"),
      # one unnamed group of several
-     ("one of two standard treatment groups", None), ("one-stage repair", "one-stage repair")],
+     ("one of two standard treatment groups", None), ("one-stage repair", "one-stage repair"),
+     # words and shares that name nobody
+     ("Among the", None), ("Twenty-five percent", None), ("Among the vaccinated", "Among the vaccinated")],
 )
 def test_arms_clean_arm_name(name: str, expected: str | None) -> None:
     assert clean_arm_name(name) == expected
@@ -197,6 +199,9 @@ def _count_phrase_names(text: str) -> list[tuple[str, int]]:
      [("tea group", 41), ("water group", 40)]),
     ("Recruitment ran from March 2010 to July 2012 in the tea group after randomisation.", []),  # dates
     ("There were 2012 adults in the tea group after randomisation.", [("tea group", 2012)]),
+    # a spread and the digits of a number written with a space count nobody
+    ("Time fell more in the tea group (-2 ± 10 ms; 3 ± 13%) after randomisation.", []),
+    ("After randomisation 6 352 came back (3 181 tea; 3 171 water).", []),
 ])
 def test_arms_count_phrases(text: str, expected: list[tuple[str, int]]) -> None:
     assert _count_phrase_names(text) == expected

@@ -77,7 +77,7 @@ def clean_arm_name(name: str) -> str | None:
     text = _LEADING.sub("", _LEADING_UNIT.sub("", text)).strip()
     if _NOT_A_GROUP.match(text) or _NOT_A_NAME.match(text) or _POPULATION.search(text):
         return None
-    words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS]
+    words = [w for w in _NAME_WORD.findall(text) if w.lower() not in _NOT_NAME_WORDS and parse_count_word(w) is None]
     starts_with_number = _STARTS_WITH_NUMBER.match(text) and not _DOSE.match(fold(text))  # "30 µg YIC" is a name
     too_long = len(text.split()) > _MAX_NAME_WORDS
     if not (words or group_label(text)) or starts_with_number or too_long or _VERBISH.search(text):
@@ -550,8 +550,10 @@ def count_phrases(sent: Span) -> Iterator[tuple[int, int, int]]:
 def _count_at(sent: Span, i: int, tok: Token) -> tuple[int, int] | None:
     """The count starting at token ``i`` and the token after it ("Thirty-seven" is three tokens,
     read once from the first: its "seven" counts nobody)."""
-    if not (tok.like_num and "." not in tok.text) or (i > 0 and sent[i - 1].text in ("=", "n", "N")):
-        return None
+    if not (tok.like_num and "." not in tok.text) or (i > 0 and sent[i - 1].text in _NOT_BEFORE_A_COUNT):
+        return None  # "n = 30" is read as a size; "10 ± 2 ms" and "< 5" are values
+    if i > 0 and _thousands_group(sent[i - 1], tok):
+        return None  # "3 181 women": the last digits of a number written with a space
     if i > 1 and sent[i - 1].text == "-" and parse_count_word(sent[i - 2].text) is not None:
         return None  # the unit of "thirty-seven"
     j = i + 3 if i + 2 < len(sent) and sent[i + 1].text == "-" else i + 1
@@ -563,6 +565,14 @@ def _count_at(sent: Span, i: int, tok: Token) -> tuple[int, int] | None:
     if _a_year(tok.text) and not (j < len(sent) and sent[j].lower_ in _COUNT_NOUNS):
         return None  # "from March 2010 to July 2012 in the surgery group": dates; "2012 patients" counts
     return n, j
+
+
+_NOT_BEFORE_A_COUNT = frozenset({"=", "n", "N", "±", "+/-", "+-", "<", ">", "≤", "≥"})
+
+
+def _thousands_group(before: Token, tok: Token) -> bool:
+    return before.text.isdigit() and len(before.text) <= 3 and before.whitespace_ == " " \
+        and tok.text.isdigit() and len(tok.text) == 3
 
 
 def _a_year(text: str) -> bool:
