@@ -400,3 +400,28 @@ def test_evidence_text_a_sentence_ending_on_a_group_letter_ends_there() -> None:
 def test_evidence_text_the_outcome_is_what_stands_before_its_verb(text: str, outcome: str) -> None:
     (result,) = results_of(text)
     assert result.outcome == outcome
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Pain was lower in the drug X group (3.1 ± 1.2 vs. 4.5 ± 1.4, p = 0.02).", {"drug X": 3.1, "placebo": 4.5}),
+    ("Pain was higher than in the placebo group (3.1 ± 1.2 vs. 4.5 ± 1.4).", {"drug X": 3.1, "placebo": 4.5}),
+    ("Mean stay was shorter with drug X (4.2 ± 1.0 vs 5.0 ± 1.7 days; P = 0.049).", {"drug X": 4.2, "placebo": 5.0}),
+])
+def test_evidence_text_a_comparison_naming_one_of_two_arms_gives_the_other_the_second_value(
+        text: str, expected: dict[str, float]) -> None:
+    (result,) = results_of(text)
+    assert {v.arm.removesuffix(" group"): v.mean for v in result.values} == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Pain decreased in the drug X group (4.5 ± 1.4 vs. 3.1 ± 1.2, p = 0.02).",            # no comparative
+    "Pain was lower in the drug X group than at baseline (4.5 ± 1.4 vs. 3.1 ± 1.2).",     # against itself
+    "In the drug X group, pain was lower after treatment (4.5 ± 1.4 vs. 3.1 ± 1.2).",     # over time
+])
+def test_evidence_text_two_values_beside_one_arm_over_time_are_not_two_arms(text: str) -> None:
+    assert results_of(text) == []
+
+
+def test_evidence_text_one_named_arm_of_three_gives_no_pair() -> None:
+    methods = "Patients were randomised to drug X (n=40), drug Y (n=40) or placebo (n=40)."
+    assert results_of("Pain was lower in the drug X group (3.1 ± 1.2 vs. 4.5 ± 1.4).", methods=methods) == []

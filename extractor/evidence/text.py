@@ -79,7 +79,7 @@ def sentence_results(
     mentions = lexicon.mentions(sent) if mentions is None else mentions
     if not mentions:
         return []
-    pairs = _pair(sent, values, mentions)
+    pairs = _pair(sent, values, mentions, lexicon)
     skip = mention_tokens(sent, mentions)
     out, start = [], 0
     for group in _groups(pairs):  # a later result's words come after the earlier one's values
@@ -271,12 +271,13 @@ def _count_of_people(sent: Span, i: int, tok: Token) -> int | None:
     return count
 
 
-def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention]) -> list[tuple[Found, str]]:
+def _pair(sent: Span, values: Sequence[Found], mentions: Sequence[Mention],
+          lexicon: ArmLexicon) -> list[tuple[Found, str]]:
     """Tie values to arm names: "respectively" lists first, else by the side the arms are named on."""
     if any(t.lower_ == "respectively" for t in sent):
         return _respectively(sent, values, mentions) or []
     in_order = (_bracketed_by_arm(sent, values, mentions) or _named_before_listed(sent, values, mentions)
-                or _labelled_values(sent, values, mentions))
+                or _one_of_two_named(sent, values, mentions, lexicon) or _labelled_values(sent, values, mentions))
     if in_order:
         return in_order
     arms_first = mentions[0].start < values[0].start
@@ -330,6 +331,32 @@ def _named_before_listed(sent: Span, values: Sequence[Found], mentions: Sequence
         return []
     arms = _subject_first(sent, mentions, _distinct(iter(mentions)))
     return list(zip(values, arms, strict=True)) if len(arms) == len(values) else []
+
+
+def _one_of_two_named(sent: Span, values: Sequence[Found], mentions: Sequence[Mention],
+                      lexicon: ArmLexicon) -> list[tuple[Found, str]]:
+    """"Nausea was more frequent in the A group (20% vs. 10%)": in a trial of two arms, a comparison
+    that names one arm lists its value first and the other arm's second, or, named as the reference
+    ("... than in the B group", "compared with B"), second. Only a comparative says the two values
+    are of two arms: "fell in the A group (8.1 vs 7.2)" may compare A with itself over time."""
+    named = _distinct(iter(mentions))
+    if len(values) != 2 or len(named) != 1 or len(lexicon.arms) != 2 or mentions[-1].end > values[0].start:
+        return []
+    before = sent[: values[0].start]
+    if not {t.lower_ for t in sent[values[0].end : values[1].start]} <= _BETWEEN_LISTED \
+            or not any(t.lower_ in _COMPARATIVES for t in before) or _OVER_TIME.search(span_text(sent)):
+        return []
+    reference = bool(_REFERENCE_BEFORE.search(sent[: mentions[0].start].text))
+    if not reference and any(t.lower_ == "than" for t in before):
+        return []  # "higher in A than at entry": A against itself
+    other = next(a.name for a in lexicon.arms if a.name != named[0])
+    order = [other, named[0]] if reference else [named[0], other]
+    return list(zip(values, order, strict=True))
+
+
+_COMPARATIVES = words("comparatives")
+_REFERENCE_BEFORE = rule("text.reference_before")
+_OVER_TIME = rule("text.over_time")
 
 
 def _subject_first(sent: Span, mentions: Sequence[Mention], arms: list[str]) -> list[str]:
