@@ -61,7 +61,9 @@ def test_arms_split_header_n(name: str, expected: tuple[str, int | None]) -> Non
      # one unnamed group of several
      ("one of two standard treatment groups", None), ("one-stage repair", "one-stage repair"),
      # words and shares that name nobody
-     ("Among the", None), ("Twenty-five percent", None), ("Among the vaccinated", "Among the vaccinated")],
+     ("Among the", None), ("Twenty-five percent", None), ("Among the vaccinated", "Among the vaccinated"),
+     # a table's statistic or section headers
+     ("LS mean (SE)", None), ("Change", None), ("Baseline characteristics", None), ("Usual care", "Usual care")],
 )
 def test_arms_clean_arm_name(name: str, expected: str | None) -> None:
     assert clean_arm_name(name) == expected
@@ -311,3 +313,19 @@ def test_arms_lexicon_arms_told_apart_by_a_generic_word_are_named_by_it_with_the
     assert [m.arm for m in lexicon.mentions(_doc("Pain fell more in the double dose group than in the single dose group."))] \
         == ["double dose of drug K", "single dose of drug K"]
     assert lexicon.mentions(_doc("A double blind trial of drug K.")) == []
+
+
+@pytest.mark.parametrize("methods,expected", [
+    ("Adults with gout (n = 120) were randomised to drug X (n = 60) or placebo (n = 60).",
+     {"drug X": 60, "placebo": 60}),
+    ("Eligible volunteers (n = 90) were then randomly assigned to tea (n = 45) or water (n = 45).",
+     {"tea": 45, "water": 45}),
+    ("Group A (n = 30) was assigned to drug X and group B (n = 30) to placebo.", {"Group A": 30, "group B": 30}),
+])
+def test_arms_the_sample_shared_out_among_the_arms_is_no_arm(methods: str, expected: dict[str, int]) -> None:
+    from extractor.evidence import read_trial
+    from extractor.records import AbstractSection, Record
+
+    record = Record(source_format="pubmed", pmid="3", abstract=methods,
+                    abstract_sections=(AbstractSection("METHODS", "METHODS", methods),))
+    assert {a.name: a.n_randomised for a in read_trial(record).arms} == expected

@@ -107,6 +107,14 @@ def test_nlp_sizes_a_total_randomised_to_listed_groups_is_the_whole_sample() -> 
     assert (mention.n, mention.kind, mention.group) == (42, "total", None)
 
 
+@pytest.mark.parametrize("text,kind", [
+    ("Adults with gout (n = 120) were randomised to drug A (n = 60) or placebo (n = 60).", "total"),
+    ("Group A (n = 30) was assigned to drug X and group B (n = 30) to placebo.", "group"),
+])
+def test_nlp_sizes_a_named_sample_then_shared_out_is_the_whole_sample(text: str, kind: str) -> None:
+    assert find_sizes(text)[0].kind == kind
+
+
 def test_nlp_sizes_offsets_slice_the_text_given() -> None:
     text = "Ninety patients were randomised: drug A (n\u2009=\u200946) or placebo (n = 44)."
     found = {m.n: m for m in find_sizes(text)}

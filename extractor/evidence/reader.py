@@ -230,7 +230,7 @@ class TrialReader:
         if events:  # "placebo (3 patients)" in a note or beside an event counts those who had it; "(n = 14)" is a size
             sizes = [s for s in sizes if s.id_ != "paren_count_noun"]
         found = [(b[0], b[1], s._.value, _past_bracket(doc, s.end), f"values.{s.id_}") for s in sizes
-                 if (b := name_before(doc, s.start))]
+                 if (b := name_before(doc, s.start)) and not _whole_sample(doc, b, s.end)]
         if not _ALLOCATION.search(span_text(sent)) or _breakdown(doc, found) \
                 or (events and any(n <= 2 for _, _, n, *_ in found)):
             found = []  # "rash (n = 71), fever (n = 36)", "leak (n = 2)" list findings, not groups
@@ -466,6 +466,17 @@ def _paired_results(view: tbl.TableView, row: int, paired: dict[int, tuple[str, 
         kinds = {v.kind for v in values if v is not None}
         if None not in values and len(kinds) == 1 and None not in kinds:
             yield _table_result(view, row, context, tuple(values), kinds.pop())  # type: ignore[arg-type]
+
+
+def _whole_sample(doc: Doc, name: tuple[int, int], end: int) -> bool:
+    """"Adults with asthma (n = 200) were randomised to ...": the sample the arms share, unless the
+    name is a group's ("Group A (n = 30) was assigned to ...")."""
+    after = doc.text[doc[end - 1].idx + len(doc[end - 1]) : doc[min(end + 8, len(doc)) - 1].idx + 1]
+    return bool(_WHOLE_SAMPLE_ALLOCATED.search(after)) and not _GROUP_NAMED.search(doc[name[0] : name[1]].text)
+
+
+_WHOLE_SAMPLE_ALLOCATED = rule("reader.whole_sample_allocated")
+_GROUP_NAMED = rule("reader.group_named")
 
 
 def _past_bracket(doc: Doc, end: int) -> int:
