@@ -46,7 +46,7 @@ from extractor.evidence.text import sentence_results, zero_event_results
 from extractor.nlp import fold, get_nlp
 from extractor.nlp.grammar import rule, words
 from extractor.nlp.rules import Effect, parse_timepoint
-from extractor.nlp.sizes import SizeMention, dose_only, find_sizes, reports_events, size_rule
+from extractor.nlp.sizes import SizeMention, dose_only, find_sizes, reports_events, shared_out, size_rule
 from extractor.records import Record
 
 _SE_CONVENTION = rule("reader.se_convention")
@@ -469,14 +469,8 @@ def _paired_results(view: tbl.TableView, row: int, paired: dict[int, tuple[str, 
 
 
 def _whole_sample(doc: Doc, name: tuple[int, int], end: int) -> bool:
-    """"Adults with asthma (n = 200) were randomised to ...": the sample the arms share, unless the
-    name is a group's ("Group A (n = 30) was assigned to ...")."""
-    after = doc.text[doc[end - 1].idx + len(doc[end - 1]) : doc[min(end + 8, len(doc)) - 1].idx + 1]
-    return bool(_WHOLE_SAMPLE_ALLOCATED.search(after)) and not _GROUP_NAMED.search(doc[name[0] : name[1]].text)
-
-
-_WHOLE_SAMPLE_ALLOCATED = rule("reader.whole_sample_allocated")
-_GROUP_NAMED = rule("reader.group_named")
+    """"Adults with asthma (n = 200) were randomised to ...": the sample the arms share."""
+    return shared_out(doc[name[0] : name[1]].text, doc.text[doc[end - 1].idx + len(doc[end - 1]) :])
 
 
 def _past_bracket(doc: Doc, end: int) -> int:

@@ -29,7 +29,7 @@ def build_nlp(*, patterns_path: str | None = None) -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = customise_tokenizer(nlp)
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("extractor_line_breaks")
+    nlp.add_pipe("extractor_sentence_starts")
     nlp.add_pipe("extractor_values", config={"patterns_path": patterns_path})
     return nlp
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from extractor.errors import ExtractionError
 from extractor.nlp import rules
@@ -172,9 +172,9 @@ def _longest_first(candidates: list[tuple[str, str, int, int, Any]]) -> list[tup
     return sorted(kept, key=lambda c: c[2])
 
 
-@Language.component("extractor_line_breaks", requires=["token.is_sent_start"],
+@Language.component("extractor_sentence_starts", requires=["token.is_sent_start"],
                     assigns=["token.is_sent_start"])
-def line_breaks(doc: Doc) -> Doc:
+def sentence_starts(doc: Doc) -> Doc:
     """Start a sentence after every line break (labelled abstract parts, paragraphs), and go on with
     one after an abbreviated genus ("H. pylori", "E. coli": a capital, a full stop, a lower-case word)."""
     spaces = numpy.flatnonzero(doc.to_array("IS_SPACE"))  # a line break is a token of its own
@@ -187,6 +187,6 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def _initial(tok: Any) -> bool:
+def _initial(tok: Token) -> bool:
     """A lone capital glued to the full stop after it."""
     return len(tok.text) == 1 and tok.text.isupper() and not tok.whitespace_

@@ -300,7 +300,7 @@ def _read(rule: SizeRule, sentence: str, offset: int) -> Iterator[SizeMention]:
                 kind = _what_group(rule, m, sentence, suffix, kind)
                 if kind is None:
                     continue
-                if rule.name == "before" and _shared_out(group, sentence[m.end() :]):
+                if rule.name == "before" and shared_out(group, sentence[m.end() :]):
                     kind = "total"  # "Adults with asthma (n = 200) were randomised to ...": the sample the arms share
                 group = None if kind == "total" else group
             k = count_value(m.group("k")) if "k" in rule.pattern.groupindex and m.group("k") else None
@@ -426,11 +426,12 @@ def _lists_groups(group: str, after: str) -> bool:
     return _list_after().match(after) is not None
 
 
-def _shared_out(group: str, after: str) -> bool:
-    """Whether the people a size counts are then shared out among the groups, so are no group of
-    their own (a name saying it is one, "Group A (n = 30) was assigned ...", is)."""
-    return bool(grammar_rule("reader.whole_sample_allocated").search(after[:80])) \
-        and not grammar_rule("reader.group_named").search(group)
+def shared_out(group: str, after: str) -> bool:
+    """Whether the people a size counts (``group``, its name; ``after``, the text after the size)
+    are then shared out among the groups, so are no group of their own: "Adults with asthma (n =
+    200) were randomised to ...". A name saying it is one ("Group A (n = 30) was assigned ...") is."""
+    return bool(grammar_rule("common.shared_out_after").search(after[:80])) \
+        and not grammar_rule("common.group_named").search(group)
 
 
 def _either_before(before: str, group: str) -> bool:

@@ -35,7 +35,7 @@ INFIXES = [
 PREFIXES = [r"±", r"%", r"≤", r"≥", r"<", r">", r"="]
 # A full stop after a lone capital letter: "in group B. Pain ...", "vitamin D." end sentences
 # (spaCy keeps "B." whole, as an initial). Where a lower-case word follows ("H. pylori", "E. coli"),
-# the pipeline joins the sentence again (``extractor_line_breaks``).
+# the pipeline joins the sentence again (``extractor_sentence_starts``).
 SUFFIXES = [r"%", r"±", r"=", r"<", r">", r"(?<=^[A-Z])\."]
 # Written forms of "plus or minus" that should be one token.
 SPECIAL_CASES = {"+/-": [{"ORTH": "+/-"}], "+/−": [{"ORTH": "+/−"}], "+-": [{"ORTH": "+-"}]}
