@@ -239,12 +239,11 @@ def held_out_probabilities(rows: list[Row], firsts: list[tuple[list[float], int]
     return out
 
 
-def threshold(outcomes: list[tuple[float, int]], weights: list[float] | None = None) -> tuple[float, float]:
+def threshold(outcomes: list[tuple[float, int]], weights: list[float]) -> tuple[float, float]:
     """The probability from which a row is filled that maximises right - WRONG_COST * wrong (each row
     counting its weight), averaged over the thresholds within SMOOTHING of it (the gain is flat near
     its top, and a lone best point there moves with every refit)."""
     grid = [t / 100 for t in range(5, 96)]
-    weights = weights or [1.0] * len(outcomes)
     gain = {t: sum(w * (label - WRONG_COST * (1 - label)) for (p, label), w in zip(outcomes, weights, strict=True)
                    if p >= t) for t in grid}
     smooth = {t: sum(g for u, g in gain.items() if abs(u - t) <= SMOOTHING + 1e-9) /
@@ -274,9 +273,10 @@ def main() -> None:
     firsts = held_out_firsts(rows)
     probability = held_out_probabilities(rows, firsts)
     outcomes = [(p, label) for p, (_, label) in zip(probability, firsts, strict=True)]
-    cut, gain = threshold(outcomes, [_weight(r) for r in rows])
+    weights = [_weight(r) for r in rows]
+    cut, gain = threshold(outcomes, weights)
     rank = fit_rank(rows)
-    confidence = fit_confidence(firsts, [_weight(r) for r in rows])
+    confidence = fit_confidence(firsts, weights)
     data = {
         "about": "the choice between candidate results for a sheet row, fitted by scripts/train_choice.py: "
                  "candidates are ranked by sum(rank[f] * feature f); the first is taken when the confidence, "

@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span, Token
 from extractor.evidence.model import Arm, Evidence, GroupSize
 from extractor.evidence.similarity import STOP_WORDS, normalise, stem, terms, tokens
 from extractor.evidence.spans import span_text
+from extractor.nlp.components import is_initial
 from extractor.nlp.grammar import cue_filter, limit, rule, words
 from extractor.nlp.rules import fold, parse_count_word
 
@@ -155,8 +156,7 @@ def name_before(doc: Doc | Span, index: int) -> tuple[int, int] | None:
 def _initial_stop(doc: Doc | Span, k: int) -> bool:
     """The full stop of an abbreviated genus inside a name ("H. pylori-positive patients"): after a
     lone capital, with the sentence going on."""
-    return doc[k].text == "." and k > 0 and len(doc[k - 1].text) == 1 and doc[k - 1].text.isupper() \
-        and not doc[k - 1].whitespace_ and k + 1 < len(doc) and not doc[k + 1].is_sent_start
+    return doc[k].text == "." and 0 < k < len(doc) - 1 and is_initial(doc[k - 1]) and not doc[k + 1].is_sent_start
 
 
 def _open_bracket(doc: Doc | Span, k: int, reach: int = 30) -> int | None:

@@ -182,11 +182,11 @@ def sentence_starts(doc: Doc) -> Doc:
         if i + 1 < len(doc) and "\n" in doc[int(i)].text:
             doc[int(i) + 1].is_sent_start = True
     for tok in doc[1:-1]:
-        if tok.text == "." and tok.nbor(1).is_sent_start and tok.nbor(1).is_lower and _initial(tok.nbor(-1)):
+        if tok.text == "." and tok.nbor(1).is_sent_start and tok.nbor(1).is_lower and is_initial(tok.nbor(-1)):
             tok.nbor(1).is_sent_start = False
     return doc
 
 
-def _initial(tok: Token) -> bool:
-    """A lone capital glued to the full stop after it."""
+def is_initial(tok: Token) -> bool:
+    """A lone capital glued to the full stop after it ("H" of "H. pylori", "B" of "group B.")."""
     return len(tok.text) == 1 and tok.text.isupper() and not tok.whitespace_
